@@ -1,0 +1,46 @@
+"""Layer 0 of o2csim: simulation machinery with no business knowledge.
+
+It holds the run environment (SimPy environment, named seeded streams, history recorder),
+the Endpoint queueing station with its rate limiter, and duration distributions.
+"""
+
+from sim.engine.distributions import (
+    Constant,
+    Distribution,
+    Exponential,
+    Gamma,
+    LogNormal,
+    Sampler,
+    Triangular,
+    Uniform,
+)
+from sim.engine.endpoint import CALL_EVENT, CallResult, Endpoint, EndpointMonitor, EndpointSpec
+from sim.engine.environment import RunEnvironment
+from sim.engine.history import COLUMNS, NONE, History, Vocabulary
+from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
+from sim.engine.streams import BufferedDraws, RandomStreams
+
+__all__ = [
+    "CALL_EVENT",
+    "COLUMNS",
+    "NONE",
+    "BufferedDraws",
+    "CallResult",
+    "Constant",
+    "Distribution",
+    "Endpoint",
+    "EndpointMonitor",
+    "EndpointSpec",
+    "Exponential",
+    "Gamma",
+    "History",
+    "LogNormal",
+    "RandomStreams",
+    "RateLimitSpec",
+    "RunEnvironment",
+    "Sampler",
+    "SlidingWindowLimiter",
+    "Triangular",
+    "Uniform",
+    "Vocabulary",
+]

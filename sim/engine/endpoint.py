@@ -1,0 +1,176 @@
+"""Endpoint: one operation of a system, as a queueing station.
+
+An endpoint has a service-time distribution, ``concurrency`` servers fed by one FIFO wait
+queue, an optional sliding-window rate limit and an availability flag. A caller runs
+``result = yield from endpoint.call(order)`` inside a SimPy process; the call waits for a
+server, holds it for a sampled service time and returns a :class:`CallResult`. Every call,
+served or refused, is one ``endpoint.call`` row in the history with its wait and service
+time, so queueing metrics come from the history alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine.distributions import Distribution, LogNormal
+from sim.engine.environment import RunEnvironment
+from sim.engine.history import NONE
+from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
+
+__all__ = ["EndpointSpec", "Endpoint", "CallResult", "EndpointMonitor", "CALL_EVENT"]
+
+CALL_EVENT = "endpoint.call"
+"""History event of every call; ``value`` is the queue wait, ``value2`` the service time."""
+
+
+class EndpointSpec(BaseModel):
+    """How one system operation behaves under load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service_time: Distribution = Field(
+        default_factory=lambda: LogNormal(mean=0.3, cv=0.5),
+        description="time a server spends on one request, seconds",
+    )
+    concurrency: int = Field(default=8, gt=0, description="requests served at once")
+    rate_limit: RateLimitSpec | None = Field(
+        default=None, description="sliding-window limit; excess calls get 429 Retry-After"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The caller's view of one call: ``status`` is ``ok``, ``throttled`` or ``unavailable``."""
+
+    status: str
+    retry_after: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the operation was served."""
+        return self.status == "ok"
+
+
+_OK = CallResult("ok")
+_UNAVAILABLE = CallResult("unavailable")
+
+
+class EndpointMonitor:
+    """Time-integrated counts of requests waiting and in service (for L in Little's law)."""
+
+    __slots__ = ("in_service", "last", "queue_area", "service_area", "started", "waiting")
+
+    def __init__(self, start: float) -> None:
+        self.waiting = 0
+        self.in_service = 0
+        self.queue_area = 0.0
+        self.service_area = 0.0
+        self.last = start
+        self.started = start
+
+    def _advance(self, now: float) -> None:
+        dt = now - self.last
+        if dt:
+            self.queue_area += self.waiting * dt
+            self.service_area += self.in_service * dt
+            self.last = now
+
+    def arrive(self, now: float) -> None:
+        """A request joined the wait queue."""
+        self._advance(now)
+        self.waiting += 1
+
+    def start(self, now: float) -> None:
+        """A request left the queue for a server."""
+        self._advance(now)
+        self.waiting -= 1
+        self.in_service += 1
+
+    def depart(self, now: float) -> None:
+        """A request finished service."""
+        self._advance(now)
+        self.in_service -= 1
+
+    def mean_counts(self, now: float) -> tuple[float, float]:
+        """Time-average (waiting, in service) from the start up to ``now``."""
+        self._advance(now)
+        elapsed = now - self.started
+        if elapsed <= 0:
+            return (0.0, 0.0)
+        return (self.queue_area / elapsed, self.service_area / elapsed)
+
+
+class Endpoint:
+    """A system operation with latency, a concurrency limit, a rate limit and availability."""
+
+    def __init__(self, run: RunEnvironment, name: str, spec: EndpointSpec) -> None:
+        self.name = name
+        self.spec = spec
+        self._sim = run.sim
+        self._resource = simpy.Resource(run.sim, capacity=spec.concurrency)
+        self._sample = spec.service_time.sampler(run.streams.stream(f"endpoint.{name}"))
+        self._limiter = SlidingWindowLimiter(spec.rate_limit) if spec.rate_limit else None
+        self.available = True
+        self.monitor = EndpointMonitor(run.now)
+        history = run.history
+        self._record = history.record
+        self._event = history.event_code(CALL_EVENT)
+        self._availability_event = history.event_code("endpoint.availability")
+        self._actor = history.actor_code(f"endpoint:{name}")
+        self._ok = history.status_code("ok")
+        self._throttled = history.status_code("throttled")
+        self._unavailable = history.status_code("unavailable")
+        self._up = history.status_code("up")
+        self._down = history.status_code("down")
+
+    @property
+    def queue_length(self) -> int:
+        """Requests waiting for a server now."""
+        return len(self._resource.queue)
+
+    @property
+    def busy(self) -> int:
+        """Servers busy now."""
+        return self._resource.count
+
+    def set_available(self, available: bool) -> None:
+        """Take the endpoint down or bring it back (calls arriving while down are refused)."""
+        if available != self.available:
+            self.available = available
+            status = self._up if available else self._down
+            self._record(self._sim.now, self._availability_event, self._actor, NONE, NONE, status)
+
+    def call(self, order: int = NONE) -> Generator[simpy.Event, Any, CallResult]:
+        """Serve one request for ``order``; use as ``result = yield from endpoint.call(n)``."""
+        sim = self._sim
+        arrival = sim.now
+        if not self.available:
+            self._record(
+                arrival, self._event, self._actor, order, NONE, self._unavailable, 0.0, 0.0
+            )
+            return _UNAVAILABLE
+        if self._limiter is not None:
+            retry_after = self._limiter.admit(arrival)
+            if retry_after > 0.0:
+                self._record(
+                    arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
+                )
+                return CallResult("throttled", retry_after)
+        monitor = self.monitor
+        monitor.arrive(arrival)
+        request = self._resource.request()
+        yield request
+        start = sim.now
+        monitor.start(start)
+        service = self._sample()
+        yield sim.timeout(service)
+        self._resource.release(request)
+        end = sim.now
+        monitor.depart(end)
+        self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)
+        return _OK
