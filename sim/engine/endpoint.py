@@ -1,7 +1,8 @@
 """Endpoint: one operation of a system, as a queueing station.
 
 An endpoint has a service-time distribution, ``concurrency`` servers fed by one FIFO wait
-queue, an optional sliding-window rate limit and an availability flag. A caller runs
+queue (a lean server pool: a free server is taken without an extra event, a finishing
+request hands its server straight to the head of the queue), an optional sliding-window rate limit and an availability flag. A caller runs
 ``result = yield from endpoint.call(order)`` inside a SimPy process; the call waits for a
 server, holds it for a sampled service time and returns a :class:`CallResult`. Every call,
 served or refused, is one ``endpoint.call`` row in the history with its wait and service
@@ -10,6 +11,7 @@ time, so queueing metrics come from the history alone.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +114,9 @@ class Endpoint:
         self.name = name
         self.spec = spec
         self._sim = run.sim
-        self._resource = simpy.Resource(run.sim, capacity=spec.concurrency)
+        self._capacity = spec.concurrency
+        self._busy = 0
+        self._waiting: deque[simpy.Event] = deque()
         self._sample = spec.service_time.sampler(run.streams.stream(f"endpoint.{name}"))
         self._limiter = SlidingWindowLimiter(spec.rate_limit) if spec.rate_limit else None
         self.available = True
@@ -131,12 +135,12 @@ class Endpoint:
     @property
     def queue_length(self) -> int:
         """Requests waiting for a server now."""
-        return len(self._resource.queue)
+        return len(self._waiting)
 
     @property
     def busy(self) -> int:
         """Servers busy now."""
-        return self._resource.count
+        return self._busy
 
     def set_available(self, available: bool) -> None:
         """Take the endpoint down or bring it back (calls arriving while down are refused)."""
@@ -163,13 +167,20 @@ class Endpoint:
                 return CallResult("throttled", retry_after)
         monitor = self.monitor
         monitor.arrive(arrival)
-        request = self._resource.request()
-        yield request
+        if self._busy < self._capacity:
+            self._busy += 1
+        else:
+            ticket = sim.event()
+            self._waiting.append(ticket)
+            yield ticket  # a finishing request hands its server over, first come first served
         start = sim.now
         monitor.start(start)
         service = self._sample()
         yield sim.timeout(service)
-        self._resource.release(request)
+        if self._waiting:
+            self._waiting.popleft().succeed()
+        else:
+            self._busy -= 1
         end = sim.now
         monitor.depart(end)
         self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)

@@ -1,0 +1,189 @@
+"""The mock CRM (Salesforce-like): accounts, quotes, acceptance and the rep's status view.
+
+Native dialect: ``Account``, ``Quote`` with ``QuoteLineItem``s and Salesforce-style field
+names. Accepting a quote starts an order (time zero) and emits a ``QuoteAccepted`` outbound
+message on ``outbound``. The integration writes the rep's view back through the API
+endpoint, which carries Salesforce's limits: a rolling 24-hour allocation of
+100,000 + 1,000 per licence and 25 concurrent long-running requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine import (
+    CallResult,
+    EndpointSpec,
+    LogNormal,
+    Mailbox,
+    RateLimitSpec,
+    RunEnvironment,
+)
+
+from mock_systems.base import MockSystem
+
+__all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm"]
+
+
+class CrmConfig(BaseModel):
+    """Settings of the mock CRM."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enterprise_licences: int = Field(default=150, ge=0)
+    api: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.4, cv=0.5), concurrency=25)
+
+    def api_spec(self) -> EndpointSpec:
+        """The API endpoint with the rolling 24-hour request allocation applied."""
+        allocation = 100_000 + 1_000 * self.enterprise_licences
+        return self.api.model_copy(
+            update={"rate_limit": RateLimitSpec(requests=allocation, window_s=86_400.0)}
+        )
+
+
+@dataclass(slots=True)
+class Account:
+    """A customer account; ``ERP_Sold_To__c`` links it to the ERP."""
+
+    Id: str
+    Name: str
+    Region__c: str
+    ERP_Sold_To__c: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLineItem:
+    """One quoted product."""
+
+    ProductCode: str
+    Quantity: int
+    UnitPrice: float
+
+
+@dataclass(slots=True)
+class Quote:
+    """A quote; once accepted it carries the rep's view of the order."""
+
+    Id: str
+    Number: int
+    AccountId: str
+    Channel__c: str
+    LineItems: tuple[QuoteLineItem, ...]
+    Status: str = "Draft"
+    AcceptedDate: float = -1.0
+    Order_Status__c: str = ""
+    Order_Status_Seq__c: int = 0
+    Invoice_Status__c: str = ""
+    Validation_Result__c: str = ""
+    ERP_Order_Number__c: str = ""
+    Shipment_Status__c: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteAccepted:
+    """Outbound message sent when a quote is accepted."""
+
+    QuoteId: str
+    QuoteNumber: int
+    AccountId: str
+    AcceptedDate: float
+
+
+class Crm(MockSystem):
+    """Holds accounts and quotes and shows sales reps what the integration tells it."""
+
+    def __init__(self, run: RunEnvironment, config: CrmConfig) -> None:
+        super().__init__(run, "crm")
+        self.config = config
+        self.accounts: dict[str, Account] = {}
+        self.quotes: dict[str, Quote] = {}
+        self.price_book: dict[str, float] = {}
+        self.contract_prices: dict[tuple[str, str], float] = {}
+        self.outbound: Mailbox[QuoteAccepted] = Mailbox(run.sim)
+        self._api = self.endpoint("api", config.api_spec())
+
+    def add_account(self, account: Account) -> None:
+        """Create an account (data load, no simulated time)."""
+        self.accounts[account.Id] = account
+
+    def set_price(self, product_code: str, unit_price: float) -> None:
+        """Set the price book entry reps quote from."""
+        self.price_book[product_code] = unit_price
+
+    def set_contract_price(self, account_id: str, product_code: str, unit_price: float) -> None:
+        """Set an account-specific price (the CPQ contract price)."""
+        self.contract_prices[(account_id, product_code)] = unit_price
+
+    def create_quote(self, number: int, account_id: str, channel: str,
+                     lines: tuple[tuple[str, int], ...]) -> Quote:
+        """Draft a quote priced from the contract prices, else the price book."""
+        if account_id not in self.accounts:
+            raise KeyError(f"unknown account {account_id}")
+        contracts = self.contract_prices
+        items = tuple(
+            QuoteLineItem(code, qty, contracts.get((account_id, code), self.price_book[code]))
+            for code, qty in lines
+        )
+        quote = Quote(f"0Q0{number:012d}", number, account_id, channel, items)
+        self.quotes[quote.Id] = quote
+        return quote
+
+    def accept_quote(self, quote_id: str) -> None:
+        """The rep or the web shop commits: time zero of the order."""
+        quote = self.quotes[quote_id]
+        if quote.Status == "Accepted":
+            raise ValueError(f"quote {quote_id} is already accepted")
+        quote.Status = "Accepted"
+        quote.AcceptedDate = self.sim.now
+        quote.Order_Status__c = "ACCEPTED"
+        account = self.accounts[quote.AccountId]
+        value = sum(item.Quantity * item.UnitPrice for item in quote.LineItems)
+        units = sum(item.Quantity for item in quote.LineItems)
+        self.record("quote_accepted", order=quote.Number, status=quote.Channel__c,
+                    value=value, value2=float(units))
+        self.record("quote_region", order=quote.Number, status=account.Region__c)
+        self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
+
+    def show_validation(self, quote_id: str, result: str) -> Generator[Any, Any, CallResult]:
+        """Write the validation result the rep sees on the quote."""
+        quote = self.quotes[quote_id]
+        call: CallResult = yield from self._api.call(quote.Number)
+        if call.ok:
+            quote.Validation_Result__c = result
+            self.record("validation_shown", order=quote.Number, status=result)
+        return call
+
+    def update_order(self, quote_id: str, fields: dict[str, Any],
+                     source_time: float) -> Generator[Any, Any, CallResult]:
+        """Update order fields on the quote; the CRM stores whatever it is sent.
+
+        ``source_time`` is when the change happened at its source, kept for lag metrics.
+        """
+        quote = self.quotes[quote_id]
+        call: CallResult = yield from self._api.call(quote.Number)
+        if not call.ok:
+            return call
+        status = fields.get("Order_Status__c")
+        if status is not None and status != quote.Order_Status__c:
+            quote.Order_Status__c = status
+            self.record("status_updated", order=quote.Number, status=status, value2=source_time)
+        if "Order_Status_Seq__c" in fields:
+            quote.Order_Status_Seq__c = int(fields["Order_Status_Seq__c"])
+        if "ERP_Order_Number__c" in fields:
+            quote.ERP_Order_Number__c = str(fields["ERP_Order_Number__c"])
+        invoice = fields.get("Invoice_Status__c")
+        if invoice is not None and invoice != quote.Invoice_Status__c:
+            quote.Invoice_Status__c = invoice
+            self.record("invoice_status_updated", order=quote.Number, status=invoice,
+                        value2=source_time)
+        shipment = fields.get("Shipment__c")
+        if shipment is not None:
+            number, shipment_status = int(shipment[0]), str(shipment[1])
+            quote.Shipment_Status__c[str(number)] = shipment_status
+            self.record("shipment_updated", order=quote.Number, subject=number,
+                        status=shipment_status, value2=source_time)
+        return call

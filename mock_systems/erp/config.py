@@ -1,0 +1,67 @@
+"""Settings of the mock ERP: endpoints, allocation cadence, credit, tax, replenishment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine import Constant, Distribution, EndpointSpec, LogNormal, Uniform
+
+__all__ = ["ErpEndpoints", "CreditPolicy", "ReplenishmentPolicy", "ErpConfig"]
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErpEndpoints(_Config):
+    """Latency and capacity of each ERP API (SAP S/4HANA publishes no numeric limit)."""
+
+    simulate_order: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=0.8, cv=0.6), concurrency=16
+    )
+    create_order: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=1.2, cv=0.6), concurrency=16
+    )
+    delivery_update: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=0.6, cv=0.5), concurrency=16
+    )
+
+
+class CreditPolicy(_Config):
+    """How blocked orders are reviewed by credit management.
+
+    A held order waits ``review_time``; it is released when the customer's exposure with it
+    stays within ``credit_limit * (1 + approval_tolerance)``, else it is rejected.
+    """
+
+    review_time: Distribution = LogNormal(mean=4 * 3600.0, cv=0.8)
+    approval_tolerance: float = Field(default=0.25, ge=0)
+    payment_terms: Distribution = LogNormal(mean=30 * 86400.0, cv=0.3)
+
+
+class ReplenishmentPolicy(_Config):
+    """A periodic (s, S) review: below the reorder point, order up to the target."""
+
+    review_interval_s: float = Field(default=86400.0, gt=0)
+    lead_time: Distribution = Uniform(low=2 * 86400.0, high=4 * 86400.0)
+
+
+class ErpConfig(_Config):
+    """The ERP's behaviour in one scenario."""
+
+    endpoints: ErpEndpoints = ErpEndpoints()
+    allocation_interval_s: float = Field(
+        default=900.0, gt=0, description="cadence of the allocation (backorder) run"
+    )
+    allocation_run_time: Distribution = Constant(value=60.0)
+    credit: CreditPolicy = CreditPolicy()
+    replenishment: ReplenishmentPolicy = ReplenishmentPolicy()
+    tax_rates: dict[str, float] = Field(
+        default_factory=lambda: {"northeast": 0.0625, "south": 0.07, "midwest": 0.06, "west": 0.0725}
+    )
+    price_tolerance: float = Field(
+        default=0.005, ge=0, description="relative quote/ERP price gap that holds an order"
+    )
+    invoice_on: Literal["shipment", "delivery"] = "shipment"

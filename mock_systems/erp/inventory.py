@@ -1,0 +1,115 @@
+"""Stock per plant with ATP, allocation bookkeeping and periodic replenishment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from sim.engine import RunEnvironment
+
+from mock_systems.erp.config import ReplenishmentPolicy
+from mock_systems.erp.records import StockRecord
+
+__all__ = ["Inventory"]
+
+Recorder = Callable[..., None]
+
+
+class Inventory:
+    """The ERP's stock table: ``(plant, material) -> StockRecord``.
+
+    Stock is conserved: on hand only changes by goods receipt (+) and goods issue (-), and
+    allocation never exceeds on hand.
+    """
+
+    def __init__(
+        self,
+        run: RunEnvironment,
+        policy: ReplenishmentPolicy,
+        record: Recorder,
+        material_number: Callable[[str], int],
+    ) -> None:
+        self.run = run
+        self.policy = policy
+        self._record = record
+        self._material_number = material_number
+        self._lead_time = policy.lead_time.sampler(run.streams.stream("erp.replenishment"))
+        self.stock: dict[tuple[str, str], StockRecord] = {}
+        self.on_receipt: Callable[[], None] = lambda: None
+
+    def put(self, plant: str, material: str, record: StockRecord) -> None:
+        """Set the opening stock of a material at a plant (recorded as an opening receipt)."""
+        self.stock[(plant, material)] = record
+        self._record(
+            "stock_opening",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(record.on_hand),
+        )
+
+    def record_for(self, plant: str, material: str) -> StockRecord:
+        """The stock record, created empty if the plant never stocked the material."""
+        key = (plant, material)
+        rec = self.stock.get(key)
+        if rec is None:
+            rec = StockRecord(on_hand=0)
+            self.stock[key] = rec
+        return rec
+
+    def allocate(self, plant: str, material: str, wanted: int) -> int:
+        """Reserve up to ``wanted`` units from ATP; returns the quantity reserved."""
+        rec = self.record_for(plant, material)
+        granted = max(0, min(wanted, rec.atp))
+        rec.allocated += granted
+        rec.backlog -= granted
+        return granted
+
+    def add_backlog(self, plant: str, material: str, quantity: int) -> None:
+        """Open demand that waits for allocation (counts against the stock position)."""
+        self.record_for(plant, material).backlog += quantity
+
+    def issue(self, plant: str, material: str, quantity: int, order: int) -> None:
+        """Goods issue of allocated stock."""
+        rec = self.stock[(plant, material)]
+        if quantity > rec.allocated or quantity > rec.on_hand:
+            raise ValueError(f"goods issue of {quantity} {material} exceeds allocation at {plant}")
+        rec.allocated -= quantity
+        rec.on_hand -= quantity
+        self._record(
+            "goods_issue",
+            order=order,
+            subject=self._material_number(material),
+            status=plant,
+            value=float(quantity),
+        )
+
+    def replenishment(self) -> Generator[Any, Any, None]:
+        """Periodic review: order up to target where the position fell below reorder point."""
+        sim = self.run.sim
+        while True:
+            yield sim.timeout(self.policy.review_interval_s)
+            for (plant, material), rec in sorted(self.stock.items()):
+                position = rec.on_hand - rec.allocated + rec.on_order - rec.backlog
+                if rec.order_up_to > 0 and position < rec.reorder_point:
+                    quantity = rec.order_up_to - position
+                    rec.on_order += quantity
+                    self._record(
+                        "purchase_order",
+                        subject=self._material_number(material),
+                        status=plant,
+                        value=float(quantity),
+                    )
+                    sim.process(self._receive(plant, material, quantity))
+
+    def _receive(self, plant: str, material: str, quantity: int) -> Generator[Any, Any, None]:
+        yield self.run.sim.timeout(self._lead_time())
+        rec = self.stock[(plant, material)]
+        rec.on_order -= quantity
+        rec.on_hand += quantity
+        self._record(
+            "goods_receipt",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(quantity),
+        )
+        self.on_receipt()

@@ -1,0 +1,136 @@
+"""The mock WMS: pick release, picking and packing by shift workers, ship confirmation.
+
+Each site has a pool of pickers who work only inside their shift windows, taking pick
+tasks first in, first out. A task takes a sampled time per line plus packing; a task begun
+before the shift ends is finished (overtime), a task arriving off shift waits for the next
+shift. Finished tasks become ship confirmations on ``ship_confirms``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine import (
+    CallResult,
+    Distribution,
+    EndpointSpec,
+    LogNormal,
+    Mailbox,
+    RunEnvironment,
+    Triangular,
+)
+from sim.engine.calendar import WeeklyWindow, WorkCalendar
+
+from mock_systems.base import MockSystem
+
+__all__ = ["SiteStaffing", "WmsConfig", "PickRelease", "ShipConfirm", "Wms"]
+
+
+class SiteStaffing(BaseModel):
+    """Pickers at one warehouse and the weekly shifts they work."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pickers: int = Field(gt=0)
+    shifts: tuple[WeeklyWindow, ...] = Field(
+        default=(WeeklyWindow(start_hour=6, end_hour=22, weekdays=(0, 1, 2, 3, 4)),),
+        min_length=1,
+    )
+
+
+class WmsConfig(BaseModel):
+    """Settings of the mock WMS."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    release: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=8)
+    pick_time_per_line: Distribution = Triangular(low=45.0, mode=90.0, high=240.0)
+    pack_time: Distribution = Triangular(low=60.0, mode=150.0, high=420.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PickRelease:
+    """A delivery handed to the warehouse for picking."""
+
+    delivery: str
+    delivery_number: int
+    order_ref: int
+    site: str
+    lines: tuple[tuple[int, str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShipConfirm:
+    """A packed delivery confirmed as shipped from the dock."""
+
+    delivery: str
+    delivery_number: int
+    order_ref: int
+    site: str
+    lines: tuple[tuple[int, str, int], ...]
+    confirmed_at: float
+
+
+class Wms(MockSystem):
+    """Warehouses with pick queues and shift-bound pickers."""
+
+    def __init__(self, run: RunEnvironment, config: WmsConfig, calendar: WorkCalendar,
+                 sites: dict[str, SiteStaffing]) -> None:
+        super().__init__(run, "wms")
+        self.config = config
+        self.calendar = calendar
+        self.sites = dict(sites)
+        self.ship_confirms: Mailbox[ShipConfirm] = Mailbox(run.sim)
+        self.released: dict[str, PickRelease] = {}
+        self._queues: dict[str, Mailbox[PickRelease]] = {
+            site: Mailbox(run.sim) for site in sorted(sites)
+        }
+        self._release = self.endpoint("release", config.release)
+        self._pick_time = config.pick_time_per_line.sampler(run.streams.stream("wms.pick"))
+        self._pack_time = config.pack_time.sampler(run.streams.stream("wms.pack"))
+        for site in sorted(sites):
+            for picker in range(sites[site].pickers):
+                run.sim.process(self._picker(site, picker))
+
+    def release_pick(self, release: PickRelease) -> Generator[Any, Any, CallResult | bool]:
+        """Accept a delivery for picking; a repeated release is acknowledged, not re-queued."""
+        call: CallResult = yield from self._release.call(release.order_ref)
+        if not call.ok:
+            return call
+        if release.site not in self._queues:
+            raise KeyError(f"WMS has no site {release.site!r}")
+        if release.delivery in self.released:
+            self.record("duplicate_suppressed", order=release.order_ref,
+                        subject=release.delivery_number)
+            return True
+        self.released[release.delivery] = release
+        self.record("pick_released", order=release.order_ref, subject=release.delivery_number,
+                    status=release.site, value=float(len(release.lines)))
+        self._queues[release.site].put(release)
+        return True
+
+    def backlog(self, site: str) -> int:
+        """Pick tasks waiting at a site."""
+        return len(self._queues[site])
+
+    def _picker(self, site: str, picker: int) -> Generator[Any, Any, None]:
+        sim = self.sim
+        shifts = self.sites[site].shifts
+        queue = self._queues[site]
+        while True:
+            task = yield from queue.take()
+            opening = self.calendar.next_open(sim.now, shifts)
+            if opening > sim.now:
+                yield sim.timeout(opening - sim.now)
+            self.record("pick_started", order=task.order_ref, subject=task.delivery_number,
+                        status=site, value=float(picker))
+            work = sum(self._pick_time() for _ in task.lines) + self._pack_time()
+            yield sim.timeout(work)
+            self.record("packed", order=task.order_ref, subject=task.delivery_number,
+                        status=site, value=work)
+            self.ship_confirms.put(ShipConfirm(task.delivery, task.delivery_number,
+                                               task.order_ref, site, task.lines, sim.now))

@@ -1,0 +1,54 @@
+"""Mailbox: a FIFO queue between SimPy processes that costs no event when items wait.
+
+``simpy.Store`` schedules an event for every put and every get. A mailbox hands an item
+straight to a waiting consumer (one event) and lets a consumer take a queued item without
+any event, which halves the event count of message-heavy runs. Use it as
+``item = yield from mailbox.take()``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from typing import Any, Generic, TypeVar
+
+import simpy
+
+__all__ = ["Mailbox"]
+
+T = TypeVar("T")
+
+
+class Mailbox(Generic[T]):
+    """Unbounded FIFO queue; consumers are served in the order they started waiting."""
+
+    __slots__ = ("_sim", "_items", "_getters")
+
+    def __init__(self, sim: simpy.Environment) -> None:
+        self._sim = sim
+        self._items: deque[T] = deque()
+        self._getters: deque[simpy.Event] = deque()
+
+    def put(self, item: T) -> None:
+        """Deliver ``item`` to the longest-waiting consumer, or queue it."""
+        if self._getters:
+            self._getters.popleft().succeed(item)
+        else:
+            self._items.append(item)
+
+    def take(self) -> Generator[simpy.Event, Any, T]:
+        """Take the oldest item, waiting for one if the mailbox is empty."""
+        if self._items:
+            return self._items.popleft()
+        waiter = self._sim.event()
+        self._getters.append(waiter)
+        item: T = yield waiter
+        return item
+
+    @property
+    def items(self) -> list[T]:
+        """A snapshot of the queued items, oldest first."""
+        return list(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,46 @@
+"""Carrier adapter: canonical shipments -> bookings; carrier scans -> canonical scans."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from sim.engine import CallResult
+
+from mock_systems.carrier import Booking, Carrier, CarrierScan
+from sim.integration.canonical import ScanCode, Shipment, TrackingScan
+
+__all__ = ["CarrierAdapter"]
+
+
+class CarrierAdapter:
+    """Maps between the canonical model and the carrier's dialect."""
+
+    def __init__(self, carrier: Carrier) -> None:
+        self.carrier = carrier
+
+    @property
+    def scans(self) -> Any:
+        """The store through which scans reach the shipper."""
+        return self.carrier.feed
+
+    def tender(self, shipment: Shipment,
+               shipment_number: int) -> Generator[Any, Any, CallResult | str]:
+        """Book the carrier; returns the tracking number."""
+        booking = Booking(shipment.shipment_id, shipment_number, shipment.order_ref,
+                          shipment.site, shipment.region,
+                          packages=max(1, sum(line.quantity for line in shipment.lines) // 12))
+        answer: CallResult | str = yield from self.carrier.tender(booking)
+        return answer
+
+    @staticmethod
+    def scan_from(scan: CarrierScan) -> TrackingScan:
+        """The canonical form of a carrier scan."""
+        return TrackingScan(
+            carrier_event_id=scan.event_id,
+            tracking_number=scan.tracking_number,
+            shipment_id=scan.shipper_reference,
+            order_ref=scan.order_ref,
+            code=ScanCode(scan.code),
+            occurred_at=scan.occurred_at,
+        )

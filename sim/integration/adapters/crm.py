@@ -1,0 +1,76 @@
+"""CRM adapter: Salesforce-style quotes and fields <-> canonical orders and statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from sim.engine import CallResult
+
+from mock_systems.crm import Crm, QuoteAccepted
+from sim.integration.canonical import Channel, Order, OrderLine, OrderStatus, ValidationResult
+
+__all__ = ["CrmAdapter"]
+
+
+class CrmAdapter:
+    """Maps the CRM's dialect to the canonical model and back."""
+
+    def __init__(self, crm: Crm) -> None:
+        self.crm = crm
+        self._quote_of: dict[int, str] = {}
+
+    @property
+    def accepted_quotes(self) -> Any:
+        """The CRM's outbound store of ``QuoteAccepted`` messages."""
+        return self.crm.outbound
+
+    def order_from(self, message: QuoteAccepted) -> Order:
+        """The canonical order behind an accepted quote."""
+        quote = self.crm.quotes[message.QuoteId]
+        account = self.crm.accounts[quote.AccountId]
+        self._quote_of[quote.Number] = quote.Id
+        return Order(
+            correlation_id=f"O{quote.Number:08d}",
+            order_ref=quote.Number,
+            customer_id=account.ERP_Sold_To__c,
+            channel=Channel(quote.Channel__c),
+            region=account.Region__c,
+            accepted_at=message.AcceptedDate,
+            lines=tuple(
+                OrderLine(line_no=n, sku=item.ProductCode, quantity=item.Quantity,
+                          unit_price=item.UnitPrice)
+                for n, item in enumerate(quote.LineItems, start=1)
+            ),
+        )
+
+    def show_validation(self, result: ValidationResult) -> Generator[Any, Any, CallResult]:
+        """Put the validation verdict on the rep's quote."""
+        verdict = "OK" if result.ok else "; ".join(result.reasons)
+        if result.provisional:
+            verdict += " (provisional)"
+        call: CallResult = yield from self.crm.show_validation(
+            self._quote_of[result.order_ref], verdict
+        )
+        return call
+
+    def update_status(self, order_ref: int, *, status: OrderStatus | None, source_time: float,
+                      sequence: int | None = None, erp_order_number: str | None = None,
+                      shipment: tuple[int, OrderStatus] | None = None,
+                      invoice_status: str | None = None) -> Generator[Any, Any, CallResult]:
+        """Write order, shipment and invoice status fields in one API call."""
+        fields: dict[str, Any] = {}
+        if status is not None:
+            fields["Order_Status__c"] = status.value
+        if sequence is not None:
+            fields["Order_Status_Seq__c"] = sequence
+        if erp_order_number:
+            fields["ERP_Order_Number__c"] = erp_order_number
+        if shipment is not None:
+            fields["Shipment__c"] = (shipment[0], shipment[1].value)
+        if invoice_status is not None:
+            fields["Invoice_Status__c"] = invoice_status
+        call: CallResult = yield from self.crm.update_order(
+            self._quote_of[order_ref], fields, source_time
+        )
+        return call

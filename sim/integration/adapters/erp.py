@@ -1,0 +1,118 @@
+"""ERP adapter: canonical orders -> ERP sales orders; ERP notifications -> envelopes."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from sim.engine import CallResult
+
+from mock_systems.erp import (
+    ChangeNotification,
+    CreateOrderResult,
+    Erp,
+    RequestItem,
+    SalesOrderRequest,
+    SimulationResult,
+)
+from sim.integration.canonical import (
+    Envelope,
+    Order,
+    OrderStatus,
+    SubmissionReceipt,
+    TrackingScan,
+    ValidationResult,
+)
+
+__all__ = ["ErpAdapter"]
+
+
+class ErpAdapter:
+    """Maps between the canonical model and the ERP's dialect."""
+
+    def __init__(self, erp: Erp) -> None:
+        self.erp = erp
+        self._messages = 0
+
+    @property
+    def notifications(self) -> Any:
+        """The ERP's outbox store of ``ChangeNotification``s."""
+        return self.erp.outbox
+
+    @staticmethod
+    def to_request(order: Order) -> SalesOrderRequest:
+        """The ERP's inbound order for a canonical order."""
+        return SalesOrderRequest(
+            sold_to=order.customer_id,
+            customer_reference=order.order_ref,
+            channel=order.channel.value,
+            items=tuple(RequestItem(line.sku, line.quantity, line.unit_price)
+                        for line in order.lines),
+        )
+
+    def validate(self, order: Order) -> Generator[Any, Any, ValidationResult | CallResult]:
+        """Run the ERP's order simulation and return the canonical verdict."""
+        answer = yield from self.erp.simulate_order(self.to_request(order))
+        if isinstance(answer, CallResult):
+            return answer
+        assert isinstance(answer, SimulationResult)
+        return ValidationResult(order_ref=order.order_ref, ok=answer.ok, reasons=answer.reasons)
+
+    def submit(self, order: Order,
+               idempotency_key: str | None) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
+        """Create the sales order."""
+        answer = yield from self.erp.create_order(self.to_request(order), idempotency_key)
+        if isinstance(answer, CallResult):
+            return answer
+        assert isinstance(answer, CreateOrderResult)
+        return SubmissionReceipt(
+            order_ref=order.order_ref,
+            accepted=answer.created,
+            erp_order_number=answer.sales_document,
+            status=OrderStatus(answer.status) if answer.created else None,
+            reason=answer.reason,
+            replayed=answer.replayed,
+        )
+
+    def envelope(self, note: ChangeNotification, now: float) -> Envelope:
+        """Wrap an ERP change notification as a canonical event."""
+        self._messages += 1
+        payload: dict[str, Any] = {
+            "order_ref": note.customer_reference,
+            "erp_order_number": note.sales_document,
+            "status": note.order_status,
+        }
+        payload.update(note.detail)
+        return Envelope(
+            message_id=f"erp-{self._messages:09d}",
+            type=note.event,
+            correlation_id=f"O{note.customer_reference:08d}",
+            source="erp",
+            occurred_at=note.occurred_at,
+            sent_at=now,
+            sequence=note.sequence,
+            payload=payload,
+        )
+
+    def delivery_number(self, delivery: str) -> int:
+        """The numeric id of a delivery (used as the shipment number)."""
+        return self.erp.deliveries[delivery].number
+
+    def delivery_lines(self, delivery: str) -> tuple[tuple[int, str, int], ...]:
+        """Item number, material and quantity of each delivery line."""
+        return tuple(self.erp.deliveries[delivery].items)
+
+    def confirm_pick_release(self, delivery: str) -> Generator[Any, Any, Any]:
+        """Tell the ERP the warehouse took the delivery."""
+        answer = yield from self.erp.confirm_pick_release(delivery)
+        return answer
+
+    def post_goods_issue(self, delivery: str, tracking_number: str) -> Generator[Any, Any, Any]:
+        """Post goods issue for a shipped delivery."""
+        answer = yield from self.erp.post_goods_issue(delivery, tracking_number)
+        return answer
+
+    def record_tracking(self, delivery: str, scan: TrackingScan) -> Generator[Any, Any, Any]:
+        """Pass a carrier milestone to the ERP."""
+        answer = yield from self.erp.record_tracking(delivery, scan.code.value, scan.occurred_at)
+        return answer

@@ -1,0 +1,73 @@
+"""Canonical shipments, tracking and invoices."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from sim.integration.canonical.base import CanonicalModel
+
+__all__ = ["ScanCode", "ShipmentLine", "Shipment", "TrackingScan", "InvoiceLine", "Invoice"]
+
+
+class ScanCode(StrEnum):
+    """Carrier tracking milestones."""
+
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+
+
+class ShipmentLine(CanonicalModel):
+    """Units of one order line in one shipment."""
+
+    line_no: int = Field(ge=1)
+    sku: str
+    quantity: int = Field(gt=0)
+
+
+class Shipment(CanonicalModel):
+    """A parcel or pallet leaving a site for one order."""
+
+    shipment_id: str = Field(min_length=1)
+    correlation_id: str
+    order_ref: int = Field(ge=0)
+    site: str
+    region: str
+    lines: tuple[ShipmentLine, ...] = Field(min_length=1)
+    shipped_at: float = Field(ge=0)
+
+
+class TrackingScan(CanonicalModel):
+    """One carrier scan, deduplicated on ``carrier_event_id`` and ordered by ``occurred_at``."""
+
+    carrier_event_id: str = Field(min_length=1)
+    tracking_number: str
+    shipment_id: str
+    order_ref: int = Field(ge=0)
+    code: ScanCode
+    occurred_at: float = Field(ge=0)
+
+
+class InvoiceLine(CanonicalModel):
+    """One billed line."""
+
+    line_no: int = Field(ge=1)
+    sku: str
+    quantity: int = Field(gt=0)
+    unit_price: float = Field(ge=0)
+
+
+class Invoice(CanonicalModel):
+    """A posted invoice for shipped goods."""
+
+    invoice_id: str = Field(min_length=1)
+    order_ref: int = Field(ge=0)
+    lines: tuple[InvoiceLine, ...] = Field(min_length=1)
+    net: float = Field(ge=0)
+    tax: float = Field(ge=0)
+    total: float = Field(ge=0)
+    posted_at: float = Field(ge=0)

@@ -1,0 +1,119 @@
+"""Canonical orders, the order lifecycle and the status ranks that make it monotonic."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from sim.integration.canonical.base import CanonicalModel
+
+__all__ = [
+    "Channel",
+    "OrderStatus",
+    "STATUS_RANK",
+    "OrderLine",
+    "Order",
+    "ValidationResult",
+    "SubmissionReceipt",
+]
+
+
+class Channel(StrEnum):
+    """Where an order was committed."""
+
+    FIELD_SALES = "field_sales"
+    WEB_SHOP = "web_shop"
+    EDI = "edi"
+
+
+class OrderStatus(StrEnum):
+    """The order lifecycle of DOMAIN.md; side exits are HELD and CANCELLED."""
+
+    QUOTED = "QUOTED"
+    ACCEPTED = "ACCEPTED"
+    VALIDATED = "VALIDATED"
+    SUBMITTED = "SUBMITTED"
+    CREATED = "CREATED"
+    HELD = "HELD"
+    BACKORDERED = "BACKORDERED"
+    ALLOCATED = "ALLOCATED"
+    PICK_RELEASED = "PICK_RELEASED"
+    SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+STATUS_RANK: dict[OrderStatus, int] = {
+    OrderStatus.QUOTED: 0,
+    OrderStatus.ACCEPTED: 1,
+    OrderStatus.VALIDATED: 2,
+    OrderStatus.SUBMITTED: 3,
+    OrderStatus.CREATED: 4,
+    OrderStatus.HELD: 4,
+    OrderStatus.BACKORDERED: 5,
+    OrderStatus.ALLOCATED: 6,
+    OrderStatus.PICK_RELEASED: 7,
+    OrderStatus.SHIPPED: 8,
+    OrderStatus.IN_TRANSIT: 9,
+    OrderStatus.OUT_FOR_DELIVERY: 10,
+    OrderStatus.DELIVERED: 11,
+    OrderStatus.CANCELLED: 12,
+}
+"""Progress of each status. A status may only be replaced by one of equal or higher rank,
+except HELD, which shares CREATED's rank and returns to the flow when released. An order
+with a backorder reports its least advanced part, so BACKORDERED ranks below ALLOCATED."""
+
+
+class OrderLine(CanonicalModel):
+    """One product and quantity on an order, priced at acceptance."""
+
+    line_no: int = Field(ge=1)
+    sku: str = Field(min_length=1)
+    quantity: int = Field(gt=0)
+    unit_price: float = Field(ge=0, description="price quoted to the customer")
+
+
+class Order(CanonicalModel):
+    """A customer order from acceptance on; ``correlation_id`` follows it end to end."""
+
+    correlation_id: str = Field(min_length=1)
+    order_ref: int = Field(ge=0, description="numeric form of the correlation id")
+    customer_id: str = Field(min_length=1)
+    channel: Channel
+    region: str
+    accepted_at: float = Field(ge=0, description="simulated seconds since the run start")
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    currency: str = "USD"
+
+    @property
+    def net_amount(self) -> float:
+        """Sum of quantity times quoted unit price."""
+        return sum(line.quantity * line.unit_price for line in self.lines)
+
+    @property
+    def quantity(self) -> int:
+        """Total units ordered."""
+        return sum(line.quantity for line in self.lines)
+
+
+class ValidationResult(CanonicalModel):
+    """What the rep is told at acceptance: can the order go through as quoted?"""
+
+    order_ref: int
+    ok: bool
+    reasons: tuple[str, ...] = ()
+    provisional: bool = Field(default=False, description="answered from cached data")
+
+
+class SubmissionReceipt(CanonicalModel):
+    """The ERP's answer to an order submission."""
+
+    order_ref: int
+    accepted: bool
+    erp_order_number: str = ""
+    status: OrderStatus | None = None
+    reason: str = ""
+    replayed: bool = False

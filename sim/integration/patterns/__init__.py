@@ -1,0 +1,21 @@
+"""Integration patterns behind one interface, looked up by name in a registry."""
+
+from sim.integration.patterns.base import IntegrationPattern, IntegrationSettings, PatternContext
+from sim.integration.patterns.hybrid import HybridPattern
+from sim.integration.patterns.registry import (
+    UnknownPatternError,
+    create_pattern,
+    pattern_names,
+    register_pattern,
+)
+
+__all__ = [
+    "HybridPattern",
+    "IntegrationPattern",
+    "IntegrationSettings",
+    "PatternContext",
+    "UnknownPatternError",
+    "create_pattern",
+    "pattern_names",
+    "register_pattern",
+]

@@ -1,0 +1,76 @@
+"""The Pattern interface every integration architecture implements."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine import NONE, RunEnvironment
+from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
+from sim.integration.messaging import BusSettings, CircuitBreakerPolicy, RetryPolicy
+
+__all__ = ["IntegrationSettings", "PatternContext", "IntegrationPattern"]
+
+
+class IntegrationSettings(BaseModel):
+    """Which pattern runs and how its resilience mechanisms are tuned."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(default="hybrid", description="a registered pattern name")
+    retry: RetryPolicy = RetryPolicy()
+    circuit_breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()
+    bus: BusSettings = BusSettings()
+    status_sync_partitions: int = Field(default=8, gt=0)
+    fulfilment_partitions: int = Field(default=8, gt=0)
+    forward_retry_interval_s: float = Field(default=60.0, gt=0)
+
+
+@dataclass(frozen=True)
+class PatternContext:
+    """What a pattern is given: the run and one adapter per system."""
+
+    run: RunEnvironment
+    crm: CrmAdapter
+    erp: ErpAdapter
+    wms: WmsAdapter
+    carrier: CarrierAdapter
+    settings: IntegrationSettings
+
+
+class IntegrationPattern(ABC):
+    """An integration architecture: how orders and status move between the systems.
+
+    A pattern is constructed with a :class:`PatternContext` and starts its SimPy processes
+    in :meth:`start`. It owns no business data; everything it does is recorded under the
+    actor ``integration:<name>``.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, context: PatternContext) -> None:
+        self.context = context
+        self.run = context.run
+        self.sim = context.run.sim
+        history = context.run.history
+        self._history = history
+        self._actor = history.actor_code(f"integration:{self.name}")
+        self._codes: dict[str, int] = {}
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start the pattern's processes (called once, at time zero)."""
+
+    def record(self, event: str, order: int = NONE, subject: int = NONE, status: str = "",
+               value: float = math.nan, value2: float = math.nan) -> None:
+        """One history row ``integration.<event>`` at the current time."""
+        code = self._codes.get(event)
+        if code is None:
+            code = self._history.event_code(f"integration.{event}")
+            self._codes[event] = code
+        self._history.record(self.sim.now, code, self._actor, order, subject,
+                             self._history.status_code(status) if status else 0, value, value2)

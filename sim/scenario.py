@@ -1,0 +1,322 @@
+"""The scenario file: a pydantic model of everything a run needs, loaded from YAML.
+
+``Scenario`` and every section forbid unknown keys, so a typo is an error, not a silently
+ignored setting. :func:`load_scenario` turns every failure (missing file, malformed YAML,
+unknown key, wrong type, impossible value) into a :class:`ScenarioError` whose message names
+the file and the dotted field path and says what was expected.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mock_systems.carrier import CarrierConfig
+from mock_systems.crm import CrmConfig
+from mock_systems.erp import ErpConfig
+from mock_systems.wms import SiteStaffing, WmsConfig
+from sim.integration.patterns import IntegrationSettings
+
+__all__ = [
+    "PeakWindow",
+    "Peak",
+    "Demand",
+    "MasterData",
+    "Site",
+    "Systems",
+    "SlaTarget",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "apply_overrides",
+    "scenario_schema",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PeakWindow(_Section):
+    """When a peak applies: hours since the run start (``start_h`` inclusive)."""
+
+    start_h: float = Field(ge=0)
+    end_h: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PeakWindow:
+        if self.end_h <= self.start_h:
+            raise ValueError(f"end_h ({self.end_h}) must be after start_h ({self.start_h})")
+        return self
+
+
+class Peak(_Section):
+    """Demand multiplied by ``multiplier`` inside ``window`` (e.g. Black Friday)."""
+
+    multiplier: float = Field(gt=0)
+    window: PeakWindow
+
+
+_DEFAULT_HOURS = (
+    0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 1.0, 2.5, 5.0, 7.5, 8.5, 8.5,
+    7.0, 7.5, 8.5, 8.5, 7.5, 6.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5,
+)  # assumption: business-hours shape with web and EDI orders at night
+
+
+class Demand(_Section):
+    """Open-model order arrivals: volume, calendar, peaks, channels and order shape."""
+
+    orders_per_business_day: float = Field(
+        default=2200.0, ge=0, description="PPAI 2025: ~557,000 orders/year for >$100M revenue"
+    )
+    weekday_factors: tuple[float, float, float, float, float, float, float] = Field(
+        default=(1.1, 1.05, 1.0, 0.95, 0.9, 0.0, 0.0),
+        description="multiplier of the daily volume, Monday first",
+    )
+    hourly_weights: tuple[float, ...] = Field(default=_DEFAULT_HOURS, min_length=24, max_length=24)
+    peaks: tuple[Peak, ...] = ()
+    channels: dict[str, float] = Field(
+        default_factory=lambda: {"field_sales": 0.40, "web_shop": 0.35, "edi": 0.25}
+    )
+    lines_per_order_mean: float = Field(default=3.5, ge=1)
+    max_lines_per_order: int = Field(default=40, ge=1)
+    units_per_line_mean: float = Field(default=5.0, ge=1)
+    units_per_line_cv: float = Field(default=1.0, gt=0)
+
+    @field_validator("weekday_factors", "hourly_weights")
+    @classmethod
+    def _non_negative(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(v < 0 for v in values):
+            raise ValueError("every factor must be zero or more")
+        return values
+
+    @field_validator("hourly_weights")
+    @classmethod
+    def _some_hours(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if sum(values) <= 0:
+            raise ValueError("at least one hour must have a positive weight")
+        return values
+
+    @field_validator("channels")
+    @classmethod
+    def _shares(cls, shares: dict[str, float]) -> dict[str, float]:
+        known = {"field_sales", "web_shop", "edi"}
+        unknown = set(shares) - known
+        if unknown:
+            raise ValueError(f"unknown channel(s) {sorted(unknown)}; expected {sorted(known)}")
+        if any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-6:
+            raise ValueError("channel shares must be non-negative and add up to 1")
+        return shares
+
+
+class MasterData(_Section):
+    """How many customers and products, and how they look."""
+
+    customers: int = Field(default=1500, gt=0)
+    products: int = Field(default=800, gt=0)
+    regions: dict[str, float] = Field(
+        default_factory=lambda: {"northeast": 0.30, "south": 0.30, "midwest": 0.20, "west": 0.20}
+    )
+    credit_limit_mean: float = Field(default=40_000.0, gt=0)
+    credit_limit_cv: float = Field(default=1.0, gt=0)
+    opening_exposure_share: tuple[float, float] = Field(
+        default=(0.0, 0.7), description="opening exposure as a share of the limit, low-high"
+    )
+    list_price_mean: float = Field(default=40.0, gt=0)
+    list_price_cv: float = Field(default=1.2, gt=0)
+    popularity_exponent: float = Field(default=1.0, ge=0, description="Zipf exponent over SKUs")
+    contract_customer_share: float = Field(default=0.1, ge=0, le=1)
+    contract_discount: float = Field(default=0.08, ge=0, lt=1)
+    opening_cover_days: tuple[float, float] = Field(default=(1.0, 15.0))
+    reorder_cover_days: float = Field(default=5.0, ge=0)
+    order_up_to_cover_days: float = Field(default=14.0, gt=0)
+
+    @field_validator("regions")
+    @classmethod
+    def _shares(cls, shares: dict[str, float]) -> dict[str, float]:
+        if not shares:
+            raise ValueError("at least one region is needed")
+        if any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-6:
+            raise ValueError("region shares must be non-negative and add up to 1")
+        return shares
+
+    @field_validator("opening_exposure_share", "opening_cover_days")
+    @classmethod
+    def _range(cls, pair: tuple[float, float]) -> tuple[float, float]:
+        if pair[0] < 0 or pair[1] < pair[0]:
+            raise ValueError("expected [low, high] with 0 <= low <= high")
+        return pair
+
+
+class Site(_Section):
+    """A warehouse (ERP plant and WMS site) and the regions it serves."""
+
+    serves: tuple[str, ...] = Field(min_length=1)
+    staffing: SiteStaffing
+
+
+class Systems(_Section):
+    """Settings of each mock system."""
+
+    crm: CrmConfig = CrmConfig()
+    erp: ErpConfig = ErpConfig()
+    wms: WmsConfig = WmsConfig()
+    carrier: CarrierConfig = CarrierConfig()
+
+
+class SlaTarget(_Section):
+    """A service level: the ``percentile`` of a latency metric within ``max_s`` seconds."""
+
+    percentile: float = Field(default=95.0, gt=0, le=100)
+    max_s: float = Field(gt=0)
+
+
+def _default_sites() -> dict[str, Site]:
+    return {
+        "NJ01": Site(serves=("northeast",), staffing=SiteStaffing(pickers=11)),
+        "GA01": Site(serves=("south",), staffing=SiteStaffing(pickers=11)),
+        "IL01": Site(serves=("midwest",), staffing=SiteStaffing(pickers=8)),
+        "NV01": Site(serves=("west",), staffing=SiteStaffing(pickers=8)),
+    }
+
+
+class Scenario(_Section):
+    """One simulated world: demand, master data, sites, systems, integration and SLAs."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(default=1, ge=0)
+    start: datetime = Field(default=datetime(2026, 11, 23, tzinfo=UTC))
+    demand_days: float = Field(default=7.0, gt=0, description="days during which orders arrive")
+    drain_days: float = Field(
+        default=7.0, ge=0, description="days run after demand stops, so late orders complete"
+    )
+    demand: Demand = Demand()
+    master_data: MasterData = MasterData()
+    sites: dict[str, Site] = Field(default_factory=_default_sites)
+    systems: Systems = Systems()
+    integration: IntegrationSettings = IntegrationSettings()
+    slas: dict[str, SlaTarget] = Field(default_factory=dict)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, start: datetime) -> datetime:
+        return start if start.tzinfo else start.replace(tzinfo=UTC)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        served = [region for site in self.sites.values() for region in site.serves]
+        duplicates = sorted({r for r in served if served.count(r) > 1})
+        if duplicates:
+            raise ValueError(f"regions served by more than one site: {duplicates}")
+        missing = sorted(set(self.master_data.regions) - set(served))
+        if missing:
+            raise ValueError(f"regions with no site serving them: {missing}")
+        untaxed = sorted(set(self.master_data.regions) - set(self.systems.erp.tax_rates))
+        if untaxed:
+            raise ValueError(f"regions with no ERP tax rate (systems.erp.tax_rates): {untaxed}")
+        known = {"order_creation_latency", "validation_latency", "allocation_delay",
+                 "shipment_propagation_lag", "invoice_sync_latency", "order_cycle_time"}
+        unknown = sorted(set(self.slas) - known)
+        if unknown:
+            raise ValueError(f"unknown SLA metric(s) {unknown}; expected one of {sorted(known)}")
+        for peak in self.demand.peaks:
+            if peak.window.start_h >= self.demand_days * 24:
+                raise ValueError("a peak window starts after demand ends (demand_days)")
+        return self
+
+    @property
+    def region_plants(self) -> dict[str, str]:
+        """Region to the site that serves it."""
+        return {region: name for name, site in self.sites.items() for region in site.serves}
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; the message is meant for the user as is."""
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"constant", "exponential", "lognormal", "uniform", "triangular", "gamma"}:
+            continue  # the discriminator tag pydantic adds for tagged unions
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _explain(source: str, error: ValidationError) -> str:
+    lines = [f"{source}: invalid scenario ({error.error_count()} problem(s))"]
+    for item in error.errors(include_url=False):
+        field = _location(tuple(item["loc"]))
+        kind = item["type"]
+        message = item["msg"]
+        if kind == "extra_forbidden":
+            message = "unknown key (not a scenario field; check the spelling)"
+        elif kind == "missing":
+            message = "required field is missing"
+        lines.append(f"  {field}: {message}")
+    return "\n".join(lines)
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Set ``dotted.key=value`` overrides (values parsed as YAML) on raw scenario data."""
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ScenarioError(f"--set {item!r}: expected dotted.key=value")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"--set {item!r}: value is not valid YAML ({exc})") from None
+        node: dict[str, Any] = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ScenarioError(f"--set {item!r}: {part!r} is not a section")
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, override and validate a scenario file; raises :class:`ScenarioError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, expected a YAML scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{path}: malformed YAML{where}: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: the file is empty, expected a scenario mapping")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level, "
+                            f"got {type(data).__name__}")
+    if overrides:
+        data = apply_overrides(data, overrides)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_explain(str(path), exc)) from None
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file."""
+    return Scenario.model_json_schema()

@@ -1,0 +1,240 @@
+"""The workload: master data and an open-model stream of accepted orders.
+
+Arrivals are a non-homogeneous Poisson process with a piecewise-constant rate: the daily
+volume times the weekday factor, shaped by hourly weights and multiplied inside peak
+windows. On each piece the count is Poisson and the instants uniform, which is exact for a
+piecewise-constant rate. Customers (Faker names, region, credit limit) and products (price,
+Zipf popularity, stock) are generated once. Every draw comes from a stream named
+``workload.*``, so the order stream depends only on the scenario and the seed, not on the
+integration pattern (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from faker import Faker
+
+from mock_systems.crm import Account, Crm
+from mock_systems.erp import Erp
+from sim.engine import RunEnvironment
+from sim.engine.calendar import DAY, HOUR, WorkCalendar
+from sim.scenario import Demand, MasterData, Scenario
+
+__all__ = ["CustomerSeed", "ProductSeed", "MasterDataSet", "ArrivalPlan", "Workload",
+           "hourly_rates", "generate_master_data"]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSeed:
+    """One generated customer."""
+
+    sold_to: str
+    account_id: str
+    name: str
+    region: str
+    credit_limit: float
+    opening_exposure: float
+    contract: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSeed:
+    """One generated product."""
+
+    sku: str
+    name: str
+    list_price: float
+    popularity: float
+
+
+@dataclass(frozen=True)
+class MasterDataSet:
+    """Customers and products shared by the CRM and the ERP at time zero."""
+
+    customers: tuple[CustomerSeed, ...]
+    products: tuple[ProductSeed, ...]
+
+
+def _lognormal(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
+    sigma2 = math.log1p(cv * cv)
+    return rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2), size)
+
+
+def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet:
+    """Faker-named customers and products drawn from ``workload.master_data``."""
+    rng = run.streams.stream("workload.master_data")
+    faker = Faker("en_US")
+    faker.seed_instance(int(rng.integers(0, 2**31)))
+    regions = sorted(spec.regions)
+    region_p = np.array([spec.regions[r] for r in regions])
+    region_idx = rng.choice(len(regions), size=spec.customers, p=region_p)
+    limits = np.round(_lognormal(rng, spec.credit_limit_mean, spec.credit_limit_cv,
+                                 spec.customers), -2)
+    low, high = spec.opening_exposure_share
+    exposure = limits * rng.uniform(low, high, spec.customers)
+    contract = rng.random(spec.customers) < spec.contract_customer_share
+    customers = tuple(
+        CustomerSeed(f"{100000 + i}", f"001{i:015d}", faker.company(), regions[region_idx[i]],
+                     float(limits[i]), round(float(exposure[i]), 2), bool(contract[i]))
+        for i in range(spec.customers)
+    )
+    prices = np.round(_lognormal(rng, spec.list_price_mean, spec.list_price_cv, spec.products), 2)
+    prices = np.maximum(prices, 0.5)
+    weights = 1.0 / np.arange(1, spec.products + 1) ** spec.popularity_exponent
+    weights = rng.permutation(weights / weights.sum())
+    products = tuple(
+        ProductSeed(f"MAT-{i:06d}", f"{faker.word().title()} {faker.word()}",
+                    float(prices[i]), float(weights[i]))
+        for i in range(spec.products)
+    )
+    return MasterDataSet(customers, products)
+
+
+def hourly_rates(demand: Demand, calendar: WorkCalendar, hours: int) -> np.ndarray:
+    """Expected orders in each hour of the demand window (the NHPP's integrated rate)."""
+    weights = np.asarray(demand.hourly_weights, dtype=float)
+    weights = weights / weights.sum()
+    rates = np.empty(hours)
+    for h in range(hours):
+        t = h * HOUR
+        day_factor = demand.weekday_factors[calendar.weekday(t)]
+        rates[h] = demand.orders_per_business_day * day_factor * weights[
+            int(calendar.hour_of_day(t))
+        ]
+    return rates
+
+
+@dataclass(frozen=True)
+class ArrivalPlan:
+    """Arrival instants and the drawn shape of every order."""
+
+    times: np.ndarray
+    customers: np.ndarray
+    channels: tuple[str, ...]
+    channel_idx: np.ndarray
+    line_counts: np.ndarray
+    skus: np.ndarray
+    units: np.ndarray
+
+
+class Workload:
+    """Loads master data into CRM and ERP and accepts orders at the planned instants."""
+
+    def __init__(self, scenario: Scenario, run: RunEnvironment, calendar: WorkCalendar) -> None:
+        self.scenario = scenario
+        self.run = run
+        self.calendar = calendar
+        self.master_data = generate_master_data(scenario.master_data, run)
+        self.plan = self._plan()
+
+    def _segments(self) -> list[tuple[float, float, float]]:
+        """(start, end, rate per second) pieces of the arrival rate."""
+        demand = self.scenario.demand
+        end = self.scenario.demand_days * DAY
+        cuts = {0.0, end}
+        hours = int(math.ceil(end / HOUR))
+        cuts.update(h * HOUR for h in range(hours) if h * HOUR < end)
+        for peak in demand.peaks:
+            cuts.update(min(end, x * HOUR) for x in (peak.window.start_h, peak.window.end_h))
+        edges = sorted(cuts)
+        per_hour = hourly_rates(demand, self.calendar, hours)
+        segments = []
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            rate = per_hour[min(int(a // HOUR), hours - 1)] / HOUR
+            mid = (a + b) / 2 / HOUR
+            for peak in demand.peaks:
+                if peak.window.start_h <= mid < peak.window.end_h:
+                    rate *= peak.multiplier
+            segments.append((a, b, rate))
+        return segments
+
+    def _plan(self) -> ArrivalPlan:
+        rng = self.run.streams.stream("workload.arrivals")
+        pieces = []
+        for a, b, rate in self._segments():
+            count = int(rng.poisson(rate * (b - a)))
+            if count:
+                pieces.append(np.sort(rng.uniform(a, b, count)))
+        times = np.concatenate(pieces) if pieces else np.empty(0)
+        n = len(times)
+        demand = self.scenario.demand
+        shape = self.run.streams.stream("workload.orders")
+        channels = tuple(sorted(demand.channels))
+        channel_idx = shape.choice(len(channels), size=n,
+                                   p=[demand.channels[c] for c in channels])
+        customers = shape.integers(0, len(self.master_data.customers), n)
+        p = 1.0 / demand.lines_per_order_mean
+        line_counts = np.minimum(shape.geometric(p, n), demand.max_lines_per_order)
+        total_lines = int(line_counts.sum())
+        popularity = np.array([prod.popularity for prod in self.master_data.products])
+        skus = shape.choice(len(popularity), size=total_lines, p=popularity)
+        units = np.maximum(1, np.rint(_lognormal(shape, demand.units_per_line_mean,
+                                                 demand.units_per_line_cv, total_lines)))
+        return ArrivalPlan(times, customers, channels, channel_idx, line_counts, skus,
+                           units.astype(np.int64))
+
+    def expected_daily_units(self) -> np.ndarray:
+        """Expected units per product per business day (for stock planning)."""
+        demand = self.scenario.demand
+        units_per_order = demand.lines_per_order_mean * demand.units_per_line_mean
+        popularity = np.array([p.popularity for p in self.master_data.products])
+        return demand.orders_per_business_day * units_per_order * popularity
+
+    def load(self, crm: Crm, erp: Erp) -> None:
+        """Put master data, prices and opening stock into the CRM and the ERP."""
+        md = self.scenario.master_data
+        for product in self.master_data.products:
+            erp.add_material(product.sku, product.list_price)
+        for customer in self.master_data.customers:
+            erp.add_customer(customer.sold_to, customer.name, customer.region,
+                             customer.credit_limit, customer.opening_exposure)
+            crm.add_account(Account(customer.account_id, customer.name, customer.region,
+                                    customer.sold_to))
+        contract_rng = self.run.streams.stream("workload.contracts")
+        for customer in self.master_data.customers:
+            if customer.contract:
+                for index in contract_rng.choice(len(self.master_data.products), size=20,
+                                                 replace=False):
+                    product = self.master_data.products[int(index)]
+                    price = round(product.list_price * (1 - md.contract_discount), 2)
+                    erp.set_contract_price(customer.sold_to, product.sku, price)
+                    crm.set_contract_price(customer.account_id, product.sku, price)
+        for product in self.master_data.products:
+            crm.set_price(product.sku, product.list_price)
+        stock_rng = self.run.streams.stream("workload.stock")
+        daily = self.expected_daily_units()
+        low, high = md.opening_cover_days
+        for site, spec in sorted(self.scenario.sites.items()):
+            share = sum(md.regions.get(r, 0.0) for r in spec.serves)
+            for i, product in enumerate(self.master_data.products):
+                demand = daily[i] * share
+                cover = stock_rng.uniform(low, high)
+                erp.set_stock(site, product.sku,
+                              on_hand=int(math.ceil(demand * cover)),
+                              reorder_point=int(math.ceil(demand * md.reorder_cover_days)),
+                              order_up_to=int(math.ceil(demand * md.order_up_to_cover_days)))
+
+    def accept_orders(self, crm: Crm) -> Generator[Any, Any, None]:
+        """SimPy process: create and accept one quote per planned arrival."""
+        plan = self.plan
+        sim = self.run.sim
+        customers = self.master_data.customers
+        products = self.master_data.products
+        cursor = 0
+        for n in range(len(plan.times)):
+            yield sim.timeout(float(plan.times[n]) - sim.now)
+            customer = customers[int(plan.customers[n])]
+            count = int(plan.line_counts[n])
+            lines = tuple(
+                (products[int(plan.skus[cursor + k])].sku, int(plan.units[cursor + k]))
+                for k in range(count)
+            )
+            cursor += count
+            quote = crm.create_quote(n, customer.account_id,
+                                     plan.channels[int(plan.channel_idx[n])], lines)
+            crm.accept_quote(quote.Id)
