@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from mock_systems.base import MockSystem
 from sim.engine import (
     CallResult,
     Distribution,
@@ -27,8 +28,6 @@ from sim.engine import (
     Uniform,
 )
 from sim.engine.calendar import DAY, HOUR, WeeklyWindow, WorkCalendar
-
-from mock_systems.base import MockSystem
 
 __all__ = ["CarrierConfig", "Booking", "CarrierScan", "Carrier"]
 
@@ -81,8 +80,7 @@ class CarrierScan:
 class Carrier(MockSystem):
     """Moves tendered shipments and reports scans through a webhook or an aggregator."""
 
-    def __init__(self, run: RunEnvironment, config: CarrierConfig,
-                 calendar: WorkCalendar) -> None:
+    def __init__(self, run: RunEnvironment, config: CarrierConfig, calendar: WorkCalendar) -> None:
         super().__init__(run, "carrier")
         self.config = config
         self.calendar = calendar
@@ -111,14 +109,19 @@ class Carrier(MockSystem):
             return call
         existing = self.tracking.get(booking.shipper_reference)
         if existing is not None:
-            self.record("duplicate_suppressed", order=booking.order_ref,
-                        subject=booking.reference_number)
+            self.record(
+                "duplicate_suppressed", order=booking.order_ref, subject=booking.reference_number
+            )
             return existing
         tracking = f"1Z{booking.reference_number:010d}"
         self.bookings[tracking] = booking
         self.tracking[booking.shipper_reference] = tracking
-        self.record("tendered", order=booking.order_ref, subject=booking.reference_number,
-                    status=booking.site)
+        self.record(
+            "tendered",
+            order=booking.order_ref,
+            subject=booking.reference_number,
+            status=booking.site,
+        )
         self.sim.process(self._move(tracking, booking))
         return tracking
 
@@ -134,17 +137,34 @@ class Carrier(MockSystem):
         departed = picked_up + self._departure()
         due = picked_up + math.ceil(self._transit_days()) * DAY
         day_start = due - self.calendar.hour_of_day(due) * HOUR
-        out_for_delivery = max(self._in_window(day_start, self.config.delivery_windows),
-                               departed + HOUR)
+        out_for_delivery = max(
+            self._in_window(day_start, self.config.delivery_windows), departed + HOUR
+        )
         delivered = out_for_delivery + self._to_delivered()
-        for code, at in (("picked_up", picked_up), ("in_transit", departed),
-                         ("out_for_delivery", out_for_delivery), ("delivered", delivered)):
+        for code, at in (
+            ("picked_up", picked_up),
+            ("in_transit", departed),
+            ("out_for_delivery", out_for_delivery),
+            ("delivered", delivered),
+        ):
             yield self.sim.timeout(at - self.sim.now)
             self._scans += 1
-            scan = CarrierScan(f"EV{self._scans:09d}", tracking, booking.shipper_reference,
-                               booking.reference_number, booking.order_ref, code, at)
-            self.record("scan", order=booking.order_ref, subject=booking.reference_number,
-                        status=code, value2=at)
+            scan = CarrierScan(
+                f"EV{self._scans:09d}",
+                tracking,
+                booking.shipper_reference,
+                booking.reference_number,
+                booking.order_ref,
+                code,
+                at,
+            )
+            self.record(
+                "scan",
+                order=booking.order_ref,
+                subject=booking.reference_number,
+                status=code,
+                value2=at,
+            )
             if self.config.feed == "webhook":
                 self.sim.process(self._push(scan))
             else:

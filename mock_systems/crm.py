@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_systems.base import MockSystem
 from sim.engine import (
     CallResult,
     EndpointSpec,
@@ -23,8 +24,6 @@ from sim.engine import (
     RateLimitSpec,
     RunEnvironment,
 )
-
-from mock_systems.base import MockSystem
 
 __all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm"]
 
@@ -118,8 +117,9 @@ class Crm(MockSystem):
         """Set an account-specific price (the CPQ contract price)."""
         self.contract_prices[(account_id, product_code)] = unit_price
 
-    def create_quote(self, number: int, account_id: str, channel: str,
-                     lines: tuple[tuple[str, int], ...]) -> Quote:
+    def create_quote(
+        self, number: int, account_id: str, channel: str, lines: tuple[tuple[str, int], ...]
+    ) -> Quote:
         """Draft a quote priced from the contract prices, else the price book."""
         if account_id not in self.accounts:
             raise KeyError(f"unknown account {account_id}")
@@ -143,8 +143,13 @@ class Crm(MockSystem):
         account = self.accounts[quote.AccountId]
         value = sum(item.Quantity * item.UnitPrice for item in quote.LineItems)
         units = sum(item.Quantity for item in quote.LineItems)
-        self.record("quote_accepted", order=quote.Number, status=quote.Channel__c,
-                    value=value, value2=float(units))
+        self.record(
+            "quote_accepted",
+            order=quote.Number,
+            status=quote.Channel__c,
+            value=value,
+            value2=float(units),
+        )
         self.record("quote_region", order=quote.Number, status=account.Region__c)
         self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
 
@@ -157,8 +162,9 @@ class Crm(MockSystem):
             self.record("validation_shown", order=quote.Number, status=result)
         return call
 
-    def update_order(self, quote_id: str, fields: dict[str, Any],
-                     source_time: float) -> Generator[Any, Any, CallResult]:
+    def update_order(
+        self, quote_id: str, fields: dict[str, Any], source_time: float
+    ) -> Generator[Any, Any, CallResult]:
         """Update order fields on the quote; the CRM stores whatever it is sent.
 
         ``source_time`` is when the change happened at its source, kept for lag metrics.
@@ -178,12 +184,18 @@ class Crm(MockSystem):
         invoice = fields.get("Invoice_Status__c")
         if invoice is not None and invoice != quote.Invoice_Status__c:
             quote.Invoice_Status__c = invoice
-            self.record("invoice_status_updated", order=quote.Number, status=invoice,
-                        value2=source_time)
+            self.record(
+                "invoice_status_updated", order=quote.Number, status=invoice, value2=source_time
+            )
         shipment = fields.get("Shipment__c")
         if shipment is not None:
             number, shipment_status = int(shipment[0]), str(shipment[1])
             quote.Shipment_Status__c[str(number)] = shipment_status
-            self.record("shipment_updated", order=quote.Number, subject=number,
-                        status=shipment_status, value2=source_time)
+            self.record(
+                "shipment_updated",
+                order=quote.Number,
+                subject=number,
+                status=shipment_status,
+                value2=source_time,
+            )
         return call

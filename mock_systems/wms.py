@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_systems.base import MockSystem
 from sim.engine import (
     CallResult,
     Distribution,
@@ -24,8 +25,6 @@ from sim.engine import (
     Triangular,
 )
 from sim.engine.calendar import WeeklyWindow, WorkCalendar
-
-from mock_systems.base import MockSystem
 
 __all__ = ["SiteStaffing", "WmsConfig", "PickRelease", "ShipConfirm", "Wms"]
 
@@ -78,8 +77,13 @@ class ShipConfirm:
 class Wms(MockSystem):
     """Warehouses with pick queues and shift-bound pickers."""
 
-    def __init__(self, run: RunEnvironment, config: WmsConfig, calendar: WorkCalendar,
-                 sites: dict[str, SiteStaffing]) -> None:
+    def __init__(
+        self,
+        run: RunEnvironment,
+        config: WmsConfig,
+        calendar: WorkCalendar,
+        sites: dict[str, SiteStaffing],
+    ) -> None:
         super().__init__(run, "wms")
         self.config = config
         self.calendar = calendar
@@ -104,12 +108,18 @@ class Wms(MockSystem):
         if release.site not in self._queues:
             raise KeyError(f"WMS has no site {release.site!r}")
         if release.delivery in self.released:
-            self.record("duplicate_suppressed", order=release.order_ref,
-                        subject=release.delivery_number)
+            self.record(
+                "duplicate_suppressed", order=release.order_ref, subject=release.delivery_number
+            )
             return True
         self.released[release.delivery] = release
-        self.record("pick_released", order=release.order_ref, subject=release.delivery_number,
-                    status=release.site, value=float(len(release.lines)))
+        self.record(
+            "pick_released",
+            order=release.order_ref,
+            subject=release.delivery_number,
+            status=release.site,
+            value=float(len(release.lines)),
+        )
         self._queues[release.site].put(release)
         return True
 
@@ -126,11 +136,24 @@ class Wms(MockSystem):
             opening = self.calendar.next_open(sim.now, shifts)
             if opening > sim.now:
                 yield sim.timeout(opening - sim.now)
-            self.record("pick_started", order=task.order_ref, subject=task.delivery_number,
-                        status=site, value=float(picker))
+            self.record(
+                "pick_started",
+                order=task.order_ref,
+                subject=task.delivery_number,
+                status=site,
+                value=float(picker),
+            )
             work = sum(self._pick_time() for _ in task.lines) + self._pack_time()
             yield sim.timeout(work)
-            self.record("packed", order=task.order_ref, subject=task.delivery_number,
-                        status=site, value=work)
-            self.ship_confirms.put(ShipConfirm(task.delivery, task.delivery_number,
-                                               task.order_ref, site, task.lines, sim.now))
+            self.record(
+                "packed",
+                order=task.order_ref,
+                subject=task.delivery_number,
+                status=site,
+                value=work,
+            )
+            self.ship_confirms.put(
+                ShipConfirm(
+                    task.delivery, task.delivery_number, task.order_ref, site, task.lines, sim.now
+                )
+            )

@@ -62,8 +62,30 @@ class Peak(_Section):
 
 
 _DEFAULT_HOURS = (
-    0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 1.0, 2.5, 5.0, 7.5, 8.5, 8.5,
-    7.0, 7.5, 8.5, 8.5, 7.5, 6.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5,
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.2,
+    0.4,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    8.5,
+    8.5,
+    7.0,
+    7.5,
+    8.5,
+    8.5,
+    7.5,
+    6.0,
+    4.0,
+    3.0,
+    2.0,
+    1.5,
+    1.0,
+    0.5,
 )  # assumption: business-hours shape with web and EDI orders at night
 
 
@@ -131,8 +153,8 @@ class MasterData(_Section):
     popularity_exponent: float = Field(default=1.0, ge=0, description="Zipf exponent over SKUs")
     contract_customer_share: float = Field(default=0.1, ge=0, le=1)
     contract_discount: float = Field(default=0.08, ge=0, lt=1)
-    opening_cover_days: tuple[float, float] = Field(default=(1.0, 15.0))
-    reorder_cover_days: float = Field(default=5.0, ge=0)
+    opening_cover_days: tuple[float, float] = Field(default=(4.0, 20.0))
+    reorder_cover_days: float = Field(default=6.0, ge=0)
     order_up_to_cover_days: float = Field(default=14.0, gt=0)
 
     @field_validator("regions")
@@ -219,8 +241,14 @@ class Scenario(_Section):
         untaxed = sorted(set(self.master_data.regions) - set(self.systems.erp.tax_rates))
         if untaxed:
             raise ValueError(f"regions with no ERP tax rate (systems.erp.tax_rates): {untaxed}")
-        known = {"order_creation_latency", "validation_latency", "allocation_delay",
-                 "shipment_propagation_lag", "invoice_sync_latency", "order_cycle_time"}
+        known = {
+            "order_creation_latency",
+            "validation_latency",
+            "allocation_delay",
+            "shipment_propagation_lag",
+            "invoice_sync_latency",
+            "order_cycle_time",
+        }
         unknown = sorted(set(self.slas) - known)
         if unknown:
             raise ValueError(f"unknown SLA metric(s) {unknown}; expected one of {sorted(known)}")
@@ -307,8 +335,10 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     if data is None:
         raise ScenarioError(f"{path}: the file is empty, expected a scenario mapping")
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level, "
-                            f"got {type(data).__name__}")
+        raise ScenarioError(
+            f"{path}: expected a mapping of scenario fields at the top level, "
+            f"got {type(data).__name__}"
+        )
     if overrides:
         data = apply_overrides(data, overrides)
     try:

@@ -11,6 +11,7 @@ integration pattern (common random numbers).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -25,8 +26,15 @@ from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.scenario import Demand, MasterData, Scenario
 
-__all__ = ["CustomerSeed", "ProductSeed", "MasterDataSet", "ArrivalPlan", "Workload",
-           "hourly_rates", "generate_master_data"]
+__all__ = [
+    "CustomerSeed",
+    "ProductSeed",
+    "MasterDataSet",
+    "ArrivalPlan",
+    "Workload",
+    "hourly_rates",
+    "generate_master_data",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +81,22 @@ def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet
     regions = sorted(spec.regions)
     region_p = np.array([spec.regions[r] for r in regions])
     region_idx = rng.choice(len(regions), size=spec.customers, p=region_p)
-    limits = np.round(_lognormal(rng, spec.credit_limit_mean, spec.credit_limit_cv,
-                                 spec.customers), -2)
+    limits = np.round(
+        _lognormal(rng, spec.credit_limit_mean, spec.credit_limit_cv, spec.customers), -2
+    )
     low, high = spec.opening_exposure_share
     exposure = limits * rng.uniform(low, high, spec.customers)
     contract = rng.random(spec.customers) < spec.contract_customer_share
     customers = tuple(
-        CustomerSeed(f"{100000 + i}", f"001{i:015d}", faker.company(), regions[region_idx[i]],
-                     float(limits[i]), round(float(exposure[i]), 2), bool(contract[i]))
+        CustomerSeed(
+            f"{100000 + i}",
+            f"001{i:015d}",
+            faker.company(),
+            regions[region_idx[i]],
+            float(limits[i]),
+            round(float(exposure[i]), 2),
+            bool(contract[i]),
+        )
         for i in range(spec.customers)
     )
     prices = np.round(_lognormal(rng, spec.list_price_mean, spec.list_price_cv, spec.products), 2)
@@ -88,8 +104,12 @@ def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet
     weights = 1.0 / np.arange(1, spec.products + 1) ** spec.popularity_exponent
     weights = rng.permutation(weights / weights.sum())
     products = tuple(
-        ProductSeed(f"MAT-{i:06d}", f"{faker.word().title()} {faker.word()}",
-                    float(prices[i]), float(weights[i]))
+        ProductSeed(
+            f"MAT-{i:06d}",
+            f"{faker.word().title()} {faker.word()}",
+            float(prices[i]),
+            float(weights[i]),
+        )
         for i in range(spec.products)
     )
     return MasterDataSet(customers, products)
@@ -103,9 +123,9 @@ def hourly_rates(demand: Demand, calendar: WorkCalendar, hours: int) -> np.ndarr
     for h in range(hours):
         t = h * HOUR
         day_factor = demand.weekday_factors[calendar.weekday(t)]
-        rates[h] = demand.orders_per_business_day * day_factor * weights[
-            int(calendar.hour_of_day(t))
-        ]
+        rates[h] = (
+            demand.orders_per_business_day * day_factor * weights[int(calendar.hour_of_day(t))]
+        )
     return rates
 
 
@@ -137,14 +157,14 @@ class Workload:
         demand = self.scenario.demand
         end = self.scenario.demand_days * DAY
         cuts = {0.0, end}
-        hours = int(math.ceil(end / HOUR))
+        hours = math.ceil(end / HOUR)
         cuts.update(h * HOUR for h in range(hours) if h * HOUR < end)
         for peak in demand.peaks:
             cuts.update(min(end, x * HOUR) for x in (peak.window.start_h, peak.window.end_h))
         edges = sorted(cuts)
         per_hour = hourly_rates(demand, self.calendar, hours)
         segments = []
-        for a, b in zip(edges[:-1], edges[1:], strict=True):
+        for a, b in itertools.pairwise(edges):
             rate = per_hour[min(int(a // HOUR), hours - 1)] / HOUR
             mid = (a + b) / 2 / HOUR
             for peak in demand.peaks:
@@ -165,18 +185,22 @@ class Workload:
         demand = self.scenario.demand
         shape = self.run.streams.stream("workload.orders")
         channels = tuple(sorted(demand.channels))
-        channel_idx = shape.choice(len(channels), size=n,
-                                   p=[demand.channels[c] for c in channels])
+        channel_idx = shape.choice(len(channels), size=n, p=[demand.channels[c] for c in channels])
         customers = shape.integers(0, len(self.master_data.customers), n)
         p = 1.0 / demand.lines_per_order_mean
         line_counts = np.minimum(shape.geometric(p, n), demand.max_lines_per_order)
         total_lines = int(line_counts.sum())
         popularity = np.array([prod.popularity for prod in self.master_data.products])
         skus = shape.choice(len(popularity), size=total_lines, p=popularity)
-        units = np.maximum(1, np.rint(_lognormal(shape, demand.units_per_line_mean,
-                                                 demand.units_per_line_cv, total_lines)))
-        return ArrivalPlan(times, customers, channels, channel_idx, line_counts, skus,
-                           units.astype(np.int64))
+        units = np.maximum(
+            1,
+            np.rint(
+                _lognormal(shape, demand.units_per_line_mean, demand.units_per_line_cv, total_lines)
+            ),
+        )
+        return ArrivalPlan(
+            times, customers, channels, channel_idx, line_counts, skus, units.astype(np.int64)
+        )
 
     def expected_daily_units(self) -> np.ndarray:
         """Expected units per product per business day (for stock planning)."""
@@ -191,15 +215,22 @@ class Workload:
         for product in self.master_data.products:
             erp.add_material(product.sku, product.list_price)
         for customer in self.master_data.customers:
-            erp.add_customer(customer.sold_to, customer.name, customer.region,
-                             customer.credit_limit, customer.opening_exposure)
-            crm.add_account(Account(customer.account_id, customer.name, customer.region,
-                                    customer.sold_to))
+            erp.add_customer(
+                customer.sold_to,
+                customer.name,
+                customer.region,
+                customer.credit_limit,
+                customer.opening_exposure,
+            )
+            crm.add_account(
+                Account(customer.account_id, customer.name, customer.region, customer.sold_to)
+            )
         contract_rng = self.run.streams.stream("workload.contracts")
         for customer in self.master_data.customers:
             if customer.contract:
-                for index in contract_rng.choice(len(self.master_data.products), size=20,
-                                                 replace=False):
+                for index in contract_rng.choice(
+                    len(self.master_data.products), size=20, replace=False
+                ):
                     product = self.master_data.products[int(index)]
                     price = round(product.list_price * (1 - md.contract_discount), 2)
                     erp.set_contract_price(customer.sold_to, product.sku, price)
@@ -214,10 +245,13 @@ class Workload:
             for i, product in enumerate(self.master_data.products):
                 demand = daily[i] * share
                 cover = stock_rng.uniform(low, high)
-                erp.set_stock(site, product.sku,
-                              on_hand=int(math.ceil(demand * cover)),
-                              reorder_point=int(math.ceil(demand * md.reorder_cover_days)),
-                              order_up_to=int(math.ceil(demand * md.order_up_to_cover_days)))
+                erp.set_stock(
+                    site,
+                    product.sku,
+                    on_hand=math.ceil(demand * cover),
+                    reorder_point=math.ceil(demand * md.reorder_cover_days),
+                    order_up_to=math.ceil(demand * md.order_up_to_cover_days),
+                )
 
     def accept_orders(self, crm: Crm) -> Generator[Any, Any, None]:
         """SimPy process: create and accept one quote per planned arrival."""
@@ -235,6 +269,7 @@ class Workload:
                 for k in range(count)
             )
             cursor += count
-            quote = crm.create_quote(n, customer.account_id,
-                                     plan.channels[int(plan.channel_idx[n])], lines)
+            quote = crm.create_quote(
+                n, customer.account_id, plan.channels[int(plan.channel_idx[n])], lines
+            )
             crm.accept_quote(quote.Id)

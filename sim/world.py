@@ -45,13 +45,20 @@ def build_world(scenario: Scenario, seed: int | None = None) -> World:
     systems = scenario.systems
     crm = Crm(run, systems.crm)
     erp = Erp(run, systems.erp, scenario.region_plants)
-    wms = Wms(run, systems.wms, calendar,
-              {name: site.staffing for name, site in scenario.sites.items()})
+    wms = Wms(
+        run, systems.wms, calendar, {name: site.staffing for name, site in scenario.sites.items()}
+    )
     carrier = Carrier(run, systems.carrier, calendar)
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
-    context = PatternContext(run, CrmAdapter(crm), ErpAdapter(erp), WmsAdapter(wms),
-                             CarrierAdapter(carrier), scenario.integration)
+    context = PatternContext(
+        run,
+        CrmAdapter(crm),
+        ErpAdapter(erp),
+        WmsAdapter(wms),
+        CarrierAdapter(carrier),
+        scenario.integration,
+    )
     pattern = create_pattern(scenario.integration.pattern, context)
     pattern.start()
     run.sim.process(workload.accept_orders(crm))

@@ -59,7 +59,12 @@ class ErpConfig(_Config):
     credit: CreditPolicy = CreditPolicy()
     replenishment: ReplenishmentPolicy = ReplenishmentPolicy()
     tax_rates: dict[str, float] = Field(
-        default_factory=lambda: {"northeast": 0.0625, "south": 0.07, "midwest": 0.06, "west": 0.0725}
+        default_factory=lambda: {
+            "northeast": 0.0625,
+            "south": 0.07,
+            "midwest": 0.06,
+            "west": 0.0725,
+        }
     )
     price_tolerance: float = Field(
         default=0.005, ge=0, description="relative quote/ERP price gap that holds an order"

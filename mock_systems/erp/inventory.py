@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from sim.engine import RunEnvironment
-
 from mock_systems.erp.config import ReplenishmentPolicy
 from mock_systems.erp.records import StockRecord
+from sim.engine import RunEnvironment
 
 __all__ = ["Inventory"]
 

@@ -108,6 +108,7 @@ class SalesOrder:
     net_value: float
     status: str = "CREATED"
     hold_reason: str = ""
+    rejection_reason: str = ""
     allocation_attempted: bool = False
     deliveries: list[str] = field(default_factory=list)
     version: int = 0

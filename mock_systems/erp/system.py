@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from sim.engine import CallResult, Mailbox, RunEnvironment
-
 from mock_systems.base import MockSystem
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.inventory import Inventory
@@ -30,6 +28,7 @@ from mock_systems.erp.records import (
     SimulationResult,
     StockRecord,
 )
+from sim.engine import CallResult, Mailbox, RunEnvironment
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
 
@@ -87,16 +86,15 @@ class Erp(MockSystem):
         self._create = self.endpoint("create_order", eps.create_order)
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
         self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
-        self._payment_time = config.credit.payment_terms.sampler(
-            run.streams.stream("erp.payments")
-        )
+        self._payment_time = config.credit.payment_terms.sampler(run.streams.stream("erp.payments"))
         self._run_time = config.allocation_run_time.sampler(run.streams.stream("erp.allocation"))
         run.sim.process(self._allocation_loop())
         run.sim.process(self.inventory.replenishment())
 
     # ----------------------------------------------------------------- master data
-    def add_customer(self, sold_to: str, name: str, region: str, credit_limit: float,
-                     exposure: float = 0.0) -> ErpCustomer:
+    def add_customer(
+        self, sold_to: str, name: str, region: str, credit_limit: float, exposure: float = 0.0
+    ) -> ErpCustomer:
         """Create a sold-to party with its credit limit and opening exposure."""
         customer = ErpCustomer(sold_to, len(self.customers), name, region, credit_limit, exposure)
         self.customers[sold_to] = customer
@@ -112,8 +110,9 @@ class Erp(MockSystem):
         """A customer-specific price that overrides the list price."""
         self.contract_prices[(sold_to, material)] = price
 
-    def set_stock(self, plant: str, material: str, on_hand: int, reorder_point: int,
-                  order_up_to: int) -> None:
+    def set_stock(
+        self, plant: str, material: str, on_hand: int, reorder_point: int, order_up_to: int
+    ) -> None:
         """Opening stock and (s, S) replenishment levels of a material at a plant."""
         self.inventory.put(
             plant,
@@ -171,8 +170,9 @@ class Erp(MockSystem):
             return CreateOrderResult(True, existing.sales_document, existing.status, "", True)
         customer = self.customers.get(request.sold_to)
         if customer is None or any(i.material not in self.materials for i in request.items):
-            self.record("order_rejected", order=request.customer_reference,
-                        status="master_data_conflict")
+            self.record(
+                "order_rejected", order=request.customer_reference, status="master_data_conflict"
+            )
             return CreateOrderResult(False, "", "REJECTED", "master_data_conflict")
         document = str(10_000_000 + len(self.orders))
         plant = self.plant_for(customer.region)
@@ -181,14 +181,20 @@ class Erp(MockSystem):
             for n, i in enumerate(request.items, start=1)
         ]
         net = sum(i.quantity * i.net_price for i in items)
-        order = SalesOrder(document, request.customer_reference, request.sold_to, plant, items,
-                           self.sim.now, net)
+        order = SalesOrder(
+            document, request.customer_reference, request.sold_to, plant, items, self.sim.now, net
+        )
         self.orders[document] = order
         self.by_reference[request.customer_reference] = document
         if idempotency_key is not None:
             self._idempotency[idempotency_key] = document
-        self.record("order_created", order=order.customer_reference,
-                    subject=customer.number, status=plant, value=net)
+        self.record(
+            "order_created",
+            order=order.customer_reference,
+            subject=customer.number,
+            status=plant,
+            value=net,
+        )
         mismatch = any(
             abs(item.net_price - req.quoted_price) > self.config.price_tolerance * item.net_price
             for item, req in zip(items, request.items, strict=True)
@@ -210,8 +216,9 @@ class Erp(MockSystem):
             return call
         if ERP_STATUS_RANK[delivery.status] < ERP_STATUS_RANK["PICK_RELEASED"]:
             delivery.status = "PICK_RELEASED"
-            self._changed(self.orders[delivery.sales_document], "PickReleased",
-                          {"delivery": delivery_no})
+            self._changed(
+                self.orders[delivery.sales_document], "PickReleased", {"delivery": delivery_no}
+            )
         return True
 
     def post_goods_issue(self, delivery_no: str, tracking_number: str) -> Reply:
@@ -221,8 +228,9 @@ class Erp(MockSystem):
         if not call.ok:
             return call
         if ERP_STATUS_RANK[delivery.status] >= ERP_STATUS_RANK["SHIPPED"]:
-            self.record("duplicate_suppressed", order=delivery.customer_reference,
-                        subject=delivery.number)
+            self.record(
+                "duplicate_suppressed", order=delivery.customer_reference, subject=delivery.number
+            )
             return True
         order = self.orders[delivery.sales_document]
         items_by_no = {item.item_no: item for item in order.items}
@@ -231,11 +239,18 @@ class Erp(MockSystem):
             items_by_no[item_no].shipped += quantity
         delivery.status = "SHIPPED"
         delivery.tracking_number = tracking_number
-        self.record("shipment_dispatched", order=order.customer_reference,
-                    subject=delivery.number, status=delivery.plant,
-                    value=float(sum(q for _, _, q in delivery.items)))
-        self._changed(order, "ShipmentDispatched",
-                      {"delivery": delivery_no, "tracking_number": tracking_number})
+        self.record(
+            "shipment_dispatched",
+            order=order.customer_reference,
+            subject=delivery.number,
+            status=delivery.plant,
+            value=float(sum(q for _, _, q in delivery.items)),
+        )
+        self._changed(
+            order,
+            "ShipmentDispatched",
+            {"delivery": delivery_no, "tracking_number": tracking_number},
+        )
         if self.config.invoice_on == "shipment":
             self._invoice(order, delivery)
         return True
@@ -248,20 +263,32 @@ class Erp(MockSystem):
             return call
         status = _SCAN_STATUS.get(scan_code)
         if status is None or occurred_at <= delivery.last_scan_at:
-            self.record("tracking_ignored", order=delivery.customer_reference,
-                        subject=delivery.number, status=scan_code, value2=occurred_at)
+            self.record(
+                "tracking_ignored",
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status=scan_code,
+                value2=occurred_at,
+            )
             return False
         delivery.last_scan_at = occurred_at
         if ERP_STATUS_RANK[status] <= ERP_STATUS_RANK[delivery.status]:
             return False
         delivery.status = status
         order = self.orders[delivery.sales_document]
-        self.record("delivery_status", order=order.customer_reference, subject=delivery.number,
-                    status=status, value2=occurred_at)
-        self._changed(order, "ShipmentStatusChanged",
-                      {"delivery": delivery_no, "delivery_status": status,
-                       "scan_occurred_at": occurred_at},
-                      occurred_at=occurred_at)
+        self.record(
+            "delivery_status",
+            order=order.customer_reference,
+            subject=delivery.number,
+            status=status,
+            value2=occurred_at,
+        )
+        self._changed(
+            order,
+            "ShipmentStatusChanged",
+            {"delivery": delivery_no, "delivery_status": status, "scan_occurred_at": occurred_at},
+            occurred_at=occurred_at,
+        )
         if status == "DELIVERED" and self.config.invoice_on == "delivery":
             self._invoice(order, delivery)
         return True
@@ -269,10 +296,14 @@ class Erp(MockSystem):
     # ----------------------------------------------------------------- internals
     def _hold(self, order: SalesOrder, reason: str) -> None:
         order.hold_reason = reason
-        self.record("hold_placed", order=order.customer_reference, status=reason,
-                    value=order.net_value)
-        self._changed(order, "CreditHoldPlaced" if reason == "credit_hold" else "OrderHeld",
-                      {"reason": reason})
+        self.record(
+            "hold_placed", order=order.customer_reference, status=reason, value=order.net_value
+        )
+        self._changed(
+            order,
+            "CreditHoldPlaced" if reason == "credit_hold" else "OrderHeld",
+            {"reason": reason},
+        )
 
     def _accept(self, order: SalesOrder) -> None:
         customer = self.customers[order.sold_to]
@@ -293,7 +324,7 @@ class Erp(MockSystem):
             self._accept(order)
         else:
             order.hold_reason = ""
-            order.status = "CANCELLED"
+            order.rejection_reason = "credit_hold"
             self.record("order_rejected", order=order.customer_reference, status="credit_hold")
             self._changed(order, "OrderRejected", {"reason": "credit_hold"})
 
@@ -336,22 +367,42 @@ class Erp(MockSystem):
                     item.allocated += granted
                     lines.append((item.item_no, item.material, granted))
         if lines:
-            delivery = Delivery(str(80_000_000 + len(self.deliveries)), len(self.deliveries),
-                                order.sales_document, order.customer_reference, order.plant, lines)
+            delivery = Delivery(
+                str(80_000_000 + len(self.deliveries)),
+                len(self.deliveries),
+                order.sales_document,
+                order.customer_reference,
+                order.plant,
+                lines,
+            )
             self.deliveries[delivery.delivery] = delivery
             order.deliveries.append(delivery.delivery)
             quantity = sum(q for _, _, q in lines)
-            self.record("inventory_allocated", order=order.customer_reference,
-                        subject=delivery.number, status=order.plant, value=float(quantity))
-            self._changed(order, "InventoryAllocated", {
-                "delivery": delivery.delivery, "plant": order.plant,
-                "items": [list(line) for line in lines],
-            })
+            self.record(
+                "inventory_allocated",
+                order=order.customer_reference,
+                subject=delivery.number,
+                status=order.plant,
+                value=float(quantity),
+            )
+            self._changed(
+                order,
+                "InventoryAllocated",
+                {
+                    "delivery": delivery.delivery,
+                    "plant": order.plant,
+                    "items": [list(line) for line in lines],
+                },
+            )
         open_quantity = sum(item.open_quantity for item in order.items)
         if open_quantity and (first_attempt or not order.backorder_reported):
             order.backorder_reported = True
-            self.record("backorder_created", order=order.customer_reference,
-                        status=order.plant, value=float(open_quantity))
+            self.record(
+                "backorder_created",
+                order=order.customer_reference,
+                status=order.plant,
+                value=float(open_quantity),
+            )
             self._changed(order, "BackorderCreated", {"open_quantity": open_quantity})
 
     def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
@@ -361,14 +412,29 @@ class Erp(MockSystem):
         region = self.customers[order.sold_to].region
         tax = round(net * self.config.tax_rates.get(region, 0.0), 2)
         document = str(90_000_000 + len(self.invoices))
-        invoice = BillingDocument(document, order.sales_document, order.customer_reference,
-                                  delivery.delivery, net, tax, items, self.sim.now)
+        invoice = BillingDocument(
+            document,
+            order.sales_document,
+            order.customer_reference,
+            delivery.delivery,
+            net,
+            tax,
+            items,
+            self.sim.now,
+        )
         self.invoices[document] = invoice
-        self.record("invoice_posted", order=order.customer_reference, subject=delivery.number,
-                    value=net, value2=tax)
-        self._changed(order, "InvoicePosted",
-                      {"billing_document": document, "net": net, "tax": tax,
-                       "delivery": delivery.delivery})
+        self.record(
+            "invoice_posted",
+            order=order.customer_reference,
+            subject=delivery.number,
+            value=net,
+            value2=tax,
+        )
+        self._changed(
+            order,
+            "InvoicePosted",
+            {"billing_document": document, "net": net, "tax": tax, "delivery": delivery.delivery},
+        )
         self.sim.process(self._payment(invoice))
 
     def _payment(self, invoice: BillingDocument) -> Generator[Any, Any, None]:
@@ -379,7 +445,7 @@ class Erp(MockSystem):
         self._changed(order, "PaymentReceived", {"billing_document": invoice.billing_document})
 
     def _derive_status(self, order: SalesOrder) -> str:
-        if order.status == "CANCELLED":
+        if order.rejection_reason:
             return "CANCELLED"
         if order.hold_reason:
             return "HELD"
@@ -388,8 +454,13 @@ class Erp(MockSystem):
             parts.append("BACKORDERED" if order.allocation_attempted else "CREATED")
         return min(parts, key=ERP_STATUS_RANK.__getitem__) if parts else "CREATED"
 
-    def _changed(self, order: SalesOrder, event: str, detail: dict[str, Any],
-                 occurred_at: float | None = None) -> None:
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
         """Re-derive the order status, record it if it moved, and publish the event."""
         status = self._derive_status(order)
         if status != order.status or order.version == 0:
@@ -397,5 +468,14 @@ class Erp(MockSystem):
             self.record("order_status", order=order.customer_reference, status=status)
         order.version += 1
         when = self.sim.now if occurred_at is None else occurred_at
-        self.outbox.put(ChangeNotification(event, order.sales_document, order.customer_reference,
-                                           order.version, when, order.status, detail))
+        self.outbox.put(
+            ChangeNotification(
+                event,
+                order.sales_document,
+                order.customer_reference,
+                order.version,
+                when,
+                order.status,
+                detail,
+            )
+        )

@@ -16,8 +16,8 @@ from sim.engine.distributions import (
 )
 from sim.engine.endpoint import CALL_EVENT, CallResult, Endpoint, EndpointMonitor, EndpointSpec
 from sim.engine.environment import RunEnvironment
-from sim.engine.mailbox import Mailbox
 from sim.engine.history import COLUMNS, NONE, History, Vocabulary
+from sim.engine.mailbox import Mailbox
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.engine.streams import BufferedDraws, RandomStreams
 

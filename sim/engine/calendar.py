@@ -66,9 +66,7 @@ class WorkCalendar:
         """True if ``t`` falls in one of ``windows``."""
         day = self.weekday(t)
         hour = self.hour_of_day(t)
-        return any(
-            day in w.weekdays and w.start_hour <= hour < w.end_hour for w in windows
-        )
+        return any(day in w.weekdays and w.start_hour <= hour < w.end_hour for w in windows)
 
     def next_open(self, t: float, windows: tuple[WeeklyWindow, ...]) -> float:
         """The earliest time at or after ``t`` inside one of ``windows``."""

@@ -2,7 +2,8 @@
 
 An endpoint has a service-time distribution, ``concurrency`` servers fed by one FIFO wait
 queue (a lean server pool: a free server is taken without an extra event, a finishing
-request hands its server straight to the head of the queue), an optional sliding-window rate limit and an availability flag. A caller runs
+request hands its server straight to the head of the queue), an optional sliding-window
+rate limit and an availability flag. A caller runs
 ``result = yield from endpoint.call(order)`` inside a SimPy process; the call waits for a
 server, holds it for a sampled service time and returns a :class:`CallResult`. Every call,
 served or refused, is one ``endpoint.call`` row in the history with its wait and service

@@ -22,7 +22,7 @@ T = TypeVar("T")
 class Mailbox(Generic[T]):
     """Unbounded FIFO queue; consumers are served in the order they started waiting."""
 
-    __slots__ = ("_sim", "_items", "_getters")
+    __slots__ = ("_getters", "_items", "_sim")
 
     def __init__(self, sim: simpy.Environment) -> None:
         self._sim = sim

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from sim.engine import CallResult
-
 from mock_systems.carrier import Booking, Carrier, CarrierScan
+from sim.engine import CallResult
 from sim.integration.canonical import ScanCode, Shipment, TrackingScan
 
 __all__ = ["CarrierAdapter"]
@@ -24,12 +23,18 @@ class CarrierAdapter:
         """The store through which scans reach the shipper."""
         return self.carrier.feed
 
-    def tender(self, shipment: Shipment,
-               shipment_number: int) -> Generator[Any, Any, CallResult | str]:
+    def tender(
+        self, shipment: Shipment, shipment_number: int
+    ) -> Generator[Any, Any, CallResult | str]:
         """Book the carrier; returns the tracking number."""
-        booking = Booking(shipment.shipment_id, shipment_number, shipment.order_ref,
-                          shipment.site, shipment.region,
-                          packages=max(1, sum(line.quantity for line in shipment.lines) // 12))
+        booking = Booking(
+            shipment.shipment_id,
+            shipment_number,
+            shipment.order_ref,
+            shipment.site,
+            shipment.region,
+            packages=max(1, sum(line.quantity for line in shipment.lines) // 12),
+        )
         answer: CallResult | str = yield from self.carrier.tender(booking)
         return answer
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from sim.engine import CallResult
-
 from mock_systems.crm import Crm, QuoteAccepted
+from sim.engine import CallResult
 from sim.integration.canonical import Channel, Order, OrderLine, OrderStatus, ValidationResult
 
 __all__ = ["CrmAdapter"]
@@ -38,8 +37,12 @@ class CrmAdapter:
             region=account.Region__c,
             accepted_at=message.AcceptedDate,
             lines=tuple(
-                OrderLine(line_no=n, sku=item.ProductCode, quantity=item.Quantity,
-                          unit_price=item.UnitPrice)
+                OrderLine(
+                    line_no=n,
+                    sku=item.ProductCode,
+                    quantity=item.Quantity,
+                    unit_price=item.UnitPrice,
+                )
                 for n, item in enumerate(quote.LineItems, start=1)
             ),
         )
@@ -54,10 +57,17 @@ class CrmAdapter:
         )
         return call
 
-    def update_status(self, order_ref: int, *, status: OrderStatus | None, source_time: float,
-                      sequence: int | None = None, erp_order_number: str | None = None,
-                      shipment: tuple[int, OrderStatus] | None = None,
-                      invoice_status: str | None = None) -> Generator[Any, Any, CallResult]:
+    def update_status(
+        self,
+        order_ref: int,
+        *,
+        status: OrderStatus | None,
+        source_time: float,
+        sequence: int | None = None,
+        erp_order_number: str | None = None,
+        shipment: tuple[int, OrderStatus] | None = None,
+        invoice_status: str | None = None,
+    ) -> Generator[Any, Any, CallResult]:
         """Write order, shipment and invoice status fields in one API call."""
         fields: dict[str, Any] = {}
         if status is not None:

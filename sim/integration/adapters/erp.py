@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from sim.engine import CallResult
-
 from mock_systems.erp import (
     ChangeNotification,
     CreateOrderResult,
@@ -15,6 +13,7 @@ from mock_systems.erp import (
     SalesOrderRequest,
     SimulationResult,
 )
+from sim.engine import CallResult
 from sim.integration.canonical import (
     Envelope,
     Order,
@@ -46,8 +45,9 @@ class ErpAdapter:
             sold_to=order.customer_id,
             customer_reference=order.order_ref,
             channel=order.channel.value,
-            items=tuple(RequestItem(line.sku, line.quantity, line.unit_price)
-                        for line in order.lines),
+            items=tuple(
+                RequestItem(line.sku, line.quantity, line.unit_price) for line in order.lines
+            ),
         )
 
     def validate(self, order: Order) -> Generator[Any, Any, ValidationResult | CallResult]:
@@ -58,8 +58,9 @@ class ErpAdapter:
         assert isinstance(answer, SimulationResult)
         return ValidationResult(order_ref=order.order_ref, ok=answer.ok, reasons=answer.reasons)
 
-    def submit(self, order: Order,
-               idempotency_key: str | None) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
+    def submit(
+        self, order: Order, idempotency_key: str | None
+    ) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
         """Create the sales order."""
         answer = yield from self.erp.create_order(self.to_request(order), idempotency_key)
         if isinstance(answer, CallResult):

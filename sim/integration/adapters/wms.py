@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from sim.engine import CallResult
-
 from mock_systems.wms import PickRelease, ShipConfirm, Wms
+from sim.engine import CallResult
 from sim.integration.canonical import Shipment, ShipmentLine
 
 __all__ = ["WmsAdapter"]
@@ -24,8 +23,14 @@ class WmsAdapter:
         """The WMS's outbound store of ``ShipConfirm`` messages."""
         return self.wms.ship_confirms
 
-    def release(self, delivery: str, delivery_number: int, order_ref: int, site: str,
-                lines: tuple[tuple[int, str, int], ...]) -> Generator[Any, Any, CallResult | bool]:
+    def release(
+        self,
+        delivery: str,
+        delivery_number: int,
+        order_ref: int,
+        site: str,
+        lines: tuple[tuple[int, str, int], ...],
+    ) -> Generator[Any, Any, CallResult | bool]:
         """Send a delivery to the warehouse for picking."""
         answer: CallResult | bool = yield from self.wms.release_pick(
             PickRelease(delivery, delivery_number, order_ref, site, lines)

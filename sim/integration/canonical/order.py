@@ -100,7 +100,7 @@ class Order(CanonicalModel):
 
 
 class ValidationResult(CanonicalModel):
-    """What the rep is told at acceptance: can the order go through as quoted?"""
+    """What the rep is told at acceptance: whether the order can go through as quoted."""
 
     order_ref: int
     ok: bool

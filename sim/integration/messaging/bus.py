@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from sim.engine import Distribution, LogNormal, Mailbox, RunEnvironment
-
 from sim.integration.canonical import Envelope
 
 __all__ = ["BusSettings", "MessageBus", "Handler"]
@@ -33,8 +32,13 @@ class BusSettings(BaseModel):
 class _Subscription:
     """One subscriber's partitions: a queue and a consumer per partition."""
 
-    def __init__(self, name: str, topic: str, partitions: list[Mailbox[tuple[float, Envelope]]],
-                 key: Callable[[Envelope], int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        topic: str,
+        partitions: list[Mailbox[tuple[float, Envelope]]],
+        key: Callable[[Envelope], int],
+    ) -> None:
         self.name = name
         self.topic = topic
         self.partitions = partitions
@@ -57,8 +61,14 @@ class MessageBus:
         self._applied_event = history.event_code("bus.applied")
         self._status = history.status_code
 
-    def subscribe(self, topic: str, name: str, handler: Handler, partitions: int = 1,
-                  key: Callable[[Envelope], int] | None = None) -> None:
+    def subscribe(
+        self,
+        topic: str,
+        name: str,
+        handler: Handler,
+        partitions: int = 1,
+        key: Callable[[Envelope], int] | None = None,
+    ) -> None:
         """Attach a subscription of ``partitions`` queues, one consumer each.
 
         Messages with the same ``key`` go to the same partition and are handled one at a
@@ -75,8 +85,14 @@ class MessageBus:
     def publish(self, topic: str, envelope: Envelope, order: int) -> None:
         """Publish to every subscription of ``topic``."""
         self.published += 1
-        self._record(self.run.sim.now, self._published_event, self._actor, order,
-                     envelope.sequence, self._status(envelope.type))
+        self._record(
+            self.run.sim.now,
+            self._published_event,
+            self._actor,
+            order,
+            envelope.sequence,
+            self._status(envelope.type),
+        )
         now = self.run.sim.now
         for subscription in self._subscriptions.get(topic, ()):
             partition = subscription.key(envelope) % len(subscription.partitions)
@@ -87,12 +103,11 @@ class MessageBus:
 
     def depth(self, topic: str) -> int:
         """Messages waiting in all subscriptions of ``topic``."""
-        return sum(
-            len(store) for s in self._subscriptions.get(topic, ()) for store in s.partitions
-        )
+        return sum(len(store) for s in self._subscriptions.get(topic, ()) for store in s.partitions)
 
-    def _consume(self, subscription: _Subscription, store: Mailbox[tuple[float, Envelope]],
-                 handler: Handler) -> Generator[Any, Any, None]:
+    def _consume(
+        self, subscription: _Subscription, store: Mailbox[tuple[float, Envelope]], handler: Handler
+    ) -> Generator[Any, Any, None]:
         actor = self.run.history.actor_code(f"subscriber:{subscription.name}")
         while True:
             at, envelope = yield from store.take()
@@ -100,5 +115,11 @@ class MessageBus:
                 yield self.run.sim.timeout(at - self.run.sim.now)  # broker delivery latency
             yield from handler(envelope)
             order = int(envelope.payload.get("order_ref", -1))
-            self._record(self.run.sim.now, self._applied_event, actor, order,
-                         envelope.sequence, self._status(envelope.type))
+            self._record(
+                self.run.sim.now,
+                self._applied_event,
+                actor,
+                order,
+                envelope.sequence,
+                self._status(envelope.type),
+            )

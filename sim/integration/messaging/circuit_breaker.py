@@ -35,8 +35,9 @@ class CircuitBreaker:
         if state != self.state:
             self.state = state
             history = self.run.history
-            history.record(self.run.now, self._event, self._actor, NONE, NONE,
-                           history.status_code(state))
+            history.record(
+                self.run.now, self._event, self._actor, NONE, NONE, history.status_code(state)
+            )
 
     def allow(self) -> bool:
         """Whether a call may go out now (an open breaker turns half-open after its pause)."""

@@ -41,4 +41,3 @@ class SeenIds:
             return False
         self._seen.add(identifier)
         return True
-

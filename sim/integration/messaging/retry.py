@@ -9,7 +9,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import CallResult, RunEnvironment
-
 from sim.integration.messaging.circuit_breaker import CircuitBreaker
 
 __all__ = ["RetryPolicy", "Retrier", "GAVE_UP", "BREAKER_OPEN"]
@@ -37,11 +36,17 @@ class Retrier:
 
     Each attempt is a fresh generator from ``operation``. An answer that is a refused
     :class:`CallResult` (throttled, unavailable) is retried; a throttled answer waits at
-    least its ``retry_after``. Anything else is the operation's answer. Every retry is a history row (``integration.retry``).
+    least its ``retry_after``. Anything else is the operation's answer. Every retry is a
+    history row (``integration.retry``).
     """
 
-    def __init__(self, run: RunEnvironment, name: str, policy: RetryPolicy,
-                 breaker: CircuitBreaker | None = None) -> None:
+    def __init__(
+        self,
+        run: RunEnvironment,
+        name: str,
+        policy: RetryPolicy,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
         self.run = run
         self.policy = policy
         self.breaker = breaker
@@ -57,8 +62,9 @@ class Retrier:
         wait = float(self._rng.uniform(0.0, ceiling)) if p.jitter == "full" else ceiling
         return max(wait, retry_after)
 
-    def run_call(self, operation: Callable[[], Generator[Any, Any, Any]],
-                 order: int = -1) -> Generator[Any, Any, Any]:
+    def run_call(
+        self, operation: Callable[[], Generator[Any, Any, Any]], order: int = -1
+    ) -> Generator[Any, Any, Any]:
         """Call ``operation`` with retries; returns its answer or a failure ``CallResult``."""
         sim = self.run.sim
         history = self.run.history
@@ -76,7 +82,14 @@ class Retrier:
             if attempt == self.policy.max_attempts:
                 break
             wait = self.delay(attempt, answer.retry_after)
-            history.record(sim.now, self._event, self._actor, order, attempt,
-                           history.status_code(answer.status), wait)
+            history.record(
+                sim.now,
+                self._event,
+                self._actor,
+                order,
+                attempt,
+                history.status_code(answer.status),
+                wait,
+            )
             yield sim.timeout(wait)
         return GAVE_UP

@@ -65,12 +65,27 @@ class IntegrationPattern(ABC):
     def start(self) -> None:
         """Start the pattern's processes (called once, at time zero)."""
 
-    def record(self, event: str, order: int = NONE, subject: int = NONE, status: str = "",
-               value: float = math.nan, value2: float = math.nan) -> None:
+    def record(
+        self,
+        event: str,
+        order: int = NONE,
+        subject: int = NONE,
+        status: str = "",
+        value: float = math.nan,
+        value2: float = math.nan,
+    ) -> None:
         """One history row ``integration.<event>`` at the current time."""
         code = self._codes.get(event)
         if code is None:
             code = self._history.event_code(f"integration.{event}")
             self._codes[event] = code
-        self._history.record(self.sim.now, code, self._actor, order, subject,
-                             self._history.status_code(status) if status else 0, value, value2)
+        self._history.record(
+            self.sim.now,
+            code,
+            self._actor,
+            order,
+            subject,
+            self._history.status_code(status) if status else 0,
+            value,
+            value2,
+        )

@@ -1,5 +1,6 @@
-"""Pattern 4, hybrid: synchronous process APIs for validation and submission,
-asynchronous ERP events over a bus for status.
+"""Pattern 4, hybrid: synchronous process APIs in front, asynchronous events behind.
+
+Validation and submission are synchronous calls; ERP status events travel over a bus.
 
 Order intake (per accepted quote)::
 
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from typing import Any, ClassVar
-
 
 from sim.engine import CallResult, Mailbox
 from sim.integration.canonical import (
@@ -72,9 +72,14 @@ class HybridPattern(IntegrationPattern):
         self.wms_retry = Retrier(run, "wms", settings.retry)
         self.carrier_retry = Retrier(run, "carrier", settings.retry)
         self.forward_retry = Retrier(
-            run, "forward",
-            RetryPolicy(max_attempts=1_000_000, base_delay_s=settings.forward_retry_interval_s,
-                        multiplier=1.0, max_delay_s=settings.forward_retry_interval_s),
+            run,
+            "forward",
+            RetryPolicy(
+                max_attempts=1_000_000,
+                base_delay_s=settings.forward_retry_interval_s,
+                multiplier=1.0,
+                max_delay_s=settings.forward_retry_interval_s,
+            ),
             self.erp_breaker,
         )
         self.bus = MessageBus(run, settings.bus)
@@ -88,12 +93,27 @@ class HybridPattern(IntegrationPattern):
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
         settings = self.context.settings
-        self.bus.subscribe(ORDER_EVENTS, "crm-status-sync", self._sync_crm,
-                           settings.status_sync_partitions, _order_key)
-        self.bus.subscribe(ORDER_EVENTS, "fulfilment-router", self._route_fulfilment,
-                           settings.fulfilment_partitions, _order_key)
-        for relay in (self._intake, self._relay_erp_events, self._relay_ship_confirms,
-                      self._relay_scans, self._forward_stored):
+        self.bus.subscribe(
+            ORDER_EVENTS,
+            "crm-status-sync",
+            self._sync_crm,
+            settings.status_sync_partitions,
+            _order_key,
+        )
+        self.bus.subscribe(
+            ORDER_EVENTS,
+            "fulfilment-router",
+            self._route_fulfilment,
+            settings.fulfilment_partitions,
+            _order_key,
+        )
+        for relay in (
+            self._intake,
+            self._relay_erp_events,
+            self._relay_ship_confirms,
+            self._relay_scans,
+            self._forward_stored,
+        ):
             self.sim.process(relay())
 
     # ------------------------------------------------------------ synchronous path
@@ -132,10 +152,12 @@ class HybridPattern(IntegrationPattern):
     def _forward_stored(self) -> Generator[Any, Any, None]:
         ctx = self.context
         while True:
-            order = yield from self.forward_queue.take()
-            receipt = yield from self.forward_retry.run_call(
-                lambda o=order: ctx.erp.submit(o, o.correlation_id), order.order_ref
-            )
+            order: Order = yield from self.forward_queue.take()
+
+            def submit(order: Order = order) -> Generator[Any, Any, Any]:
+                return ctx.erp.submit(order, order.correlation_id)
+
+            receipt = yield from self.forward_retry.run_call(submit, order.order_ref)
             if isinstance(receipt, CallResult):
                 self.record("forwarding_failed", order=order.order_ref, status=receipt.status)
                 self._raise_exception(order.order_ref, "submission_failed")
@@ -145,8 +167,11 @@ class HybridPattern(IntegrationPattern):
 
     def _submitted(self, receipt: SubmissionReceipt) -> None:
         if receipt.accepted:
-            self.record("order_submitted", order=receipt.order_ref,
-                        status="replayed" if receipt.replayed else "new")
+            self.record(
+                "order_submitted",
+                order=receipt.order_ref,
+                status="replayed" if receipt.replayed else "new",
+            )
         else:
             self._raise_exception(receipt.order_ref, receipt.reason or "rejected")
 
@@ -172,18 +197,24 @@ class HybridPattern(IntegrationPattern):
             self.record("stale_discarded", order=ref, subject=envelope.sequence)
         shipment = None
         if envelope.type == "ShipmentStatusChanged":
-            shipment = (self.context.erp.delivery_number(payload["delivery"]),
-                        OrderStatus(payload["delivery_status"]))
+            shipment = (
+                self.context.erp.delivery_number(payload["delivery"]),
+                OrderStatus(payload["delivery_status"]),
+            )
         invoice_status = _INVOICE_STATUS.get(envelope.type)
         if status is None and shipment is None and invoice_status is None:
             return
         crm = self.context.crm
         yield from self.crm_retry.run_call(
             lambda: crm.update_status(
-                ref, status=status, source_time=envelope.occurred_at,
+                ref,
+                status=status,
+                source_time=envelope.occurred_at,
                 sequence=envelope.sequence if status is not None else None,
                 erp_order_number=payload.get("erp_order_number"),
-                shipment=shipment, invoice_status=invoice_status),
+                shipment=shipment,
+                invoice_status=invoice_status,
+            ),
             ref,
         )
 

@@ -1,0 +1,327 @@
+"""KPIs and SLA verdicts computed from the history alone (DOMAIN.md, "What is measured").
+
+Latencies are per order (or per scan / invoice) and reported as count, mean and
+p50/p95/p99 in seconds, overall and cut by region and channel:
+
+* order creation latency: quote accepted in CRM -> ERP order created
+* validation latency: quote accepted -> validation result visible to the rep in CRM
+* allocation delay: ERP order created -> first inventory allocated
+* shipment propagation lag: carrier scan ``occurred_at`` -> that milestone (or a later one)
+  visible on the shipment in CRM
+* invoice sync latency: ERP invoice posted -> CRM invoice status POSTED
+* order cycle time: quote accepted -> ERP order DELIVERED
+
+plus CRM staleness (time-weighted share of open-order time during which CRM's status
+differs from the ERP's), fill rate, throughput, holds and exceptions, and delivery health.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import History
+from sim.engine.calendar import DAY
+from sim.history_frame import first_time, history_frame, rows
+from sim.integration.canonical import STATUS_RANK, OrderStatus
+from sim.scenario import SlaTarget
+
+__all__ = ["LATENCY_METRICS", "summarize", "compute_metrics", "crm_staleness", "sla_verdicts"]
+
+LATENCY_METRICS = (
+    "order_creation_latency",
+    "validation_latency",
+    "allocation_delay",
+    "shipment_propagation_lag",
+    "invoice_sync_latency",
+    "order_cycle_time",
+)
+
+_RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
+_SCAN_RANK = {
+    "picked_up": _RANK["IN_TRANSIT"],
+    "in_transit": _RANK["IN_TRANSIT"],
+    "out_for_delivery": _RANK["OUT_FOR_DELIVERY"],
+    "delivered": _RANK["DELIVERED"],
+}
+_TERMINAL = {OrderStatus.DELIVERED.value, OrderStatus.CANCELLED.value}
+
+
+def summarize(values: pd.Series | np.ndarray) -> dict[str, float]:
+    """Count, mean and p50/p95/p99 of a sample (NaN-free); zeros when empty."""
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    if data.size == 0:
+        return {"count": 0, "mean": math.nan, "p50": math.nan, "p95": math.nan, "p99": math.nan}
+    p50, p95, p99 = np.percentile(data, [50, 95, 99])
+    return {
+        "count": int(data.size),
+        "mean": float(data.mean()),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+    }
+
+
+def _order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
+    accepted = rows(frame, "crm.quote_accepted")
+    attributes = pd.DataFrame(
+        {
+            "accepted_at": accepted["time"].to_numpy(),
+            "channel": accepted["status"].astype(str).to_numpy(),
+            "net_value": accepted["value"].to_numpy(),
+            "units": accepted["value2"].to_numpy(),
+        },
+        index=accepted["order"].to_numpy(),
+    )
+    regions = rows(frame, "crm.quote_region")
+    attributes["region"] = pd.Series(
+        regions["status"].astype(str).to_numpy(), index=regions["order"].to_numpy()
+    )
+    return attributes
+
+
+def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per scan: lag from ``occurred_at`` to the first CRM shipment status at least as far."""
+    updates: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
+    crm = rows(frame, "crm.shipment_updated")
+    for order, subject, time, status in zip(
+        crm["order"].to_numpy(),
+        crm["subject"].to_numpy(),
+        crm["time"].to_numpy(),
+        crm["status"].astype(str),
+        strict=True,
+    ):
+        updates[(int(order), int(subject))].append((float(time), _RANK.get(status, -1)))
+    scans = rows(frame, "carrier.scan")
+    lags = np.full(len(scans), np.nan)
+    for i, (order, subject, occurred, code) in enumerate(
+        zip(
+            scans["order"].to_numpy(),
+            scans["subject"].to_numpy(),
+            scans["value2"].to_numpy(),
+            scans["status"].astype(str),
+            strict=True,
+        )
+    ):
+        needed = _SCAN_RANK.get(code)
+        if needed is None:
+            continue
+        # CRM may already show this milestone (or a later one) when the scan occurs:
+        # picked_up and in_transit are both IN_TRANSIT in the lifecycle; the lag is then 0
+        best = -1
+        for time, rank in updates.get((int(order), int(subject)), ()):
+            best = max(best, rank)
+            if best >= needed:
+                lags[i] = max(0.0, time - occurred)
+                break
+    return pd.DataFrame({"order": scans["order"].to_numpy(), "lag": lags})
+
+
+def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
+    """Time-weighted share of open-order time in which CRM status != ERP status.
+
+    An order is open from its ERP creation until both systems show the same terminal
+    status (DELIVERED or CANCELLED), or the end of the run.
+    """
+    erp = rows(frame, "erp.order_status")
+    crm = rows(frame, "crm.status_updated")
+    merged = pd.DataFrame(
+        {
+            "order": np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()]),
+            "time": np.concatenate([erp["time"].to_numpy(), crm["time"].to_numpy()]),
+            "side": np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)]),
+            "status": np.concatenate(
+                [erp["status"].astype(str).to_numpy(), crm["status"].astype(str).to_numpy()]
+            ),
+        }
+    ).sort_values(["order", "time", "side"], kind="stable")
+    stale = 0.0
+    total = 0.0
+    current: dict[int, str] = {}
+    last_order = None
+    since = 0.0
+    state = ["", ""]
+    closed = False
+    for order, time, side, status in zip(
+        merged["order"].to_numpy(),
+        merged["time"].to_numpy(),
+        merged["side"].to_numpy(),
+        merged["status"].to_numpy(),
+        strict=True,
+    ):
+        if order != last_order:
+            if last_order is not None and not closed and state[0]:
+                total += end - since
+                stale += (end - since) if state[0] != state[1] else 0.0
+            last_order, state, closed, since = order, ["", ""], False, float(time)
+        if closed:
+            continue
+        if state[0]:
+            span = float(time) - since
+            total += span
+            if state[0] != state[1]:
+                stale += span
+        since = float(time)
+        state[int(side)] = str(status)
+        if state[0] == state[1] and state[0] in _TERMINAL:
+            closed = True
+    if last_order is not None and not closed and state[0]:
+        total += end - since
+        stale += (end - since) if state[0] != state[1] else 0.0
+    current.clear()
+    return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
+
+
+def _latencies(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    accepted = attrs["accepted_at"]
+    created = first_time(frame, "erp.order_created")
+    shown = first_time(frame, "crm.validation_shown")
+    allocated = first_time(frame, "erp.inventory_allocated")
+    delivered_rows = rows(frame, "erp.order_status")
+    delivered = (
+        delivered_rows[delivered_rows["status"] == "DELIVERED"].groupby("order")["time"].min()
+    )
+    invoiced = first_time(frame, "erp.invoice_posted")
+    crm_invoice = rows(frame, "crm.invoice_status_updated")
+    invoice_seen = crm_invoice[crm_invoice["status"] == "POSTED"].groupby("order")["time"].min()
+
+    def per_order(later: pd.Series, earlier: pd.Series) -> pd.DataFrame:
+        lag = (later - earlier).dropna()
+        return pd.DataFrame({"order": lag.index.to_numpy(), "lag": lag.to_numpy()})
+
+    return {
+        "order_creation_latency": per_order(created, accepted),
+        "validation_latency": per_order(shown, accepted),
+        "allocation_delay": per_order(allocated, created),
+        "shipment_propagation_lag": _shipment_lags(frame),
+        "invoice_sync_latency": per_order(invoice_seen, invoiced),
+        "order_cycle_time": per_order(delivered, accepted),
+    }
+
+
+def _cut(lags: pd.DataFrame, attrs: pd.DataFrame, by: str) -> dict[str, dict[str, float]]:
+    labelled = lags.join(attrs[[by]], on="order")
+    return {str(key): summarize(group["lag"]) for key, group in labelled.groupby(by)}
+
+
+def _fill_rate(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, float]:
+    shipped = rows(frame, "erp.shipment_dispatched")
+    if shipped.empty:
+        return {
+            "unit_fill_rate": math.nan,
+            "orders_complete_first_shipment": math.nan,
+            "orders_shipped": 0,
+        }
+    first = shipped.sort_values("time", kind="stable").groupby("order")["value"].first()
+    ordered = attrs["units"].reindex(first.index)
+    return {
+        "unit_fill_rate": float(first.sum() / ordered.sum()),
+        "orders_complete_first_shipment": float((first >= ordered).mean()),
+        "orders_shipped": int(first.size),
+    }
+
+
+def _counts(frame: pd.DataFrame, event: str) -> dict[str, int]:
+    selected = rows(frame, event)
+    counts = selected["status"].astype(str).value_counts()
+    return {str(k): int(v) for k, v in counts.sort_index().items()}
+
+
+def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    calls = rows(frame, "endpoint.call")
+    result: dict[str, dict[str, float]] = {}
+    for actor, group in calls.groupby("actor", observed=True):
+        served = group[group["status"] == "ok"]
+        result[str(actor).removeprefix("endpoint:")] = {
+            "calls": len(group),
+            "served": len(served),
+            "throttled": int((group["status"] == "throttled").sum()),
+            "unavailable": int((group["status"] == "unavailable").sum()),
+            "mean_wait_s": float(served["value"].mean()) if len(served) else math.nan,
+            "p95_wait_s": float(np.percentile(served["value"], 95)) if len(served) else math.nan,
+            "mean_service_s": float(served["value2"].mean()) if len(served) else math.nan,
+        }
+    return result
+
+
+def sla_verdicts(
+    latency: dict[str, pd.DataFrame], targets: dict[str, SlaTarget]
+) -> dict[str, dict[str, Any]]:
+    """For each SLA target: the observed percentile, compliance share and pass/fail."""
+    verdicts: dict[str, dict[str, Any]] = {}
+    for metric, target in sorted(targets.items()):
+        lags = latency[metric]["lag"].to_numpy(dtype=float)
+        lags = lags[~np.isnan(lags)]
+        observed = float(np.percentile(lags, target.percentile)) if lags.size else math.nan
+        compliance = float((lags <= target.max_s).mean()) if lags.size else math.nan
+        verdicts[metric] = {
+            "percentile": target.percentile,
+            "max_s": target.max_s,
+            "observed_s": observed,
+            "compliance": compliance,
+            "passed": bool(lags.size) and observed <= target.max_s,
+        }
+    return verdicts
+
+
+def compute_metrics(
+    history: History, end: float, slas: dict[str, SlaTarget] | None = None
+) -> dict[str, Any]:
+    """Every KPI of a run, as a JSON-ready dict."""
+    frame = history_frame(history)
+    attrs = _order_attributes(frame)
+    latency = _latencies(frame, attrs)
+    accepted = len(attrs)
+    days = end / DAY
+    created = int(rows(frame, "erp.order_created")["order"].nunique())
+    status_rows = rows(frame, "erp.order_status")
+    final_status = status_rows.groupby("order")["status"].last().astype(str)
+    return {
+        "volume": {
+            "orders_accepted": accepted,
+            "erp_orders_created": created,
+            "orders_delivered": int((final_status == "DELIVERED").sum()),
+            "orders_cancelled": int((final_status == "CANCELLED").sum()),
+            "orders_open_at_end": int((~final_status.isin(list(_TERMINAL))).sum()),
+            "shipments": len(rows(frame, "erp.shipment_dispatched")),
+            "invoices": len(rows(frame, "erp.invoice_posted")),
+            "accepted_per_simulated_day": accepted / days if days else math.nan,
+            "by_channel": {
+                str(k): int(v) for k, v in attrs["channel"].value_counts().sort_index().items()
+            },
+            "by_region": {
+                str(k): int(v) for k, v in attrs["region"].value_counts().sort_index().items()
+            },
+        },
+        "latency_s": {name: summarize(lags["lag"]) for name, lags in latency.items()},
+        "latency_by_region_s": {
+            name: _cut(lags, attrs, "region") for name, lags in latency.items()
+        },
+        "latency_by_channel_s": {
+            name: _cut(lags, attrs, "channel") for name, lags in latency.items()
+        },
+        "crm_staleness": crm_staleness(frame, end),
+        "fill_rate": _fill_rate(frame, attrs),
+        "holds": _counts(frame, "erp.hold_placed"),
+        "exceptions": _counts(frame, "integration.exception_raised"),
+        "final_erp_status": {
+            str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
+        },
+        "delivery_health": {
+            "retries": len(rows(frame, "integration.retry")),
+            "messages_published": len(rows(frame, "bus.published")),
+            "messages_applied": len(rows(frame, "bus.applied")),
+            "stale_discarded": len(rows(frame, "integration.stale_discarded")),
+            "duplicates_suppressed": int(
+                frame["event"].astype(str).str.endswith("duplicate_suppressed").sum()
+            ),
+            "stored_for_forwarding": len(rows(frame, "integration.stored_for_forwarding")),
+        },
+        "endpoints": _endpoints(frame),
+        "sla": sla_verdicts(latency, slas or {}),
+    }

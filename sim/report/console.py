@@ -1,0 +1,89 @@
+"""The run summary printed by the CLI (rich tables)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.run import RunResult
+
+__all__ = ["print_summary", "format_duration"]
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as a short human duration (``0.84 s``, ``7.5 min``, ``3.2 h``, ``2.4 d``)."""
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.2f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.2f} d"
+
+
+def _share(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{100 * value:.1f}%" if value >= 0.01 or value == 0 else f"{100 * value:.3f}%"
+
+
+def print_summary(result: RunResult, console: Console) -> None:
+    """Volume, latency KPIs with p50/p95/p99, quality KPIs and SLA verdicts."""
+    m: dict[str, Any] = result.metrics
+    volume = m["volume"]
+    console.print(
+        f"[bold]{result.scenario.name}[/bold]  seed {result.seed}  "
+        f"{result.horizon_s / 86400:.1f} simulated days  {len(result.history):,} history rows  "
+        f"simulated in {result.wall_seconds.get('simulate', math.nan):.1f} s"
+    )
+    latency = Table(title="Order-to-cash latencies", title_justify="left")
+    for column in ("metric", "count", "mean", "p50", "p95", "p99"):
+        latency.add_column(column, justify="left" if column == "metric" else "right")
+    for name, stats in m["latency_s"].items():
+        latency.add_row(
+            name.replace("_", " "),
+            f"{stats['count']:,}",
+            *(format_duration(stats[k]) for k in ("mean", "p50", "p95", "p99")),
+        )
+    console.print(latency)
+    kpis = Table(title="Volume and quality", title_justify="left")
+    kpis.add_column("KPI")
+    kpis.add_column("value", justify="right")
+    kpis.add_row("orders accepted", f"{volume['orders_accepted']:,}")
+    kpis.add_row("ERP orders created", f"{volume['erp_orders_created']:,}")
+    kpis.add_row("orders delivered", f"{volume['orders_delivered']:,}")
+    kpis.add_row("orders cancelled", f"{volume['orders_cancelled']:,}")
+    kpis.add_row("orders open at end", f"{volume['orders_open_at_end']:,}")
+    kpis.add_row(
+        "throughput (accepted / simulated day)", f"{volume['accepted_per_simulated_day']:,.0f}"
+    )
+    kpis.add_row("unit fill rate", _share(m["fill_rate"]["unit_fill_rate"]))
+    kpis.add_row(
+        "orders complete on first shipment",
+        _share(m["fill_rate"]["orders_complete_first_shipment"]),
+    )
+    kpis.add_row("CRM staleness (time-weighted)", _share(m["crm_staleness"]["stale_share"]))
+    holds = ", ".join(f"{k} {v}" for k, v in m["holds"].items()) or "none"
+    kpis.add_row("holds", holds)
+    exceptions = ", ".join(f"{k} {v}" for k, v in m["exceptions"].items()) or "none"
+    kpis.add_row("exceptions", exceptions)
+    kpis.add_row("retries", f"{m['delivery_health']['retries']:,}")
+    console.print(kpis)
+    if m["sla"]:
+        sla = Table(title="SLA verdicts", title_justify="left")
+        for column in ("metric", "target", "observed", "compliance", "verdict"):
+            sla.add_column(column)
+        for name, v in m["sla"].items():
+            sla.add_row(
+                name.replace("_", " "),
+                f"p{v['percentile']:g} <= {format_duration(v['max_s'])}",
+                format_duration(v["observed_s"]),
+                _share(v["compliance"]),
+                "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
+            )
+        console.print(sla)

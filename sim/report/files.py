@@ -1,0 +1,49 @@
+"""Write a run's outputs: history as Parquet, metrics and run facts as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from sim.run import RunResult
+
+__all__ = ["write_outputs", "json_ready"]
+
+
+def json_ready(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) with ``None``, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    return value
+
+
+def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
+    """Write ``history.parquet``, ``metrics.json`` and ``run.json`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "history": out_dir / "history.parquet",
+        "metrics": out_dir / "metrics.json",
+        "run": out_dir / "run.json",
+    }
+    pq.write_table(result.history.to_arrow(), paths["history"], compression="zstd")
+    paths["metrics"].write_text(json.dumps(json_ready(result.metrics), indent=2) + "\n")
+    facts = {
+        "scenario": result.scenario.name,
+        "seed": result.seed,
+        "horizon_s": result.horizon_s,
+        "history_rows": len(result.history),
+        "history_sha256": result.history_hash,
+        "sla_passed": result.sla_passed,
+        "wall_seconds": result.wall_seconds,
+        "resolved_scenario": result.scenario.model_dump(mode="json"),
+    }
+    paths["run"].write_text(json.dumps(json_ready(facts), indent=2) + "\n")
+    return paths
