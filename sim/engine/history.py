@@ -101,6 +101,7 @@ class History:
         self._status = array("H")
         self._value = array("d")
         self._value2 = array("d")
+        self._appends = tuple(buf.append for buf in self._buffers())
 
     def event_code(self, name: str) -> int:
         """Code of an event type."""
@@ -126,14 +127,15 @@ class History:
         value2: float = _NAN,
     ) -> None:
         """Append one row (codes as returned by the ``*_code`` methods)."""
-        self._time.append(time)
-        self._event.append(event)
-        self._actor.append(actor)
-        self._order.append(order)
-        self._subject.append(subject)
-        self._status.append(status)
-        self._value.append(value)
-        self._value2.append(value2)
+        a_time, a_event, a_actor, a_order, a_subject, a_status, a_value, a_value2 = self._appends
+        a_time(time)
+        a_event(event)
+        a_actor(actor)
+        a_order(order)
+        a_subject(subject)
+        a_status(status)
+        a_value(value)
+        a_value2(value2)
 
     def __len__(self) -> int:
         return len(self._time)

@@ -38,11 +38,13 @@ class _Subscription:
         topic: str,
         partitions: list[Mailbox[tuple[float, Envelope]]],
         key: Callable[[Envelope], int],
+        types: frozenset[str] | None,
     ) -> None:
         self.name = name
         self.topic = topic
         self.partitions = partitions
         self.key = key
+        self.types = types
         self.last_delivery = [0.0] * len(partitions)
 
 
@@ -68,16 +70,18 @@ class MessageBus:
         handler: Handler,
         partitions: int = 1,
         key: Callable[[Envelope], int] | None = None,
+        types: frozenset[str] | None = None,
     ) -> None:
         """Attach a subscription of ``partitions`` queues, one consumer each.
 
         Messages with the same ``key`` go to the same partition and are handled one at a
-        time in publication order (Kafka-style ordering per key).
+        time in publication order (Kafka-style ordering per key). With ``types`` the
+        broker delivers only messages of those types (a subscription filter).
         """
         stores: list[Mailbox[tuple[float, Envelope]]] = [
             Mailbox(self.run.sim) for _ in range(partitions)
         ]
-        subscription = _Subscription(name, topic, stores, key or (lambda _: 0))
+        subscription = _Subscription(name, topic, stores, key or (lambda _: 0), types)
         self._subscriptions.setdefault(topic, []).append(subscription)
         for store in stores:
             self.run.sim.process(self._consume(subscription, store, handler))
@@ -95,6 +99,8 @@ class MessageBus:
         )
         now = self.run.sim.now
         for subscription in self._subscriptions.get(topic, ()):
+            if subscription.types is not None and envelope.type not in subscription.types:
+                continue
             partition = subscription.key(envelope) % len(subscription.partitions)
             # a partition delivers in publication order: never before the previous message
             at = max(now + self._latency(), subscription.last_delivery[partition])

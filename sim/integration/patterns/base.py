@@ -28,6 +28,7 @@ class IntegrationSettings(BaseModel):
     status_sync_partitions: int = Field(default=8, gt=0)
     fulfilment_partitions: int = Field(default=8, gt=0)
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
+    scan_workers: int = Field(default=16, gt=0, description="consumers applying carrier scans")
 
 
 @dataclass(frozen=True)

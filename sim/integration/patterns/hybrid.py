@@ -31,6 +31,7 @@ from sim.integration.canonical import (
     Order,
     OrderStatus,
     SubmissionReceipt,
+    TrackingScan,
     ValidationResult,
 )
 from sim.integration.messaging import (
@@ -89,6 +90,7 @@ class HybridPattern(IntegrationPattern):
         self._crm_versions = LatestWins()
         self._scan_ids = SeenIds()
         self._scan_times = LatestWins()
+        self._scan_work: Mailbox[TrackingScan] = Mailbox(run.sim)
 
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
@@ -106,6 +108,7 @@ class HybridPattern(IntegrationPattern):
             self._route_fulfilment,
             settings.fulfilment_partitions,
             _order_key,
+            frozenset({"InventoryAllocated"}),
         )
         for relay in (
             self._intake,
@@ -115,6 +118,8 @@ class HybridPattern(IntegrationPattern):
             self._forward_stored,
         ):
             self.sim.process(relay())
+        for _ in range(settings.scan_workers):
+            self.sim.process(self._apply_scans())
 
     # ------------------------------------------------------------ synchronous path
     def _intake(self) -> Generator[Any, Any, None]:
@@ -266,10 +271,13 @@ class HybridPattern(IntegrationPattern):
             if not self._scan_times.accept(scan.shipment_id, scan.occurred_at):
                 self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
                 continue
-            self.sim.process(self._apply_scan(scan))
+            self._scan_work.put(scan)
 
-    def _apply_scan(self, scan: Any) -> Generator[Any, Any, None]:
+    def _apply_scans(self) -> Generator[Any, Any, None]:
+        """One of the workers passing accepted scans to the ERP."""
         erp = self.context.erp
-        yield from self.erp_retry.run_call(
-            lambda: erp.record_tracking(scan.shipment_id, scan), scan.order_ref
-        )
+        while True:
+            scan: TrackingScan = yield from self._scan_work.take()
+            yield from self.erp_retry.run_call(
+                lambda: erp.record_tracking(scan.shipment_id, scan), scan.order_ref
+            )
