@@ -3,9 +3,14 @@
 Runs a scenario (default: scenarios/baseline.yaml) and measures wall time of the
 simulation phase, orders per second of wall time and peak memory. Then, in the same
 process, runs a bare SimPy pipeline: the same number of orders, arriving at the same
-instants, each passing through K FIFO resource stages with exponential service, where K is
-the number of served endpoint calls per order that o2csim made. It prints both and the
-ratio (o2csim wall time / bare wall time). Usage::
+instants, each passing through K FIFO resource stages with exponential service. K is counted
+from o2csim's own history in two ways and both ratios are printed:
+
+* K_calls: served endpoint calls per order (every synchronous system operation);
+* K_steps: every timed step an order passes: served endpoint calls, bus deliveries
+  applied, warehouse picks and carrier milestones.
+
+The ratio is o2csim wall time / bare wall time for the same orders. Usage::
 
     python benchmarks/throughput.py [--scenario PATH] [--demand-days D] [--repeat N]
 """
@@ -43,6 +48,10 @@ def run_o2csim(path: Path, demand_days: float | None) -> dict[str, float]:
     call = history.events.find("endpoint.call")
     ok = history.statuses.find("ok")
     served = int(((cols["event"] == call) & (cols["status"] == ok)).sum())
+    other_steps = sum(
+        int((cols["event"] == history.events.find(name)).sum())
+        for name in ("bus.applied", "wms.packed", "carrier.scan")
+    )
     orders = len(world.workload.plan.times)
     return {
         "wall": wall,
@@ -50,6 +59,7 @@ def run_o2csim(path: Path, demand_days: float | None) -> dict[str, float]:
         "rows": len(history),
         "history_bytes": history.nbytes,
         "stages": served / orders,
+        "steps": (served + other_steps) / orders,
         "arrivals": world.workload.plan.times.copy(),
         "horizon": world.horizon_s,
     }
@@ -83,28 +93,42 @@ def main() -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", type=Path, default=Path("scenarios/baseline.yaml"))
-    parser.add_argument("--demand-days", type=float, default=None,
-                        help="shorten the demand window (quick runs)")
+    parser.add_argument(
+        "--demand-days", type=float, default=None, help="shorten the demand window (quick runs)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="bare-SimPy repetitions")
     args = parser.parse_args()
 
     ours = run_o2csim(args.scenario, args.demand_days)
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stages = max(1, round(ours["stages"]))
-    bare = [run_bare(ours["arrivals"], stages, ours["horizon"], seed=i)
-            for i in range(args.repeat)]
-    bare_wall = statistics.median(bare)
+    steps = max(1, round(ours["steps"]))
+    bare_calls = statistics.median(
+        run_bare(ours["arrivals"], stages, ours["horizon"], seed=i) for i in range(args.repeat)
+    )
+    bare_steps = statistics.median(
+        run_bare(ours["arrivals"], steps, ours["horizon"], seed=i) for i in range(args.repeat)
+    )
     orders = ours["orders"]
     print(f"scenario                 {args.scenario} ({ours['horizon'] / DAY:.0f} simulated days)")
     print(f"orders                   {orders:,}")
-    print(f"history rows             {ours['rows']:,} "
-          f"({ours['history_bytes'] / ours['rows']:.1f} bytes/row)")
-    print(f"stages per order         {ours['stages']:.2f} served endpoint calls -> bare K={stages}")
+    print(
+        f"history rows             {ours['rows']:,} "
+        f"({ours['history_bytes'] / ours['rows']:.1f} bytes/row)"
+    )
+    print(
+        f"stages per order         {ours['stages']:.2f} served calls (K_calls={stages}), "
+        f"{ours['steps']:.2f} timed steps (K_steps={steps})"
+    )
     print(f"o2csim simulate          {ours['wall']:.2f} s  {orders / ours['wall']:,.0f} orders/s")
-    print(f"bare SimPy pipeline      {bare_wall:.2f} s  {orders / bare_wall:,.0f} orders/s "
-          f"(median of {args.repeat})")
+    for label, wall in ((f"K_calls={stages}", bare_calls), (f"K_steps={steps}", bare_steps)):
+        print(
+            f"bare SimPy {label:<13} {wall:.2f} s  {orders / wall:,.0f} orders/s "
+            f"(median of {args.repeat})"
+        )
     print(f"peak memory (RSS)        {peak_rss_mib:,.0f} MiB")
-    print(f"ratio o2csim / bare      {ours['wall'] / bare_wall:.2f}  (target <= 3)")
+    print(f"ratio vs K_calls         {ours['wall'] / bare_calls:.2f}  (target <= 3)")
+    print(f"ratio vs K_steps         {ours['wall'] / bare_steps:.2f}  (target <= 3)")
     return 0
 
 

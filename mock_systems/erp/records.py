@@ -128,6 +128,7 @@ class Delivery:
     status: str = "ALLOCATED"
     last_scan_at: float = -1.0
     tracking_number: str = ""
+    goods_issued: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,9 @@ _SCAN_STATUS = {
 
 Reply = Generator[Any, Any, Any]
 
+_CONFLICT = CallResult("conflict", retry_after=60.0)
+"""Refusal of an operation that is not allowed yet in the record's state (HTTP 409)."""
+
 
 class Erp(MockSystem):
     """System of record for customers' credit, prices, stock, orders and invoices."""
@@ -227,7 +230,7 @@ class Erp(MockSystem):
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
         if not call.ok:
             return call
-        if ERP_STATUS_RANK[delivery.status] >= ERP_STATUS_RANK["SHIPPED"]:
+        if delivery.goods_issued:
             self.record(
                 "duplicate_suppressed", order=delivery.customer_reference, subject=delivery.number
             )
@@ -238,6 +241,7 @@ class Erp(MockSystem):
             self.inventory.issue(delivery.plant, material, quantity, order.customer_reference)
             items_by_no[item_no].shipped += quantity
         delivery.status = "SHIPPED"
+        delivery.goods_issued = True
         delivery.tracking_number = tracking_number
         self.record(
             "shipment_dispatched",
@@ -261,6 +265,16 @@ class Erp(MockSystem):
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
         if not call.ok:
             return call
+        if not delivery.goods_issued:
+            # a scan for goods not yet issued: refuse (409 Conflict) so the sender retries
+            self.record(
+                "tracking_refused",
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status=scan_code,
+                value2=occurred_at,
+            )
+            return _CONFLICT
         status = _SCAN_STATUS.get(scan_code)
         if status is None or occurred_at <= delivery.last_scan_at:
             self.record(

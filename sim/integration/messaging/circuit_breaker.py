@@ -27,6 +27,7 @@ class CircuitBreaker:
         self.state = "closed"
         self._failures = 0
         self._opened_at = 0.0
+        self._probing = False
         history = run.history
         self._event = history.event_code("integration.breaker")
         self._actor = history.actor_code(f"breaker:{name}")
@@ -40,20 +41,39 @@ class CircuitBreaker:
             )
 
     def allow(self) -> bool:
-        """Whether a call may go out now (an open breaker turns half-open after its pause)."""
+        """Whether a call may go out now.
+
+        Closed: always. Open: never until ``open_for_s`` has passed; then the breaker turns
+        half-open and lets exactly one probe through. Further calls are refused until the
+        probe's outcome is reported with :meth:`succeeded` or :meth:`failed`.
+        """
+        if self.state == "closed":
+            return True
         if self.state == "open":
             if self.run.now - self._opened_at < self.policy.open_for_s:
                 return False
             self._move("half_open")
+            self._probing = False
+        if self._probing:
+            return False
+        self._probing = True
         return True
 
+    def remaining(self) -> float:
+        """Seconds until an open breaker lets a probe through (0 when not open)."""
+        if self.state != "open":
+            return 0.0
+        return max(0.0, self._opened_at + self.policy.open_for_s - self.run.now)
+
     def succeeded(self) -> None:
-        """A call succeeded: close and forget past failures."""
+        """The dependency answered: close and forget past failures."""
         self._failures = 0
+        self._probing = False
         self._move("closed")
 
     def failed(self) -> None:
         """A call failed: open after enough consecutive failures, or at once when probing."""
+        self._probing = False
         self._failures += 1
         if self.state == "half_open" or self._failures >= self.policy.failure_threshold:
             self._opened_at = self.run.now

@@ -46,10 +46,12 @@ class Retrier:
         name: str,
         policy: RetryPolicy,
         breaker: CircuitBreaker | None = None,
+        wait_for_breaker: bool = False,
     ) -> None:
         self.run = run
         self.policy = policy
         self.breaker = breaker
+        self.wait_for_breaker = wait_for_breaker
         self._rng: np.random.Generator = run.streams.stream(f"retry.{name}")
         history = run.history
         self._event = history.event_code("integration.retry")
@@ -65,20 +67,34 @@ class Retrier:
     def run_call(
         self, operation: Callable[[], Generator[Any, Any, Any]], order: int = -1
     ) -> Generator[Any, Any, Any]:
-        """Call ``operation`` with retries; returns its answer or a failure ``CallResult``."""
+        """Call ``operation`` with retries; returns its answer or a failure ``CallResult``.
+
+        With an open breaker the call is refused at once (``BREAKER_OPEN``), unless the
+        retrier was made with ``wait_for_breaker``: then it waits for the breaker's pause
+        and tries again, without spending an attempt. A refusal other than ``unavailable``
+        (e.g. ``throttled``) proves the dependency is up and closes the breaker.
+        """
         sim = self.run.sim
         history = self.run.history
         breaker = self.breaker
-        for attempt in range(1, self.policy.max_attempts + 1):
+        attempt = 0
+        while attempt < self.policy.max_attempts:
             if breaker is not None and not breaker.allow():
-                return BREAKER_OPEN
+                if not self.wait_for_breaker:
+                    return BREAKER_OPEN
+                yield sim.timeout(max(breaker.remaining(), self.policy.base_delay_s))
+                continue
+            attempt += 1
             answer = yield from operation()
             if not isinstance(answer, CallResult) or answer.ok:
                 if breaker is not None:
                     breaker.succeeded()
                 return answer
-            if breaker is not None and answer.status == "unavailable":
-                breaker.failed()
+            if breaker is not None:
+                if answer.status == "unavailable":
+                    breaker.failed()
+                else:
+                    breaker.succeeded()
             if attempt == self.policy.max_attempts:
                 break
             wait = self.delay(attempt, answer.retry_after)

@@ -22,7 +22,7 @@ Master-data conflicts go to the exception queue (a named exception state).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 from sim.engine import CallResult, Mailbox
@@ -82,6 +82,17 @@ class HybridPattern(IntegrationPattern):
                 max_delay_s=settings.forward_retry_interval_s,
             ),
             self.erp_breaker,
+            wait_for_breaker=True,
+        )
+        self.park_retry = Retrier(
+            run,
+            "parked",
+            RetryPolicy(
+                max_attempts=1_000_000,
+                base_delay_s=settings.forward_retry_interval_s,
+                multiplier=1.0,
+                max_delay_s=settings.forward_retry_interval_s,
+            ),
         )
         self.bus = MessageBus(run, settings.bus)
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
@@ -141,7 +152,9 @@ class HybridPattern(IntegrationPattern):
             self.record("validation_provisional", order=ref)
         assert isinstance(verdict, ValidationResult)
         self.record("validated", order=ref, status="ok" if verdict.ok else verdict.reasons[0])
-        yield from self.crm_retry.run_call(lambda: ctx.crm.show_validation(verdict), ref)
+        yield from self._until_done(
+            self.crm_retry, lambda: ctx.crm.show_validation(verdict), ref, "crm_validation"
+        )
         if "master_data_conflict" in verdict.reasons:
             self._raise_exception(ref, "master_data_conflict")
             return
@@ -180,6 +193,30 @@ class HybridPattern(IntegrationPattern):
         else:
             self._raise_exception(receipt.order_ref, receipt.reason or "rejected")
 
+    def _until_done(
+        self,
+        retrier: Retrier,
+        operation: Callable[[], Generator[Any, Any, Any]],
+        ref: int,
+        what: str,
+    ) -> Generator[Any, Any, Any]:
+        """Run a write with its retry policy; if that gives up, park it and keep retrying.
+
+        Parking is the pattern's store and forward for every asynchronous write: the work
+        is held (``integration.parked``) and retried every ``forward_retry_interval_s``
+        until it lands (``integration.unparked``), so an outage delays work but loses none.
+        """
+        answer = yield from retrier.run_call(operation, ref)
+        if not isinstance(answer, CallResult) or answer.ok:
+            return answer
+        self.record("parked", order=ref, status=what)
+        answer = yield from self.park_retry.run_call(operation, ref)
+        if isinstance(answer, CallResult) and not answer.ok:
+            self._raise_exception(ref, f"{what}_failed")
+            return answer
+        self.record("unparked", order=ref, status=what)
+        return answer
+
     def _raise_exception(self, order_ref: int, reason: str) -> None:
         self.exceptions[order_ref] = reason
         self.record("exception_raised", order=order_ref, status=reason)
@@ -210,7 +247,8 @@ class HybridPattern(IntegrationPattern):
         if status is None and shipment is None and invoice_status is None:
             return
         crm = self.context.crm
-        yield from self.crm_retry.run_call(
+        yield from self._until_done(
+            self.crm_retry,
             lambda: crm.update_status(
                 ref,
                 status=status,
@@ -221,6 +259,7 @@ class HybridPattern(IntegrationPattern):
                 invoice_status=invoice_status,
             ),
             ref,
+            "crm_status",
         )
 
     def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, None]:
@@ -232,13 +271,17 @@ class HybridPattern(IntegrationPattern):
         delivery = str(payload["delivery"])
         number = ctx.erp.delivery_number(delivery)
         lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
-        released = yield from self.wms_retry.run_call(
-            lambda: ctx.wms.release(delivery, number, ref, str(payload["plant"]), lines), ref
+        released = yield from self._until_done(
+            self.wms_retry,
+            lambda: ctx.wms.release(delivery, number, ref, str(payload["plant"]), lines),
+            ref,
+            "pick_release",
         )
         if isinstance(released, CallResult):
-            self._raise_exception(ref, "pick_release_failed")
             return
-        yield from self.erp_retry.run_call(lambda: ctx.erp.confirm_pick_release(delivery), ref)
+        yield from self._until_done(
+            self.erp_retry, lambda: ctx.erp.confirm_pick_release(delivery), ref, "pick_confirm"
+        )
 
     def _relay_ship_confirms(self) -> Generator[Any, Any, None]:
         confirms = self.context.wms.ship_confirms
@@ -250,14 +293,19 @@ class HybridPattern(IntegrationPattern):
         ctx = self.context
         ref = confirm.order_ref
         shipment = ctx.wms.shipment_from(confirm, self._regions[ref])
-        tracking = yield from self.carrier_retry.run_call(
-            lambda: ctx.carrier.tender(shipment, confirm.delivery_number), ref
+        tracking = yield from self._until_done(
+            self.carrier_retry,
+            lambda: ctx.carrier.tender(shipment, confirm.delivery_number),
+            ref,
+            "carrier_tender",
         )
         if isinstance(tracking, CallResult):
-            self._raise_exception(ref, "carrier_tender_failed")
             return
-        yield from self.erp_retry.run_call(
-            lambda: ctx.erp.post_goods_issue(shipment.shipment_id, str(tracking)), ref
+        yield from self._until_done(
+            self.erp_retry,
+            lambda: ctx.erp.post_goods_issue(shipment.shipment_id, str(tracking)),
+            ref,
+            "goods_issue",
         )
 
     def _relay_scans(self) -> Generator[Any, Any, None]:
@@ -278,6 +326,8 @@ class HybridPattern(IntegrationPattern):
         erp = self.context.erp
         while True:
             scan: TrackingScan = yield from self._scan_work.take()
-            yield from self.erp_retry.run_call(
-                lambda: erp.record_tracking(scan.shipment_id, scan), scan.order_ref
-            )
+
+            def apply(scan: TrackingScan = scan) -> Generator[Any, Any, Any]:
+                return erp.record_tracking(scan.shipment_id, scan)
+
+            yield from self._until_done(self.erp_retry, apply, scan.order_ref, "tracking")
