@@ -7,16 +7,21 @@ clear message and no traceback; 3 the run finished but an SLA target was missed.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sim.report import print_summary, write_outputs
-from sim.run import execute
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
+
+if TYPE_CHECKING:
+    from sim.run import RunResult
 
 __all__ = ["app", "main", "EXIT_OK", "EXIT_BAD_INPUT", "EXIT_SLA_BREACH"]
 
@@ -33,16 +38,72 @@ app = typer.Typer(
 _err = Console(stderr=True)
 
 
+def _fail(message: str) -> NoReturn:
+    """Print one error block (no traceback) and exit with the bad-input code."""
+    _err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def _load(scenario: Path, overrides: list[str] | None, seed: int | None) -> Scenario:
+    """Load and check everything ``run`` needs before it starts; ``validate`` shares it."""
+    if seed is not None and seed < 0:
+        _fail(f"--seed {seed}: expected a non-negative integer")
     try:
         loaded = load_scenario(scenario, overrides or [])
     except ScenarioError as exc:
-        _err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    if seed is not None and seed < 0:
-        _err.print(f"error: --seed {seed}: expected a non-negative integer", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        _fail(str(exc))
     return loaded
+
+
+_OUTPUT_NAMES = ("history.parquet", "metrics.json", "run.json")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before any simulation time is spent."""
+    try:
+        if out.exists() and not out.is_dir():
+            _fail(f"--out {out}: exists and is not a folder")
+        existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+        if not existing.is_dir():
+            _fail(f"--out {out}: {existing} is a file, expected a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            _fail(f"--out {out}: {existing} is not writable")
+        clashes = [name for name in _OUTPUT_NAMES if (out / name).is_dir()]
+    except OSError as exc:
+        _fail(f"--out {out}: cannot use this folder ({exc.strerror or exc})")
+    if clashes:
+        _fail(f"--out {out}: {', '.join(clashes)} is a folder, expected a file or nothing")
+
+
+def _write(result: RunResult, out: Path) -> dict[str, Path]:
+    """Write the outputs into a staging folder first, then move them into ``out``.
+
+    A failure leaves ``out`` as it was: no partial output, no earlier file removed.
+    """
+    from sim.report import write_outputs
+
+    created = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".o2csim-", dir=out))
+        try:
+            staged = write_outputs(result, staging)
+            targets = {key: out / path.name for key, path in staged.items()}
+            clashes = [str(t) for t in targets.values() if t.is_dir()]
+            if clashes:
+                raise IsADirectoryError(21, "is a folder", clashes[0])
+            for key, path in staged.items():
+                os.replace(path, targets[key])
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        for folder in created:  # innermost first; only folders this run made, if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        _fail(f"--out {out}: cannot write outputs ({exc.strerror or exc})")
+    return targets
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
@@ -64,9 +125,11 @@ def run(
 ) -> None:
     """Run a scenario, print the KPI summary and write history and metrics to --out."""
     loaded = _load(scenario, overrides, seed)
-    if out.exists() and not out.is_dir():
-        _err.print(f"error: --out {out}: exists and is not a folder", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _check_out(out)
+    # imported only now, so that validate, schema and bad input answer quickly
+    from sim.report import print_summary
+    from sim.run import execute
+
     console = Console()
     if quiet:
         result = execute(loaded, seed)
@@ -81,13 +144,11 @@ def run(
         ) as bar:
             task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
             result = execute(loaded, seed, lambda now, _h: bar.update(task, completed=now / 86400))
-    try:
-        paths = write_outputs(result, out)
-    except OSError as exc:
-        _err.print(f"error: --out {out}: cannot write outputs ({exc.strerror})", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    paths = _write(result, out)
     print_summary(result, console)
-    console.print(f"history: {paths['history']}  metrics: {paths['metrics']}", highlight=False)
+    console.print(
+        f"history: {paths['history']}  metrics: {paths['metrics']}", highlight=False, markup=False
+    )
     if not result.sla_passed:
         raise typer.Exit(EXIT_SLA_BREACH)
 
@@ -102,6 +163,8 @@ def validate(scenario: ScenarioArg, overrides: SetOption = None) -> None:
         f"({loaded.demand.orders_per_business_day:g} orders per business day, "
         f"{days:g} simulated days, pattern {loaded.integration.pattern})",
         highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
 
 
@@ -114,3 +177,7 @@ def schema() -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine import NONE, RunEnvironment
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
@@ -29,6 +29,16 @@ class IntegrationSettings(BaseModel):
     fulfilment_partitions: int = Field(default=8, gt=0)
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
     scan_workers: int = Field(default=16, gt=0, description="consumers applying carrier scans")
+
+    @field_validator("pattern")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        from sim.integration.patterns.registry import pattern_names  # registry imports us
+
+        known = pattern_names()
+        if name not in known:
+            raise ValueError(f"unknown pattern {name!r}; expected one of {', '.join(known)}")
+        return name
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,15 @@
-"""The scenario file: a pydantic model of everything a run needs, loaded from YAML.
+"""The scenario model: a pydantic description of everything a run needs.
 
 ``Scenario`` and every section forbid unknown keys, so a typo is an error, not a silently
-ignored setting. :func:`load_scenario` turns every failure (missing file, malformed YAML,
-unknown key, wrong type, impossible value) into a :class:`ScenarioError` whose message names
-the file and the dotted field path and says what was expected.
+ignored setting.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mock_systems.carrier import CarrierConfig
 from mock_systems.crm import CrmConfig
@@ -30,9 +26,6 @@ __all__ = [
     "Systems",
     "SlaTarget",
     "Scenario",
-    "ScenarioError",
-    "load_scenario",
-    "apply_overrides",
     "scenario_schema",
 ]
 
@@ -261,90 +254,6 @@ class Scenario(_Section):
     def region_plants(self) -> dict[str, str]:
         """Region to the site that serves it."""
         return {region: name for name, site in self.sites.items() for region in site.serves}
-
-
-class ScenarioError(Exception):
-    """A scenario file that cannot be used; the message is meant for the user as is."""
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in {"constant", "exponential", "lognormal", "uniform", "triangular", "gamma"}:
-            continue  # the discriminator tag pydantic adds for tagged unions
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def _explain(source: str, error: ValidationError) -> str:
-    lines = [f"{source}: invalid scenario ({error.error_count()} problem(s))"]
-    for item in error.errors(include_url=False):
-        field = _location(tuple(item["loc"]))
-        kind = item["type"]
-        message = item["msg"]
-        if kind == "extra_forbidden":
-            message = "unknown key (not a scenario field; check the spelling)"
-        elif kind == "missing":
-            message = "required field is missing"
-        lines.append(f"  {field}: {message}")
-    return "\n".join(lines)
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Set ``dotted.key=value`` overrides (values parsed as YAML) on raw scenario data."""
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ScenarioError(f"--set {item!r}: expected dotted.key=value")
-        try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"--set {item!r}: value is not valid YAML ({exc})") from None
-        node: dict[str, Any] = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ScenarioError(f"--set {item!r}: {part!r} is not a section")
-            node = child
-        node[parts[-1]] = value
-    return data
-
-
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, override and validate a scenario file; raises :class:`ScenarioError`."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, expected a YAML scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}: malformed YAML{where}: {problem}") from None
-    if data is None:
-        raise ScenarioError(f"{path}: the file is empty, expected a scenario mapping")
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}: expected a mapping of scenario fields at the top level, "
-            f"got {type(data).__name__}"
-        )
-    if overrides:
-        data = apply_overrides(data, overrides)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(_explain(str(path), exc)) from None
 
 
 def scenario_schema() -> dict[str, Any]:
