@@ -114,8 +114,9 @@ def after_warmup(
 
     ``arrivals[i]`` is the time observation ``i`` entered the system (for an endpoint call,
     completion time minus wait minus service time). Selecting by *arrival* rather than by
-    completion keeps the measurement window free of the empty-start transient and, with FIFO
-    service, of any selection bias at the end of the run.
+    completion keeps the measurement window free of the empty-start transient. To avoid a
+    survivor bias at the other end, keep the run going until every arrival of the window has
+    completed (endpoint rows are written at completion, so a call still in flight has none).
     """
     arr = np.asarray(arrivals, dtype=np.float64)
     vals = np.asarray(values, dtype=np.float64)

@@ -28,7 +28,10 @@ from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 __all__ = ["EndpointSpec", "Endpoint", "CallResult", "EndpointMonitor", "CALL_EVENT"]
 
 CALL_EVENT = "endpoint.call"
-"""History event of every call; ``value`` is the queue wait, ``value2`` the service time."""
+"""History event of every call; ``value`` is the queue wait, ``value2`` the service time.
+
+Its status is ``ok``, ``throttled``, ``unavailable`` or ``interrupted`` (the caller's process
+was interrupted while waiting or in service; the server is released either way)."""
 
 
 class EndpointSpec(BaseModel):
@@ -94,6 +97,11 @@ class EndpointMonitor:
         self.waiting -= 1
         self.in_service += 1
 
+    def leave(self, now: float) -> None:
+        """A request gave up waiting."""
+        self._advance(now)
+        self.waiting -= 1
+
     def depart(self, now: float) -> None:
         """A request finished service."""
         self._advance(now)
@@ -130,6 +138,7 @@ class Endpoint:
         self._ok = history.status_code("ok")
         self._throttled = history.status_code("throttled")
         self._unavailable = history.status_code("unavailable")
+        self._interrupted = history.status_code("interrupted")
         self._up = history.status_code("up")
         self._down = history.status_code("down")
 
@@ -173,16 +182,54 @@ class Endpoint:
         else:
             ticket = sim.event()
             self._waiting.append(ticket)
-            yield ticket  # a finishing request hands its server over, first come first served
+            try:
+                yield ticket  # a finishing request hands its server over, first come first served
+            except simpy.Interrupt:
+                self._abandon(ticket, arrival, order)
+                raise
         start = sim.now
         monitor.start(start)
         service = self._sample()
-        yield sim.timeout(service)
-        if self._waiting:
-            self._waiting.popleft().succeed()
-        else:
-            self._busy -= 1
+        try:
+            yield sim.timeout(service)
+        except simpy.Interrupt:
+            now = sim.now
+            self._release()
+            monitor.depart(now)
+            self._record(
+                now,
+                self._event,
+                self._actor,
+                order,
+                NONE,
+                self._interrupted,
+                start - arrival,
+                now - start,
+            )
+            raise
+        self._release()
         end = sim.now
         monitor.depart(end)
         self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)
         return _OK
+
+    def _release(self) -> None:
+        """Hand the server to the head of the queue, or free it."""
+        if self._waiting:
+            self._waiting.popleft().succeed()
+        else:
+            self._busy -= 1
+
+    def _abandon(self, ticket: simpy.Event, arrival: float, order: int) -> None:
+        """A caller interrupted while queued leaves (passing on a server it was just handed)."""
+        now = self._sim.now
+        if ticket.triggered:  # a server was handed over at this instant: pass it on
+            self.monitor.start(now)
+            self._release()
+            self.monitor.depart(now)
+        else:
+            self._waiting.remove(ticket)
+            self.monitor.leave(now)
+        self._record(
+            now, self._event, self._actor, order, NONE, self._interrupted, now - arrival, 0.0
+        )

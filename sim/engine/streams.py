@@ -8,7 +8,7 @@ whichever integration pattern runs, which keeps common random numbers across pat
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -17,17 +17,18 @@ __all__ = ["RandomStreams", "BufferedDraws"]
 
 
 def _name_key(name: str) -> tuple[int, ...]:
-    """A stable spawn key for ``name`` (CRC32 of its UTF-8 bytes plus its length)."""
-    data = name.encode("utf-8")
-    return (zlib.crc32(data), len(data))
+    """A stable spawn key for ``name``: its BLAKE2b-128 digest as four 32-bit words."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=16).digest()
+    return tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
 
 
 class RandomStreams:
     """Independent, reproducible ``numpy.random.Generator`` streams keyed by name.
 
-    The root is a ``numpy.random.SeedSequence``; each named stream is the child sequence with
-    spawn key ``(crc32(name), len(name))``, so streams are statistically independent and the
-    same name always yields the same stream for the same root seed.
+    The root is a ``numpy.random.SeedSequence``; each named stream is the child sequence whose
+    spawn key is the BLAKE2b-128 digest of the name (four 32-bit words), so streams are
+    statistically independent, distinct names do not collide in practice, and the same name
+    always yields the same stream for the same root seed.
     """
 
     def __init__(self, seed: int) -> None:

@@ -22,7 +22,7 @@ from sim.integration.patterns import HybridPattern
 from sim.scenario import Scenario
 from sim.world import World, build_world
 
-SEEDS = (2, 7)  # seeds whose runs include backorders and a credit-rejected order
+SEEDS = (2, 7)
 
 
 def scenario(seed: int) -> Scenario:
@@ -32,7 +32,14 @@ def scenario(seed: int) -> Scenario:
         demand_days=1,
         drain_days=13,
         demand={"orders_per_business_day": 50},
-        master_data={"customers": 30, "products": 20},
+        # thin opening stock and customers near or over their credit limit, so every seed
+        # has backorders, credit holds and credit rejections to push through the flow
+        master_data={
+            "customers": 30,
+            "products": 20,
+            "opening_cover_days": (0.0, 2.0),
+            "opening_exposure_share": (0.6, 1.2),
+        },
     )
 
 
@@ -115,7 +122,7 @@ def test_exactly_one_erp_order_per_accepted_quote(world: World) -> None:
 def test_every_erp_order_ends_delivered_cancelled_or_held(world: World) -> None:
     final = Counter(order.status for order in world.erp.orders.values())
     assert set(final) <= {"DELIVERED", "CANCELLED", "HELD"}, final
-    assert final["DELIVERED"] >= 0.9 * len(world.erp.orders)
+    assert final["DELIVERED"] >= 0.9 * (len(world.erp.orders) - final["CANCELLED"])
 
 
 def test_crm_status_converges_to_the_erp_status(world: World) -> None:
