@@ -74,7 +74,7 @@ class ConfidenceInterval:
     def __str__(self) -> str:
         return (
             f"{self.mean:.6g} +- {self.half_width:.3g} "
-            f"({self.level:.0%} CI [{self.low:.6g}, {self.high:.6g}], n={self.n})"
+            f"({100 * self.level:.4g}% CI [{self.low:.6g}, {self.high:.6g}], n={self.n})"
         )
 
 

@@ -28,18 +28,9 @@ from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.history_frame import first_time, history_frame, rows
 from sim.integration.canonical import STATUS_RANK, OrderStatus
-from sim.scenario import SlaTarget
+from sim.scenario import LATENCY_METRICS, SlaTarget
 
 __all__ = ["LATENCY_METRICS", "summarize", "compute_metrics", "crm_staleness", "sla_verdicts"]
-
-LATENCY_METRICS = (
-    "order_creation_latency",
-    "validation_latency",
-    "allocation_delay",
-    "shipment_propagation_lag",
-    "invoice_sync_latency",
-    "order_cycle_time",
-)
 
 _RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
 _SCAN_RANK = {

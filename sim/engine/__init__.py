@@ -19,9 +19,11 @@ from sim.engine.environment import RunEnvironment
 from sim.engine.history import COLUMNS, NONE, History, Vocabulary
 from sim.engine.mailbox import Mailbox
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
+from sim.engine.recorder import ActorRecorder
 from sim.engine.streams import BufferedDraws, RandomStreams
 
 __all__ = [
+    "ActorRecorder",
     "CALL_EVENT",
     "COLUMNS",
     "NONE",

@@ -166,6 +166,25 @@ class History:
             for (name, _, dtype), buf in zip(COLUMNS, self._buffers(), strict=True)
         }
 
+    def select(self, event: str) -> list[dict[str, float | int | str]]:
+        """The rows of one event type, decoded (for tests, notebooks and debugging)."""
+        code = self.events.find(event)
+        if code is None:
+            return []
+        cols = self.columns()
+        return [
+            {
+                "time": float(cols["time"][i]),
+                "actor": self.actors.name(int(cols["actor"][i])),
+                "order": int(cols["order"][i]),
+                "subject": int(cols["subject"][i]),
+                "status": self.statuses.name(int(cols["status"][i])),
+                "value": float(cols["value"][i]),
+                "value2": float(cols["value2"][i]),
+            }
+            for i in np.flatnonzero(cols["event"] == code)
+        ]
+
     def content_hash(self) -> str:
         """SHA-256 over every column and vocabulary: equal iff the histories are identical."""
         digest = hashlib.sha256()

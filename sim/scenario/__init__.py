@@ -2,6 +2,7 @@
 
 from sim.scenario.loading import ScenarioError, apply_overrides, load_scenario
 from sim.scenario.model import (
+    LATENCY_METRICS,
     Demand,
     MasterData,
     Peak,
@@ -14,6 +15,7 @@ from sim.scenario.model import (
 )
 
 __all__ = [
+    "LATENCY_METRICS",
     "Demand",
     "MasterData",
     "Peak",

@@ -18,6 +18,7 @@ from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.integration.patterns import IntegrationSettings
 
 __all__ = [
+    "LATENCY_METRICS",
     "PeakWindow",
     "Peak",
     "Demand",
@@ -28,6 +29,17 @@ __all__ = [
     "Scenario",
     "scenario_schema",
 ]
+
+
+LATENCY_METRICS = (
+    "order_creation_latency",
+    "validation_latency",
+    "allocation_delay",
+    "shipment_propagation_lag",
+    "invoice_sync_latency",
+    "order_cycle_time",
+)
+"""The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
 
 
 class _Section(BaseModel):
@@ -234,14 +246,7 @@ class Scenario(_Section):
         untaxed = sorted(set(self.master_data.regions) - set(self.systems.erp.tax_rates))
         if untaxed:
             raise ValueError(f"regions with no ERP tax rate (systems.erp.tax_rates): {untaxed}")
-        known = {
-            "order_creation_latency",
-            "validation_latency",
-            "allocation_delay",
-            "shipment_propagation_lag",
-            "invoice_sync_latency",
-            "order_cycle_time",
-        }
+        known = set(LATENCY_METRICS)
         unknown = sorted(set(self.slas) - known)
         if unknown:
             raise ValueError(f"unknown SLA metric(s) {unknown}; expected one of {sorted(known)}")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal
 
-import numpy as np
 import pytest
 
 from mock_systems.carrier import Booking, Carrier, CarrierConfig, CarrierScan
@@ -23,22 +22,7 @@ MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def rows(run: RunEnvironment, event: str) -> list[dict[str, Any]]:
-    history = run.history
-    code = history.events.find(event)
-    if code is None:
-        return []
-    cols = history.columns()
-    return [
-        {
-            "time": float(cols["time"][i]),
-            "order": int(cols["order"][i]),
-            "subject": int(cols["subject"][i]),
-            "status": history.statuses.name(int(cols["status"][i])),
-            "value": float(cols["value"][i]),
-            "value2": float(cols["value2"][i]),
-        }
-        for i in np.nonzero(cols["event"] == code)[0]
-    ]
+    return run.history.select(event)
 
 
 def at(run: RunEnvironment, when: float, op: Callable[[], Generator[Any, Any, Any]]) -> list[Any]:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
 
-import numpy as np
 import pytest
 
 from mock_systems.erp import (
@@ -102,22 +101,7 @@ def at(run: RunEnvironment, when: float, op: Callable[[], Generator[Any, Any, An
 
 
 def rows(run: RunEnvironment, event: str) -> list[dict[str, Any]]:
-    history = run.history
-    code = history.events.find(event)
-    if code is None:
-        return []
-    cols = history.columns()
-    return [
-        {
-            "time": float(cols["time"][i]),
-            "order": int(cols["order"][i]),
-            "subject": int(cols["subject"][i]),
-            "status": history.statuses.name(int(cols["status"][i])),
-            "value": float(cols["value"][i]),
-            "value2": float(cols["value2"][i]),
-        }
-        for i in np.nonzero(cols["event"] == code)[0]
-    ]
+    return run.history.select(event)
 
 
 def notes(erp: Erp, ref: int) -> list[ChangeNotification]:

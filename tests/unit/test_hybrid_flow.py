@@ -11,7 +11,6 @@ from collections.abc import Generator
 from itertools import pairwise
 from typing import Any
 
-import numpy as np
 import pytest
 
 from mock_systems.crm import QuoteAccepted
@@ -55,20 +54,7 @@ def world(request: pytest.FixtureRequest) -> World:
 
 
 def rows(world: World, event: str) -> list[dict[str, Any]]:
-    history = world.run.history
-    code = history.events.find(event)
-    if code is None:
-        return []
-    cols = history.columns()
-    return [
-        {
-            "time": float(cols["time"][i]),
-            "order": int(cols["order"][i]),
-            "subject": int(cols["subject"][i]),
-            "status": history.statuses.name(int(cols["status"][i])),
-        }
-        for i in np.nonzero(cols["event"] == code)[0]
-    ]
+    return world.run.history.select(event)
 
 
 def accepted_refs(world: World) -> set[int]:

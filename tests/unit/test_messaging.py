@@ -26,22 +26,7 @@ from sim.integration.messaging import (
 
 
 def rows(run: RunEnvironment, event: str) -> list[dict[str, Any]]:
-    history = run.history
-    code = history.events.find(event)
-    if code is None:
-        return []
-    cols = history.columns()
-    return [
-        {
-            "time": float(cols["time"][i]),
-            "actor": history.actors.name(int(cols["actor"][i])),
-            "order": int(cols["order"][i]),
-            "subject": int(cols["subject"][i]),
-            "status": history.statuses.name(int(cols["status"][i])),
-            "value": float(cols["value"][i]),
-        }
-        for i in np.nonzero(cols["event"] == code)[0]
-    ]
+    return run.history.select(event)
 
 
 class Script:

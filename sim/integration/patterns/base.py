@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.engine import NONE, RunEnvironment
+from sim.engine import ActorRecorder, RunEnvironment
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
 from sim.integration.messaging import BusSettings, CircuitBreakerPolicy, RetryPolicy
 
@@ -67,36 +66,9 @@ class IntegrationPattern(ABC):
         self.context = context
         self.run = context.run
         self.sim = context.run.sim
-        history = context.run.history
-        self._history = history
-        self._actor = history.actor_code(f"integration:{self.name}")
-        self._codes: dict[str, int] = {}
+        self.record = ActorRecorder(context.run, f"integration:{self.name}", "integration").record
+        """One history row ``integration.<event>`` at the current simulated time."""
 
     @abstractmethod
     def start(self) -> None:
         """Start the pattern's processes (called once, at time zero)."""
-
-    def record(
-        self,
-        event: str,
-        order: int = NONE,
-        subject: int = NONE,
-        status: str = "",
-        value: float = math.nan,
-        value2: float = math.nan,
-    ) -> None:
-        """One history row ``integration.<event>`` at the current time."""
-        code = self._codes.get(event)
-        if code is None:
-            code = self._history.event_code(f"integration.{event}")
-            self._codes[event] = code
-        self._history.record(
-            self.sim.now,
-            code,
-            self._actor,
-            order,
-            subject,
-            self._history.status_code(status) if status else 0,
-            value,
-            value2,
-        )
