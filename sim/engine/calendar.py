@@ -7,6 +7,7 @@ hours of the day on chosen weekdays (0 = Monday).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -45,6 +46,20 @@ class WorkCalendar:
         self.start = start
         midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
         self._offset = (start - midnight).total_seconds() + start.weekday() * DAY
+        self._openings: dict[tuple[WeeklyWindow, ...], list[float]] = {}
+
+    def _weekly_openings(self, windows: tuple[WeeklyWindow, ...]) -> list[float]:
+        """Sorted opening instants (seconds since Monday 00:00) over two weeks."""
+        openings = self._openings.get(windows)
+        if openings is None:
+            openings = sorted(
+                week * WEEK + day * DAY + w.start_hour * HOUR
+                for week in (0, 1)
+                for w in windows
+                for day in w.weekdays
+            )
+            self._openings[windows] = openings
+        return openings
 
     def week_seconds(self, t: float) -> float:
         """Seconds since the Monday 00:00 before ``t``."""
@@ -74,15 +89,9 @@ class WorkCalendar:
             raise ValueError("no windows given")
         if self.is_open(t, windows):
             return t
-        week_start = t - self.week_seconds(t)
-        best = float("inf")
-        for week in (0, 1):
-            for w in windows:
-                for day in w.weekdays:
-                    opening = week_start + week * WEEK + day * DAY + w.start_hour * HOUR
-                    if opening >= t:
-                        best = min(best, opening)
-        return best
+        into_week = self.week_seconds(t)
+        openings = self._weekly_openings(windows)
+        return t - into_week + openings[bisect_left(openings, into_week)]
 
     def window_end(self, t: float, windows: tuple[WeeklyWindow, ...]) -> float:
         """End of the window containing ``t`` (``t`` itself if none contains it)."""

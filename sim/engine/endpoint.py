@@ -91,6 +91,11 @@ class EndpointMonitor:
         self._advance(now)
         self.waiting += 1
 
+    def begin(self, now: float) -> None:
+        """A request arrived and went straight to a free server."""
+        self._advance(now)
+        self.in_service += 1
+
     def start(self, now: float) -> None:
         """A request left the queue for a server."""
         self._advance(now)
@@ -176,10 +181,12 @@ class Endpoint:
                 )
                 return CallResult("throttled", retry_after)
         monitor = self.monitor
-        monitor.arrive(arrival)
         if self._busy < self._capacity:
             self._busy += 1
+            monitor.begin(arrival)
+            start = arrival
         else:
+            monitor.arrive(arrival)
             ticket = sim.event()
             self._waiting.append(ticket)
             try:
@@ -187,8 +194,8 @@ class Endpoint:
             except simpy.Interrupt:
                 self._abandon(ticket, arrival, order)
                 raise
-        start = sim.now
-        monitor.start(start)
+            start = sim.now
+            monitor.start(start)
         service = self._sample()
         try:
             yield sim.timeout(service)

@@ -22,10 +22,11 @@ import hashlib
 import math
 from array import array
 from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["History", "Vocabulary", "COLUMNS", "NONE"]
+__all__ = ["History", "Vocabulary", "RowRecorder", "COLUMNS", "NONE"]
 
 NONE = -1
 """The ``order``/``subject`` value meaning "no entity"."""
@@ -43,6 +44,23 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 """Column name, ``array`` typecode and numpy dtype, in storage order."""
 
 _NAN = math.nan
+
+
+class RowRecorder(Protocol):
+    """The signature of :attr:`History.record`."""
+
+    def __call__(
+        self,
+        time: float,
+        event: int,
+        actor: int,
+        order: int = ...,
+        subject: int = ...,
+        status: int = ...,
+        value: float = ...,
+        value2: float = ...,
+    ) -> None:
+        """Append one row."""
 
 
 class Vocabulary:
@@ -101,7 +119,9 @@ class History:
         self._status = array("H")
         self._value = array("d")
         self._value2 = array("d")
-        self._appends = tuple(buf.append for buf in self._buffers())
+        self.record: RowRecorder = self._recorder()
+        """Append one row: ``record(time, event, actor, order, subject, status, value, value2)``
+        with codes as returned by the ``*_code`` methods."""
 
     def event_code(self, name: str) -> int:
         """Code of an event type."""
@@ -115,27 +135,33 @@ class History:
         """Code of a status, reason or outcome; ``""`` is 0."""
         return self.statuses.code(name)
 
-    def record(
-        self,
-        time: float,
-        event: int,
-        actor: int,
-        order: int = NONE,
-        subject: int = NONE,
-        status: int = 0,
-        value: float = _NAN,
-        value2: float = _NAN,
-    ) -> None:
-        """Append one row (codes as returned by the ``*_code`` methods)."""
-        a_time, a_event, a_actor, a_order, a_subject, a_status, a_value, a_value2 = self._appends
-        a_time(time)
-        a_event(event)
-        a_actor(actor)
-        a_order(order)
-        a_subject(subject)
-        a_status(status)
-        a_value(value)
-        a_value2(value2)
+    def _recorder(self) -> RowRecorder:
+        """Build :meth:`record` as a closure over the column appends (the hot path)."""
+        a_time, a_event, a_actor, a_order, a_subject, a_status, a_value, a_value2 = (
+            buf.append for buf in self._buffers()
+        )
+
+        def record(
+            time: float,
+            event: int,
+            actor: int,
+            order: int = NONE,
+            subject: int = NONE,
+            status: int = 0,
+            value: float = _NAN,
+            value2: float = _NAN,
+        ) -> None:
+            """Append one row (codes as returned by the ``*_code`` methods)."""
+            a_time(time)
+            a_event(event)
+            a_actor(actor)
+            a_order(order)
+            a_subject(subject)
+            a_status(status)
+            a_value(value)
+            a_value2(value2)
+
+        return record
 
     def __len__(self) -> int:
         return len(self._time)
