@@ -217,6 +217,17 @@ def _fill_rate(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def _warehouse(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per delivery: pick release -> picker starts (queue), and pick start -> packed (work)."""
+    released = rows(frame, "wms.pick_released").groupby("subject")["time"].min()
+    started = rows(frame, "wms.pick_started").groupby("subject")["time"].min()
+    packed = rows(frame, "wms.packed").groupby("subject")["time"].min()
+    return {
+        "pick_queue_wait": summarize((started - released).dropna()),
+        "pick_and_pack_time": summarize((packed - started).dropna()),
+    }
+
+
 def _counts(frame: pd.DataFrame, event: str) -> dict[str, int]:
     selected = rows(frame, event)
     counts = selected["status"].astype(str).value_counts()
@@ -298,6 +309,7 @@ def compute_metrics(
         },
         "crm_staleness": crm_staleness(frame, end),
         "fill_rate": _fill_rate(frame, attrs),
+        "warehouse_s": _warehouse(frame),
         "holds": _counts(frame, "erp.hold_placed"),
         "exceptions": _counts(frame, "integration.exception_raised"),
         "final_erp_status": {

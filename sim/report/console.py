@@ -50,6 +50,13 @@ def print_summary(result: RunResult, console: Console) -> None:
             f"{stats['count']:,}",
             *(format_duration(stats[k]) for k in ("mean", "p50", "p95", "p99")),
         )
+    for name, stats in m["warehouse_s"].items():
+        latency.add_row(
+            f"warehouse: {name.replace('_', ' ')}",
+            f"{stats['count']:,}",
+            *(format_duration(stats[k]) for k in ("mean", "p50", "p95", "p99")),
+            style="dim",
+        )
     console.print(latency)
     kpis = Table(title="Volume and quality", title_justify="left")
     kpis.add_column("KPI")
