@@ -229,7 +229,9 @@ class Workload:
         for customer in self.master_data.customers:
             if customer.contract:
                 for index in contract_rng.choice(
-                    len(self.master_data.products), size=20, replace=False
+                    len(self.master_data.products),
+                    size=min(md.contract_products, len(self.master_data.products)),
+                    replace=False,
                 ):
                     product = self.master_data.products[int(index)]
                     price = round(product.list_price * (1 - md.contract_discount), 2)

@@ -158,6 +158,9 @@ class MasterData(_Section):
     popularity_exponent: float = Field(default=1.0, ge=0, description="Zipf exponent over SKUs")
     contract_customer_share: float = Field(default=0.1, ge=0, le=1)
     contract_discount: float = Field(default=0.08, ge=0, lt=1)
+    contract_products: int = Field(
+        default=20, ge=0, description="products with a contract price per contract customer"
+    )
     opening_cover_days: tuple[float, float] = Field(default=(4.0, 20.0))
     reorder_cover_days: float = Field(default=6.0, ge=0)
     order_up_to_cover_days: float = Field(default=14.0, gt=0)
