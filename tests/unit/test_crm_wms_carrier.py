@@ -5,7 +5,7 @@ The run starts Monday 2026-11-23 00:00 UTC, so t = d * DAY + h * HOUR is weekday
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal
@@ -17,23 +17,13 @@ from mock_systems.crm import Account, Crm, CrmConfig, QuoteAccepted
 from mock_systems.wms import PickRelease, ShipConfirm, SiteStaffing, Wms, WmsConfig
 from sim.engine import CallResult, Constant, EndpointSpec, RateLimitSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
+from tests.helpers import at
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def rows(run: RunEnvironment, event: str) -> list[dict[str, Any]]:
     return run.history.select(event)
-
-
-def at(run: RunEnvironment, when: float, op: Callable[[], Generator[Any, Any, Any]]) -> list[Any]:
-    box: list[Any] = []
-
-    def process() -> Generator[Any, Any, None]:
-        yield run.sim.timeout(when - run.now)
-        box.append((yield from op()))
-
-    run.sim.process(process())
-    return box
 
 
 def collect(run: RunEnvironment, mailbox: Any) -> list[tuple[float, Any]]:

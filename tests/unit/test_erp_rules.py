@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from functools import partial
 from typing import Any
 
@@ -30,6 +30,7 @@ from mock_systems.erp import (
 )
 from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY
+from tests.helpers import at
 
 PLANT = "NJ01"
 FAST = EndpointSpec(service_time=Constant(value=1.0), concurrency=4)
@@ -86,18 +87,6 @@ def request(
         channel="field_sales",
         items=tuple(RequestItem(m, q, p) for m, q, p in items),
     )
-
-
-def at(run: RunEnvironment, when: float, op: Callable[[], Generator[Any, Any, Any]]) -> list[Any]:
-    """Start ``op()`` at ``when`` in its own process; its answer lands in the returned list."""
-    box: list[Any] = []
-
-    def process() -> Generator[Any, Any, None]:
-        yield run.sim.timeout(when - run.now)
-        box.append((yield from op()))
-
-    run.sim.process(process())
-    return box
 
 
 def rows(run: RunEnvironment, event: str) -> list[dict[str, Any]]:
