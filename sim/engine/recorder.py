@@ -23,6 +23,7 @@ class ActorRecorder:
         self._actor = run.history.actor_code(actor)
         self._prefix = prefix
         self._codes: dict[str, int] = {}
+        self._statuses: dict[str, int] = {"": 0}
 
     def record(
         self,
@@ -38,14 +39,9 @@ class ActorRecorder:
         if code is None:
             code = self._history.event_code(f"{self._prefix}.{event}")
             self._codes[event] = code
-        history = self._history
-        history.record(
-            self._sim.now,
-            code,
-            self._actor,
-            order,
-            subject,
-            history.status_code(status) if status else 0,
-            value,
-            value2,
+        status_code = self._statuses.get(status)
+        if status_code is None:
+            status_code = self._statuses[status] = self._history.status_code(status)
+        self._history.record(
+            self._sim.now, code, self._actor, order, subject, status_code, value, value2
         )

@@ -32,7 +32,6 @@ class ErpAdapter:
     def __init__(self, erp: Erp) -> None:
         self.erp = erp
         self._messages = 0
-        self._requests: dict[int, SalesOrderRequest] = {}
 
     @property
     def notifications(self) -> Any:
@@ -51,16 +50,9 @@ class ErpAdapter:
             ),
         )
 
-    def _request(self, order: Order) -> SalesOrderRequest:
-        """The mapped request, built once per order and reused for validation and submission."""
-        request = self._requests.get(order.order_ref)
-        if request is None:
-            request = self._requests[order.order_ref] = self.to_request(order)
-        return request
-
     def validate(self, order: Order) -> Generator[Any, Any, ValidationResult | CallResult]:
         """Run the ERP's order simulation and return the canonical verdict."""
-        answer = yield from self.erp.simulate_order(self._request(order))
+        answer = yield from self.erp.simulate_order(self.to_request(order))
         if isinstance(answer, CallResult):
             return answer
         assert isinstance(answer, SimulationResult)
@@ -70,10 +62,9 @@ class ErpAdapter:
         self, order: Order, idempotency_key: str | None
     ) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
         """Create the sales order."""
-        answer = yield from self.erp.create_order(self._request(order), idempotency_key)
+        answer = yield from self.erp.create_order(self.to_request(order), idempotency_key)
         if isinstance(answer, CallResult):
             return answer
-        self._requests.pop(order.order_ref, None)
         assert isinstance(answer, CreateOrderResult)
         return SubmissionReceipt(
             order_ref=order.order_ref,
