@@ -9,7 +9,6 @@ carrier every few hours and forwards everything new in one batch.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -135,7 +134,7 @@ class Carrier(MockSystem):
         now = self.sim.now
         picked_up = self._in_window(now, self.config.pickup_windows)
         departed = picked_up + self._departure()
-        due = picked_up + math.ceil(self._transit_days()) * DAY
+        due = picked_up + max(1, round(self._transit_days())) * DAY  # whole transit days
         day_start = due - self.calendar.hour_of_day(due) * HOUR
         out_for_delivery = max(
             self._in_window(day_start, self.config.delivery_windows), departed + HOUR

@@ -37,7 +37,12 @@ class CrmConfig(BaseModel):
     api: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.4, cv=0.5), concurrency=25)
 
     def api_spec(self) -> EndpointSpec:
-        """The API endpoint with the rolling 24-hour request allocation applied."""
+        """The API endpoint; without an explicit ``api.rate_limit``, Salesforce's allocation.
+
+        The allocation is a rolling 24 hours of 100,000 + 1,000 per Enterprise licence.
+        """
+        if self.api.rate_limit is not None:
+            return self.api
         allocation = 100_000 + 1_000 * self.enterprise_licences
         return self.api.model_copy(
             update={"rate_limit": RateLimitSpec(requests=allocation, window_s=86_400.0)}
@@ -80,6 +85,7 @@ class Quote:
     Validation_Result__c: str = ""
     ERP_Order_Number__c: str = ""
     Shipment_Status__c: dict[str, str] = field(default_factory=dict)
+    Invoices__c: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +187,18 @@ class Crm(MockSystem):
             quote.Order_Status_Seq__c = int(fields["Order_Status_Seq__c"])
         if "ERP_Order_Number__c" in fields:
             quote.ERP_Order_Number__c = str(fields["ERP_Order_Number__c"])
-        invoice = fields.get("Invoice_Status__c")
-        if invoice is not None and invoice != quote.Invoice_Status__c:
-            quote.Invoice_Status__c = invoice
+        invoice = fields.get("Invoice__c")
+        if invoice is not None:
+            number, invoice_status = int(invoice[0]), str(invoice[1])
+            quote.Invoices__c[str(number)] = invoice_status
+            statuses = set(quote.Invoices__c.values())
+            quote.Invoice_Status__c = "PAID" if statuses == {"PAID"} else "POSTED"
             self.record(
-                "invoice_status_updated", order=quote.Number, status=invoice, value2=source_time
+                "invoice_status_updated",
+                order=quote.Number,
+                subject=number,
+                status=invoice_status,
+                value2=source_time,
             )
         shipment = fields.get("Shipment__c")
         if shipment is not None:

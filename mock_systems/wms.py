@@ -19,6 +19,7 @@ from sim.engine import (
     CallResult,
     Distribution,
     EndpointSpec,
+    LevelMonitor,
     LogNormal,
     Mailbox,
     RunEnvironment,
@@ -90,6 +91,8 @@ class Wms(MockSystem):
         self.sites = dict(sites)
         self.ship_confirms: Mailbox[ShipConfirm] = Mailbox(run.sim)
         self.released: dict[str, PickRelease] = {}
+        self.pick_backlog = {site: LevelMonitor(run.now) for site in sorted(sites)}
+        """Per site: tasks released and not yet started by a picker, integrated over time."""
         self._queues: dict[str, Mailbox[PickRelease]] = {
             site: Mailbox(run.sim) for site in sorted(sites)
         }
@@ -120,6 +123,7 @@ class Wms(MockSystem):
             status=release.site,
             value=float(len(release.lines)),
         )
+        self.pick_backlog[release.site].change(self.sim.now, +1)
         self._queues[release.site].put(release)
         return True
 
@@ -136,6 +140,7 @@ class Wms(MockSystem):
             opening = self.calendar.next_open(sim.now, shifts)
             if opening > sim.now:
                 yield sim.timeout(opening - sim.now)
+            self.pick_backlog[site].change(sim.now, -1)
             self.record(
                 "pick_started",
                 order=task.order_ref,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -23,7 +24,16 @@ from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 if TYPE_CHECKING:
     from sim.run import RunResult
 
-__all__ = ["app", "main", "EXIT_OK", "EXIT_BAD_INPUT", "EXIT_SLA_BREACH"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_OK",
+    "EXIT_SLA_BREACH",
+    "app",
+    "main",
+    "run",
+    "schema",
+    "validate",
+]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -130,7 +140,8 @@ def run(
     from sim.report import print_summary
     from sim.run import execute
 
-    console = Console()
+    # tables stay readable when the output is a file or a CI log, not a terminal
+    console = Console(width=None if sys.stdout.isatty() else 120)
     if quiet:
         result = execute(loaded, seed)
     else:

@@ -1,15 +1,19 @@
 """KPIs and SLA verdicts computed from the history alone (DOMAIN.md, "What is measured").
 
-Latencies are per order (or per scan / invoice) and reported as count, mean and
-p50/p95/p99 in seconds, overall and cut by region and channel:
+Latencies are per order (or per milestone / invoice) and reported as count, censored,
+mean and p50/p95/p99 in seconds, overall and cut by region and channel:
 
 * order creation latency: quote accepted in CRM -> ERP order created
 * validation latency: quote accepted -> validation result visible to the rep in CRM
-* allocation delay: ERP order created -> first inventory allocated
-* shipment propagation lag: carrier scan ``occurred_at`` -> that milestone (or a later one)
-  visible on the shipment in CRM
-* invoice sync latency: ERP invoice posted -> CRM invoice status POSTED
-* order cycle time: quote accepted -> ERP order DELIVERED
+* allocation delay: ERP order created -> ERP order wholly ALLOCATED (or further)
+* shipment propagation lag: carrier scan ``occurred_at`` of each new milestone -> that
+  milestone (or a later one) visible on the shipment in CRM
+* invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
+* order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
+
+A sample that started but never ended by the end of the run is censored (NaN): left out of
+the statistics, counted, and a miss for SLA verdicts. Cancelled orders are not waited for
+after creation.
 
 plus CRM staleness (time-weighted share of open-order time during which CRM's status
 differs from the ERP's), fill rate, throughput, holds and exceptions, and delivery health.
@@ -43,15 +47,29 @@ _TERMINAL = {OrderStatus.DELIVERED.value, OrderStatus.CANCELLED.value}
 
 
 def summarize(values: pd.Series | np.ndarray) -> dict[str, float]:
-    """Count, mean and p50/p95/p99 of a sample (NaN-free); zeros when empty."""
+    """Count, mean and p50/p95/p99 of the finished samples, and how many are censored.
+
+    A NaN is a censored sample: the interval started but had not ended when the run did
+    (an order never created, a milestone never shown in CRM). It is left out of the
+    statistics and counted in ``censored``.
+    """
     data = np.asarray(values, dtype=float)
-    data = data[~np.isnan(data)]
-    if data.size == 0:
-        return {"count": 0, "mean": math.nan, "p50": math.nan, "p95": math.nan, "p99": math.nan}
-    p50, p95, p99 = np.percentile(data, [50, 95, 99])
+    finished = data[~np.isnan(data)]
+    censored = int(data.size - finished.size)
+    if finished.size == 0:
+        return {
+            "count": 0,
+            "censored": censored,
+            "mean": math.nan,
+            "p50": math.nan,
+            "p95": math.nan,
+            "p99": math.nan,
+        }
+    p50, p95, p99 = np.percentile(finished, [50, 95, 99])
     return {
-        "count": int(data.size),
-        "mean": float(data.mean()),
+        "count": int(finished.size),
+        "censored": censored,
+        "mean": float(finished.mean()),
         "p50": float(p50),
         "p95": float(p95),
         "p99": float(p99),
@@ -77,7 +95,12 @@ def _order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per scan: lag from ``occurred_at`` to the first CRM shipment status at least as far."""
+    """Per milestone: lag from the scan's ``occurred_at`` to CRM showing it on the shipment.
+
+    Only scans that move a shipment to a new lifecycle milestone are sampled: ``picked_up``
+    and ``in_transit`` are both IN_TRANSIT, so the later of the two is not a new milestone.
+    A milestone CRM never showed is censored (NaN).
+    """
     updates: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     crm = rows(frame, "crm.shipment_updated")
     for order, subject, time, status in zip(
@@ -90,6 +113,8 @@ def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
         updates[(int(order), int(subject))].append((float(time), _RANK.get(status, -1)))
     scans = rows(frame, "carrier.scan")
     lags = np.full(len(scans), np.nan)
+    sampled = np.zeros(len(scans), dtype=bool)
+    reached: dict[tuple[int, int], int] = {}
     for i, (order, subject, occurred, code) in enumerate(
         zip(
             scans["order"].to_numpy(),
@@ -100,17 +125,18 @@ def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ):
         needed = _SCAN_RANK.get(code)
-        if needed is None:
+        key = (int(order), int(subject))
+        if needed is None or needed <= reached.get(key, -1):
             continue
-        # CRM may already show this milestone (or a later one) when the scan occurs:
-        # picked_up and in_transit are both IN_TRANSIT in the lifecycle; the lag is then 0
+        reached[key] = needed
+        sampled[i] = True
         best = -1
-        for time, rank in updates.get((int(order), int(subject)), ()):
+        for time, rank in updates.get(key, ()):
             best = max(best, rank)
             if best >= needed:
                 lags[i] = max(0.0, time - occurred)
                 break
-    return pd.DataFrame({"order": scans["order"].to_numpy(), "lag": lags})
+    return pd.DataFrame({"order": scans["order"].to_numpy()[sampled], "lag": lags[sampled]})
 
 
 def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
@@ -168,30 +194,61 @@ def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
     return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
 
 
+_ALLOCATED_OR_LATER = (
+    "ALLOCATED",
+    "PICK_RELEASED",
+    "SHIPPED",
+    "IN_TRANSIT",
+    "OUT_FOR_DELIVERY",
+    "DELIVERED",
+)
+
+
+def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) -> pd.DataFrame:
+    """Per order that started: end - start, NaN (censored) where it never ended."""
+    if exclude is not None:
+        start = start[~start.index.isin(exclude)]
+    lag = end.reindex(start.index) - start
+    return pd.DataFrame({"order": start.index.to_numpy(), "lag": lag.to_numpy(dtype=float)})
+
+
+def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per invoice (one per delivery): posted in ERP -> that invoice shown in CRM."""
+    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
+    seen = rows(frame, "crm.invoice_status_updated").groupby(["order", "subject"])["time"].min()
+    lag = seen.reindex(posted.index) - posted
+    return pd.DataFrame(
+        {
+            "order": posted.index.get_level_values("order").to_numpy(),
+            "lag": lag.to_numpy(dtype=float),
+        }
+    )
+
+
 def _latencies(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Samples of every latency metric; cancelled orders are not waited for after creation."""
     accepted = attrs["accepted_at"]
     created = first_time(frame, "erp.order_created")
     shown = first_time(frame, "crm.validation_shown")
-    allocated = first_time(frame, "erp.inventory_allocated")
-    delivered_rows = rows(frame, "erp.order_status")
-    delivered = (
-        delivered_rows[delivered_rows["status"] == "DELIVERED"].groupby("order")["time"].min()
+    statuses = rows(frame, "erp.order_status")
+    cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
+    allocated = (
+        statuses[statuses["status"].isin(list(_ALLOCATED_OR_LATER))].groupby("order")["time"].min()
     )
-    invoiced = first_time(frame, "erp.invoice_posted")
-    crm_invoice = rows(frame, "crm.invoice_status_updated")
-    invoice_seen = crm_invoice[crm_invoice["status"] == "POSTED"].groupby("order")["time"].min()
-
-    def per_order(later: pd.Series, earlier: pd.Series) -> pd.DataFrame:
-        lag = (later - earlier).dropna()
-        return pd.DataFrame({"order": lag.index.to_numpy(), "lag": lag.to_numpy()})
-
+    delivered_orders = statuses[statuses["status"] == "DELIVERED"]["order"].unique()
+    scans = rows(frame, "carrier.scan")
+    last_delivered_scan = (
+        scans[(scans["status"] == "delivered") & scans["order"].isin(delivered_orders)]
+        .groupby("order")["value2"]
+        .max()
+    )
     return {
-        "order_creation_latency": per_order(created, accepted),
-        "validation_latency": per_order(shown, accepted),
-        "allocation_delay": per_order(allocated, created),
+        "order_creation_latency": _since(accepted, created),
+        "validation_latency": _since(accepted, shown),
+        "allocation_delay": _since(created, allocated, exclude=cancelled),
         "shipment_propagation_lag": _shipment_lags(frame),
-        "invoice_sync_latency": per_order(invoice_seen, invoiced),
-        "order_cycle_time": per_order(delivered, accepted),
+        "invoice_sync_latency": _invoice_lags(frame),
+        "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
     }
 
 
@@ -254,27 +311,46 @@ def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
 def sla_verdicts(
     latency: dict[str, pd.DataFrame], targets: dict[str, SlaTarget]
 ) -> dict[str, dict[str, Any]]:
-    """For each SLA target: the observed percentile, compliance share and pass/fail."""
+    """For each SLA target: the observed percentile, compliance share and pass/fail.
+
+    A censored sample (started, never finished) counts as missing the target: it is an
+    infinite latency in the percentile and a miss in the compliance share, so work stuck at
+    the end of a run makes the verdict worse, never better.
+    """
     verdicts: dict[str, dict[str, Any]] = {}
     for metric, target in sorted(targets.items()):
         lags = latency[metric]["lag"].to_numpy(dtype=float)
-        lags = lags[~np.isnan(lags)]
-        observed = float(np.percentile(lags, target.percentile)) if lags.size else math.nan
+        lags = np.where(np.isnan(lags), np.inf, lags)
+        # no interpolation (an infinite sample cannot be interpolated): the smallest sample
+        # at or above the percentile, which is the conservative reading for a target
+        observed = (
+            float(np.percentile(lags, target.percentile, method="higher"))
+            if lags.size
+            else math.nan
+        )
         compliance = float((lags <= target.max_s).mean()) if lags.size else math.nan
         verdicts[metric] = {
             "percentile": target.percentile,
             "max_s": target.max_s,
             "observed_s": observed,
             "compliance": compliance,
+            "censored": int(np.isinf(lags).sum()),
             "passed": bool(lags.size) and observed <= target.max_s,
         }
     return verdicts
 
 
 def compute_metrics(
-    history: History, end: float, slas: dict[str, SlaTarget] | None = None
+    history: History,
+    end: float,
+    slas: dict[str, SlaTarget] | None = None,
+    business_days: float | None = None,
 ) -> dict[str, Any]:
-    """Every KPI of a run, as a JSON-ready dict."""
+    """Every KPI of a run, as a JSON-ready dict.
+
+    ``business_days`` is the number of days on which orders could arrive; throughput is
+    reported per business day when it is given.
+    """
     frame = history_frame(history)
     attrs = _order_attributes(frame)
     latency = _latencies(frame, attrs)
@@ -293,6 +369,7 @@ def compute_metrics(
             "shipments": len(rows(frame, "erp.shipment_dispatched")),
             "invoices": len(rows(frame, "erp.invoice_posted")),
             "accepted_per_simulated_day": accepted / days if days else math.nan,
+            "accepted_per_business_day": (accepted / business_days if business_days else math.nan),
             "by_channel": {
                 str(k): int(v) for k, v in attrs["channel"].value_counts().sort_index().items()
             },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,9 +14,10 @@ from sim.metrics import compute_metrics
 from sim.scenario import Scenario
 from sim.world import build_world
 
-__all__ = ["RunResult", "execute"]
+__all__ = ["Progress", "RunResult", "execute"]
 
 Progress = Callable[[float, float], None]
+"""Called as ``progress(now, horizon)`` once per simulated day."""
 
 
 @dataclass
@@ -62,7 +64,12 @@ def execute(
         if progress is not None:
             progress(now, horizon)
     simulated = time.perf_counter()
-    metrics = compute_metrics(world.run.history, horizon, scenario.slas)
+    business_days = sum(
+        1
+        for day in range(math.ceil(scenario.demand_days))
+        if scenario.demand.weekday_factors[world.calendar.weekday(day * DAY)] > 0
+    )
+    metrics = compute_metrics(world.run.history, horizon, scenario.slas, business_days)
     finished = time.perf_counter()
     return RunResult(
         scenario=scenario,

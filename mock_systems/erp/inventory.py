@@ -11,7 +11,7 @@ from sim.engine import RunEnvironment
 
 __all__ = ["Inventory"]
 
-Recorder = Callable[..., None]
+_Recorder = Callable[..., None]
 
 
 class Inventory:
@@ -25,7 +25,7 @@ class Inventory:
         self,
         run: RunEnvironment,
         policy: ReplenishmentPolicy,
-        record: Recorder,
+        record: _Recorder,
         material_number: Callable[[str], int],
     ) -> None:
         self.run = run

@@ -53,7 +53,7 @@ _SCAN_STATUS = {
     "delivered": "DELIVERED",
 }
 
-Reply = Generator[Any, Any, Any]
+_Reply = Generator[Any, Any, Any]
 
 _CONFLICT = CallResult("conflict", retry_after=60.0)
 """Refusal of an operation that is not allowed yet in the record's state (HTTP 409)."""
@@ -133,7 +133,7 @@ class Erp(MockSystem):
         return self.region_plants[region]
 
     # ----------------------------------------------------------------- operations
-    def simulate_order(self, request: SalesOrderRequest) -> Reply:
+    def simulate_order(self, request: SalesOrderRequest) -> _Reply:
         """Check credit, prices, tax and ATP without committing anything."""
         call: CallResult = yield from self._simulate.call(request.customer_reference)
         if not call.ok:
@@ -162,7 +162,7 @@ class Erp(MockSystem):
         tax = net * self.config.tax_rates.get(customer.region, 0.0)
         return SimulationResult(not reasons, tuple(reasons), net, tax, short)
 
-    def create_order(self, request: SalesOrderRequest, idempotency_key: str | None) -> Reply:
+    def create_order(self, request: SalesOrderRequest, idempotency_key: str | None) -> _Reply:
         """Create a sales order; a repeated idempotency key returns the first order."""
         call: CallResult = yield from self._create.call(request.customer_reference)
         if not call.ok:
@@ -204,6 +204,8 @@ class Erp(MockSystem):
         )
         if mismatch:
             self._hold(order, "pricing_mismatch")
+        elif customer.region not in self.config.tax_rates:
+            self._hold(order, "tax_configuration")
         elif customer.exposure + net > customer.credit_limit:
             self._hold(order, "credit_hold")
             self.sim.process(self._credit_review(order))
@@ -211,7 +213,7 @@ class Erp(MockSystem):
             self._accept(order)
         return CreateOrderResult(True, document, order.status)
 
-    def confirm_pick_release(self, delivery_no: str) -> Reply:
+    def confirm_pick_release(self, delivery_no: str) -> _Reply:
         """The warehouse accepted the delivery for picking."""
         delivery = self.deliveries[delivery_no]
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
@@ -222,9 +224,16 @@ class Erp(MockSystem):
             self._changed(
                 self.orders[delivery.sales_document], "PickReleased", {"delivery": delivery_no}
             )
+        else:
+            self.record(
+                "no_change",
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status="PICK_RELEASED",
+            )
         return True
 
-    def post_goods_issue(self, delivery_no: str, tracking_number: str) -> Reply:
+    def post_goods_issue(self, delivery_no: str, tracking_number: str) -> _Reply:
         """Goods left the plant: stock is issued and, by policy, the delivery invoiced."""
         delivery = self.deliveries[delivery_no]
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
@@ -259,7 +268,7 @@ class Erp(MockSystem):
             self._invoice(order, delivery)
         return True
 
-    def record_tracking(self, delivery_no: str, scan_code: str, occurred_at: float) -> Reply:
+    def record_tracking(self, delivery_no: str, scan_code: str, occurred_at: float) -> _Reply:
         """Apply a carrier milestone to a delivery (only ones newer than the last applied)."""
         delivery = self.deliveries[delivery_no]
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
@@ -287,6 +296,14 @@ class Erp(MockSystem):
             return False
         delivery.last_scan_at = occurred_at
         if ERP_STATUS_RANK[status] <= ERP_STATUS_RANK[delivery.status]:
+            # a newer scan of a milestone already shown (in_transit after picked_up)
+            self.record(
+                "no_change",
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status=scan_code,
+                value2=occurred_at,
+            )
             return False
         delivery.status = status
         order = self.orders[delivery.sales_document]
@@ -424,7 +441,7 @@ class Erp(MockSystem):
         items = tuple((n, m, q, prices[n]) for n, m, q in delivery.items)
         net = round(sum(q * p for _, _, q, p in items), 2)
         region = self.customers[order.sold_to].region
-        tax = round(net * self.config.tax_rates.get(region, 0.0), 2)
+        tax = round(net * self.config.tax_rates[region], 2)  # untaxed regions are held
         document = str(90_000_000 + len(self.invoices))
         invoice = BillingDocument(
             document,
@@ -456,7 +473,11 @@ class Erp(MockSystem):
         order = self.orders[invoice.sales_document]
         self.customers[order.sold_to].exposure -= invoice.net
         self.record("payment_received", order=order.customer_reference, value=invoice.net)
-        self._changed(order, "PaymentReceived", {"billing_document": invoice.billing_document})
+        self._changed(
+            order,
+            "PaymentReceived",
+            {"billing_document": invoice.billing_document, "delivery": invoice.delivery},
+        )
 
     def _derive_status(self, order: SalesOrder) -> str:
         if order.rejection_reason:

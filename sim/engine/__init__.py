@@ -18,6 +18,7 @@ from sim.engine.endpoint import CALL_EVENT, CallResult, Endpoint, EndpointMonito
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import COLUMNS, NONE, History, Vocabulary
 from sim.engine.mailbox import Mailbox
+from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.engine.recorder import ActorRecorder
 from sim.engine.streams import BufferedDraws, RandomStreams
@@ -37,6 +38,7 @@ __all__ = [
     "Exponential",
     "Gamma",
     "History",
+    "LevelMonitor",
     "LogNormal",
     "Mailbox",
     "RandomStreams",

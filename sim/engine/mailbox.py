@@ -16,37 +16,37 @@ import simpy
 
 __all__ = ["Mailbox"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-class Mailbox(Generic[T]):
+class Mailbox(Generic[_T]):
     """Unbounded FIFO queue; consumers are served in the order they started waiting."""
 
     __slots__ = ("_getters", "_items", "_sim")
 
     def __init__(self, sim: simpy.Environment) -> None:
         self._sim = sim
-        self._items: deque[T] = deque()
+        self._items: deque[_T] = deque()
         self._getters: deque[simpy.Event] = deque()
 
-    def put(self, item: T) -> None:
+    def put(self, item: _T) -> None:
         """Deliver ``item`` to the longest-waiting consumer, or queue it."""
         if self._getters:
             self._getters.popleft().succeed(item)
         else:
             self._items.append(item)
 
-    def take(self) -> Generator[simpy.Event, Any, T]:
+    def take(self) -> Generator[simpy.Event, Any, _T]:
         """Take the oldest item, waiting for one if the mailbox is empty."""
         if self._items:
             return self._items.popleft()
         waiter = self._sim.event()
         self._getters.append(waiter)
-        item: T = yield waiter
+        item: _T = yield waiter
         return item
 
     @property
-    def items(self) -> list[T]:
+    def items(self) -> list[_T]:
         """A snapshot of the queued items, oldest first."""
         return list(self._items)
 

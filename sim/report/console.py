@@ -42,18 +42,20 @@ def print_summary(result: RunResult, console: Console) -> None:
         f"simulated in {result.wall_seconds.get('simulate', math.nan):.1f} s"
     )
     latency = Table(title="Order-to-cash latencies", title_justify="left")
-    for column in ("metric", "count", "mean", "p50", "p95", "p99"):
+    for column in ("metric", "count", "unfinished", "mean", "p50", "p95", "p99"):
         latency.add_column(column, justify="left" if column == "metric" else "right")
     for name, stats in m["latency_s"].items():
         latency.add_row(
             name.replace("_", " "),
             f"{stats['count']:,}",
+            f"{stats['censored']:,}",
             *(format_duration(stats[k]) for k in ("mean", "p50", "p95", "p99")),
         )
     for name, stats in m["warehouse_s"].items():
         latency.add_row(
             f"warehouse: {name.replace('_', ' ')}",
             f"{stats['count']:,}",
+            f"{stats['censored']:,}",
             *(format_duration(stats[k]) for k in ("mean", "p50", "p95", "p99")),
             style="dim",
         )
@@ -67,7 +69,7 @@ def print_summary(result: RunResult, console: Console) -> None:
     kpis.add_row("orders cancelled", f"{volume['orders_cancelled']:,}")
     kpis.add_row("orders open at end", f"{volume['orders_open_at_end']:,}")
     kpis.add_row(
-        "throughput (accepted / simulated day)", f"{volume['accepted_per_simulated_day']:,.0f}"
+        "throughput (accepted / business day)", f"{volume['accepted_per_business_day']:,.0f}"
     )
     kpis.add_row("unit fill rate", _share(m["fill_rate"]["unit_fill_rate"]))
     kpis.add_row(

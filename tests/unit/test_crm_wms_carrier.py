@@ -112,7 +112,7 @@ def test_update_order_stores_fields_and_records_changes_only() -> None:
             8.0,
         ),
         (20.0, {"Order_Status__c": "CREATED", "Order_Status_Seq__c": 2}, 19.0),  # no change
-        (30.0, {"Invoice_Status__c": "POSTED"}, 29.0),
+        (30.0, {"Invoice__c": (3, "POSTED")}, 29.0),
         (40.0, {"Shipment__c": (3, "IN_TRANSIT")}, 35.0),
         (50.0, {"Order_Status__c": "SHIPPED", "Shipment__c": (3, "DELIVERED")}, 45.0),
     ]
@@ -125,7 +125,7 @@ def test_update_order_stores_fields_and_records_changes_only() -> None:
     assert quote.Order_Status__c == "SHIPPED"
     assert quote.Order_Status_Seq__c == 2
     assert quote.ERP_Order_Number__c == "10000000"
-    assert quote.Invoice_Status__c == "POSTED"
+    assert quote.Invoice_Status__c == "POSTED" and quote.Invoices__c == {"3": "POSTED"}
     assert quote.Shipment_Status__c == {"3": "DELIVERED"}
     status_rows = rows(run, "crm.status_updated")
     assert [(r["time"], r["status"], r["value2"]) for r in status_rows] == [
@@ -133,7 +133,9 @@ def test_update_order_stores_fields_and_records_changes_only() -> None:
         (50.5, "SHIPPED", 45.0),
     ]
     invoice_rows = rows(run, "crm.invoice_status_updated")
-    assert [(r["time"], r["status"], r["value2"]) for r in invoice_rows] == [(30.5, "POSTED", 29.0)]
+    assert [(r["time"], r["subject"], r["status"], r["value2"]) for r in invoice_rows] == [
+        (30.5, 3, "POSTED", 29.0)
+    ]
     shipment_rows = rows(run, "crm.shipment_updated")
     assert [(r["subject"], r["status"], r["value2"]) for r in shipment_rows] == [
         (3, "IN_TRANSIT", 35.0),

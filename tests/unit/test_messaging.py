@@ -246,12 +246,13 @@ def envelope(key: int, sequence: int) -> Envelope:
 def recorder(
     run: RunEnvironment, log: list[tuple[float, int, int]], durations: np.random.Generator | None
 ) -> Any:
-    def handle(message: Envelope) -> Generator[Any, Any, None]:
+    def handle(message: Envelope) -> Generator[Any, Any, bool]:
         if durations is not None:
             yield run.sim.timeout(float(durations.exponential(2.0)))
         log.append((run.now, int(message.payload["order_ref"]), message.sequence))
         if durations is None:
             yield run.sim.timeout(0)
+        return True
 
     return handle
 
@@ -304,9 +305,10 @@ def test_bus_depth_counts_waiting_messages() -> None:
     bus = MessageBus(run, BusSettings(delivery_latency=Constant(value=1.0)))
     applied: list[tuple[float, int]] = []
 
-    def slow(message: Envelope) -> Generator[Any, Any, None]:
+    def slow(message: Envelope) -> Generator[Any, Any, bool]:
         yield run.sim.timeout(10.0)
         applied.append((run.now, message.sequence))
+        return True
 
     bus.subscribe("t", "slow", slow)
     run.sim.run(until=0.5)  # the consumer is waiting

@@ -66,9 +66,9 @@ class CrmAdapter:
         sequence: int | None = None,
         erp_order_number: str | None = None,
         shipment: tuple[int, OrderStatus] | None = None,
-        invoice_status: str | None = None,
+        invoice: tuple[int, str] | None = None,
     ) -> Generator[Any, Any, CallResult]:
-        """Write order, shipment and invoice status fields in one API call."""
+        """Write order status, one shipment's status and one invoice's status in one call."""
         fields: dict[str, Any] = {}
         if status is not None:
             fields["Order_Status__c"] = status.value
@@ -78,8 +78,8 @@ class CrmAdapter:
             fields["ERP_Order_Number__c"] = erp_order_number
         if shipment is not None:
             fields["Shipment__c"] = (shipment[0], shipment[1].value)
-        if invoice_status is not None:
-            fields["Invoice_Status__c"] = invoice_status
+        if invoice is not None:
+            fields["Invoice__c"] = invoice
         call: CallResult = yield from self.crm.update_order(
             self._quote_of[order_ref], fields, source_time
         )

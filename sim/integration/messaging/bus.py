@@ -18,7 +18,8 @@ from sim.integration.canonical import Envelope
 
 __all__ = ["BusSettings", "MessageBus", "Handler"]
 
-Handler = Callable[[Envelope], Generator[Any, Any, None]]
+Handler = Callable[[Envelope], Generator[Any, Any, bool]]
+"""A subscriber: handles one message, answers True when applied, False when it failed."""
 
 
 class BusSettings(BaseModel):
@@ -61,6 +62,7 @@ class MessageBus:
         self._actor = history.actor_code("bus")
         self._published_event = history.event_code("bus.published")
         self._applied_event = history.event_code("bus.applied")
+        self._failed_event = history.event_code("bus.failed")
         self._status = history.status_code
 
     def subscribe(
@@ -119,11 +121,11 @@ class MessageBus:
             at, envelope = yield from store.take()
             if at > self.run.sim.now:
                 yield self.run.sim.timeout(at - self.run.sim.now)  # broker delivery latency
-            yield from handler(envelope)
+            applied = yield from handler(envelope)
             order = int(envelope.payload.get("order_ref", -1))
             self._record(
                 self.run.sim.now,
-                self._applied_event,
+                self._applied_event if applied else self._failed_event,
                 actor,
                 order,
                 envelope.sequence,

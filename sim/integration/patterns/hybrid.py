@@ -17,16 +17,20 @@ Status and fulfilment (asynchronous)::
     WMS ship confirm -> carrier tender -> ERP goods issue (invoice by ERP policy)
     carrier scans -> dedupe on carrier event id, apply only newer occurred_at -> ERP tracking
 
-Master-data conflicts go to the exception queue (a named exception state).
+Master-data conflicts and orders the ERP holds for anything but credit (pricing, tax) go to
+the exception queue, a named exception state. Each ERP operation group (order APIs, delivery
+API) has its own circuit breaker, so a failing delivery API does not stop order intake.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 from sim.engine import CallResult, Mailbox
 from sim.integration.canonical import (
+    STATUS_RANK,
     Envelope,
     Order,
     OrderStatus,
@@ -51,6 +55,7 @@ ORDER_EVENTS = "erp.order-events"
 """The bus topic carrying the ERP's business events."""
 
 _INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
+_INVOICE_RANK = {"POSTED": 1, "PAID": 2}
 
 
 def _order_key(envelope: Envelope) -> int:
@@ -67,41 +72,41 @@ class HybridPattern(IntegrationPattern):
         super().__init__(context)
         settings = context.settings
         run = context.run
-        self.erp_breaker = CircuitBreaker(run, "erp", settings.circuit_breaker)
-        self.erp_retry = Retrier(run, "erp", settings.retry, self.erp_breaker)
+        steady = RetryPolicy(
+            max_attempts=1_000_000,
+            base_delay_s=settings.forward_retry_interval_s,
+            multiplier=1.0,
+            max_delay_s=settings.forward_retry_interval_s,
+            jitter="none",
+        )
+        self.order_breaker = CircuitBreaker(run, "erp.orders", settings.circuit_breaker)
+        self.delivery_breaker = CircuitBreaker(run, "erp.deliveries", settings.circuit_breaker)
+        self.erp_order_retry = Retrier(run, "erp.orders", settings.retry, self.order_breaker)
+        self.erp_delivery_retry = Retrier(
+            run, "erp.deliveries", settings.retry, self.delivery_breaker
+        )
         self.crm_retry = Retrier(run, "crm", settings.retry)
         self.wms_retry = Retrier(run, "wms", settings.retry)
         self.carrier_retry = Retrier(run, "carrier", settings.retry)
         self.forward_retry = Retrier(
-            run,
-            "forward",
-            RetryPolicy(
-                max_attempts=1_000_000,
-                base_delay_s=settings.forward_retry_interval_s,
-                multiplier=1.0,
-                max_delay_s=settings.forward_retry_interval_s,
-            ),
-            self.erp_breaker,
-            wait_for_breaker=True,
+            run, "forward", steady, self.order_breaker, wait_for_breaker=True
         )
-        self.park_retry = Retrier(
-            run,
-            "parked",
-            RetryPolicy(
-                max_attempts=1_000_000,
-                base_delay_s=settings.forward_retry_interval_s,
-                multiplier=1.0,
-                max_delay_s=settings.forward_retry_interval_s,
-            ),
+        self.park_retry = Retrier(run, "parked", steady)
+        self.park_delivery_retry = Retrier(
+            run, "parked.erp.deliveries", steady, self.delivery_breaker, wait_for_breaker=True
         )
         self.bus = MessageBus(run, settings.bus)
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exceptions: dict[int, str] = {}
         self._regions: dict[int, str] = {}
         self._crm_versions = LatestWins()
+        self._crm_shipments = LatestWins()
+        self._crm_invoices = LatestWins()
         self._scan_ids = SeenIds()
         self._scan_times = LatestWins()
-        self._scan_work: Mailbox[TrackingScan] = Mailbox(run.sim)
+        self._scan_work: list[Mailbox[TrackingScan]] = [
+            Mailbox(run.sim) for _ in range(settings.scan_workers)
+        ]
 
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
@@ -119,7 +124,7 @@ class HybridPattern(IntegrationPattern):
             self._route_fulfilment,
             settings.fulfilment_partitions,
             _order_key,
-            frozenset({"InventoryAllocated"}),
+            frozenset({"InventoryAllocated", "OrderHeld"}),
         )
         for relay in (
             self._intake,
@@ -129,8 +134,8 @@ class HybridPattern(IntegrationPattern):
             self._forward_stored,
         ):
             self.sim.process(relay())
-        for _ in range(settings.scan_workers):
-            self.sim.process(self._apply_scans())
+        for mailbox in self._scan_work:
+            self.sim.process(self._apply_scans(mailbox))
 
     # ------------------------------------------------------------ synchronous path
     def _intake(self) -> Generator[Any, Any, None]:
@@ -145,20 +150,21 @@ class HybridPattern(IntegrationPattern):
         ref = order.order_ref
         self._regions[ref] = order.region
         self.record("order_received", order=ref, status=order.channel.value)
-        verdict = yield from self.erp_retry.run_call(lambda: ctx.erp.validate(order), ref)
+        verdict = yield from self.erp_order_retry.run_call(lambda: ctx.erp.validate(order), ref)
         if isinstance(verdict, CallResult):
             # ERP unreachable: the rep gets a provisional answer; the order is not lost
             verdict = ValidationResult(order_ref=ref, ok=True, provisional=True)
-            self.record("validation_provisional", order=ref)
         assert isinstance(verdict, ValidationResult)
-        self.record("validated", order=ref, status="ok" if verdict.ok else verdict.reasons[0])
-        yield from self._until_done(
-            self.crm_retry, lambda: ctx.crm.show_validation(verdict), ref, "crm_validation"
+        outcome = "ok" if verdict.ok else verdict.reasons[0]
+        self.record(
+            "validated", order=ref, status="provisional" if verdict.provisional else outcome
         )
+        # the rep's view is written on its own, so a slow CRM never delays the ERP order
+        self.sim.process(self._show_verdict(verdict))
         if "master_data_conflict" in verdict.reasons:
             self._raise_exception(ref, "master_data_conflict")
             return
-        receipt = yield from self.erp_retry.run_call(
+        receipt = yield from self.erp_order_retry.run_call(
             lambda: ctx.erp.submit(order, order.correlation_id), ref
         )
         if isinstance(receipt, CallResult):
@@ -166,6 +172,16 @@ class HybridPattern(IntegrationPattern):
             self.forward_queue.put(order)
             return
         self._submitted(receipt)
+
+    def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
+        crm = self.context.crm
+        yield from self._until_done(
+            self.crm_retry,
+            self.park_retry,
+            lambda: crm.show_validation(verdict),
+            verdict.order_ref,
+            "crm_validation",
+        )
 
     def _forward_stored(self) -> Generator[Any, Any, None]:
         ctx = self.context
@@ -196,6 +212,7 @@ class HybridPattern(IntegrationPattern):
     def _until_done(
         self,
         retrier: Retrier,
+        parking: Retrier,
         operation: Callable[[], Generator[Any, Any, Any]],
         ref: int,
         what: str,
@@ -204,13 +221,14 @@ class HybridPattern(IntegrationPattern):
 
         Parking is the pattern's store and forward for every asynchronous write: the work
         is held (``integration.parked``) and retried every ``forward_retry_interval_s``
-        until it lands (``integration.unparked``), so an outage delays work but loses none.
+        (waiting out an open breaker) until it lands (``integration.unparked``), so an
+        outage delays work but loses none.
         """
         answer = yield from retrier.run_call(operation, ref)
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
         self.record("parked", order=ref, status=what)
-        answer = yield from self.park_retry.run_call(operation, ref)
+        answer = yield from parking.run_call(operation, ref)
         if isinstance(answer, CallResult) and not answer.ok:
             self._raise_exception(ref, f"{what}_failed")
             return answer
@@ -229,26 +247,34 @@ class HybridPattern(IntegrationPattern):
             envelope = erp.envelope(note, self.sim.now)
             self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
 
-    def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, None]:
+    def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, bool]:
+        """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
         payload = envelope.payload
         ref = int(payload["order_ref"])
         status: OrderStatus | None = None
-        if self._crm_versions.accept(ref, envelope.sequence):
+        if self._crm_versions.is_newer(ref, envelope.sequence):
             status = OrderStatus(payload["status"])
         else:
             self.record("stale_discarded", order=ref, subject=envelope.sequence)
+        erp = self.context.erp
         shipment = None
         if envelope.type == "ShipmentStatusChanged":
-            shipment = (
-                self.context.erp.delivery_number(payload["delivery"]),
-                OrderStatus(payload["delivery_status"]),
-            )
+            shipment_status = OrderStatus(payload["delivery_status"])
+            key = (ref, str(payload["delivery"]))
+            if self._crm_shipments.is_newer(key, STATUS_RANK[shipment_status]):
+                shipment = (erp.delivery_number(payload["delivery"]), shipment_status)
+        invoice = None
         invoice_status = _INVOICE_STATUS.get(envelope.type)
-        if status is None and shipment is None and invoice_status is None:
-            return
+        if invoice_status is not None:
+            key = (ref, str(payload["delivery"]))
+            if self._crm_invoices.is_newer(key, _INVOICE_RANK[invoice_status]):
+                invoice = (erp.delivery_number(payload["delivery"]), invoice_status)
+        if status is None and shipment is None and invoice is None:
+            return True
         crm = self.context.crm
-        yield from self._until_done(
+        answer = yield from self._until_done(
             self.crm_retry,
+            self.park_retry,
             lambda: crm.update_status(
                 ref,
                 status=status,
@@ -256,32 +282,50 @@ class HybridPattern(IntegrationPattern):
                 sequence=envelope.sequence if status is not None else None,
                 erp_order_number=payload.get("erp_order_number"),
                 shipment=shipment,
-                invoice_status=invoice_status,
+                invoice=invoice,
             ),
             ref,
             "crm_status",
         )
+        if isinstance(answer, CallResult) and not answer.ok:
+            return False
+        # remember what CRM now shows only once the write has landed
+        if status is not None:
+            self._crm_versions.accept(ref, envelope.sequence)
+        if shipment is not None:
+            self._crm_shipments.accept((ref, str(payload["delivery"])), STATUS_RANK[shipment[1]])
+        if invoice is not None:
+            self._crm_invoices.accept((ref, str(payload["delivery"])), _INVOICE_RANK[invoice[1]])
+        return True
 
-    def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, None]:
-        if envelope.type != "InventoryAllocated":
-            return
+    def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, bool]:
+        """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
         ctx = self.context
         payload = envelope.payload
         ref = int(payload["order_ref"])
+        if envelope.type == "OrderHeld":
+            self._raise_exception(ref, str(payload["reason"]))
+            return True
         delivery = str(payload["delivery"])
         number = ctx.erp.delivery_number(delivery)
         lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
         released = yield from self._until_done(
             self.wms_retry,
+            self.park_retry,
             lambda: ctx.wms.release(delivery, number, ref, str(payload["plant"]), lines),
             ref,
             "pick_release",
         )
-        if isinstance(released, CallResult):
-            return
-        yield from self._until_done(
-            self.erp_retry, lambda: ctx.erp.confirm_pick_release(delivery), ref, "pick_confirm"
+        if isinstance(released, CallResult) and not released.ok:
+            return False
+        confirmed = yield from self._until_done(
+            self.erp_delivery_retry,
+            self.park_delivery_retry,
+            lambda: ctx.erp.confirm_pick_release(delivery),
+            ref,
+            "pick_confirm",
         )
+        return not isinstance(confirmed, CallResult) or confirmed.ok
 
     def _relay_ship_confirms(self) -> Generator[Any, Any, None]:
         confirms = self.context.wms.ship_confirms
@@ -295,6 +339,7 @@ class HybridPattern(IntegrationPattern):
         shipment = ctx.wms.shipment_from(confirm, self._regions[ref])
         tracking = yield from self._until_done(
             self.carrier_retry,
+            self.park_retry,
             lambda: ctx.carrier.tender(shipment, confirm.delivery_number),
             ref,
             "carrier_tender",
@@ -302,7 +347,8 @@ class HybridPattern(IntegrationPattern):
         if isinstance(tracking, CallResult):
             return
         yield from self._until_done(
-            self.erp_retry,
+            self.erp_delivery_retry,
+            self.park_delivery_retry,
             lambda: ctx.erp.post_goods_issue(shipment.shipment_id, str(tracking)),
             ref,
             "goods_issue",
@@ -310,6 +356,7 @@ class HybridPattern(IntegrationPattern):
 
     def _relay_scans(self) -> Generator[Any, Any, None]:
         feed = self.context.carrier.scans
+        workers = self._scan_work
         while True:
             raw = yield from feed.take()
             scan = self.context.carrier.scan_from(raw)
@@ -319,15 +366,22 @@ class HybridPattern(IntegrationPattern):
             if not self._scan_times.accept(scan.shipment_id, scan.occurred_at):
                 self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
                 continue
-            self._scan_work.put(scan)
+            # one worker per shipment key: a shipment's scans reach the ERP in order
+            workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)
 
-    def _apply_scans(self) -> Generator[Any, Any, None]:
-        """One of the workers passing accepted scans to the ERP."""
+    def _apply_scans(self, mailbox: Mailbox[TrackingScan]) -> Generator[Any, Any, None]:
+        """One of the workers passing accepted scans to the ERP, in arrival order."""
         erp = self.context.erp
         while True:
-            scan: TrackingScan = yield from self._scan_work.take()
+            scan: TrackingScan = yield from mailbox.take()
 
             def apply(scan: TrackingScan = scan) -> Generator[Any, Any, Any]:
                 return erp.record_tracking(scan.shipment_id, scan)
 
-            yield from self._until_done(self.erp_retry, apply, scan.order_ref, "tracking")
+            yield from self._until_done(
+                self.erp_delivery_retry,
+                self.park_delivery_retry,
+                apply,
+                scan.order_ref,
+                "tracking",
+            )
