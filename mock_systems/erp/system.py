@@ -472,7 +472,12 @@ class Erp(MockSystem):
         yield self.sim.timeout(self._payment_time())
         order = self.orders[invoice.sales_document]
         self.customers[order.sold_to].exposure -= invoice.net
-        self.record("payment_received", order=order.customer_reference, value=invoice.net)
+        self.record(
+            "payment_received",
+            order=order.customer_reference,
+            subject=self.deliveries[invoice.delivery].number,
+            value=invoice.net,
+        )
         self._changed(
             order,
             "PaymentReceived",

@@ -98,6 +98,16 @@ def test_hybrid_world_keeps_the_invariants(scenario: Scenario) -> None:
         assert record.on_hand >= 0 and record.allocated == 0
         assert moves[(plant, erp.materials[material].number)] == record.on_hand
 
+    # a shipment's scans reach the ERP in the order they occurred (none overtaken)
+    assert history.select("erp.tracking_ignored") == []
+
+    # invoices: CRM shows each one, POSTED or PAID as the ERP has it
+    paid = {str(r["subject"]) for r in history.select("erp.payment_received")}
+    for invoice in erp.invoices.values():
+        quote = crm.quotes[f"0Q0{invoice.customer_reference:012d}"]
+        number = str(erp.deliveries[invoice.delivery].number)
+        assert quote.Invoices__c.get(number) == ("PAID" if number in paid else "POSTED")
+
     # 4 convergence: CRM shows the ERP's status for every order
     for quote in crm.quotes.values():
         assert quote.Order_Status__c == erp.orders[erp.by_reference[quote.Number]].status
