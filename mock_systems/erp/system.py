@@ -86,6 +86,7 @@ class Erp(MockSystem):
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
         self._simulate = self.endpoint("simulate_order", eps.simulate_order)
+        self._atp_snapshot = self.endpoint("atp_snapshot", eps.atp_snapshot)
         self._create = self.endpoint("create_order", eps.create_order)
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
         self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
@@ -133,6 +134,17 @@ class Erp(MockSystem):
         return self.region_plants[region]
 
     # ----------------------------------------------------------------- operations
+    def atp_snapshot(self, plant: str) -> _Reply:
+        """Available-to-promise of every material at a plant (a bulk extract)."""
+        call: CallResult = yield from self._atp_snapshot.call()
+        if not call.ok:
+            return call
+        return {
+            material: record.atp
+            for (site, material), record in self.inventory.stock.items()
+            if site == plant
+        }
+
     def simulate_order(self, request: SalesOrderRequest) -> _Reply:
         """Check credit, prices, tax and ATP without committing anything."""
         call: CallResult = yield from self._simulate.call(request.customer_reference)

@@ -81,3 +81,47 @@ def test_an_order_api_outage_stores_and_forwards_orders() -> None:
     forwarded = {int(r["order"]) for r in history.select("integration.forwarded")}
     assert stored and stored == forwarded
     assert len(world.erp.orders) == len(world.crm.quotes)  # none lost, none duplicated
+
+
+def test_validation_falls_back_to_the_cached_atp_when_the_erp_cannot_answer() -> None:
+    world = _world()
+    _outage(world, world.erp, "simulate_order", 10 * HOUR, 1)
+    world.run.sim.run(until=world.horizon_s)
+    history = world.run.history
+    provisional = [
+        r for r in history.select("integration.validated") if r["status"] == "provisional"
+    ]
+    assert provisional, "no order was validated during the outage"
+    pattern = world.pattern
+    assert set(pattern.atp_cache) == set(world.scenario.region_plants.values())  # type: ignore[attr-defined]
+    refreshes = history.select("integration.atp_cache_refreshed")
+    assert len(refreshes) >= 4 * 24 * 9  # every 15 minutes at each of four plants
+    shown = {q.Number: q.Validation_Result__c for q in world.crm.quotes.values()}
+    assert all(shown[int(r["order"])].endswith("(provisional)") for r in provisional)
+
+
+def test_a_provisional_verdict_reports_a_shortfall_against_the_cache() -> None:
+    from sim.integration.canonical import Channel, Order, OrderLine
+
+    world = _world()
+    world.run.sim.run(until=HOUR)  # the first extract has landed
+    pattern = world.pattern
+    plant = world.scenario.region_plants["west"]
+    sku, available = next(iter(pattern.atp_cache[plant].items()))  # type: ignore[attr-defined]
+
+    def order(quantity: int) -> Order:
+        line = OrderLine(line_no=1, sku=sku, quantity=quantity, unit_price=1.0)
+        return Order(
+            correlation_id="O1",
+            order_ref=1,
+            customer_id="C",
+            channel=Channel.EDI,
+            region="west",
+            accepted_at=0.0,
+            lines=(line,),
+        )
+
+    within = pattern._validate_from_cache(order(max(1, available)))  # type: ignore[attr-defined]
+    beyond = pattern._validate_from_cache(order(available + 1))  # type: ignore[attr-defined]
+    assert within.provisional and (within.ok or available == 0)
+    assert beyond.provisional and not beyond.ok and beyond.reasons == ("inventory_shortfall",)

@@ -60,7 +60,7 @@ def test_littles_law_holds_for_every_endpoint(world: World) -> None:
         for system in (world.crm, world.erp, world.wms, world.carrier)
         for ep in system.endpoints.values()
     ]
-    assert len(endpoints) == 6
+    assert len(endpoints) == 7
     queued = 0
     for endpoint in endpoints:
         waits, services = _served_calls(world.run.history, endpoint.name)

@@ -95,6 +95,21 @@ class ErpAdapter:
             payload=payload,
         )
 
+    def plants(self) -> list[str]:
+        """The ERP's plants, sorted."""
+        return sorted(set(self.erp.region_plants.values()))
+
+    def plant_for(self, region: str) -> str:
+        """The plant that serves a region."""
+        return self.erp.plant_for(region)
+
+    def atp_snapshot(self, plant: str) -> Generator[Any, Any, dict[str, int] | CallResult]:
+        """Available-to-promise per SKU at a plant."""
+        answer = yield from self.erp.atp_snapshot(plant)
+        if isinstance(answer, CallResult):
+            return answer
+        return {str(sku): int(quantity) for sku, quantity in answer.items()}
+
     def delivery_number(self, delivery: str) -> int:
         """The numeric id of a delivery (used as the shipment number)."""
         return self.erp.deliveries[delivery].number

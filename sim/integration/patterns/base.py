@@ -28,6 +28,9 @@ class IntegrationSettings(BaseModel):
     fulfilment_partitions: int = Field(default=8, gt=0)
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
     scan_workers: int = Field(default=16, gt=0, description="consumers applying carrier scans")
+    atp_cache_refresh_s: float = Field(
+        default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"
+    )
 
     @field_validator("pattern")
     @classmethod

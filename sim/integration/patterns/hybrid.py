@@ -99,6 +99,8 @@ class HybridPattern(IntegrationPattern):
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exceptions: dict[int, str] = {}
         self._regions: dict[int, str] = {}
+        self.atp_cache: dict[str, dict[str, int]] = {}
+        """Per plant, the last ATP extract: the fallback when the ERP cannot validate."""
         self._crm_versions = LatestWins()
         self._crm_shipments = LatestWins()
         self._crm_invoices = LatestWins()
@@ -132,6 +134,7 @@ class HybridPattern(IntegrationPattern):
             self._relay_ship_confirms,
             self._relay_scans,
             self._forward_stored,
+            self._refresh_atp_cache,
         ):
             self.sim.process(relay())
         for mailbox in self._scan_work:
@@ -152,8 +155,8 @@ class HybridPattern(IntegrationPattern):
         self.record("order_received", order=ref, status=order.channel.value)
         verdict = yield from self.erp_order_retry.run_call(lambda: ctx.erp.validate(order), ref)
         if isinstance(verdict, CallResult):
-            # ERP unreachable: the rep gets a provisional answer; the order is not lost
-            verdict = ValidationResult(order_ref=ref, ok=True, provisional=True)
+            # ERP unreachable: a provisional answer from the cached ATP; the order is not lost
+            verdict = self._validate_from_cache(order)
         assert isinstance(verdict, ValidationResult)
         outcome = "ok" if verdict.ok else verdict.reasons[0]
         self.record(
@@ -172,6 +175,35 @@ class HybridPattern(IntegrationPattern):
             self.forward_queue.put(order)
             return
         self._submitted(receipt)
+
+    def _validate_from_cache(self, order: Order) -> ValidationResult:
+        """Provisional verdict: every line within the cached ATP of the serving plant."""
+        cached = self.atp_cache.get(self.context.erp.plant_for(order.region), {})
+        short = any(cached.get(line.sku, 0) < line.quantity for line in order.lines)
+        return ValidationResult(
+            order_ref=order.order_ref,
+            ok=not short,
+            reasons=("inventory_shortfall",) if short else (),
+            provisional=True,
+        )
+
+    def _refresh_atp_cache(self) -> Generator[Any, Any, None]:
+        """Pull an ATP extract per plant at a fixed cadence; keep the old one on failure."""
+        erp = self.context.erp
+        interval = self.context.settings.atp_cache_refresh_s
+        while True:
+            for plant in erp.plants():
+
+                def extract(plant: str = plant) -> Generator[Any, Any, Any]:
+                    return erp.atp_snapshot(plant)
+
+                snapshot = yield from self.erp_order_retry.run_call(extract)
+                if isinstance(snapshot, CallResult):
+                    self.record("atp_cache_stale", status=plant)
+                else:
+                    self.atp_cache[plant] = snapshot
+                    self.record("atp_cache_refreshed", status=plant, value=float(len(snapshot)))
+            yield self.sim.timeout(interval)
 
     def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
         crm = self.context.crm
