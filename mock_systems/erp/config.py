@@ -24,7 +24,7 @@ class ErpEndpoints(_Config):
     create_order: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=1.2, cv=0.6), concurrency=16
     )
-    atp_snapshot: EndpointSpec = EndpointSpec(
+    atp_extract: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=4.0, cv=0.5), concurrency=2
     )
     delivery_update: EndpointSpec = EndpointSpec(

@@ -35,10 +35,24 @@ class Inventory:
         self._lead_time = policy.lead_time.sampler(run.streams.stream("erp.replenishment"))
         self.stock: dict[tuple[str, str], StockRecord] = {}
         self.on_receipt: Callable[[], None] = lambda: None
+        self._changed: dict[str, set[str]] = {}
+
+    def _touch(self, plant: str, material: str) -> None:
+        """Set a change pointer: the material's ATP at the plant may have moved."""
+        changed = self._changed.get(plant)
+        if changed is None:
+            changed = self._changed[plant] = set()
+        changed.add(material)
+
+    def take_changes(self, plant: str) -> dict[str, int]:
+        """ATP of every material whose stock moved at ``plant`` since the last call."""
+        changed = self._changed.pop(plant, set())
+        return {material: self.stock[(plant, material)].atp for material in sorted(changed)}
 
     def put(self, plant: str, material: str, record: StockRecord) -> None:
         """Set the opening stock of a material at a plant (recorded as an opening receipt)."""
         self.stock[(plant, material)] = record
+        self._touch(plant, material)
         self._record(
             "stock_opening",
             subject=self._material_number(material),
@@ -53,6 +67,7 @@ class Inventory:
         if rec is None:
             rec = StockRecord(on_hand=0)
             self.stock[key] = rec
+            self._touch(plant, material)
         return rec
 
     def allocate(self, plant: str, material: str, wanted: int) -> int:
@@ -61,6 +76,8 @@ class Inventory:
         granted = max(0, min(wanted, rec.atp))
         rec.allocated += granted
         rec.backlog -= granted
+        if granted:
+            self._touch(plant, material)
         return granted
 
     def add_backlog(self, plant: str, material: str, quantity: int) -> None:
@@ -74,6 +91,7 @@ class Inventory:
             raise ValueError(f"goods issue of {quantity} {material} exceeds allocation at {plant}")
         rec.allocated -= quantity
         rec.on_hand -= quantity
+        self._touch(plant, material)
         self._record(
             "goods_issue",
             order=order,
@@ -105,6 +123,7 @@ class Inventory:
         rec = self.stock[(plant, material)]
         rec.on_order -= quantity
         rec.on_hand += quantity
+        self._touch(plant, material)
         self._record(
             "goods_receipt",
             subject=self._material_number(material),

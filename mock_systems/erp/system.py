@@ -86,7 +86,7 @@ class Erp(MockSystem):
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
         self._simulate = self.endpoint("simulate_order", eps.simulate_order)
-        self._atp_snapshot = self.endpoint("atp_snapshot", eps.atp_snapshot)
+        self._atp_extract = self.endpoint("atp_extract", eps.atp_extract)
         self._create = self.endpoint("create_order", eps.create_order)
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
         self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
@@ -134,16 +134,17 @@ class Erp(MockSystem):
         return self.region_plants[region]
 
     # ----------------------------------------------------------------- operations
-    def atp_snapshot(self, plant: str) -> _Reply:
-        """Available-to-promise of every material at a plant (a bulk extract)."""
-        call: CallResult = yield from self._atp_snapshot.call()
+    def atp_changes(self, plant: str) -> _Reply:
+        """Delta extract: ATP of the materials whose stock moved at a plant since the last one.
+
+        Driven by change pointers, as an ERP's change-pointer extract is: the first call
+        returns every stocked material, later calls only what allocation, goods issue or
+        goods receipt touched. It has a single consumer.
+        """
+        call: CallResult = yield from self._atp_extract.call()
         if not call.ok:
             return call
-        return {
-            material: record.atp
-            for (site, material), record in self.inventory.stock.items()
-            if site == plant
-        }
+        return self.inventory.take_changes(plant)
 
     def simulate_order(self, request: SalesOrderRequest) -> _Reply:
         """Check credit, prices, tax and ATP without committing anything."""

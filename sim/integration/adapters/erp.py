@@ -103,12 +103,10 @@ class ErpAdapter:
         """The plant that serves a region."""
         return self.erp.plant_for(region)
 
-    def atp_snapshot(self, plant: str) -> Generator[Any, Any, dict[str, int] | CallResult]:
-        """Available-to-promise per SKU at a plant."""
-        answer = yield from self.erp.atp_snapshot(plant)
-        if isinstance(answer, CallResult):
-            return answer
-        return {str(sku): int(quantity) for sku, quantity in answer.items()}
+    def atp_changes(self, plant: str) -> Generator[Any, Any, dict[str, int] | CallResult]:
+        """Available-to-promise per SKU at a plant, for the SKUs that moved since last time."""
+        answer: dict[str, int] | CallResult = yield from self.erp.atp_changes(plant)
+        return answer
 
     def delivery_number(self, delivery: str) -> int:
         """The numeric id of a delivery (used as the shipment number)."""

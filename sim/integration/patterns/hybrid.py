@@ -128,24 +128,20 @@ class HybridPattern(IntegrationPattern):
             _order_key,
             frozenset({"InventoryAllocated", "OrderHeld"}),
         )
-        for relay in (
-            self._intake,
-            self._relay_erp_events,
-            self._relay_ship_confirms,
-            self._relay_scans,
-            self._forward_stored,
-            self._refresh_atp_cache,
-        ):
-            self.sim.process(relay())
+        ctx = self.context
+        ctx.crm.accepted_quotes.deliver_to(self._intake)
+        ctx.erp.notifications.deliver_to(self._relay_erp_event)
+        ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
+        ctx.carrier.scans.deliver_to(self._relay_scan)
+        for process in (self._forward_stored, self._refresh_atp_cache):
+            self.sim.process(process())
         for mailbox in self._scan_work:
             self.sim.process(self._apply_scans(mailbox))
 
     # ------------------------------------------------------------ synchronous path
-    def _intake(self) -> Generator[Any, Any, None]:
-        quotes = self.context.crm.accepted_quotes
-        while True:
-            message = yield from quotes.take()
-            self.sim.process(self._take_order(message))
+    def _intake(self, message: Any) -> None:
+        """Each accepted quote starts its own order process."""
+        self.sim.process(self._take_order(message))
 
     def _take_order(self, message: Any) -> Generator[Any, Any, None]:
         ctx = self.context
@@ -188,21 +184,21 @@ class HybridPattern(IntegrationPattern):
         )
 
     def _refresh_atp_cache(self) -> Generator[Any, Any, None]:
-        """Pull an ATP extract per plant at a fixed cadence; keep the old one on failure."""
+        """Pull the ATP delta per plant at a fixed cadence into the cache; keep it on failure."""
         erp = self.context.erp
         interval = self.context.settings.atp_cache_refresh_s
         while True:
             for plant in erp.plants():
 
                 def extract(plant: str = plant) -> Generator[Any, Any, Any]:
-                    return erp.atp_snapshot(plant)
+                    return erp.atp_changes(plant)
 
-                snapshot = yield from self.erp_order_retry.run_call(extract)
-                if isinstance(snapshot, CallResult):
+                changes = yield from self.erp_order_retry.run_call(extract)
+                if isinstance(changes, CallResult):
                     self.record("atp_cache_stale", status=plant)
                 else:
-                    self.atp_cache[plant] = snapshot
-                    self.record("atp_cache_refreshed", status=plant, value=float(len(snapshot)))
+                    self.atp_cache.setdefault(plant, {}).update(changes)
+                    self.record("atp_cache_refreshed", status=plant, value=float(len(changes)))
             yield self.sim.timeout(interval)
 
     def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
@@ -272,12 +268,10 @@ class HybridPattern(IntegrationPattern):
         self.record("exception_raised", order=order_ref, status=reason)
 
     # ------------------------------------------------------------ asynchronous path
-    def _relay_erp_events(self) -> Generator[Any, Any, None]:
-        erp = self.context.erp
-        while True:
-            note = yield from erp.notifications.take()
-            envelope = erp.envelope(note, self.sim.now)
-            self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
+    def _relay_erp_event(self, note: Any) -> None:
+        """The outbox relay: each ERP notification is published as it is committed."""
+        envelope = self.context.erp.envelope(note, self.sim.now)
+        self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
 
     def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, bool]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
@@ -359,11 +353,9 @@ class HybridPattern(IntegrationPattern):
         )
         return not isinstance(confirmed, CallResult) or confirmed.ok
 
-    def _relay_ship_confirms(self) -> Generator[Any, Any, None]:
-        confirms = self.context.wms.ship_confirms
-        while True:
-            confirm = yield from confirms.take()
-            self.sim.process(self._ship(confirm))
+    def _relay_ship_confirm(self, confirm: Any) -> None:
+        """Each ship confirmation starts its own shipping process."""
+        self.sim.process(self._ship(confirm))
 
     def _ship(self, confirm: Any) -> Generator[Any, Any, None]:
         ctx = self.context
@@ -386,20 +378,18 @@ class HybridPattern(IntegrationPattern):
             "goods_issue",
         )
 
-    def _relay_scans(self) -> Generator[Any, Any, None]:
-        feed = self.context.carrier.scans
+    def _relay_scan(self, raw: Any) -> None:
+        """Dedupe on the carrier's event id, keep only newer ``occurred_at``, dispatch."""
+        scan = self.context.carrier.scan_from(raw)
+        if not self._scan_ids.first_time(scan.carrier_event_id):
+            self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
+            return
+        if not self._scan_times.accept(scan.shipment_id, scan.occurred_at):
+            self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
+            return
+        # one worker per shipment key: a shipment's scans reach the ERP in order
         workers = self._scan_work
-        while True:
-            raw = yield from feed.take()
-            scan = self.context.carrier.scan_from(raw)
-            if not self._scan_ids.first_time(scan.carrier_event_id):
-                self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
-                continue
-            if not self._scan_times.accept(scan.shipment_id, scan.occurred_at):
-                self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
-                continue
-            # one worker per shipment key: a shipment's scans reach the ERP in order
-            workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)
+        workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)
 
     def _apply_scans(self, mailbox: Mailbox[TrackingScan]) -> Generator[Any, Any, None]:
         """One of the workers passing accepted scans to the ERP, in arrival order."""
