@@ -159,7 +159,6 @@ def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
     ).sort_values(["order", "time", "side"], kind="stable")
     stale = 0.0
     total = 0.0
-    current: dict[int, str] = {}
     last_order = None
     since = 0.0
     state = ["", ""]
@@ -190,7 +189,6 @@ def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
     if last_order is not None and not closed and state[0]:
         total += end - since
         stale += (end - since) if state[0] != state[1] else 0.0
-    current.clear()
     return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
 
 

@@ -287,37 +287,29 @@ class Erp(MockSystem):
         call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
         if not call.ok:
             return call
+        status = _SCAN_STATUS.get(scan_code)
+        refusal: tuple[str, CallResult | bool] | None = None
         if not delivery.goods_issued:
             # a scan for goods not yet issued: refuse (409 Conflict) so the sender retries
+            refusal = ("tracking_refused", _CONFLICT)
+        elif status is None or occurred_at <= delivery.last_scan_at:
+            refusal = ("tracking_ignored", False)
+        else:
+            delivery.last_scan_at = occurred_at
+            if ERP_STATUS_RANK[status] <= ERP_STATUS_RANK[delivery.status]:
+                # a newer scan of a milestone already shown (in_transit after picked_up)
+                refusal = ("no_change", False)
+        if refusal is not None:
+            event, answer = refusal
             self.record(
-                "tracking_refused",
+                event,
                 order=delivery.customer_reference,
                 subject=delivery.number,
                 status=scan_code,
                 value2=occurred_at,
             )
-            return _CONFLICT
-        status = _SCAN_STATUS.get(scan_code)
-        if status is None or occurred_at <= delivery.last_scan_at:
-            self.record(
-                "tracking_ignored",
-                order=delivery.customer_reference,
-                subject=delivery.number,
-                status=scan_code,
-                value2=occurred_at,
-            )
-            return False
-        delivery.last_scan_at = occurred_at
-        if ERP_STATUS_RANK[status] <= ERP_STATUS_RANK[delivery.status]:
-            # a newer scan of a milestone already shown (in_transit after picked_up)
-            self.record(
-                "no_change",
-                order=delivery.customer_reference,
-                subject=delivery.number,
-                status=scan_code,
-                value2=occurred_at,
-            )
-            return False
+            return answer
+        assert status is not None  # a scan with no status mapping was refused above
         delivery.status = status
         order = self.orders[delivery.sales_document]
         self.record(

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.distributions import Distribution, LogNormal
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
+from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 
 __all__ = ["EndpointSpec", "Endpoint", "CallResult", "EndpointMonitor", "CALL_EVENT"]
@@ -67,58 +68,21 @@ _UNAVAILABLE = CallResult("unavailable")
 
 
 class EndpointMonitor:
-    """Time-integrated counts of requests waiting and in service (for L in Little's law)."""
+    """Requests waiting and in service over time (L and Lq in Little's law).
 
-    __slots__ = ("in_service", "last", "queue_area", "service_area", "started", "waiting")
+    Two :class:`LevelMonitor` levels; the endpoint moves them as requests arrive, start,
+    give up and finish.
+    """
+
+    __slots__ = ("in_service", "waiting")
 
     def __init__(self, start: float) -> None:
-        self.waiting = 0
-        self.in_service = 0
-        self.queue_area = 0.0
-        self.service_area = 0.0
-        self.last = start
-        self.started = start
-
-    def _advance(self, now: float) -> None:
-        dt = now - self.last
-        if dt:
-            self.queue_area += self.waiting * dt
-            self.service_area += self.in_service * dt
-            self.last = now
-
-    def arrive(self, now: float) -> None:
-        """A request joined the wait queue."""
-        self._advance(now)
-        self.waiting += 1
-
-    def begin(self, now: float) -> None:
-        """A request arrived and went straight to a free server."""
-        self._advance(now)
-        self.in_service += 1
-
-    def start(self, now: float) -> None:
-        """A request left the queue for a server."""
-        self._advance(now)
-        self.waiting -= 1
-        self.in_service += 1
-
-    def leave(self, now: float) -> None:
-        """A request gave up waiting."""
-        self._advance(now)
-        self.waiting -= 1
-
-    def depart(self, now: float) -> None:
-        """A request finished service."""
-        self._advance(now)
-        self.in_service -= 1
+        self.waiting = LevelMonitor(start)
+        self.in_service = LevelMonitor(start)
 
     def mean_counts(self, now: float) -> tuple[float, float]:
         """Time-average (waiting, in service) from the start up to ``now``."""
-        self._advance(now)
-        elapsed = now - self.started
-        if elapsed <= 0:
-            return (0.0, 0.0)
-        return (self.queue_area / elapsed, self.service_area / elapsed)
+        return (self.waiting.mean(now), self.in_service.mean(now))
 
 
 class Endpoint:
@@ -183,10 +147,10 @@ class Endpoint:
         monitor = self.monitor
         if self._busy < self._capacity:
             self._busy += 1
-            monitor.begin(arrival)
+            monitor.in_service.change(arrival, 1)
             start = arrival
         else:
-            monitor.arrive(arrival)
+            monitor.waiting.change(arrival, 1)
             ticket = sim.event()
             self._waiting.append(ticket)
             try:
@@ -195,14 +159,15 @@ class Endpoint:
                 self._abandon(ticket, arrival, order)
                 raise
             start = sim.now
-            monitor.start(start)
+            monitor.waiting.change(start, -1)
+            monitor.in_service.change(start, 1)
         service = self._sample()
         try:
             yield sim.timeout(service)
         except simpy.Interrupt:
             now = sim.now
             self._release()
-            monitor.depart(now)
+            monitor.in_service.change(now, -1)
             self._record(
                 now,
                 self._event,
@@ -216,7 +181,7 @@ class Endpoint:
             raise
         self._release()
         end = sim.now
-        monitor.depart(end)
+        monitor.in_service.change(end, -1)
         self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)
         return _OK
 
@@ -230,13 +195,11 @@ class Endpoint:
     def _abandon(self, ticket: simpy.Event, arrival: float, order: int) -> None:
         """A caller interrupted while queued leaves (passing on a server it was just handed)."""
         now = self._sim.now
+        self.monitor.waiting.change(now, -1)
         if ticket.triggered:  # a server was handed over at this instant: pass it on
-            self.monitor.start(now)
             self._release()
-            self.monitor.depart(now)
         else:
             self._waiting.remove(ticket)
-            self.monitor.leave(now)
         self._record(
             now, self._event, self._actor, order, NONE, self._interrupted, now - arrival, 0.0
         )

@@ -56,7 +56,6 @@ class MessageBus:
         self.run = run
         self._latency = settings.delivery_latency.sampler(run.streams.stream("bus.latency"))
         self._subscriptions: dict[str, list[_Subscription]] = {}
-        self.published = 0
         history = run.history
         self._record = history.record
         self._actor = history.actor_code("bus")
@@ -90,7 +89,6 @@ class MessageBus:
 
     def publish(self, topic: str, envelope: Envelope, order: int) -> None:
         """Publish to every subscription of ``topic``."""
-        self.published += 1
         self._record(
             self.run.sim.now,
             self._published_event,
