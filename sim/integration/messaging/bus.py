@@ -1,9 +1,10 @@
 """A durable publish/subscribe bus with per-subscription queues and consumer workers.
 
-Publishing records ``bus.published``; each subscription gets its own copy after the
-broker's delivery latency, and a pool of workers applies messages with the subscriber's
-handler (``bus.applied``). Conservation: every published copy is delivered to each
-subscription and is, at any instant, either queued, being handled or applied.
+Publishing records ``bus.published``; each subscription whose filter takes the message type
+gets its own copy after the broker's delivery latency, in publication order per partition
+key, and its consumer records ``bus.applied`` or ``bus.failed`` after the handler answers.
+Conservation: every copy delivered to a subscription is, at any instant, queued, being
+handled, applied or failed. Copies a filter declines are never made and leave no row.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class MessageBus:
         self.run = run
         self._latency = settings.delivery_latency.sampler(run.streams.stream("bus.latency"))
         self._subscriptions: dict[str, list[_Subscription]] = {}
+        self.published = 0
+        """Messages published so far (all topics)."""
         history = run.history
         self._record = history.record
         self._actor = history.actor_code("bus")
@@ -89,6 +92,7 @@ class MessageBus:
 
     def publish(self, topic: str, envelope: Envelope, order: int) -> None:
         """Publish to every subscription of ``topic``."""
+        self.published += 1
         self._record(
             self.run.sim.now,
             self._published_event,
