@@ -9,6 +9,7 @@ carrier every few hours and forwards everything new in one batch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -101,11 +102,16 @@ class Carrier(MockSystem):
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
 
-    def tender(self, booking: Booking) -> Generator[Any, Any, CallResult | str]:
+    def tender(
+        self, booking: Booking, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | str]:
         """Book a pickup; returns the tracking number (the same one for a repeated tender)."""
-        call: CallResult = yield from self._tender.call(booking.order_ref)
-        if not call.ok:
-            return call
+        answer: CallResult | str = yield from self._tender.call(
+            booking.order_ref, lambda: self._book(booking), timeout
+        )
+        return answer
+
+    def _book(self, booking: Booking) -> str:
         existing = self.tracking.get(booking.shipper_reference)
         if existing is not None:
             self.record(

@@ -9,6 +9,7 @@ endpoint, which carries Salesforce's limits: a rolling 24-hour allocation of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,9 @@ from sim.engine import (
     RateLimitSpec,
     RunEnvironment,
 )
+
+_DONE = CallResult("ok")
+"""The answer of a CRM write that was applied."""
 
 __all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm"]
 
@@ -159,26 +163,38 @@ class Crm(MockSystem):
         self.record("quote_region", order=quote.Number, status=account.Region__c)
         self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
 
-    def show_validation(self, quote_id: str, result: str) -> Generator[Any, Any, CallResult]:
+    def show_validation(
+        self, quote_id: str, result: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
         """Write the validation result the rep sees on the quote."""
         quote = self.quotes[quote_id]
-        call: CallResult = yield from self._api.call(quote.Number)
-        if call.ok:
+
+        def commit() -> CallResult:
             quote.Validation_Result__c = result
             self.record("validation_shown", order=quote.Number, status=result)
+            return _DONE
+
+        call: CallResult = yield from self._api.call(quote.Number, commit, timeout)
         return call
 
     def update_order(
-        self, quote_id: str, fields: dict[str, Any], source_time: float
+        self,
+        quote_id: str,
+        fields: dict[str, Any],
+        source_time: float,
+        timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult]:
         """Update order fields on the quote; the CRM stores whatever it is sent.
 
         ``source_time`` is when the change happened at its source, kept for lag metrics.
         """
         quote = self.quotes[quote_id]
-        call: CallResult = yield from self._api.call(quote.Number)
-        if not call.ok:
-            return call
+        call: CallResult = yield from self._api.call(
+            quote.Number, lambda: self._write_order(quote, fields, source_time), timeout
+        )
+        return call
+
+    def _write_order(self, quote: Quote, fields: dict[str, Any], source_time: float) -> CallResult:
         status = fields.get("Order_Status__c")
         if status is not None and status != quote.Order_Status__c:
             quote.Order_Status__c = status
@@ -211,4 +227,4 @@ class Crm(MockSystem):
                 status=shipment_status,
                 value2=source_time,
             )
-        return call
+        return _DONE

@@ -8,6 +8,7 @@ shift. Finished tasks become ship confirmations on ``ship_confirms``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -103,11 +104,16 @@ class Wms(MockSystem):
             for picker in range(sites[site].pickers):
                 run.sim.process(self._picker(site, picker))
 
-    def release_pick(self, release: PickRelease) -> Generator[Any, Any, CallResult | bool]:
+    def release_pick(
+        self, release: PickRelease, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | bool]:
         """Accept a delivery for picking; a repeated release is acknowledged, not re-queued."""
-        call: CallResult = yield from self._release.call(release.order_ref)
-        if not call.ok:
-            return call
+        answer: CallResult | bool = yield from self._release.call(
+            release.order_ref, lambda: self._accept_release(release), timeout
+        )
+        return answer
+
+    def _accept_release(self, release: PickRelease) -> bool:
         if release.site not in self._queues:
             raise KeyError(f"WMS has no site {release.site!r}")
         if release.delivery in self.released:

@@ -63,6 +63,7 @@ def execute(
         sim.run(until=now)
         if progress is not None:
             progress(now, horizon)
+    world.record_end()
     simulated = time.perf_counter()
     business_days = sum(
         1

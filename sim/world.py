@@ -37,6 +37,22 @@ class World:
         """Simulated seconds the run lasts: demand days plus drain days."""
         return (self.scenario.demand_days + self.scenario.drain_days) * DAY
 
+    def record_end(self) -> None:
+        """Write the ``run.ended`` row: what was still in flight when the run stopped.
+
+        ``value`` is the messages in flight, ``value2`` the work held for a later retry;
+        both zero means the run ended quiescent, so convergence can be judged.
+        """
+        messages, pending = self.pattern.in_flight()
+        history = self.run.history
+        history.record(
+            self.run.now,
+            history.event_code("run.ended"),
+            history.actor_code("run"),
+            value=float(messages),
+            value2=float(pending),
+        )
+
 
 def build_world(scenario: Scenario, seed: int | None = None) -> World:
     """Create the systems, load master data, plug in the pattern and schedule the demand."""

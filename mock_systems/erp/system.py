@@ -9,6 +9,7 @@ its deliveries and any unallocated remainder (BACKORDERED), or HELD / CANCELLED.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -28,7 +29,7 @@ from mock_systems.erp.records import (
     SimulationResult,
     StockRecord,
 )
-from sim.engine import CallResult, Mailbox, RunEnvironment
+from sim.engine import NONE, CallResult, Mailbox, RunEnvironment
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
 
@@ -134,23 +135,28 @@ class Erp(MockSystem):
         return self.region_plants[region]
 
     # ----------------------------------------------------------------- operations
-    def atp_changes(self, plant: str) -> _Reply:
+    def atp_changes(self, plant: str, timeout: float = math.inf) -> _Reply:
         """Delta extract: ATP of the materials whose stock moved at a plant since the last one.
 
         Driven by change pointers, as an ERP's change-pointer extract is: the first call
         returns every stocked material, later calls only what allocation, goods issue or
         goods receipt touched. It has a single consumer.
         """
-        call: CallResult = yield from self._atp_extract.call()
-        if not call.ok:
-            return call
-        return self.inventory.take_changes(plant)
+        return (
+            yield from self._atp_extract.call(
+                NONE, lambda: self.inventory.take_changes(plant), timeout
+            )
+        )
 
-    def simulate_order(self, request: SalesOrderRequest) -> _Reply:
+    def simulate_order(self, request: SalesOrderRequest, timeout: float = math.inf) -> _Reply:
         """Check credit, prices, tax and ATP without committing anything."""
-        call: CallResult = yield from self._simulate.call(request.customer_reference)
-        if not call.ok:
-            return call
+        return (
+            yield from self._simulate.call(
+                request.customer_reference, lambda: self._simulation(request), timeout
+            )
+        )
+
+    def _simulation(self, request: SalesOrderRequest) -> SimulationResult:
         customer = self.customers.get(request.sold_to)
         unknown = [i.material for i in request.items if i.material not in self.materials]
         if customer is None or unknown:
@@ -175,11 +181,24 @@ class Erp(MockSystem):
         tax = net * self.config.tax_rates.get(customer.region, 0.0)
         return SimulationResult(not reasons, tuple(reasons), net, tax, short)
 
-    def create_order(self, request: SalesOrderRequest, idempotency_key: str | None) -> _Reply:
+    def create_order(
+        self,
+        request: SalesOrderRequest,
+        idempotency_key: str | None,
+        timeout: float = math.inf,
+    ) -> _Reply:
         """Create a sales order; a repeated idempotency key returns the first order."""
-        call: CallResult = yield from self._create.call(request.customer_reference)
-        if not call.ok:
-            return call
+        return (
+            yield from self._create.call(
+                request.customer_reference,
+                lambda: self._commit_order(request, idempotency_key),
+                timeout,
+            )
+        )
+
+    def _commit_order(
+        self, request: SalesOrderRequest, idempotency_key: str | None
+    ) -> CreateOrderResult:
         if idempotency_key is not None and idempotency_key in self._idempotency:
             existing = self.orders[self._idempotency[idempotency_key]]
             self.record("duplicate_suppressed", order=request.customer_reference)
@@ -226,12 +245,17 @@ class Erp(MockSystem):
             self._accept(order)
         return CreateOrderResult(True, document, order.status)
 
-    def confirm_pick_release(self, delivery_no: str) -> _Reply:
+    def confirm_pick_release(self, delivery_no: str, timeout: float = math.inf) -> _Reply:
         """The warehouse accepted the delivery for picking."""
         delivery = self.deliveries[delivery_no]
-        call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
-        if not call.ok:
-            return call
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference, lambda: self._commit_pick_release(delivery), timeout
+            )
+        )
+
+    def _commit_pick_release(self, delivery: Delivery) -> bool:
+        delivery_no = delivery.delivery
         if ERP_STATUS_RANK[delivery.status] < ERP_STATUS_RANK["PICK_RELEASED"]:
             delivery.status = "PICK_RELEASED"
             self._changed(
@@ -246,12 +270,21 @@ class Erp(MockSystem):
             )
         return True
 
-    def post_goods_issue(self, delivery_no: str, tracking_number: str) -> _Reply:
+    def post_goods_issue(
+        self, delivery_no: str, tracking_number: str, timeout: float = math.inf
+    ) -> _Reply:
         """Goods left the plant: stock is issued and, by policy, the delivery invoiced."""
         delivery = self.deliveries[delivery_no]
-        call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
-        if not call.ok:
-            return call
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference,
+                lambda: self._commit_goods_issue(delivery, tracking_number),
+                timeout,
+            )
+        )
+
+    def _commit_goods_issue(self, delivery: Delivery, tracking_number: str) -> bool:
+        delivery_no = delivery.delivery
         if delivery.goods_issued:
             self.record(
                 "duplicate_suppressed", order=delivery.customer_reference, subject=delivery.number
@@ -281,12 +314,23 @@ class Erp(MockSystem):
             self._invoice(order, delivery)
         return True
 
-    def record_tracking(self, delivery_no: str, scan_code: str, occurred_at: float) -> _Reply:
+    def record_tracking(
+        self, delivery_no: str, scan_code: str, occurred_at: float, timeout: float = math.inf
+    ) -> _Reply:
         """Apply a carrier milestone to a delivery (only ones newer than the last applied)."""
         delivery = self.deliveries[delivery_no]
-        call: CallResult = yield from self._delivery_update.call(delivery.customer_reference)
-        if not call.ok:
-            return call
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference,
+                lambda: self._commit_tracking(delivery, scan_code, occurred_at),
+                timeout,
+            )
+        )
+
+    def _commit_tracking(
+        self, delivery: Delivery, scan_code: str, occurred_at: float
+    ) -> CallResult | bool:
+        delivery_no = delivery.delivery
         status = _SCAN_STATUS.get(scan_code)
         refusal: tuple[str, CallResult | bool] | None = None
         if not delivery.goods_issued:

@@ -14,18 +14,34 @@ from sim.engine.distributions import (
     Triangular,
     Uniform,
 )
-from sim.engine.endpoint import CALL_EVENT, CallResult, Endpoint, EndpointMonitor, EndpointSpec
+from sim.engine.endpoint import (
+    CALL_EVENT,
+    CALL_OUTCOMES,
+    CallResult,
+    Endpoint,
+    EndpointMonitor,
+    EndpointSpec,
+    OutageMode,
+)
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import COLUMNS, NONE, History, Vocabulary
 from sim.engine.mailbox import Mailbox
 from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.engine.recorder import ActorRecorder
-from sim.engine.streams import BufferedDraws, RandomStreams
+from sim.engine.streams import BufferedDraws, RandomStreams, keyed_uniform
+from sim.engine.throttle import THROTTLE_PRESETS, ServiceProtection, ThrottleSpec, throttle_preset
 
 __all__ = [
     "ActorRecorder",
     "CALL_EVENT",
+    "CALL_OUTCOMES",
+    "OutageMode",
+    "ServiceProtection",
+    "THROTTLE_PRESETS",
+    "ThrottleSpec",
+    "keyed_uniform",
+    "throttle_preset",
     "COLUMNS",
     "NONE",
     "BufferedDraws",

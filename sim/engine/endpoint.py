@@ -1,21 +1,39 @@
-"""Endpoint: one operation of a system, as a queueing station.
+"""Endpoint: one operation of a system, as a queueing station that callers can time out on.
 
 An endpoint has a service-time distribution, ``concurrency`` servers fed by one FIFO wait
 queue (a lean server pool: a free server is taken without an extra event, a finishing
-request hands its server straight to the head of the queue), an optional sliding-window
-rate limit and an availability flag. A caller runs
-``result = yield from endpoint.call(order)`` inside a SimPy process; the call waits for a
-server, holds it for a sampled service time and returns a :class:`CallResult`. Every call,
-served or refused, is one ``endpoint.call`` row in the history with its wait and service
-time, so queueing metrics come from the history alone.
+request hands its server straight to the head of the queue), optional limits (a sliding
+window of requests, or a full :class:`~sim.engine.throttle.ThrottleSpec`) and fault state.
+
+A caller runs ``answer = yield from endpoint.call(order, commit, timeout)`` inside a SimPy
+process. The request waits for a server and holds it for a sampled service time; then the
+endpoint runs ``commit()`` (the callee's state change) and returns its answer. A request
+separates **request, commit and response**, as a real one does:
+
+* the caller gives up after ``timeout`` seconds, but a request that reached the callee is
+  still processed and committed (``late``): the caller cannot tell whether it happened;
+* under a lost-response fault the callee commits and the response never arrives: the
+  caller waits out its timeout (``lost_response``);
+* while the endpoint is down, callers get a connection error after ``refusal_s``
+  (``unavailable``), or, when the outage swallows requests, nothing until their timeout
+  (``timeout``);
+* under a brownout, service is slower and a share of requests fail with a 5xx after being
+  served, committing nothing (``error``);
+* limits refuse with 429 and a ``Retry-After`` (``throttled``).
+
+Every call is one ``endpoint.call`` row with its wait and service time and the outcome
+above as its status, so queueing and delivery-health metrics come from the history alone.
+Per-call fault draws are keyed by (endpoint, order, call number), so the same call meets the
+same fate under every pattern.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import simpy
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,14 +43,39 @@ from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
 from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
+from sim.engine.streams import keyed_uniform
+from sim.engine.throttle import ServiceProtection, ThrottleSpec
 
-__all__ = ["EndpointSpec", "Endpoint", "CallResult", "EndpointMonitor", "CALL_EVENT"]
+__all__ = [
+    "CALL_EVENT",
+    "CALL_OUTCOMES",
+    "CallResult",
+    "Endpoint",
+    "EndpointMonitor",
+    "EndpointSpec",
+    "OutageMode",
+]
 
 CALL_EVENT = "endpoint.call"
-"""History event of every call; ``value`` is the queue wait, ``value2`` the service time.
+"""History event of every call; ``value`` is the queue wait, ``value2`` the service time."""
 
-Its status is ``ok``, ``throttled``, ``unavailable`` or ``interrupted`` (the caller's process
-was interrupted while waiting or in service; the server is released either way)."""
+CALL_OUTCOMES = (
+    "ok",
+    "throttled",
+    "unavailable",
+    "timeout",
+    "late",
+    "lost_response",
+    "error",
+    "interrupted",
+)
+"""Statuses of ``endpoint.call`` rows: served and answered; refused with 429; connection
+error; no answer before the caller's timeout (nothing processed); processed and committed
+after the caller gave up; committed but the response was lost; served with a 5xx and nothing
+committed; the caller's process was interrupted."""
+
+OutageMode = Literal["refused", "timeout"]
+"""How a down endpoint looks to callers: a quick connection error, or silence."""
 
 
 class EndpointSpec(BaseModel):
@@ -48,11 +91,17 @@ class EndpointSpec(BaseModel):
     rate_limit: RateLimitSpec | None = Field(
         default=None, description="sliding-window limit; excess calls get 429 Retry-After"
     )
+    throttle: ThrottleSpec | None = Field(
+        default=None, description="service protection limits (requests, execution, concurrency)"
+    )
+    refusal_s: float = Field(
+        default=0.5, ge=0, description="time until a caller of a down endpoint is refused"
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class CallResult:
-    """The caller's view of one call: ``status`` is ``ok``, ``throttled`` or ``unavailable``."""
+    """A refusal or failure as the caller sees it; ``ok`` only for a bare served call."""
 
     status: str
     retry_after: float = 0.0
@@ -65,6 +114,8 @@ class CallResult:
 
 _OK = CallResult("ok")
 _UNAVAILABLE = CallResult("unavailable")
+_TIMED_OUT = CallResult("timeout")
+_ERROR = CallResult("error")
 
 
 class EndpointMonitor:
@@ -85,32 +136,65 @@ class EndpointMonitor:
         return (self.waiting.mean(now), self.in_service.mean(now))
 
 
+class _Request:
+    """A queued request: woken with True when handed a server, None at its deadline."""
+
+    __slots__ = ("abandoned", "arrival", "commit", "event", "order")
+
+    def __init__(
+        self, event: simpy.Event, order: int, arrival: float, commit: Callable[[], Any] | None
+    ) -> None:
+        self.event = event
+        self.order = order
+        self.arrival = arrival
+        self.commit = commit
+        self.abandoned = False
+
+    def expire(self, _: simpy.Event) -> None:
+        """The caller's deadline: give up unless a server was already handed over."""
+        if not self.event.triggered:
+            self.abandoned = True
+            self.event.succeed(None)
+
+
 class Endpoint:
-    """A system operation with latency, a concurrency limit, a rate limit and availability."""
+    """A system operation with latency, concurrency, limits, availability and faults."""
 
     def __init__(self, run: RunEnvironment, name: str, spec: EndpointSpec) -> None:
         self.name = name
         self.spec = spec
         self._sim = run.sim
+        self._seed = run.streams.seed
         self._capacity = spec.concurrency
         self._busy = 0
-        self._waiting: deque[simpy.Event] = deque()
+        self._waiting: deque[_Request] = deque()
         self._sample = spec.service_time.sampler(run.streams.stream(f"endpoint.{name}"))
         self._limiter = SlidingWindowLimiter(spec.rate_limit) if spec.rate_limit else None
+        self._protections: list[ServiceProtection] = (
+            [ServiceProtection(spec.throttle)] if spec.throttle is not None else []
+        )
         self.available = True
+        self.outage_mode: OutageMode = "refused"
+        self.silent_timeout_s = 60.0
+        """How long a caller with no timeout of its own waits on a silent endpoint."""
+        self.latency_factor = 1.0
+        self.error_rate = 0.0
+        self.lost_response_rate = 0.0
+        self._calls_per_order: dict[int, int] = {}
         self.monitor = EndpointMonitor(run.now)
         history = run.history
         self._record = history.record
         self._event = history.event_code(CALL_EVENT)
         self._availability_event = history.event_code("endpoint.availability")
         self._actor = history.actor_code(f"endpoint:{name}")
-        self._ok = history.status_code("ok")
-        self._throttled = history.status_code("throttled")
-        self._unavailable = history.status_code("unavailable")
-        self._interrupted = history.status_code("interrupted")
-        self._up = history.status_code("up")
-        self._down = history.status_code("down")
+        code = history.status_code
+        self._ok, self._throttled = code("ok"), code("throttled")
+        self._unavailable = code("unavailable")
+        self._timeout, self._late, self._lost = code("timeout"), code("late"), code("lost_response")
+        self._error, self._interrupted = code("error"), code("interrupted")
+        self._up, self._down = code("up"), code("down")
 
+    # ------------------------------------------------------------------ state and faults
     @property
     def queue_length(self) -> int:
         """Requests waiting for a server now."""
@@ -121,29 +205,57 @@ class Endpoint:
         """Servers busy now."""
         return self._busy
 
-    def set_available(self, available: bool) -> None:
-        """Take the endpoint down or bring it back (calls arriving while down are refused)."""
+    def set_available(self, available: bool, mode: OutageMode = "refused") -> None:
+        """Take the endpoint down or bring it back; ``mode`` is how the outage looks."""
+        self.outage_mode = mode
         if available != self.available:
             self.available = available
             status = self._up if available else self._down
             self._record(self._sim.now, self._availability_event, self._actor, NONE, NONE, status)
 
-    def call(self, order: int = NONE) -> Generator[simpy.Event, Any, CallResult]:
-        """Serve one request for ``order``; use as ``result = yield from endpoint.call(n)``."""
+    def add_protection(self, spec: ThrottleSpec) -> ServiceProtection:
+        """Start enforcing extra limits (a throttling fault); returns them for removal."""
+        protection = ServiceProtection(spec)
+        self._protections.append(protection)
+        return protection
+
+    def remove_protection(self, protection: ServiceProtection) -> None:
+        """Stop enforcing limits added by :meth:`add_protection`."""
+        self._protections.remove(protection)
+
+    def limit_used(self, now: float) -> float:
+        """Peak share of any request window in use at ``now`` (0 without a request limit)."""
+        shares = [p.used(now) for p in self._protections]
+        if self._limiter is not None:
+            shares.append(self._limiter.in_window(now) / self._limiter.requests)
+        return max(shares, default=0.0)
+
+    def _chance(self, order: int) -> float:
+        """The call's own uniform draw, keyed by (endpoint, order, call number)."""
+        count = self._calls_per_order.get(order, 0) + 1
+        self._calls_per_order[order] = count
+        return keyed_uniform(self._seed, "call", self.name, order, count)
+
+    # ------------------------------------------------------------------ the call
+    def call(
+        self,
+        order: int = NONE,
+        commit: Callable[[], Any] | None = None,
+        timeout: float = math.inf,
+    ) -> Generator[simpy.Event, Any, Any]:
+        """Serve one request; ``answer = yield from endpoint.call(order, commit, timeout)``.
+
+        Returns ``commit()``'s answer when served and answered (``_OK`` without a commit),
+        else a :class:`CallResult` saying why not.
+        """
         sim = self._sim
         arrival = sim.now
         if not self.available:
-            self._record(
-                arrival, self._event, self._actor, order, NONE, self._unavailable, 0.0, 0.0
-            )
-            return _UNAVAILABLE
-        if self._limiter is not None:
-            retry_after = self._limiter.admit(arrival)
-            if retry_after > 0.0:
-                self._record(
-                    arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
-                )
-                return CallResult("throttled", retry_after)
+            return (yield from self._refuse_down(order, timeout))
+        retry_after = self._admit(arrival)
+        if retry_after > 0.0:
+            self._record(arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0)
+            return CallResult("throttled", retry_after)
         monitor = self.monitor
         if self._busy < self._capacity:
             self._busy += 1
@@ -151,55 +263,162 @@ class Endpoint:
             start = arrival
         else:
             monitor.waiting.change(arrival, 1)
-            ticket = sim.event()
-            self._waiting.append(ticket)
+            request = _Request(sim.event(), order, arrival, commit)
+            self._waiting.append(request)
+            if timeout < math.inf:
+                sim.timeout(timeout).callbacks.append(request.expire)
             try:
-                yield ticket  # a finishing request hands its server over, first come first served
+                yield request.event  # a finishing request hands its server over, FIFO
             except simpy.Interrupt:
-                self._abandon(ticket, arrival, order)
+                self._abandon(request)
                 raise
+            if request.abandoned:
+                return _TIMED_OUT  # still queued: the callee serves it later (``late``)
             start = sim.now
             monitor.waiting.change(start, -1)
             monitor.in_service.change(start, 1)
-        service = self._sample()
+        service = self._service(start)
+        patience = arrival + timeout - start
+        if service > patience:
+            # the caller gives up mid-service; the callee finishes and commits regardless
+            try:
+                yield sim.timeout(patience)
+            except simpy.Interrupt:
+                self._interrupted_in_service(order, arrival, start)
+                raise
+            sim.timeout(service - patience).callbacks.append(
+                lambda _: self._finish_late(order, commit, arrival, start, service)
+            )
+            return _TIMED_OUT
         try:
             yield sim.timeout(service)
         except simpy.Interrupt:
-            now = sim.now
-            self._release()
-            monitor.in_service.change(now, -1)
-            self._record(
-                now,
-                self._event,
-                self._actor,
-                order,
-                NONE,
-                self._interrupted,
-                start - arrival,
-                now - start,
-            )
+            self._interrupted_in_service(order, arrival, start)
             raise
         self._release()
         end = sim.now
         monitor.in_service.change(end, -1)
+        if self.error_rate and self._chance(order) < self.error_rate:
+            self._record(
+                end, self._event, self._actor, order, NONE, self._error, start - arrival, service
+            )
+            return _ERROR
+        answer = commit() if commit is not None else _OK
+        if self.lost_response_rate and self._chance(order) < self.lost_response_rate:
+            self._record(
+                end, self._event, self._actor, order, NONE, self._lost, start - arrival, service
+            )
+            wait = patience - service if timeout < math.inf else self.silent_timeout_s
+            yield sim.timeout(wait)
+            return _TIMED_OUT
         self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)
-        return _OK
+        return answer
+
+    def _refuse_down(self, order: int, timeout: float) -> Generator[simpy.Event, Any, CallResult]:
+        """A call to a down endpoint: connection error after ``refusal_s``, or silence."""
+        sim = self._sim
+        arrival = sim.now
+        if self.outage_mode == "refused":
+            if self.spec.refusal_s:
+                yield sim.timeout(self.spec.refusal_s)
+            status, answer = self._unavailable, _UNAVAILABLE
+        else:
+            yield sim.timeout(timeout if timeout < math.inf else self.silent_timeout_s)
+            status, answer = self._timeout, _TIMED_OUT
+        self._record(sim.now, self._event, self._actor, order, NONE, status, sim.now - arrival, 0.0)
+        return answer
+
+    def _admit(self, now: float) -> float:
+        """0.0 when every limit admits the request, else the longest ``Retry-After``."""
+        wait = 0.0
+        if self._protections:
+            in_flight = self._busy + len(self._waiting)
+            for protection in self._protections:
+                wait = max(wait, protection.admit(now, in_flight))
+        if self._limiter is not None and wait == 0.0:
+            wait = self._limiter.admit(now)
+        return wait
+
+    def _service(self, start: float) -> float:
+        """Sample a service time (slowed by a brownout) and tell the limits it started."""
+        service = self._sample() * self.latency_factor
+        for protection in self._protections:
+            protection.started(start, service)
+        return service
+
+    def _finish_late(
+        self,
+        order: int,
+        commit: Callable[[], Any] | None,
+        arrival: float,
+        start: float,
+        service: float,
+    ) -> None:
+        """Finish a request whose caller has gone: release, commit, record ``late``."""
+        self._release()
+        now = self._sim.now
+        self.monitor.in_service.change(now, -1)
+        if commit is not None:
+            commit()
+        self._record(
+            now, self._event, self._actor, order, NONE, self._late, start - arrival, service
+        )
 
     def _release(self) -> None:
-        """Hand the server to the head of the queue, or free it."""
-        if self._waiting:
-            self._waiting.popleft().succeed()
-        else:
-            self._busy -= 1
+        """Hand the server to the head of the queue, or free it.
 
-    def _abandon(self, ticket: simpy.Event, arrival: float, order: int) -> None:
+        A head whose caller has given up is still served: its service runs on callbacks,
+        with no process, and commits when it ends.
+        """
+        waiting = self._waiting
+        if not waiting:
+            self._busy -= 1
+            return
+        request = waiting.popleft()
+        if not request.abandoned:
+            request.event.succeed(True)
+            return
+        sim = self._sim
+        start = sim.now
+        self.monitor.waiting.change(start, -1)
+        self.monitor.in_service.change(start, 1)
+        service = self._service(start)
+        sim.timeout(service).callbacks.append(
+            lambda _: self._finish_late(
+                request.order, request.commit, request.arrival, start, service
+            )
+        )
+
+    def _interrupted_in_service(self, order: int, arrival: float, start: float) -> None:
+        now = self._sim.now
+        self._release()
+        self.monitor.in_service.change(now, -1)
+        self._record(
+            now,
+            self._event,
+            self._actor,
+            order,
+            NONE,
+            self._interrupted,
+            start - arrival,
+            now - start,
+        )
+
+    def _abandon(self, request: _Request) -> None:
         """A caller interrupted while queued leaves (passing on a server it was just handed)."""
         now = self._sim.now
         self.monitor.waiting.change(now, -1)
-        if ticket.triggered:  # a server was handed over at this instant: pass it on
+        if request.event.triggered:  # a server was handed over at this instant: pass it on
             self._release()
         else:
-            self._waiting.remove(ticket)
+            self._waiting.remove(request)
         self._record(
-            now, self._event, self._actor, order, NONE, self._interrupted, now - arrival, 0.0
+            now,
+            self._event,
+            self._actor,
+            request.order,
+            NONE,
+            self._interrupted,
+            now - request.arrival,
+            0.0,
         )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["RandomStreams", "BufferedDraws"]
+__all__ = ["RandomStreams", "BufferedDraws", "keyed_uniform"]
 
 
 def _name_key(name: str) -> tuple[int, ...]:
@@ -82,3 +82,16 @@ class BufferedDraws:
         value = self._buffer[self._index]
         self._index += 1
         return value
+
+
+def keyed_uniform(seed: int, *key: object) -> float:
+    """A uniform draw in [0, 1) that depends only on ``seed`` and ``key``.
+
+    Faults decide per message or per call (is this copy duplicated? is this response
+    lost?) by hashing the entity's key rather than by drawing from a shared stream, so a
+    pattern that makes more or fewer calls does not shift any other entity's draw: the same
+    message meets the same fate under every pattern.
+    """
+    text = "\x1f".join(str(part) for part in key)
+    digest = hashlib.blake2b(f"{seed}\x1e{text}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") / 18446744073709551616.0

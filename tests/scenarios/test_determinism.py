@@ -42,6 +42,7 @@ def test_stepping_the_clock_does_not_change_the_history() -> None:
     """Running day by day (as the CLI does) equals one uninterrupted run."""
     world = build_world(small(), seed=5)
     world.run.sim.run(until=world.horizon_s)
+    world.record_end()
     assert world.run.history.content_hash() == execute(small(), seed=5).history_hash
 
 

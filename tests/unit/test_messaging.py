@@ -19,6 +19,7 @@ from sim.integration.messaging import (
     CircuitBreakerPolicy,
     LatestWins,
     MessageBus,
+    Outcome,
     Retrier,
     RetryPolicy,
     SeenIds,
@@ -246,13 +247,13 @@ def envelope(key: int, sequence: int) -> Envelope:
 def recorder(
     run: RunEnvironment, log: list[tuple[float, int, int]], durations: np.random.Generator | None
 ) -> Any:
-    def handle(message: Envelope) -> Generator[Any, Any, bool]:
+    def handle(message: Envelope) -> Generator[Any, Any, Outcome]:
         if durations is not None:
             yield run.sim.timeout(float(durations.exponential(2.0)))
         log.append((run.now, int(message.payload["order_ref"]), message.sequence))
         if durations is None:
             yield run.sim.timeout(0)
-        return True
+        return Outcome.APPLIED
 
     return handle
 
@@ -305,10 +306,10 @@ def test_bus_depth_counts_waiting_messages() -> None:
     bus = MessageBus(run, BusSettings(delivery_latency=Constant(value=1.0)))
     applied: list[tuple[float, int]] = []
 
-    def slow(message: Envelope) -> Generator[Any, Any, bool]:
+    def slow(message: Envelope) -> Generator[Any, Any, Outcome]:
         yield run.sim.timeout(10.0)
         applied.append((run.now, message.sequence))
-        return True
+        return Outcome.APPLIED
 
     bus.subscribe("t", "slow", slow)
     run.sim.run(until=0.5)  # the consumer is waiting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -24,7 +25,7 @@ class CarrierAdapter:
         return self.carrier.feed
 
     def tender(
-        self, shipment: Shipment, shipment_number: int
+        self, shipment: Shipment, shipment_number: int, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | str]:
         """Book the carrier; returns the tracking number."""
         booking = Booking(
@@ -35,7 +36,7 @@ class CarrierAdapter:
             shipment.region,
             packages=max(1, sum(line.quantity for line in shipment.lines) // 12),
         )
-        answer: CallResult | str = yield from self.carrier.tender(booking)
+        answer: CallResult | str = yield from self.carrier.tender(booking, timeout)
         return answer
 
     @staticmethod

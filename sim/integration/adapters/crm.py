@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -47,13 +48,15 @@ class CrmAdapter:
             ),
         )
 
-    def show_validation(self, result: ValidationResult) -> Generator[Any, Any, CallResult]:
+    def show_validation(
+        self, result: ValidationResult, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
         """Put the validation verdict on the rep's quote."""
         verdict = "OK" if result.ok else "; ".join(result.reasons)
         if result.provisional:
             verdict += " (provisional)"
         call: CallResult = yield from self.crm.show_validation(
-            self._quote_of[result.order_ref], verdict
+            self._quote_of[result.order_ref], verdict, timeout
         )
         return call
 
@@ -67,6 +70,7 @@ class CrmAdapter:
         erp_order_number: str | None = None,
         shipment: tuple[int, OrderStatus] | None = None,
         invoice: tuple[int, str] | None = None,
+        timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult]:
         """Write order status, one shipment's status and one invoice's status in one call."""
         fields: dict[str, Any] = {}
@@ -81,6 +85,6 @@ class CrmAdapter:
         if invoice is not None:
             fields["Invoice__c"] = invoice
         call: CallResult = yield from self.crm.update_order(
-            self._quote_of[order_ref], fields, source_time
+            self._quote_of[order_ref], fields, source_time, timeout
         )
         return call

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -50,19 +51,21 @@ class ErpAdapter:
             ),
         )
 
-    def validate(self, order: Order) -> Generator[Any, Any, ValidationResult | CallResult]:
+    def validate(
+        self, order: Order, timeout: float = math.inf
+    ) -> Generator[Any, Any, ValidationResult | CallResult]:
         """Run the ERP's order simulation and return the canonical verdict."""
-        answer = yield from self.erp.simulate_order(self.to_request(order))
+        answer = yield from self.erp.simulate_order(self.to_request(order), timeout)
         if isinstance(answer, CallResult):
             return answer
         assert isinstance(answer, SimulationResult)
         return ValidationResult(order_ref=order.order_ref, ok=answer.ok, reasons=answer.reasons)
 
     def submit(
-        self, order: Order, idempotency_key: str | None
+        self, order: Order, idempotency_key: str | None, timeout: float = math.inf
     ) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
         """Create the sales order."""
-        answer = yield from self.erp.create_order(self.to_request(order), idempotency_key)
+        answer = yield from self.erp.create_order(self.to_request(order), idempotency_key, timeout)
         if isinstance(answer, CallResult):
             return answer
         assert isinstance(answer, CreateOrderResult)
@@ -103,9 +106,11 @@ class ErpAdapter:
         """The plant that serves a region."""
         return self.erp.plant_for(region)
 
-    def atp_changes(self, plant: str) -> Generator[Any, Any, dict[str, int] | CallResult]:
+    def atp_changes(
+        self, plant: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, dict[str, int] | CallResult]:
         """Available-to-promise per SKU at a plant, for the SKUs that moved since last time."""
-        answer: dict[str, int] | CallResult = yield from self.erp.atp_changes(plant)
+        answer: dict[str, int] | CallResult = yield from self.erp.atp_changes(plant, timeout)
         return answer
 
     def delivery_number(self, delivery: str) -> int:
@@ -116,17 +121,25 @@ class ErpAdapter:
         """Item number, material and quantity of each delivery line."""
         return tuple(self.erp.deliveries[delivery].items)
 
-    def confirm_pick_release(self, delivery: str) -> Generator[Any, Any, Any]:
+    def confirm_pick_release(
+        self, delivery: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
         """Tell the ERP the warehouse took the delivery."""
-        answer = yield from self.erp.confirm_pick_release(delivery)
+        answer = yield from self.erp.confirm_pick_release(delivery, timeout)
         return answer
 
-    def post_goods_issue(self, delivery: str, tracking_number: str) -> Generator[Any, Any, Any]:
+    def post_goods_issue(
+        self, delivery: str, tracking_number: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
         """Post goods issue for a shipped delivery."""
-        answer = yield from self.erp.post_goods_issue(delivery, tracking_number)
+        answer = yield from self.erp.post_goods_issue(delivery, tracking_number, timeout)
         return answer
 
-    def record_tracking(self, delivery: str, scan: TrackingScan) -> Generator[Any, Any, Any]:
+    def record_tracking(
+        self, delivery: str, scan: TrackingScan, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
         """Pass a carrier milestone to the ERP."""
-        answer = yield from self.erp.record_tracking(delivery, scan.code.value, scan.occurred_at)
+        answer = yield from self.erp.record_tracking(
+            delivery, scan.code.value, scan.occurred_at, timeout
+        )
         return answer

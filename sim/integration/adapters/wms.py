@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -30,10 +31,11 @@ class WmsAdapter:
         order_ref: int,
         site: str,
         lines: tuple[tuple[int, str, int], ...],
+        timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult | bool]:
         """Send a delivery to the warehouse for picking."""
         answer: CallResult | bool = yield from self.wms.release_pick(
-            PickRelease(delivery, delivery_number, order_ref, site, lines)
+            PickRelease(delivery, delivery_number, order_ref, site, lines), timeout
         )
         return answer
 

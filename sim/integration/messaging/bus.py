@@ -1,53 +1,153 @@
-"""A durable publish/subscribe bus with per-subscription queues and consumer workers.
+"""A durable publish/subscribe bus: topics, partitioned subscriptions, a dead-letter queue.
 
-Publishing records ``bus.published``; each subscription whose filter takes the message type
-gets its own copy after the broker's delivery latency, in publication order per partition
-key, and its consumer records ``bus.applied`` or ``bus.failed`` after the handler answers.
-Conservation: every copy delivered to a subscription is, at any instant, queued, being
-handled, applied or failed. Copies a filter declines are never made and leave no row.
+Every message published gets a number, unique on the bus, and every step of its life is a
+history row, so message conservation can be checked from the history alone:
+
+* ``bus.subscribed`` / ``bus.subscription_filter``: a subscription, its topic and filter;
+* ``bus.published`` (actor ``topic:<topic>``, subject = message number, value = sequence);
+* ``bus.delivered`` (actor ``subscriber:<name>``, value = the delivery count of that
+  message to that subscription: broker duplicates, redeliveries and replays add one);
+* one outcome per delivered copy: ``bus.applied``, ``bus.discarded`` (``duplicate`` or
+  ``stale``) or ``bus.dead_lettered`` (with a reason); without a dead-letter queue a failed
+  copy is ``bus.dropped``: lost;
+* ``bus.redelivered`` (a consumer crashed before acknowledging) and ``bus.replayed`` (a
+  dead letter put back): each followed by a new ``bus.delivered``.
+
+Copies of one partition key are handled one at a time, in publication order (Kafka-style
+ordering per key), unless a fault reorders them. A subscription's consumer deduplicates on
+``message_id`` (an idempotent consumer) unless that mechanism is switched off.
+
+Faults are applied here, at the broker: the broker can be down (publications wait in the
+producer's outbox, deliveries wait), and per topic it can duplicate, delay or reorder
+copies, and its consumers can crash after applying a copy but before acknowledging it.
+Per-copy fault draws are keyed by (message, subscription, delivery).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+import simpy
+from pydantic import BaseModel, ConfigDict, Field
 
-from sim.engine import Distribution, LogNormal, Mailbox, RunEnvironment
+from sim.engine import Distribution, LogNormal, Mailbox, RunEnvironment, keyed_uniform
 from sim.integration.canonical import Envelope
 
-__all__ = ["BusSettings", "MessageBus", "Handler"]
+__all__ = [
+    "BusFaults",
+    "BusSettings",
+    "DeadLetter",
+    "Handler",
+    "MessageBus",
+    "Outcome",
+    "ReplayPolicy",
+]
 
-Handler = Callable[[Envelope], Generator[Any, Any, bool]]
-"""A subscriber: handles one message, answers True when applied, False when it failed."""
+
+class Outcome(StrEnum):
+    """What a subscriber did with one delivered copy."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+    POISON = "poison"
+    UNKNOWN_SCHEMA = "unknown_schema"
+    FAILED = "handler_failed"
+
+    @property
+    def discarded(self) -> bool:
+        """A copy that was received and deliberately not applied."""
+        return self in (Outcome.DUPLICATE, Outcome.STALE)
+
+
+Handler = Callable[[Envelope], Generator[Any, Any, Outcome]]
+"""A subscriber: handles one message and says what became of it."""
 
 
 class BusSettings(BaseModel):
-    """Broker behaviour."""
+    """Broker behaviour and the consumer-side mechanisms of every subscription."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     delivery_latency: Distribution = LogNormal(mean=0.05, cv=0.5)
+    dead_letter_queue: bool = Field(
+        default=True, description="keep copies that fail; off: they are dropped (lost)"
+    )
+    dedupe: bool = Field(default=True, description="consumers skip message ids already applied")
+    redelivery_delay_s: float = Field(
+        default=30.0, gt=0, description="visibility timeout before an unacknowledged copy returns"
+    )
 
 
+class ReplayPolicy(BaseModel):
+    """Which dead letters a replay puts back, and how fast."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reasons: tuple[str, ...] = Field(default=(), description="only these reasons; () = all")
+    min_age_s: float = Field(default=0.0, ge=0, description="only letters at least this old")
+    spacing_s: float = Field(default=0.0, ge=0, description="pause between replayed letters")
+
+
+@dataclass
+class BusFaults:
+    """Fault state of one topic, set by the fault injectors."""
+
+    duplicate_rate: float = 0.0
+    duplicate_delay_s: float = 5.0
+    extra_delay_s: float = 0.0
+    reorder_rate: float = 0.0
+    reorder_delay_s: float = 60.0
+    crash_rate: float = 0.0
+    poison_rate: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    at: float
+    number: int
+    envelope: Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A copy a subscription could not apply, kept for a decision or a replay."""
+
+    number: int
+    envelope: Envelope
+    reason: str
+    dead_lettered_at: float
+    partition: int
+
+
+@dataclass
 class _Subscription:
-    """One subscriber's partitions: a queue and a consumer per partition."""
+    name: str
+    topic: str
+    partitions: list[Mailbox[_Copy]]
+    key: Callable[[Envelope], int]
+    types: frozenset[str] | None
+    actor: int
+    last_delivery: list[float]
+    deliveries: dict[int, int] = field(default_factory=dict)
+    applied_ids: set[str] = field(default_factory=set)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    busy: int = 0
 
-    def __init__(
-        self,
-        name: str,
-        topic: str,
-        partitions: list[Mailbox[tuple[float, Envelope]]],
-        key: Callable[[Envelope], int],
-        types: frozenset[str] | None,
-    ) -> None:
-        self.name = name
-        self.topic = topic
-        self.partitions = partitions
-        self.key = key
-        self.types = types
-        self.last_delivery = [0.0] * len(partitions)
+
+def _by_correlation(envelope: Envelope) -> int:
+    """Default partition key: the order's correlation id (the producer's message key)."""
+    return zlib.crc32(envelope.correlation_id.encode())
+
+
+def _order_of(envelope: Envelope) -> int:
+    """The order number behind a correlation id ``O00000042`` (-1 for other ids)."""
+    digits = envelope.correlation_id[1:]
+    return int(digits) if digits.isdigit() else -1
 
 
 class MessageBus:
@@ -55,18 +155,33 @@ class MessageBus:
 
     def __init__(self, run: RunEnvironment, settings: BusSettings) -> None:
         self.run = run
+        self.settings = settings
         self._latency = settings.delivery_latency.sampler(run.streams.stream("bus.latency"))
         self._subscriptions: dict[str, list[_Subscription]] = {}
+        self.faults: dict[str, BusFaults] = {}
+        """Per topic, the faults in force (set by injectors)."""
+        self.available = True
+        self._up: simpy.Event | None = None
+        self._held: list[tuple[str, Envelope, int]] = []
         self.published = 0
         """Messages published so far (all topics)."""
         history = run.history
         self._record = history.record
-        self._actor = history.actor_code("bus")
-        self._published_event = history.event_code("bus.published")
-        self._applied_event = history.event_code("bus.applied")
-        self._failed_event = history.event_code("bus.failed")
         self._status = history.status_code
+        code = history.event_code
+        self._published_event = code("bus.published")
+        self._delivered_event = code("bus.delivered")
+        self._applied_event = code("bus.applied")
+        self._discarded_event = code("bus.discarded")
+        self._dead_event = code("bus.dead_lettered")
+        self._dropped_event = code("bus.dropped")
+        self._redelivered_event = code("bus.redelivered")
+        self._replayed_event = code("bus.replayed")
+        self._held_event = code("bus.publish_held")
+        self._availability_event = code("bus.availability")
+        self._bus_actor = history.actor_code("bus")
 
+    # ------------------------------------------------------------------ wiring
     def subscribe(
         self,
         topic: str,
@@ -79,57 +194,257 @@ class MessageBus:
         """Attach a subscription of ``partitions`` queues, one consumer each.
 
         Messages with the same ``key`` go to the same partition and are handled one at a
-        time in publication order (Kafka-style ordering per key). With ``types`` the
-        broker delivers only messages of those types (a subscription filter).
+        time in publication order. With ``types`` the broker delivers only messages of
+        those types (a subscription filter).
         """
-        stores: list[Mailbox[tuple[float, Envelope]]] = [
-            Mailbox(self.run.sim) for _ in range(partitions)
-        ]
-        subscription = _Subscription(name, topic, stores, key or (lambda _: 0), types)
-        self._subscriptions.setdefault(topic, []).append(subscription)
-        for store in stores:
-            self.run.sim.process(self._consume(subscription, store, handler))
-
-    def publish(self, topic: str, envelope: Envelope, order: int) -> None:
-        """Publish to every subscription of ``topic``."""
-        self.published += 1
-        self._record(
-            self.run.sim.now,
-            self._published_event,
-            self._actor,
-            order,
-            envelope.sequence,
-            self._status(envelope.type),
+        history = self.run.history
+        actor = history.actor_code(f"subscriber:{name}")
+        now = self.run.now
+        self._record(now, history.event_code("bus.subscribed"), actor, status=self._status(topic))
+        for kind in sorted(types or ()):
+            filter_event = history.event_code("bus.subscription_filter")
+            self._record(now, filter_event, actor, status=self._status(kind))
+        sim = self.run.sim
+        subscription = _Subscription(
+            name,
+            topic,
+            [Mailbox(sim) for _ in range(partitions)],
+            key or _by_correlation,
+            types,
+            actor,
+            [0.0] * partitions,
         )
-        now = self.run.sim.now
+        self._subscriptions.setdefault(topic, []).append(subscription)
+        for index in range(partitions):
+            sim.process(self._consume(subscription, index, handler))
+
+    def subscription_names(self, topic: str) -> list[str]:
+        """Names of the subscriptions of ``topic``."""
+        return [s.name for s in self._subscriptions.get(topic, ())]
+
+    @property
+    def topics(self) -> list[str]:
+        """Topics with at least one subscription, sorted."""
+        return sorted(self._subscriptions)
+
+    # ------------------------------------------------------------------ publishing
+    def publish(self, topic: str, envelope: Envelope, order: int) -> None:
+        """Publish to every subscription of ``topic`` (held while the broker is down)."""
+        if not self.available:
+            self._held.append((topic, envelope, order))
+            self._record(
+                self.run.now, self._held_event, self._bus_actor, order, -1, self._status(topic)
+            )
+            return
+        number = self.published
+        self.published += 1
+        faults = self.faults.get(topic)
+        if (
+            faults is not None
+            and faults.poison_rate
+            and keyed_uniform(self.run.streams.seed, "poison", number) < faults.poison_rate
+        ):
+            # a producer bug: the payload is not what the contract promises
+            envelope = envelope.model_copy(update={"payload": {"garbled": True}})
+        now = self.run.now
+        self._record(
+            now,
+            self._published_event,
+            self.run.history.actor_code(f"topic:{topic}"),
+            order,
+            number,
+            self._status(envelope.type),
+            float(envelope.sequence),
+        )
         for subscription in self._subscriptions.get(topic, ()):
             if subscription.types is not None and envelope.type not in subscription.types:
                 continue
-            partition = subscription.key(envelope) % len(subscription.partitions)
-            # a partition delivers in publication order: never before the previous message
-            at = max(now + self._latency(), subscription.last_delivery[partition])
-            subscription.last_delivery[partition] = at
-            subscription.partitions[partition].put((at, envelope))
+            self._route(subscription, number, envelope, faults, now)
 
+    def _route(
+        self,
+        subscription: _Subscription,
+        number: int,
+        envelope: Envelope,
+        faults: BusFaults | None,
+        now: float,
+    ) -> None:
+        partition = subscription.key(envelope) % len(subscription.partitions)
+        at = now + self._latency()
+        seed = self.run.streams.seed
+        if faults is not None:
+            at += faults.extra_delay_s
+            if faults.reorder_rate and (
+                keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
+            ):
+                # held back at the broker: later copies of the same key overtake it
+                self._later(subscription, partition, number, envelope, at + faults.reorder_delay_s)
+                return
+        # a partition delivers in publication order: never before the previous message
+        at = max(at, subscription.last_delivery[partition])
+        subscription.last_delivery[partition] = at
+        subscription.partitions[partition].put(_Copy(at, number, envelope))
+        if (
+            faults is not None
+            and faults.duplicate_rate
+            and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
+        ):
+            self._later(subscription, partition, number, envelope, at + faults.duplicate_delay_s)
+
+    def _later(
+        self,
+        subscription: _Subscription,
+        partition: int,
+        number: int,
+        envelope: Envelope,
+        at: float,
+    ) -> None:
+        """Put a copy on a partition at ``at``, behind whatever arrived before it."""
+        sim = self.run.sim
+        copy = _Copy(at, number, envelope)
+        sim.timeout(at - sim.now).callbacks.append(
+            lambda _: subscription.partitions[partition].put(copy)
+        )
+
+    # ------------------------------------------------------------------ broker outages
+    def set_available(self, available: bool) -> None:
+        """Take the broker down (publications held, deliveries paused) or bring it back."""
+        if available == self.available:
+            return
+        self.available = available
+        self._record(
+            self.run.now,
+            self._availability_event,
+            self._bus_actor,
+            status=self._status("up" if available else "down"),
+        )
+        if not available:
+            self._up = self.run.sim.event()
+            return
+        up, self._up = self._up, None
+        if up is not None:
+            up.succeed()
+        held, self._held = self._held, []
+        for topic, envelope, order in held:
+            self.publish(topic, envelope, order)
+
+    # ------------------------------------------------------------------ consuming
+    def _consume(
+        self, subscription: _Subscription, index: int, handler: Handler
+    ) -> Generator[Any, Any, None]:
+        sim = self.run.sim
+        store = subscription.partitions[index]
+        record, actor, status = self._record, subscription.actor, self._status
+        settings = self.settings
+        seed = self.run.streams.seed
+        while True:
+            copy = yield from store.take()
+            if copy.at > sim.now:
+                yield sim.timeout(copy.at - sim.now)  # broker delivery latency
+            while self._up is not None:
+                yield self._up  # the broker is down: nothing is delivered
+            envelope, number = copy.envelope, copy.number
+            delivery = subscription.deliveries.get(number, 0) + 1
+            subscription.deliveries[number] = delivery
+            order = (
+                int(envelope.correlation_id[1:]) if envelope.correlation_id[1:].isdigit() else -1
+            )
+            kind = status(envelope.type)
+            record(sim.now, self._delivered_event, actor, order, number, kind, float(delivery))
+            subscription.busy += 1
+            if settings.dedupe and envelope.message_id in subscription.applied_ids:
+                outcome = Outcome.DUPLICATE
+            else:
+                outcome = yield from handler(envelope)
+            subscription.busy -= 1
+            now = sim.now
+            if outcome is Outcome.APPLIED:
+                subscription.applied_ids.add(envelope.message_id)
+                record(now, self._applied_event, actor, order, number, kind)
+            elif outcome.discarded:
+                record(now, self._discarded_event, actor, order, number, status(outcome.value))
+            elif settings.dead_letter_queue:
+                subscription.dead_letters.append(
+                    DeadLetter(number, envelope, outcome.value, now, index)
+                )
+                record(now, self._dead_event, actor, order, number, status(outcome.value))
+            else:
+                record(now, self._dropped_event, actor, order, number, status(outcome.value))
+            faults = self.faults.get(subscription.topic)
+            if (
+                faults is not None
+                and faults.crash_rate
+                and keyed_uniform(seed, "crash", number, subscription.name, delivery)
+                < faults.crash_rate
+            ):
+                # the consumer died before acknowledging: the broker delivers the copy again
+                record(now, self._redelivered_event, actor, order, number, status("consumer_crash"))
+                self._later(
+                    subscription, index, number, envelope, now + settings.redelivery_delay_s
+                )
+
+    # ------------------------------------------------------------------ dead letters
+    def dead_letters(self, subscription: str | None = None) -> list[DeadLetter]:
+        """The dead letters of one subscription (or all), oldest first."""
+        return [
+            letter
+            for subs in self._subscriptions.values()
+            for s in subs
+            if subscription is None or s.name == subscription
+            for letter in s.dead_letters
+        ]
+
+    def replay(
+        self, subscription: str, policy: ReplayPolicy | None = None
+    ) -> Generator[Any, Any, int]:
+        """Put a subscription's dead letters back on their partitions; returns how many.
+
+        Run as a process (``yield from bus.replay(name, policy)``). Letters are replayed in
+        the order they died, each one recorded as ``bus.replayed`` and then delivered again.
+        """
+        policy = policy or ReplayPolicy()
+        target = next(
+            (s for subs in self._subscriptions.values() for s in subs if s.name == subscription),
+            None,
+        )
+        if target is None:
+            raise KeyError(f"no subscription named {subscription!r}")
+        sim = self.run.sim
+        now = sim.now
+        chosen = [
+            letter
+            for letter in target.dead_letters
+            if (not policy.reasons or letter.reason in policy.reasons)
+            and now - letter.dead_lettered_at >= policy.min_age_s
+        ]
+        for letter in chosen:
+            target.dead_letters.remove(letter)
+            envelope = letter.envelope
+            order = (
+                int(envelope.correlation_id[1:]) if envelope.correlation_id[1:].isdigit() else -1
+            )
+            self._record(
+                sim.now,
+                self._replayed_event,
+                target.actor,
+                order,
+                letter.number,
+                self._status(letter.reason),
+            )
+            target.partitions[letter.partition].put(_Copy(sim.now, letter.number, envelope))
+            if policy.spacing_s:
+                yield sim.timeout(policy.spacing_s)
+        return len(chosen)
+
+    # ------------------------------------------------------------------ observing
     def depth(self, topic: str) -> int:
-        """Messages waiting in all subscriptions of ``topic``."""
+        """Copies waiting in all subscriptions of ``topic``."""
         return sum(len(store) for s in self._subscriptions.get(topic, ()) for store in s.partitions)
 
-    def _consume(
-        self, subscription: _Subscription, store: Mailbox[tuple[float, Envelope]], handler: Handler
-    ) -> Generator[Any, Any, None]:
-        actor = self.run.history.actor_code(f"subscriber:{subscription.name}")
-        while True:
-            at, envelope = yield from store.take()
-            if at > self.run.sim.now:
-                yield self.run.sim.timeout(at - self.run.sim.now)  # broker delivery latency
-            applied = yield from handler(envelope)
-            order = int(envelope.payload.get("order_ref", -1))
-            self._record(
-                self.run.sim.now,
-                self._applied_event if applied else self._failed_event,
-                actor,
-                order,
-                envelope.sequence,
-                self._status(envelope.type),
-            )
+    def in_flight(self) -> int:
+        """Copies queued or being handled, plus publications held while the broker is down."""
+        return len(self._held) + sum(
+            s.busy + sum(len(store) for store in s.partitions)
+            for subs in self._subscriptions.values()
+            for s in subs
+        )

@@ -1,7 +1,13 @@
-"""Retry with exponential backoff and jitter, honouring ``Retry-After``."""
+"""Retry with exponential backoff, jitter and a retry budget, honouring ``Retry-After``.
+
+A retry budget (as in Finagle and gRPC) caps retries at a share of the first attempts made
+in a sliding window, plus a small floor: when a dependency fails for everyone, callers stop
+multiplying its load instead of each retrying to its own limit (a retry storm).
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any, Literal
 
@@ -10,11 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import CallResult, RunEnvironment
 from sim.integration.messaging.circuit_breaker import CircuitBreaker
+from sim.integration.messaging.token_bucket import TokenBucket
 
-__all__ = ["RetryPolicy", "Retrier", "GAVE_UP", "BREAKER_OPEN"]
+__all__ = ["RetryPolicy", "Retrier", "GAVE_UP", "BREAKER_OPEN", "BUDGET_EXHAUSTED"]
 
 GAVE_UP = CallResult("gave_up")
 """Returned when every attempt failed."""
+BUDGET_EXHAUSTED = CallResult("budget_exhausted")
+"""Returned when a failed attempt may not be retried because the retry budget is spent."""
+_BREAKER_FAILURES = frozenset({"unavailable", "timeout", "error"})
+"""Answers that count against a circuit breaker (the dependency did not answer well)."""
 BREAKER_OPEN = CallResult("breaker_open")
 """Returned without calling when the circuit breaker is open."""
 
@@ -29,6 +40,13 @@ class RetryPolicy(BaseModel):
     multiplier: float = Field(default=2.0, ge=1)
     max_delay_s: float = Field(default=300.0, gt=0)
     jitter: Literal["full", "none"] = "full"
+    budget_ratio: float | None = Field(
+        default=0.2,
+        ge=0,
+        description="retries allowed per first attempt in the window; None: no budget",
+    )
+    budget_window_s: float = Field(default=60.0, gt=0)
+    budget_floor: int = Field(default=10, ge=0, description="retries always allowed per window")
 
 
 class Retrier:
@@ -47,15 +65,34 @@ class Retrier:
         policy: RetryPolicy,
         breaker: CircuitBreaker | None = None,
         wait_for_breaker: bool = False,
+        bucket: TokenBucket | None = None,
     ) -> None:
         self.run = run
         self.policy = policy
         self.breaker = breaker
         self.wait_for_breaker = wait_for_breaker
+        self.bucket = bucket
+        self._firsts: deque[float] = deque()
+        self._retries: deque[float] = deque()
         self._rng: np.random.Generator = run.streams.stream(f"retry.{name}")
         history = run.history
         self._event = history.event_code("integration.retry")
+        self._exhausted_event = history.event_code("integration.retry_budget_exhausted")
         self._actor = history.actor_code(f"retry:{name}")
+
+    def _may_retry(self, now: float) -> bool:
+        """Whether the retry budget allows one more retry now (and count it if so)."""
+        ratio = self.policy.budget_ratio
+        if ratio is None:
+            return True
+        horizon = now - self.policy.budget_window_s
+        for times in (self._firsts, self._retries):
+            while times and times[0] <= horizon:
+                times.popleft()
+        if len(self._retries) >= self.policy.budget_floor + ratio * len(self._firsts):
+            return False
+        self._retries.append(now)
+        return True
 
     def delay(self, attempt: int, retry_after: float = 0.0) -> float:
         """Backoff before attempt ``attempt + 1`` (attempts count from 1)."""
@@ -71,8 +108,9 @@ class Retrier:
 
         With an open breaker the call is refused at once (``BREAKER_OPEN``), unless the
         retrier was made with ``wait_for_breaker``: then it waits for the breaker's pause
-        and tries again, without spending an attempt. A refusal other than ``unavailable``
-        (e.g. ``throttled``) proves the dependency is up and closes the breaker.
+        and tries again, without spending an attempt. A refusal other than ``unavailable``,
+        ``timeout`` or ``error`` (e.g. ``throttled``) proves the dependency is up and closes
+        the breaker.
         """
         sim = self.run.sim
         history = self.run.history
@@ -85,18 +123,32 @@ class Retrier:
                 yield sim.timeout(max(breaker.remaining(), self.policy.base_delay_s))
                 continue
             attempt += 1
+            if attempt == 1 and self.policy.budget_ratio is not None:
+                self._firsts.append(sim.now)
+            if self.bucket is not None:
+                yield from self.bucket.take(order)
             answer = yield from operation()
             if not isinstance(answer, CallResult) or answer.ok:
                 if breaker is not None:
                     breaker.succeeded()
                 return answer
             if breaker is not None:
-                if answer.status == "unavailable":
+                if answer.status in _BREAKER_FAILURES:
                     breaker.failed()
                 else:
                     breaker.succeeded()
             if attempt == self.policy.max_attempts:
                 break
+            if not self._may_retry(sim.now):
+                history.record(
+                    sim.now,
+                    self._exhausted_event,
+                    self._actor,
+                    order,
+                    attempt,
+                    history.status_code(answer.status),
+                )
+                return BUDGET_EXHAUSTED
             wait = self.delay(attempt, answer.retry_after)
             history.record(
                 sim.now,

@@ -1,6 +1,12 @@
 """Integration patterns behind one interface, looked up by name in a registry."""
 
-from sim.integration.patterns.base import IntegrationPattern, IntegrationSettings, PatternContext
+from sim.integration.patterns.base import (
+    CallTimeouts,
+    IntegrationPattern,
+    IntegrationSettings,
+    Mechanisms,
+    PatternContext,
+)
 from sim.integration.patterns.hybrid import HybridPattern
 from sim.integration.patterns.registry import (
     UnknownPatternError,
@@ -10,7 +16,9 @@ from sim.integration.patterns.registry import (
 )
 
 __all__ = [
+    "CallTimeouts",
     "HybridPattern",
+    "Mechanisms",
     "IntegrationPattern",
     "IntegrationSettings",
     "PatternContext",

@@ -4,15 +4,62 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine import ActorRecorder, RunEnvironment
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
-from sim.integration.messaging import BusSettings, CircuitBreakerPolicy, RetryPolicy
+from sim.integration.messaging import BusSettings, CircuitBreakerPolicy, ClientLimit, RetryPolicy
 
-__all__ = ["IntegrationSettings", "PatternContext", "IntegrationPattern"]
+__all__ = [
+    "CallTimeouts",
+    "IntegrationPattern",
+    "IntegrationSettings",
+    "Mechanisms",
+    "PatternContext",
+]
+
+
+class Mechanisms(BaseModel):
+    """Off switches for each resilience mechanism (all on by default).
+
+    A switch is how a test proves its mechanism necessary: with the fault it answers and
+    the switch off, the invariant it protects must break.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    retry: bool = Field(default=True, description="retry refused calls with backoff")
+    circuit_breaker: bool = Field(default=True, description="stop calling a failing system")
+    client_throttle: bool = Field(default=True, description="pace calls to client_limits")
+    idempotency_keys: bool = Field(default=True, description="send a key with order creation")
+    store_and_forward: bool = Field(
+        default=True, description="hold work the target cannot take and forward it later"
+    )
+    dead_letter_queue: bool = Field(default=True, description="keep messages that fail")
+    resequencing: bool = Field(
+        default=True, description="apply only newer sequence numbers and scan times"
+    )
+    dedupe: bool = Field(default=True, description="skip message and scan ids already seen")
+
+
+class CallTimeouts(BaseModel):
+    """How long the integration waits for each kind of call before giving up (always on).
+
+    A caller that gives up does not undo the call: the callee may still commit it.
+    Assumptions: typical client settings for synchronous APIs.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    erp_validate_s: float = Field(default=15.0, gt=0)
+    erp_create_s: float = Field(default=30.0, gt=0)
+    erp_delivery_s: float = Field(default=30.0, gt=0)
+    erp_extract_s: float = Field(default=120.0, gt=0)
+    crm_write_s: float = Field(default=120.0, gt=0)
+    wms_release_s: float = Field(default=30.0, gt=0)
+    carrier_tender_s: float = Field(default=30.0, gt=0)
 
 
 class IntegrationSettings(BaseModel):
@@ -24,6 +71,11 @@ class IntegrationSettings(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     circuit_breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()
     bus: BusSettings = BusSettings()
+    mechanisms: Mechanisms = Mechanisms()
+    timeouts: CallTimeouts = CallTimeouts()
+    client_limits: dict[Literal["crm", "erp", "wms", "carrier"], ClientLimit] = Field(
+        default_factory=dict, description="client-side pace per system (token buckets)"
+    )
     status_sync_partitions: int = Field(default=8, gt=0)
     fulfilment_partitions: int = Field(default=8, gt=0)
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
@@ -75,3 +127,7 @@ class IntegrationPattern(ABC):
     @abstractmethod
     def start(self) -> None:
         """Start the pattern's processes (called once, at time zero)."""
+
+    def in_flight(self) -> tuple[int, int]:
+        """(messages in flight, work held for a later retry) now; (0, 0) when quiescent."""
+        return (0, 0)

@@ -20,6 +20,17 @@ Status and fulfilment (asynchronous)::
 Master-data conflicts and orders the ERP holds for anything but credit (pricing, tax) go to
 the exception queue, a named exception state. Each ERP operation group (order APIs, delivery
 API) has its own circuit breaker, so a failing delivery API does not stop order intake.
+
+Every call carries its timeout (``integration.timeouts``); each resilience mechanism can be
+switched off (``integration.mechanisms``), which is how tests prove it necessary:
+
+* retry, circuit breaker, client-side throttle: on the synchronous calls;
+* idempotency keys: order creation is safe to retry after a lost response;
+* store and forward: an order or write the target cannot take is held and sent later;
+  without it, an order the ERP cannot take goes to manual re-keying and a write is given up;
+* dead-letter queue, dedupe by message id, resequencing by ``sequence`` / ``occurred_at``:
+  on the event path. A message that breaks its contract (malformed payload, unknown schema
+  version) is dead-lettered, never a crash.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ import zlib
 from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
-from sim.engine import CallResult, Mailbox
+from sim.engine import CallResult, Mailbox, RunEnvironment
 from sim.integration.canonical import (
     STATUS_RANK,
     Envelope,
@@ -42,9 +53,11 @@ from sim.integration.messaging import (
     CircuitBreaker,
     LatestWins,
     MessageBus,
+    Outcome,
     Retrier,
     RetryPolicy,
     SeenIds,
+    TokenBucket,
 )
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.patterns.registry import register_pattern
@@ -56,10 +69,24 @@ ORDER_EVENTS = "erp.order-events"
 
 _INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
 _INVOICE_RANK = {"POSTED": 1, "PAID": 2}
+_SCHEMA_VERSIONS = frozenset({"1.0"})
+"""ERP event contract versions this pattern's mappings understand."""
+_REQUIRED = ("order_ref", "status")
 
 
-def _order_key(envelope: Envelope) -> int:
-    return int(envelope.payload["order_ref"])
+def _contract_breach(envelope: Envelope) -> Outcome | None:
+    """Why an event cannot be mapped (unknown schema version, malformed payload), or None."""
+    if envelope.schema_version not in _SCHEMA_VERSIONS:
+        return Outcome.UNKNOWN_SCHEMA
+    payload = envelope.payload
+    if any(field not in payload for field in _REQUIRED):
+        return Outcome.POISON
+    return None
+
+
+def _always(_key: object, _version: float) -> bool:
+    """Resequencing switched off: every version counts as newer."""
+    return True
 
 
 @register_pattern
@@ -72,30 +99,61 @@ class HybridPattern(IntegrationPattern):
         super().__init__(context)
         settings = context.settings
         run = context.run
+        mechanisms = self.mechanisms = settings.mechanisms
+        self.timeouts = settings.timeouts
         steady = RetryPolicy(
             max_attempts=1_000_000,
             base_delay_s=settings.forward_retry_interval_s,
             multiplier=1.0,
             max_delay_s=settings.forward_retry_interval_s,
             jitter="none",
+            budget_ratio=None,
         )
-        self.order_breaker = CircuitBreaker(run, "erp.orders", settings.circuit_breaker)
-        self.delivery_breaker = CircuitBreaker(run, "erp.deliveries", settings.circuit_breaker)
-        self.erp_order_retry = Retrier(run, "erp.orders", settings.retry, self.order_breaker)
+        retry = (
+            settings.retry
+            if mechanisms.retry
+            else settings.retry.model_copy(update={"max_attempts": 1})
+        )
+        buckets = {
+            system: TokenBucket(run, system, limit)
+            for system, limit in sorted(settings.client_limits.items())
+            if mechanisms.client_throttle
+        }
+        self.order_breaker = self._breaker(run, "erp.orders")
+        self.delivery_breaker = self._breaker(run, "erp.deliveries")
+        erp_bucket = buckets.get("erp")
+        self.erp_order_retry = Retrier(
+            run, "erp.orders", retry, self.order_breaker, bucket=erp_bucket
+        )
         self.erp_delivery_retry = Retrier(
-            run, "erp.deliveries", settings.retry, self.delivery_breaker
+            run, "erp.deliveries", retry, self.delivery_breaker, bucket=erp_bucket
         )
-        self.crm_retry = Retrier(run, "crm", settings.retry)
-        self.wms_retry = Retrier(run, "wms", settings.retry)
-        self.carrier_retry = Retrier(run, "carrier", settings.retry)
+        self.crm_retry = Retrier(run, "crm", retry, bucket=buckets.get("crm"))
+        self.wms_retry = Retrier(run, "wms", retry, bucket=buckets.get("wms"))
+        self.carrier_retry = Retrier(run, "carrier", retry, bucket=buckets.get("carrier"))
         self.forward_retry = Retrier(
-            run, "forward", steady, self.order_breaker, wait_for_breaker=True
+            run, "forward", steady, self.order_breaker, wait_for_breaker=True, bucket=erp_bucket
         )
         self.park_retry = Retrier(run, "parked", steady)
         self.park_delivery_retry = Retrier(
-            run, "parked.erp.deliveries", steady, self.delivery_breaker, wait_for_breaker=True
+            run,
+            "parked.erp.deliveries",
+            steady,
+            self.delivery_breaker,
+            wait_for_breaker=True,
+            bucket=erp_bucket,
         )
-        self.bus = MessageBus(run, settings.bus)
+        self.parked = 0
+        """Writes held for a later retry right now (store and forward)."""
+        self.bus = MessageBus(
+            run,
+            settings.bus.model_copy(
+                update={
+                    "dead_letter_queue": mechanisms.dead_letter_queue,
+                    "dedupe": mechanisms.dedupe,
+                }
+            ),
+        )
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exceptions: dict[int, str] = {}
         self._regions: dict[int, str] = {}
@@ -110,23 +168,27 @@ class HybridPattern(IntegrationPattern):
             Mailbox(run.sim) for _ in range(settings.scan_workers)
         ]
 
+    def _breaker(self, run: RunEnvironment, name: str) -> CircuitBreaker | None:
+        if not self.mechanisms.circuit_breaker:
+            return None
+        return CircuitBreaker(run, name, self.context.settings.circuit_breaker)
+
+    def in_flight(self) -> tuple[int, int]:
+        """(messages in flight on the bus, orders and writes held for a later retry)."""
+        return self.bus.in_flight(), len(self.forward_queue) + self.parked
+
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
         settings = self.context.settings
         self.bus.subscribe(
-            ORDER_EVENTS,
-            "crm-status-sync",
-            self._sync_crm,
-            settings.status_sync_partitions,
-            _order_key,
+            ORDER_EVENTS, "crm-status-sync", self._sync_crm, settings.status_sync_partitions
         )
         self.bus.subscribe(
             ORDER_EVENTS,
             "fulfilment-router",
             self._route_fulfilment,
             settings.fulfilment_partitions,
-            _order_key,
-            frozenset({"InventoryAllocated", "OrderHeld"}),
+            types=frozenset({"InventoryAllocated", "OrderHeld"}),
         )
         ctx = self.context
         ctx.crm.accepted_quotes.deliver_to(self._intake)
@@ -149,7 +211,10 @@ class HybridPattern(IntegrationPattern):
         ref = order.order_ref
         self._regions[ref] = order.region
         self.record("order_received", order=ref, status=order.channel.value)
-        verdict = yield from self.erp_order_retry.run_call(lambda: ctx.erp.validate(order), ref)
+        timeouts = self.timeouts
+        verdict = yield from self.erp_order_retry.run_call(
+            lambda: ctx.erp.validate(order, timeouts.erp_validate_s), ref
+        )
         if isinstance(verdict, CallResult):
             # ERP unreachable: a provisional answer from the cached ATP; the order is not lost
             verdict = self._validate_from_cache(order)
@@ -163,14 +228,17 @@ class HybridPattern(IntegrationPattern):
         if "master_data_conflict" in verdict.reasons:
             self._raise_exception(ref, "master_data_conflict")
             return
+        key = order.correlation_id if self.mechanisms.idempotency_keys else None
         receipt = yield from self.erp_order_retry.run_call(
-            lambda: ctx.erp.submit(order, order.correlation_id), ref
+            lambda: ctx.erp.submit(order, key, timeouts.erp_create_s), ref
         )
-        if isinstance(receipt, CallResult):
+        if not isinstance(receipt, CallResult):
+            self._submitted(receipt)
+        elif self.mechanisms.store_and_forward:
             self.record("stored_for_forwarding", order=ref, status=receipt.status)
             self.forward_queue.put(order)
-            return
-        self._submitted(receipt)
+        else:
+            self._raise_exception(ref, "manual_rekey")
 
     def _validate_from_cache(self, order: Order) -> ValidationResult:
         """Provisional verdict: every line within the cached ATP of the serving plant."""
@@ -191,7 +259,7 @@ class HybridPattern(IntegrationPattern):
             for plant in erp.plants():
 
                 def extract(plant: str = plant) -> Generator[Any, Any, Any]:
-                    return erp.atp_changes(plant)
+                    return erp.atp_changes(plant, self.timeouts.erp_extract_s)
 
                 changes = yield from self.erp_order_retry.run_call(extract)
                 if isinstance(changes, CallResult):
@@ -206,7 +274,7 @@ class HybridPattern(IntegrationPattern):
         yield from self._until_done(
             self.crm_retry,
             self.park_retry,
-            lambda: crm.show_validation(verdict),
+            lambda: crm.show_validation(verdict, self.timeouts.crm_write_s),
             verdict.order_ref,
             "crm_validation",
         )
@@ -217,7 +285,8 @@ class HybridPattern(IntegrationPattern):
             order: Order = yield from self.forward_queue.take()
 
             def submit(order: Order = order) -> Generator[Any, Any, Any]:
-                return ctx.erp.submit(order, order.correlation_id)
+                key = order.correlation_id if self.mechanisms.idempotency_keys else None
+                return ctx.erp.submit(order, key, self.timeouts.erp_create_s)
 
             receipt = yield from self.forward_retry.run_call(submit, order.order_ref)
             if isinstance(receipt, CallResult):
@@ -255,8 +324,13 @@ class HybridPattern(IntegrationPattern):
         answer = yield from retrier.run_call(operation, ref)
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
+        if not self.mechanisms.store_and_forward:
+            self.record("write_given_up", order=ref, status=what)
+            return answer
         self.record("parked", order=ref, status=what)
+        self.parked += 1
         answer = yield from parking.run_call(operation, ref)
+        self.parked -= 1
         if isinstance(answer, CallResult) and not answer.ok:
             self._raise_exception(ref, f"{what}_failed")
             return answer
@@ -273,12 +347,16 @@ class HybridPattern(IntegrationPattern):
         envelope = self.context.erp.envelope(note, self.sim.now)
         self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
 
-    def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, bool]:
+    def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, Outcome]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
+        breach = _contract_breach(envelope)
+        if breach is not None:
+            return breach
         payload = envelope.payload
         ref = int(payload["order_ref"])
+        newer = self._crm_versions.is_newer if self.mechanisms.resequencing else _always
         status: OrderStatus | None = None
-        if self._crm_versions.is_newer(ref, envelope.sequence):
+        if newer(ref, envelope.sequence):
             status = OrderStatus(payload["status"])
         else:
             self.record("stale_discarded", order=ref, subject=envelope.sequence)
@@ -296,7 +374,7 @@ class HybridPattern(IntegrationPattern):
             if self._crm_invoices.is_newer(key, _INVOICE_RANK[invoice_status]):
                 invoice = (erp.delivery_number(payload["delivery"]), invoice_status)
         if status is None and shipment is None and invoice is None:
-            return True
+            return Outcome.STALE
         crm = self.context.crm
         answer = yield from self._until_done(
             self.crm_retry,
@@ -309,12 +387,13 @@ class HybridPattern(IntegrationPattern):
                 erp_order_number=payload.get("erp_order_number"),
                 shipment=shipment,
                 invoice=invoice,
+                timeout=self.timeouts.crm_write_s,
             ),
             ref,
             "crm_status",
         )
         if isinstance(answer, CallResult) and not answer.ok:
-            return False
+            return Outcome.FAILED
         # remember what CRM now shows only once the write has landed
         if status is not None:
             self._crm_versions.accept(ref, envelope.sequence)
@@ -322,36 +401,43 @@ class HybridPattern(IntegrationPattern):
             self._crm_shipments.accept((ref, str(payload["delivery"])), STATUS_RANK[shipment[1]])
         if invoice is not None:
             self._crm_invoices.accept((ref, str(payload["delivery"])), _INVOICE_RANK[invoice[1]])
-        return True
+        return Outcome.APPLIED
 
-    def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, bool]:
+    def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, Outcome]:
         """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
+        breach = _contract_breach(envelope)
+        if breach is not None:
+            return breach
         ctx = self.context
         payload = envelope.payload
         ref = int(payload["order_ref"])
         if envelope.type == "OrderHeld":
             self._raise_exception(ref, str(payload["reason"]))
-            return True
+            return Outcome.APPLIED
         delivery = str(payload["delivery"])
         number = ctx.erp.delivery_number(delivery)
         lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
         released = yield from self._until_done(
             self.wms_retry,
             self.park_retry,
-            lambda: ctx.wms.release(delivery, number, ref, str(payload["plant"]), lines),
+            lambda: ctx.wms.release(
+                delivery, number, ref, str(payload["plant"]), lines, self.timeouts.wms_release_s
+            ),
             ref,
             "pick_release",
         )
         if isinstance(released, CallResult) and not released.ok:
-            return False
+            return Outcome.FAILED
         confirmed = yield from self._until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
-            lambda: ctx.erp.confirm_pick_release(delivery),
+            lambda: ctx.erp.confirm_pick_release(delivery, self.timeouts.erp_delivery_s),
             ref,
             "pick_confirm",
         )
-        return not isinstance(confirmed, CallResult) or confirmed.ok
+        if isinstance(confirmed, CallResult) and not confirmed.ok:
+            return Outcome.FAILED
+        return Outcome.APPLIED
 
     def _relay_ship_confirm(self, confirm: Any) -> None:
         """Each ship confirmation starts its own shipping process."""
@@ -364,7 +450,9 @@ class HybridPattern(IntegrationPattern):
         tracking = yield from self._until_done(
             self.carrier_retry,
             self.park_retry,
-            lambda: ctx.carrier.tender(shipment, confirm.delivery_number),
+            lambda: ctx.carrier.tender(
+                shipment, confirm.delivery_number, self.timeouts.carrier_tender_s
+            ),
             ref,
             "carrier_tender",
         )
@@ -373,7 +461,9 @@ class HybridPattern(IntegrationPattern):
         yield from self._until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
-            lambda: ctx.erp.post_goods_issue(shipment.shipment_id, str(tracking)),
+            lambda: ctx.erp.post_goods_issue(
+                shipment.shipment_id, str(tracking), self.timeouts.erp_delivery_s
+            ),
             ref,
             "goods_issue",
         )
@@ -381,10 +471,13 @@ class HybridPattern(IntegrationPattern):
     def _relay_scan(self, raw: Any) -> None:
         """Dedupe on the carrier's event id, keep only newer ``occurred_at``, dispatch."""
         scan = self.context.carrier.scan_from(raw)
-        if not self._scan_ids.first_time(scan.carrier_event_id):
+        mechanisms = self.mechanisms
+        if mechanisms.dedupe and not self._scan_ids.first_time(scan.carrier_event_id):
             self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
             return
-        if not self._scan_times.accept(scan.shipment_id, scan.occurred_at):
+        if mechanisms.resequencing and not self._scan_times.accept(
+            scan.shipment_id, scan.occurred_at
+        ):
             self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
             return
         # one worker per shipment key: a shipment's scans reach the ERP in order
@@ -398,7 +491,7 @@ class HybridPattern(IntegrationPattern):
             scan: TrackingScan = yield from mailbox.take()
 
             def apply(scan: TrackingScan = scan) -> Generator[Any, Any, Any]:
-                return erp.record_tracking(scan.shipment_id, scan)
+                return erp.record_tracking(scan.shipment_id, scan, self.timeouts.erp_delivery_s)
 
             yield from self._until_done(
                 self.erp_delivery_retry,
