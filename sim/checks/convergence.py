@@ -1,0 +1,71 @@
+"""Invariant 4, convergence: at a quiescent end, CRM shows the ERP's status for every order.
+
+Rows read (matched by event name, any actor):
+
+- ``erp.order_status`` (order, status): the ERP's order status; its last row per order is
+  the ERP's final status.
+- ``crm.status_updated`` (order, status): the status CRM shows; its last row per order (by
+  time, then row position) is CRM's final status. No row at all counts as diverged.
+- ``run.ended`` (value = messages in flight, value2 = retries/parked work pending): the end
+  is quiescent when both are 0. Without a quiescent end the orders are compared and the
+  counts reported, but the verdict is valid with the note "not quiescent: convergence not
+  judged".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.checks.base import (
+    WITNESS_LIMIT,
+    Check,
+    HistoryLike,
+    Verdict,
+    as_frame,
+    in_order,
+    rows,
+    run_end,
+    witness,
+)
+
+__all__ = ["NOT_QUIESCENT", "convergence"]
+
+NOT_QUIESCENT = "not quiescent: convergence not judged"
+"""The note of a verdict whose run did not end quiescent."""
+
+
+def _last(frame: pd.DataFrame, event: str) -> pd.DataFrame:
+    """Per order, the last row of ``event``: its status (as text) and its row position."""
+    last = in_order(rows(frame, event)).groupby("order").tail(1)
+    return pd.DataFrame(
+        {"status": last["status"].astype(str).to_numpy(), "row": last.index.to_numpy()},
+        index=pd.Index(last["order"].to_numpy(), name="order"),
+    )
+
+
+def convergence(history: HistoryLike) -> Verdict:
+    """For every order with ERP status rows, CRM's last status equals the ERP's last status."""
+    frame = as_frame(history)
+    end = run_end(frame)
+    erp = _last(frame, "erp.order_status").sort_index()
+    crm = _last(frame, "crm.status_updated").reindex(erp.index)
+    missing = crm["status"].isna()
+    diverged = missing | (crm["status"] != erp["status"])
+    counts = {
+        "orders_compared": len(erp),
+        "diverged": int(diverged.sum()),
+        "missing_in_crm": int(missing.sum()),
+        **end.counts(),
+    }
+    pairs = pd.concat([crm["row"], erp["row"]], axis=1)[diverged].head(WITNESS_LIMIT // 2)
+    flat = pairs.to_numpy(dtype=float).ravel()
+    labels = flat[~np.isnan(flat)].astype(int)
+    if not end.quiescent:
+        return Verdict(Check.CONVERGENCE, True, counts, [], NOT_QUIESCENT)
+    return Verdict(
+        name=Check.CONVERGENCE,
+        valid=counts["diverged"] == 0,
+        counts=counts,
+        witness=witness(frame, labels),
+    )

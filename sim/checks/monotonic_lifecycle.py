@@ -1,0 +1,81 @@
+"""Invariant 6, monotonic lifecycle: CRM never shows an order or shipment moving backwards.
+
+Rows read (matched by event name, any actor), each in time order, ties in row order:
+
+- ``crm.status_updated`` (order, status = order lifecycle status): per order, each status
+  must rank at or above the one before (``STATUS_RANK``), except a move away from HELD
+  (resumed after a hold) and a move to CANCELLED.
+- ``crm.shipment_updated`` (order, subject = delivery number, status = lifecycle status):
+  per (order, subject), the same rule, except any move away from ``EXCEPTION`` (a carrier
+  exception scan followed by a new delivery attempt).
+
+A status outside the ranked lifecycle (e.g. ``EXCEPTION``) is never itself a backward move;
+such rows are counted as ``unranked_statuses``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.checks.base import Check, HistoryLike, Verdict, as_frame, in_order, rows, witness
+from sim.integration.canonical import STATUS_RANK, OrderStatus
+
+__all__ = ["RANK", "SHIPMENT_EXCEPTION", "monotonic_lifecycle"]
+
+RANK: dict[str, int] = {status.value: rank for status, rank in STATUS_RANK.items()}
+"""Lifecycle rank of each status name."""
+
+SHIPMENT_EXCEPTION = "EXCEPTION"
+"""A delivery's status after a carrier exception scan; any move away from it is allowed."""
+
+
+def _backward(
+    moves: pd.DataFrame, keys: list[str], resume_from: str, allowed_to: frozenset[str]
+) -> tuple[np.ndarray, int, int]:
+    """Row pairs (before, after) of backward moves, the number of sequences, unranked rows."""
+    ordered = in_order(moves).sort_values(keys, kind="stable")
+    status = ordered["status"].astype(str).to_numpy(dtype=object)
+    rank = pd.Series(status).map(RANK).to_numpy(dtype=float)
+    key_values = ordered[keys].to_numpy()
+    labels = ordered.index.to_numpy()
+    same = (key_values[1:] == key_values[:-1]).all(axis=1)
+    before, after = slice(None, -1), slice(1, None)
+    backward = (
+        same
+        & (rank[after] < rank[before])
+        & (status[before] != resume_from)
+        & ~np.isin(status[after], list(allowed_to))
+    )
+    pairs = np.column_stack([labels[before][backward], labels[after][backward]])
+    sequences = len(ordered[keys].drop_duplicates())
+    return pairs, sequences, int(np.isnan(rank).sum())
+
+
+def monotonic_lifecycle(history: HistoryLike) -> Verdict:
+    """CRM order and shipment statuses never move back in rank, bar the allowed moves."""
+    frame = as_frame(history)
+    order_pairs, orders, order_unranked = _backward(
+        rows(frame, "crm.status_updated"),
+        ["order"],
+        OrderStatus.HELD.value,
+        frozenset({OrderStatus.CANCELLED.value}),
+    )
+    shipment_pairs, shipments, shipment_unranked = _backward(
+        rows(frame, "crm.shipment_updated"), ["order", "subject"], SHIPMENT_EXCEPTION, frozenset()
+    )
+    counts = {
+        "orders_checked": orders,
+        "shipments_checked": shipments,
+        "order_backward_moves": len(order_pairs),
+        "shipment_backward_moves": len(shipment_pairs),
+        "backward_moves": len(order_pairs) + len(shipment_pairs),
+        "unranked_statuses": order_unranked + shipment_unranked,
+    }
+    labels = np.concatenate([order_pairs.ravel(), shipment_pairs.ravel()])
+    return Verdict(
+        name=Check.MONOTONIC_LIFECYCLE,
+        valid=counts["backward_moves"] == 0,
+        counts=counts,
+        witness=witness(frame, labels),
+    )

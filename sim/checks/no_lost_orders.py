@@ -1,0 +1,46 @@
+"""Invariant 1, no lost orders: every accepted order is an ERP order or a named exception.
+
+Rows read (matched by event name, any actor):
+
+- ``crm.quote_accepted`` (order): the order was accepted in CRM.
+- ``erp.order_created`` (order): the ERP holds the order.
+- ``integration.exception_raised`` and ``integration.order_cancelled`` (order,
+  status = reason): the order sits in a named exception state.
+
+Each accepted order is counted once, as ``created`` if the ERP holds it, else
+``in_exception`` if it has an exception row, else ``lost``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+
+__all__ = ["EXCEPTION_EVENTS", "no_lost_orders"]
+
+EXCEPTION_EVENTS: tuple[str, ...] = ("integration.exception_raised", "integration.order_cancelled")
+"""Rows that put an order in a named exception state (status = reason)."""
+
+
+def no_lost_orders(history: HistoryLike) -> Verdict:
+    """Every ``crm.quote_accepted`` order has ``erp.order_created`` or an exception row."""
+    frame = as_frame(history)
+    accepted = rows(frame, "crm.quote_accepted")
+    orders = np.unique(accepted["order"].to_numpy())
+    created = np.isin(orders, rows(frame, "erp.order_created")["order"].to_numpy())
+    excepted = np.isin(orders, rows(frame, *EXCEPTION_EVENTS)["order"].to_numpy()) & ~created
+    lost = orders[~created & ~excepted]
+    lost_rows = accepted[accepted["order"].isin(lost)]
+    counts = {
+        "accepted": len(orders),
+        "created": int(created.sum()),
+        "in_exception": int(excepted.sum()),
+        "lost": len(lost),
+    }
+    return Verdict(
+        name=Check.NO_LOST_ORDERS,
+        valid=len(lost) == 0,
+        counts=counts,
+        witness=witness(frame, lost_rows.index),
+    )

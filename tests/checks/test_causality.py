@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from sim.checks import causality
+from tests.checks.support import has_row, order_world, row, without, write
+
+
+def test_shipments_follow_allocation_and_stock_stays_positive() -> None:
+    verdict = causality(write(order_world()))
+    assert verdict.valid
+    assert verdict.counts == {
+        "shipments": 3,
+        "shipments_without_allocation": 0,
+        "stock_groups": 2,
+        "negative_stock_points": 0,
+        "negative_stock_groups": 0,
+    }
+
+
+def test_a_shipment_before_its_allocation_breaks_causality() -> None:
+    rows = without(order_world(), "erp.inventory_allocated", subject=9003)
+    rows.append(row(75, "erp.inventory_allocated", 2, 9003, "NJ01", value=2))
+    verdict = causality(write(rows))
+    assert not verdict.valid
+    assert verdict.counts["shipments_without_allocation"] == 1
+    assert has_row(verdict.witness, "erp.shipment_dispatched", order=2, subject=9003)
+    assert has_row(verdict.witness, "erp.inventory_allocated", order=2, subject=9003, time=75.0)
+
+
+def test_an_allocation_at_the_same_time_is_early_enough() -> None:
+    rows = without(order_world(), "erp.inventory_allocated", subject=9003)
+    rows.append(row(71, "erp.inventory_allocated", 2, 9003, "NJ01", value=2))
+    assert causality(write(rows)).valid
+
+
+def test_a_shipment_never_allocated_breaks_causality() -> None:
+    rows = without(order_world(), "erp.inventory_allocated", subject=9001)
+    verdict = causality(write(rows))
+    assert not verdict.valid
+    assert verdict.counts["shipments_without_allocation"] == 1
+    assert [w["subject"] for w in verdict.witness] == [9001]
+
+
+def test_issuing_more_than_on_hand_sends_stock_negative() -> None:
+    rows = [*order_world(), row(80, "erp.goods_issue", 2, 502, "NJ01", value=1)]
+    rows.append(row(81, "erp.goods_issue", 2, 502, "NJ01", value=1))
+    verdict = causality(write(rows))
+    assert not verdict.valid
+    assert verdict.counts["negative_stock_points"] == 2
+    assert verdict.counts["negative_stock_groups"] == 1
+    assert verdict.witness == [w for w in verdict.witness if w["time"] == 80.0]
+    assert has_row(verdict.witness, "erp.goods_issue", subject=502, status="NJ01")
+
+
+def test_a_receipt_written_after_an_issue_at_the_same_time_comes_too_late() -> None:
+    rows = without(order_world(), "erp.goods_receipt")
+    rows.insert(
+        rows.index(next(r for r in rows if r["time"] == 71)),
+        row(71, "erp.goods_receipt", subject=502, status="NJ01", value=2),
+    )
+    assert causality(write(rows)).valid  # receipt written first: fine
+    late = [
+        *without(order_world(), "erp.goods_receipt"),
+        row(71, "erp.goods_receipt", subject=502, status="NJ01", value=2),
+    ]
+    verdict = causality(write(late))
+    assert not verdict.valid
+    assert verdict.counts["negative_stock_points"] == 1
+
+
+def test_stock_is_kept_per_plant() -> None:
+    rows = [
+        *order_world(),
+        row(90, "erp.stock_opening", subject=501, status="GA01", value=5),
+        row(91, "erp.goods_issue", 5, 501, "GA01", value=6),
+    ]
+    verdict = causality(write(rows))
+    assert verdict.counts["stock_groups"] == 3
+    assert verdict.counts["negative_stock_points"] == 1
+    assert has_row(verdict.witness, "erp.goods_issue", status="GA01", order=5)
