@@ -173,6 +173,7 @@ class Endpoint:
         self._protections: list[ServiceProtection] = (
             [ServiceProtection(spec.throttle)] if spec.throttle is not None else []
         )
+        self._limited = bool(self._protections) or self._limiter is not None
         self.available = True
         self.outage_mode: OutageMode = "refused"
         self.silent_timeout_s = 60.0
@@ -217,11 +218,13 @@ class Endpoint:
         """Start enforcing extra limits (a throttling fault); returns them for removal."""
         protection = ServiceProtection(spec)
         self._protections.append(protection)
+        self._limited = True
         return protection
 
     def remove_protection(self, protection: ServiceProtection) -> None:
         """Stop enforcing limits added by :meth:`add_protection`."""
         self._protections.remove(protection)
+        self._limited = bool(self._protections) or self._limiter is not None
 
     def limit_used(self, now: float) -> float:
         """Peak share of any request window in use at ``now`` (0 without a request limit)."""
@@ -252,10 +255,13 @@ class Endpoint:
         arrival = sim.now
         if not self.available:
             return (yield from self._refuse_down(order, timeout))
-        retry_after = self._admit(arrival)
-        if retry_after > 0.0:
-            self._record(arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0)
-            return CallResult("throttled", retry_after)
+        if self._limited:
+            retry_after = self._admit(arrival)
+            if retry_after > 0.0:
+                self._record(
+                    arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
+                )
+                return CallResult("throttled", retry_after)
         monitor = self.monitor
         if self._busy < self._capacity:
             self._busy += 1
@@ -277,7 +283,9 @@ class Endpoint:
             start = sim.now
             monitor.waiting.change(start, -1)
             monitor.in_service.change(start, 1)
-        service = self._service(start)
+        service = self._sample() * self.latency_factor
+        if self._protections:
+            self._started(start, service)
         patience = arrival + timeout - start
         if service > patience:
             # the caller gives up mid-service; the callee finishes and commits regardless
@@ -339,12 +347,10 @@ class Endpoint:
             wait = self._limiter.admit(now)
         return wait
 
-    def _service(self, start: float) -> float:
-        """Sample a service time (slowed by a brownout) and tell the limits it started."""
-        service = self._sample() * self.latency_factor
+    def _started(self, start: float, service: float) -> None:
+        """Tell the limits that a request started with this service time."""
         for protection in self._protections:
             protection.started(start, service)
-        return service
 
     def _finish_late(
         self,
@@ -382,7 +388,8 @@ class Endpoint:
         start = sim.now
         self.monitor.waiting.change(start, -1)
         self.monitor.in_service.change(start, 1)
-        service = self._service(start)
+        service = self._sample() * self.latency_factor
+        self._started(start, service)
         sim.timeout(service).callbacks.append(
             lambda _: self._finish_late(
                 request.order, request.commit, request.arrival, start, service

@@ -111,6 +111,7 @@ class _Copy:
     at: float
     number: int
     envelope: Envelope
+    order: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,15 @@ class MessageBus:
         self._held_event = code("bus.publish_held")
         self._availability_event = code("bus.availability")
         self._bus_actor = history.actor_code("bus")
+        self._topic_actors: dict[str, int] = {}
+        self._type_codes: dict[str, int] = {}
+
+    def _kind(self, envelope: Envelope) -> int:
+        """Status code of a message type (cached: types are few, copies many)."""
+        code = self._type_codes.get(envelope.type)
+        if code is None:
+            code = self._type_codes[envelope.type] = self._status(envelope.type)
+        return code
 
     # ------------------------------------------------------------------ wiring
     def subscribe(
@@ -246,26 +256,30 @@ class MessageBus:
         ):
             # a producer bug: the payload is not what the contract promises
             envelope = envelope.model_copy(update={"payload": {"garbled": True}})
-        now = self.run.now
+        now = self.run.sim.now
+        actor = self._topic_actors.get(topic)
+        if actor is None:
+            actor = self._topic_actors[topic] = self.run.history.actor_code(f"topic:{topic}")
         self._record(
             now,
             self._published_event,
-            self.run.history.actor_code(f"topic:{topic}"),
+            actor,
             order,
             number,
-            self._status(envelope.type),
+            self._kind(envelope),
             float(envelope.sequence),
         )
         for subscription in self._subscriptions.get(topic, ()):
             if subscription.types is not None and envelope.type not in subscription.types:
                 continue
-            self._route(subscription, number, envelope, faults, now)
+            self._route(subscription, number, envelope, order, faults, now)
 
     def _route(
         self,
         subscription: _Subscription,
         number: int,
         envelope: Envelope,
+        order: int,
         faults: BusFaults | None,
         now: float,
     ) -> None:
@@ -278,31 +292,25 @@ class MessageBus:
                 keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
             ):
                 # held back at the broker: later copies of the same key overtake it
-                self._later(subscription, partition, number, envelope, at + faults.reorder_delay_s)
+                copy = _Copy(at + faults.reorder_delay_s, number, envelope, order)
+                self._later(subscription, partition, copy)
                 return
         # a partition delivers in publication order: never before the previous message
         at = max(at, subscription.last_delivery[partition])
         subscription.last_delivery[partition] = at
-        subscription.partitions[partition].put(_Copy(at, number, envelope))
+        subscription.partitions[partition].put(_Copy(at, number, envelope, order))
         if (
             faults is not None
             and faults.duplicate_rate
             and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
         ):
-            self._later(subscription, partition, number, envelope, at + faults.duplicate_delay_s)
+            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order)
+            self._later(subscription, partition, copy)
 
-    def _later(
-        self,
-        subscription: _Subscription,
-        partition: int,
-        number: int,
-        envelope: Envelope,
-        at: float,
-    ) -> None:
-        """Put a copy on a partition at ``at``, behind whatever arrived before it."""
+    def _later(self, subscription: _Subscription, partition: int, copy: _Copy) -> None:
+        """Put a copy on a partition at its ``at``, behind whatever arrived before it."""
         sim = self.run.sim
-        copy = _Copy(at, number, envelope)
-        sim.timeout(at - sim.now).callbacks.append(
+        sim.timeout(copy.at - sim.now).callbacks.append(
             lambda _: subscription.partitions[partition].put(copy)
         )
 
@@ -343,13 +351,10 @@ class MessageBus:
                 yield sim.timeout(copy.at - sim.now)  # broker delivery latency
             while self._up is not None:
                 yield self._up  # the broker is down: nothing is delivered
-            envelope, number = copy.envelope, copy.number
+            envelope, number, order = copy.envelope, copy.number, copy.order
             delivery = subscription.deliveries.get(number, 0) + 1
             subscription.deliveries[number] = delivery
-            order = (
-                int(envelope.correlation_id[1:]) if envelope.correlation_id[1:].isdigit() else -1
-            )
-            kind = status(envelope.type)
+            kind = self._kind(envelope)
             record(sim.now, self._delivered_event, actor, order, number, kind, float(delivery))
             subscription.busy += 1
             if settings.dedupe and envelope.message_id in subscription.applied_ids:
@@ -379,9 +384,8 @@ class MessageBus:
             ):
                 # the consumer died before acknowledging: the broker delivers the copy again
                 record(now, self._redelivered_event, actor, order, number, status("consumer_crash"))
-                self._later(
-                    subscription, index, number, envelope, now + settings.redelivery_delay_s
-                )
+                copy = _Copy(now + settings.redelivery_delay_s, number, envelope, order)
+                self._later(subscription, index, copy)
 
     # ------------------------------------------------------------------ dead letters
     def dead_letters(self, subscription: str | None = None) -> list[DeadLetter]:
@@ -420,9 +424,7 @@ class MessageBus:
         for letter in chosen:
             target.dead_letters.remove(letter)
             envelope = letter.envelope
-            order = (
-                int(envelope.correlation_id[1:]) if envelope.correlation_id[1:].isdigit() else -1
-            )
+            order = _order_of(envelope)
             self._record(
                 sim.now,
                 self._replayed_event,
@@ -431,7 +433,7 @@ class MessageBus:
                 letter.number,
                 self._status(letter.reason),
             )
-            target.partitions[letter.partition].put(_Copy(sim.now, letter.number, envelope))
+            target.partitions[letter.partition].put(_Copy(sim.now, letter.number, envelope, order))
             if policy.spacing_s:
                 yield sim.timeout(policy.spacing_s)
         return len(chosen)

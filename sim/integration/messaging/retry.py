@@ -7,7 +7,6 @@ multiplying its load instead of each retrying to its own limit (a retry storm).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any, Literal
 
@@ -72,8 +71,9 @@ class Retrier:
         self.breaker = breaker
         self.wait_for_breaker = wait_for_breaker
         self.bucket = bucket
-        self._firsts: deque[float] = deque()
-        self._retries: deque[float] = deque()
+        self._budgeted = policy.budget_ratio is not None
+        self._balance = float(policy.budget_floor)
+        self._stamp = run.now
         self._rng: np.random.Generator = run.streams.stream(f"retry.{name}")
         history = run.history
         self._event = history.event_code("integration.retry")
@@ -81,17 +81,26 @@ class Retrier:
         self._actor = history.actor_code(f"retry:{name}")
 
     def _may_retry(self, now: float) -> bool:
-        """Whether the retry budget allows one more retry now (and count it if so)."""
-        ratio = self.policy.budget_ratio
-        if ratio is None:
+        """Whether the retry budget allows one more retry now (and spend it if so).
+
+        The budget is a balance: each first attempt deposits ``budget_ratio``, time
+        deposits ``budget_floor`` per ``budget_window_s``, and the balance is capped at
+        the floor plus one window's worth of deposits at ten first attempts a second, so a
+        quiet spell cannot bank a storm.
+        """
+        if not self._budgeted:
             return True
-        horizon = now - self.policy.budget_window_s
-        for times in (self._firsts, self._retries):
-            while times and times[0] <= horizon:
-                times.popleft()
-        if len(self._retries) >= self.policy.budget_floor + ratio * len(self._firsts):
+        policy = self.policy
+        ratio = policy.budget_ratio or 0.0
+        cap = policy.budget_floor + ratio * 10.0 * policy.budget_window_s
+        self._balance = min(
+            cap,
+            self._balance + (now - self._stamp) * policy.budget_floor / policy.budget_window_s,
+        )
+        self._stamp = now
+        if self._balance < 1.0:
             return False
-        self._retries.append(now)
+        self._balance -= 1.0
         return True
 
     def delay(self, attempt: int, retry_after: float = 0.0) -> float:
@@ -123,8 +132,8 @@ class Retrier:
                 yield sim.timeout(max(breaker.remaining(), self.policy.base_delay_s))
                 continue
             attempt += 1
-            if attempt == 1 and self.policy.budget_ratio is not None:
-                self._firsts.append(sim.now)
+            if attempt == 1 and self._budgeted:
+                self._balance += self.policy.budget_ratio or 0.0
             if self.bucket is not None:
                 yield from self.bucket.take(order)
             answer = yield from operation()
