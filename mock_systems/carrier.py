@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -80,11 +80,20 @@ class CarrierScan:
 class Carrier(MockSystem):
     """Moves tendered shipments and reports scans through a webhook or an aggregator."""
 
-    def __init__(self, run: RunEnvironment, config: CarrierConfig, calendar: WorkCalendar) -> None:
+    OPERATIONS: ClassVar[tuple[str, ...]] = ("tender",)
+
+    def __init__(
+        self,
+        run: RunEnvironment,
+        config: CarrierConfig,
+        calendar: WorkCalendar,
+        feed: Mailbox[CarrierScan] | None = None,
+    ) -> None:
         super().__init__(run, "carrier")
         self.config = config
         self.calendar = calendar
-        self.feed: Mailbox[CarrierScan] = Mailbox(run.sim)
+        self.feed: Mailbox[CarrierScan] = feed if feed is not None else Mailbox(run.sim)
+        """Where scans reach the shipper (a fault seam can be passed in)."""
         self.bookings: dict[str, Booking] = {}
         self.tracking: dict[str, str] = {}
         self._tender = self.endpoint("tender", config.tender)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,6 +104,8 @@ class QuoteAccepted:
 
 class Crm(MockSystem):
     """Holds accounts and quotes and shows sales reps what the integration tells it."""
+
+    OPERATIONS: ClassVar[tuple[str, ...]] = ("api",)
 
     def __init__(self, run: RunEnvironment, config: CrmConfig) -> None:
         super().__init__(run, "crm")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,6 +78,8 @@ class ShipConfirm:
 
 class Wms(MockSystem):
     """Warehouses with pick queues and shift-bound pickers."""
+
+    OPERATIONS: ClassVar[tuple[str, ...]] = ("release",)
 
     def __init__(
         self,

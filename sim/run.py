@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.engine import History
 from sim.engine.calendar import DAY
+from sim.faults import FaultTimeline
 from sim.metrics import compute_metrics
 from sim.scenario import Scenario
 from sim.world import build_world
@@ -29,6 +30,7 @@ class RunResult:
     history: History
     horizon_s: float
     metrics: dict[str, Any]
+    timeline: FaultTimeline = field(default_factory=FaultTimeline)
     wall_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -43,7 +45,10 @@ class RunResult:
 
 
 def execute(
-    scenario: Scenario, seed: int | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    timeline: FaultTimeline | None = None,
 ) -> RunResult:
     """Build the world, run it to its horizon and compute the metrics.
 
@@ -52,7 +57,7 @@ def execute(
     """
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
-    world = build_world(scenario, seed)
+    world = build_world(scenario, seed, timeline)
     built = time.perf_counter()
     sim = world.run.sim
     horizon = world.horizon_s
@@ -78,6 +83,7 @@ def execute(
         history=world.run.history,
         horizon_s=horizon,
         metrics=metrics,
+        timeline=world.timeline,
         wall_seconds={
             "build": built - started,
             "simulate": simulated - built,

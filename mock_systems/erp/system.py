@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 from mock_systems.base import MockSystem
 from mock_systems.erp.config import ErpConfig
@@ -62,6 +62,13 @@ _CONFLICT = CallResult("conflict", retry_after=60.0)
 
 class Erp(MockSystem):
     """System of record for customers' credit, prices, stock, orders and invoices."""
+
+    OPERATIONS: ClassVar[tuple[str, ...]] = (
+        "simulate_order",
+        "atp_extract",
+        "create_order",
+        "delivery_update",
+    )
 
     def __init__(
         self, run: RunEnvironment, config: ErpConfig, region_plants: dict[str, str]

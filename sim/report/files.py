@@ -44,6 +44,7 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
         "sla_passed": result.sla_passed,
         "wall_seconds": result.wall_seconds,
         "resolved_scenario": result.scenario.model_dump(mode="json"),
+        "fault_timeline": result.timeline.model_dump(mode="json")["windows"],
     }
     paths["run"].write_text(json.dumps(json_ready(facts), indent=2) + "\n")
     return paths

@@ -15,6 +15,7 @@ from mock_systems.carrier import CarrierConfig
 from mock_systems.crm import CrmConfig
 from mock_systems.erp import ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
+from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings
 
 __all__ = [
@@ -231,6 +232,9 @@ class Scenario(_Section):
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()
     slas: dict[str, SlaTarget] = Field(default_factory=dict)
+    faults: tuple[AnyFault, ...] = Field(
+        default=(), description="what goes wrong, where and when (expanded to a fault timeline)"
+    )
 
     @field_validator("start")
     @classmethod
@@ -256,7 +260,30 @@ class Scenario(_Section):
         for peak in self.demand.peaks:
             if peak.window.start_h >= self.demand_days * 24:
                 raise ValueError("a peak window starts after demand ends (demand_days)")
+        self._check_faults()
         return self
+
+    def _check_faults(self) -> None:
+        """Targets that exist somewhere; explicit windows of one fault that do not overlap."""
+        seen: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+        for index, fault in enumerate(self.faults):
+            families = fault_kind(fault.kind).families
+            known = set().union(*(known_targets(f) for f in families))
+            if fault.target not in known:
+                raise ValueError(
+                    f"faults.{index}.target: {fault.target!r} is not a {'/'.join(families)} "
+                    f"that any system or pattern has; expected one of {sorted(known)}"
+                )
+            spans = seen.setdefault((fault.kind, fault.target), [])
+            for window in fault.windows:
+                for start, end, other in spans:
+                    if window.start_h < end and start < window.end_h:
+                        raise ValueError(
+                            f"faults.{index}.windows: [{window.start_h}, {window.end_h}] "
+                            f"overlaps faults.{other}'s [{start}, {end}] of the same "
+                            f"{fault.kind} on {fault.target!r}; merge them into one window"
+                        )
+            spans.extend((w.start_h, w.end_h, index) for w in fault.windows)
 
     @property
     def region_plants(self) -> dict[str, str]:

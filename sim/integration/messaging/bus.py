@@ -138,6 +138,8 @@ class _Subscription:
     applied_ids: set[str] = field(default_factory=set)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     busy: int = 0
+    paused: bool = False
+    resume: simpy.Event | None = None
 
 
 def _by_correlation(envelope: Envelope) -> int:
@@ -231,6 +233,23 @@ class MessageBus:
     def subscription_names(self, topic: str) -> list[str]:
         """Names of the subscriptions of ``topic``."""
         return [s.name for s in self._subscriptions.get(topic, ())]
+
+    @property
+    def subscriptions(self) -> list[str]:
+        """Names of every subscription, sorted."""
+        return sorted(s.name for subs in self._subscriptions.values() for s in subs)
+
+    def set_paused(self, subscription: str, paused: bool) -> None:
+        """Stop or restart a subscription's consumers (copies wait on their partitions)."""
+        for subs in self._subscriptions.values():
+            for s in subs:
+                if s.name == subscription and s.paused != paused:
+                    s.paused = paused
+                    if not paused and s.resume is not None:
+                        resume, s.resume = s.resume, None
+                        resume.succeed()
+                    elif paused:
+                        s.resume = self.run.sim.event()
 
     @property
     def topics(self) -> list[str]:
@@ -349,8 +368,9 @@ class MessageBus:
             copy = yield from store.take()
             if copy.at > sim.now:
                 yield sim.timeout(copy.at - sim.now)  # broker delivery latency
-            while self._up is not None:
-                yield self._up  # the broker is down: nothing is delivered
+            while self._up is not None or subscription.resume is not None:
+                # the broker is down, or this subscription's consumers are: nothing is taken
+                yield self._up if self._up is not None else subscription.resume
             envelope, number, order = copy.envelope, copy.number, copy.order
             delivery = subscription.deliveries.get(number, 0) + 1
             subscription.deliveries[number] = delivery

@@ -11,6 +11,7 @@ from sim.integration.patterns.hybrid import HybridPattern
 from sim.integration.patterns.registry import (
     UnknownPatternError,
     create_pattern,
+    pattern_class,
     pattern_names,
     register_pattern,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "PatternContext",
     "UnknownPatternError",
     "create_pattern",
+    "pattern_class",
     "pattern_names",
     "register_pattern",
 ]

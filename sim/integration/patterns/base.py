@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine import ActorRecorder, RunEnvironment
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
-from sim.integration.messaging import BusSettings, CircuitBreakerPolicy, ClientLimit, RetryPolicy
+from sim.integration.messaging import (
+    BusSettings,
+    CircuitBreakerPolicy,
+    ClientLimit,
+    MessageBus,
+    RetryPolicy,
+)
 
 __all__ = [
     "CallTimeouts",
@@ -116,6 +122,12 @@ class IntegrationPattern(ABC):
     """
 
     name: ClassVar[str]
+    TOPICS: ClassVar[tuple[str, ...]] = ()
+    """Bus topics the pattern publishes to (fault targets)."""
+    SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ()
+    """Its bus subscriptions (fault targets ``subscriber:<name>``)."""
+    message_bus: MessageBus | None = None
+    """The pattern's bus, if it has one (a fault seam)."""
 
     def __init__(self, context: PatternContext) -> None:
         self.context = context

@@ -93,6 +93,8 @@ class HybridPattern(IntegrationPattern):
     """Process APIs for the synchronous path, an event bus for status (DOMAIN.md, pattern 4)."""
 
     name: ClassVar[str] = "hybrid"
+    TOPICS: ClassVar[tuple[str, ...]] = (ORDER_EVENTS,)
+    SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ("crm-status-sync", "fulfilment-router")
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
@@ -144,7 +146,7 @@ class HybridPattern(IntegrationPattern):
         )
         self.parked = 0
         """Writes held for a later retry right now (store and forward)."""
-        self.bus = MessageBus(
+        self.bus: MessageBus = MessageBus(
             run,
             settings.bus.model_copy(
                 update={
@@ -153,6 +155,7 @@ class HybridPattern(IntegrationPattern):
                 }
             ),
         )
+        self.message_bus = self.bus
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exceptions: dict[int, str] = {}
         self._regions: dict[int, str] = {}

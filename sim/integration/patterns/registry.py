@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 
-__all__ = ["register_pattern", "create_pattern", "pattern_names", "UnknownPatternError"]
+__all__ = [
+    "UnknownPatternError",
+    "create_pattern",
+    "pattern_class",
+    "pattern_names",
+    "register_pattern",
+]
 
 _PATTERNS: dict[str, type[IntegrationPattern]] = {}
 
@@ -27,6 +33,14 @@ def register_pattern(cls: type[IntegrationPattern]) -> type[IntegrationPattern]:
 def pattern_names() -> list[str]:
     """Names of the registered patterns, sorted."""
     return sorted(_PATTERNS)
+
+
+def pattern_class(name: str) -> type[IntegrationPattern]:
+    """The class registered as ``name``."""
+    cls = _PATTERNS.get(name)
+    if cls is None:
+        raise UnknownPatternError(f"unknown pattern {name!r}; known: {', '.join(pattern_names())}")
+    return cls
 
 
 def create_pattern(name: str, context: PatternContext) -> IntegrationPattern:

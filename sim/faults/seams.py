@@ -1,0 +1,76 @@
+"""The named seams where faults are applied, and the targets a scenario may name.
+
+Faults never enter the mock systems' business logic. They act on:
+
+* an **Endpoint** (``erp.create_order``, or a whole system: ``erp``): availability,
+  latency, errors, limits, lost responses;
+* the **bus** (``bus`` for the broker, a topic such as ``erp.order-events``, or a
+  subscription's consumers ``subscriber:crm-status-sync``);
+* a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper).
+
+:class:`FaultSeams` holds one run's seams. :func:`known_targets` lists every name a
+scenario may aim at, from the systems' declared operations and every registered pattern's
+topics and subscriptions; a fault aimed at a seam the running pattern lacks is recorded as
+not applicable, not treated as an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mock_systems.carrier import Carrier
+from mock_systems.crm import Crm
+from mock_systems.erp import Erp
+from mock_systems.wms import Wms
+from sim.engine import Endpoint
+from sim.integration.messaging import MessageBus
+from sim.integration.patterns import pattern_class, pattern_names
+
+__all__ = ["FaultSeams", "SeamFamily", "known_targets", "FEED_TARGETS", "BROKER"]
+
+SeamFamily = Literal["endpoint", "bus", "subscriber", "feed"]
+"""Which kind of seam a fault kind acts on."""
+
+BROKER = "bus"
+"""The target naming the message broker itself."""
+
+FEED_TARGETS = ("carrier.feed",)
+"""Feeds a fault can act on."""
+
+_SYSTEMS: dict[str, tuple[str, ...]] = {
+    "crm": Crm.OPERATIONS,
+    "erp": Erp.OPERATIONS,
+    "wms": Wms.OPERATIONS,
+    "carrier": Carrier.OPERATIONS,
+}
+
+
+def known_targets(family: SeamFamily) -> set[str]:
+    """Every target name of ``family`` that some system or registered pattern has."""
+    if family == "endpoint":
+        names = set(_SYSTEMS)
+        names.update(f"{system}.{op}" for system, ops in _SYSTEMS.items() for op in ops)
+        return names
+    if family == "feed":
+        return set(FEED_TARGETS)
+    patterns = [pattern_class(name) for name in pattern_names()]
+    if family == "bus":
+        return {BROKER} | {topic for p in patterns for topic in p.TOPICS}
+    return {f"subscriber:{s}" for p in patterns for s in p.SUBSCRIPTIONS}
+
+
+@dataclass
+class FaultSeams:
+    """One run's seams, by target name."""
+
+    endpoints: dict[str, Endpoint]
+    bus: MessageBus | None = None
+    feeds: dict[str, Any] = field(default_factory=dict)
+
+    def endpoints_for(self, target: str) -> list[Endpoint]:
+        """The endpoint named ``target``, or every endpoint of the system ``target``."""
+        if target in self.endpoints:
+            return [self.endpoints[target]]
+        prefix = f"{target}."
+        return [e for name, e in sorted(self.endpoints.items()) if name.startswith(prefix)]

@@ -1,0 +1,140 @@
+"""Each resilience mechanism, switched off under the fault it answers, lets an invariant
+(or the delivery-health figure it protects) break; switched on, the invariants hold.
+
+Every verdict comes from the history-only checkers, never from a mock's private state.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.faults.support import call_outcomes, count, run_small, verdicts
+
+ALL_HOLD = {
+    "no_lost_orders",
+    "no_phantoms",
+    "no_duplicates",
+    "convergence",
+    "causality",
+    "monotonic_lifecycle",
+    "message_conservation",
+}
+
+
+def off(mechanism: str) -> str:
+    return f"integration.mechanisms.{mechanism}=false"
+
+
+def assert_all_hold(result: object) -> None:
+    found = verdicts(result)  # type: ignore[arg-type]
+    broken = {name: v.counts for name, v in found.items() if not v.valid}
+    assert not broken, broken
+    assert set(found) == ALL_HOLD
+
+
+LOST_RESPONSES = (
+    "faults=[{kind: lost_response, target: erp.create_order, probability: 0.4}]"
+)
+
+
+def test_without_idempotency_keys_lost_responses_duplicate_erp_orders() -> None:
+    on = run_small(LOST_RESPONSES)
+    assert_all_hold(on)
+    assert call_outcomes(on.history, "erp.create_order")["lost_response"] > 5
+    assert count(on.history, "erp.duplicate_suppressed") > 5  # the retry met its key
+
+    without = run_small(LOST_RESPONSES, off("idempotency_keys"))
+    verdict = verdicts(without)["no_duplicates"]
+    assert not verdict.valid
+    assert verdict.counts["duplicate_creates"] > 5
+    assert any(row["event"] == "erp.order_created" for row in verdict.witness)
+
+
+REORDER = "faults=[{kind: bus_reorder, target: erp.order-events, probability: 0.3, delay_s: 120}]"
+
+
+def test_without_resequencing_the_crm_moves_backwards() -> None:
+    on = run_small(REORDER)
+    assert_all_hold(on)
+    assert count(on.history, "bus.discarded", status="stale") > 10
+
+    without = run_small(REORDER, off("resequencing"))
+    verdict = verdicts(without)["monotonic_lifecycle"]
+    assert not verdict.valid
+    assert verdict.counts["backward_moves"] > 5
+
+
+CRASHES = "faults=[{kind: consumer_crash, target: erp.order-events, probability: 0.3}]"
+
+
+def test_without_dedupe_a_redelivered_copy_is_applied_twice() -> None:
+    on = run_small(CRASHES)
+    assert_all_hold(on)
+    assert count(on.history, "bus.redelivered") > 10
+    assert count(on.history, "bus.discarded", status="duplicate") > 10
+
+    without = run_small(CRASHES, off("dedupe"))
+    verdict = verdicts(without)["message_conservation"]
+    assert not verdict.valid
+    assert verdict.counts["applied_twice"] > 5
+
+
+POISON = "faults=[{kind: poison, target: erp.order-events, probability: 0.05}]"
+
+
+def test_without_the_dead_letter_queue_poison_messages_vanish() -> None:
+    on = run_small(POISON)
+    conservation = verdicts(on)["message_conservation"]
+    assert conservation.valid
+    assert conservation.counts["dead_lettered"] > 5
+    assert on.metrics is not None
+
+    without = run_small(POISON, off("dead_letter_queue"))
+    verdict = verdicts(without)["message_conservation"]
+    assert not verdict.valid
+    assert verdict.counts["dropped"] > 5
+    assert {row["event"] for row in verdict.witness} >= {"bus.dropped"}
+
+
+ERP_DOWN = "faults=[{kind: outage, target: erp, mode: timeout, windows: [{start_h: 8, end_h: 11}]}]"
+
+
+def test_without_the_circuit_breaker_calls_pile_up_on_the_failed_system() -> None:
+    on = run_small(ERP_DOWN)
+    assert_all_hold(on)
+    without = run_small(ERP_DOWN, off("circuit_breaker"))
+    assert_all_hold(without)  # no invariant is at stake: the cost is load and waiting
+    timed_out_on = call_outcomes(on.history, "erp.")["timeout"]
+    timed_out_off = call_outcomes(without.history, "erp.")["timeout"]
+    assert timed_out_on > 0
+    assert timed_out_off > 3 * timed_out_on
+
+
+def test_without_store_and_forward_an_erp_outage_sends_orders_to_manual_rekeying() -> None:
+    on = run_small(ERP_DOWN)
+    assert count(on.history, "integration.stored_for_forwarding") > 5
+    assert count(on.history, "integration.exception_raised", status="manual_rekey") == 0
+
+    without = run_small(ERP_DOWN, off("store_and_forward"))
+    assert count(without.history, "integration.stored_for_forwarding") == 0
+    assert count(without.history, "integration.exception_raised", status="manual_rekey") > 5
+    assert verdicts(without)["no_lost_orders"].valid  # re-keying is a named exception state
+
+
+CRM_THROTTLED = (
+    "faults=[{kind: throttle, target: crm, preset: custom, limits: {requests: 10, window_s: 60},"
+    " windows: [{start_h: 1, end_h: 12}]}]"
+)
+CLIENT_LIMIT = "integration.client_limits={crm: {requests: 10, window_s: 60}}"
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_without_client_side_throttling_429s_multiply(seed: int) -> None:
+    paced = run_small(CRM_THROTTLED, CLIENT_LIMIT, seed=seed)
+    assert_all_hold(paced)
+    assert count(paced.history, "integration.throttle_wait") > 10
+    unpaced = run_small(CRM_THROTTLED, CLIENT_LIMIT, off("client_throttle"), seed=seed)
+    throttled_paced = call_outcomes(paced.history, "crm.")["throttled"]
+    throttled_unpaced = call_outcomes(unpaced.history, "crm.")["throttled"]
+    assert throttled_unpaced > 20
+    assert throttled_unpaced > 5 * max(1, throttled_paced)
