@@ -38,6 +38,7 @@ class CarrierConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tender: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.7, cv=0.5), concurrency=10)
+    track: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=10)
     pickup_windows: tuple[WeeklyWindow, ...] = (
         WeeklyWindow(start_hour=16, end_hour=18, weekdays=(0, 1, 2, 3, 4)),
     )
@@ -80,7 +81,7 @@ class CarrierScan:
 class Carrier(MockSystem):
     """Moves tendered shipments and reports scans through a webhook or an aggregator."""
 
-    OPERATIONS: ClassVar[tuple[str, ...]] = ("tender",)
+    OPERATIONS: ClassVar[tuple[str, ...]] = ("tender", "track")
 
     def __init__(
         self,
@@ -97,6 +98,9 @@ class Carrier(MockSystem):
         self.bookings: dict[str, Booking] = {}
         self.tracking: dict[str, str] = {}
         self._tender = self.endpoint("tender", config.tender)
+        self._track = self.endpoint("track", config.track)
+        self.scans_by_tracking: dict[str, list[CarrierScan]] = {}
+        """Every scan so far, per tracking number (what a tracking query answers)."""
         rng = run.streams.stream("carrier.transit")
         self._departure = config.hub_departure.sampler(rng)
         self._transit_days = config.transit_days.sampler(rng)
@@ -139,6 +143,17 @@ class Carrier(MockSystem):
         self.sim.process(self._move(tracking, booking))
         return tracking
 
+    def track(
+        self, tracking_number: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | tuple[CarrierScan, ...]]:
+        """Every scan of a shipment so far (a tracking API query)."""
+        booking = self.bookings.get(tracking_number)
+        order = booking.order_ref if booking is not None else -1
+        answer: CallResult | tuple[CarrierScan, ...] = yield from self._track.call(
+            order, lambda: tuple(self.scans_by_tracking.get(tracking_number, ())), timeout
+        )
+        return answer
+
     def _in_window(self, t: float, windows: tuple[WeeklyWindow, ...]) -> float:
         """A uniformly drawn instant in the first window opening at or after ``t``."""
         opening = self.calendar.next_open(t, windows)
@@ -172,6 +187,7 @@ class Carrier(MockSystem):
                 code,
                 at,
             )
+            self.scans_by_tracking.setdefault(tracking, []).append(scan)
             self.record(
                 "scan",
                 order=booking.order_ref,

@@ -29,7 +29,7 @@ from sim.engine import (
 _DONE = CallResult("ok")
 """The answer of a CRM write that was applied."""
 
-__all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm"]
+__all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm", "quote_id"]
 
 
 class CrmConfig(BaseModel):
@@ -102,6 +102,11 @@ class QuoteAccepted:
     AcceptedDate: float
 
 
+def quote_id(number: int) -> str:
+    """The CRM record id of quote ``number``."""
+    return f"0Q0{number:012d}"
+
+
 class Crm(MockSystem):
     """Holds accounts and quotes and shows sales reps what the integration tells it."""
 
@@ -140,7 +145,7 @@ class Crm(MockSystem):
             QuoteLineItem(code, qty, contracts.get((account_id, code), self.price_book[code]))
             for code, qty in lines
         )
-        quote = Quote(f"0Q0{number:012d}", number, account_id, channel, items)
+        quote = Quote(quote_id(number), number, account_id, channel, items)
         self.quotes[quote.Id] = quote
         return quote
 
@@ -178,6 +183,19 @@ class Crm(MockSystem):
 
         call: CallResult = yield from self._api.call(quote.Number, commit, timeout)
         return call
+
+    def read_orders(
+        self, numbers: tuple[int, ...], timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | dict[int, tuple[str, int]]]:
+        """One query for several quotes: quote number -> (order status, status sequence)."""
+        answer: CallResult | dict[int, tuple[str, int]] = yield from self._api.call(
+            -1, lambda: self._read(numbers), timeout
+        )
+        return answer
+
+    def _read(self, numbers: tuple[int, ...]) -> dict[int, tuple[str, int]]:
+        found = (self.quotes.get(quote_id(n)) for n in numbers)
+        return {q.Number: (q.Order_Status__c, q.Order_Status_Seq__c) for q in found if q}
 
     def update_order(
         self,

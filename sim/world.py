@@ -6,12 +6,26 @@ from dataclasses import dataclass
 
 from mock_systems.carrier import Carrier
 from mock_systems.crm import Crm
+from mock_systems.desk import Desk
 from mock_systems.erp import Erp
 from mock_systems.wms import Wms
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, WorkCalendar
-from sim.faults import FaultRunner, FaultSeams, FaultTimeline, ScanFeed, expand
-from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
+from sim.faults import (
+    FaultRunner,
+    FaultSeams,
+    FaultTimeline,
+    MasterDataSeam,
+    ScanFeed,
+    expand,
+)
+from sim.integration.adapters import (
+    CarrierAdapter,
+    CrmAdapter,
+    DeskAdapter,
+    ErpAdapter,
+    WmsAdapter,
+)
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
 from sim.scenario import Scenario
 from sim.workload import Workload
@@ -30,6 +44,7 @@ class World:
     erp: Erp
     wms: Wms
     carrier: Carrier
+    desk: Desk
     pattern: IntegrationPattern
     workload: Workload
     timeline: FaultTimeline
@@ -75,6 +90,7 @@ def build_world(
     )
     feed = ScanFeed(run.sim, seed)
     carrier = Carrier(run, systems.carrier, calendar, feed)
+    desk = Desk(run, systems.desk, calendar)
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
     context = PatternContext(
@@ -84,6 +100,7 @@ def build_world(
         WmsAdapter(wms),
         CarrierAdapter(carrier),
         scenario.integration,
+        DeskAdapter(desk),
     )
     pattern = create_pattern(scenario.integration.pattern, context)
     pattern.start()
@@ -95,7 +112,9 @@ def build_world(
         for system in (crm, erp, wms, carrier)
         for endpoint in system.endpoints.values()
     }
-    seams = FaultSeams(endpoints, pattern.message_bus, {"carrier.feed": feed})
+    seams = FaultSeams(
+        endpoints, pattern.message_bus, {"carrier.feed": feed}, MasterDataSeam(erp, crm)
+    )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))
-    return World(scenario, run, calendar, crm, erp, wms, carrier, pattern, workload, timeline)
+    return World(scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline)

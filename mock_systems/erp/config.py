@@ -30,6 +30,13 @@ class ErpEndpoints(_Config):
     delivery_update: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=0.6, cv=0.5), concurrency=16
     )
+    maintain_order: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=1.0, cv=0.6), concurrency=4
+    )
+    read_order: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.3, cv=0.5), concurrency=8)
+    status_extract: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=6.0, cv=0.5), concurrency=1
+    )
 
 
 class CreditPolicy(_Config):
@@ -55,6 +62,9 @@ class ErpConfig(_Config):
     """The ERP's behaviour in one scenario."""
 
     endpoints: ErpEndpoints = ErpEndpoints()
+    idempotency_retention_s: float = Field(
+        default=86_400.0, gt=0, description="how long an idempotency key is remembered"
+    )
     allocation_interval_s: float = Field(
         default=900.0, gt=0, description="cadence of the allocation (backorder) run"
     )

@@ -80,6 +80,18 @@ class Inventory:
             self._touch(plant, material)
         return granted
 
+    def release(self, plant: str, material: str, quantity: int) -> None:
+        """Give back an allocation that will not ship (a cancelled delivery)."""
+        rec = self.stock[(plant, material)]
+        if quantity > rec.allocated:
+            raise ValueError(f"release of {quantity} {material} exceeds allocation at {plant}")
+        rec.allocated -= quantity
+        self._touch(plant, material)
+
+    def remove_backlog(self, plant: str, material: str, quantity: int) -> None:
+        """Open demand that will no longer wait for allocation (a cancelled order)."""
+        self.record_for(plant, material).backlog -= quantity
+
     def add_backlog(self, plant: str, material: str, quantity: int) -> None:
         """Open demand that waits for allocation (counts against the stock position)."""
         self.record_for(plant, material).backlog += quantity

@@ -113,6 +113,7 @@ class SalesOrder:
     deliveries: list[str] = field(default_factory=list)
     version: int = 0
     backorder_reported: bool = False
+    changed_at: float = 0.0
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from mock_systems.base import MockSystem
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.records import (
     BillingDocument,
     ChangeNotification,
@@ -60,7 +61,7 @@ _CONFLICT = CallResult("conflict", retry_after=60.0)
 """Refusal of an operation that is not allowed yet in the record's state (HTTP 409)."""
 
 
-class Erp(MockSystem):
+class Erp(OrderMaintenance, MockSystem):
     """System of record for customers' credit, prices, stock, orders and invoices."""
 
     OPERATIONS: ClassVar[tuple[str, ...]] = (
@@ -68,6 +69,9 @@ class Erp(MockSystem):
         "atp_extract",
         "create_order",
         "delivery_update",
+        "maintain_order",
+        "status_extract",
+        "read_order",
     )
 
     def __init__(
@@ -79,12 +83,18 @@ class Erp(MockSystem):
         self.customers: dict[str, ErpCustomer] = {}
         self.materials: dict[str, ErpMaterial] = {}
         self.contract_prices: dict[tuple[str, str], float] = {}
+        self.blocked: set[str] = set()
+        self.pending_customers: set[str] = set()
+        """Customers the ERP has not received from the CRM yet (master-data drift)."""
+        """Materials blocked for sales (master-data drift)."""
         self.orders: dict[str, SalesOrder] = {}
         self.by_reference: dict[int, str] = {}
         self.deliveries: dict[str, Delivery] = {}
         self.invoices: dict[str, BillingDocument] = {}
         self.outbox: Mailbox[ChangeNotification] = Mailbox(run.sim)
-        self._idempotency: dict[str, str] = {}
+        self._idempotency: dict[str, tuple[str, float]] = {}
+        self._change_times: list[float] = []
+        self._change_documents: list[str] = []
         self._allocation_queue: list[str] = []
         self._backorders: list[str] = []
         self._stock_received = False
@@ -97,6 +107,9 @@ class Erp(MockSystem):
         self._atp_extract = self.endpoint("atp_extract", eps.atp_extract)
         self._create = self.endpoint("create_order", eps.create_order)
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
+        self._maintain = self.endpoint("maintain_order", eps.maintain_order)
+        self._status_extract = self.endpoint("status_extract", eps.status_extract)
+        self._read_order = self.endpoint("read_order", eps.read_order)
         self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
         self._payment_time = config.credit.payment_terms.sampler(run.streams.stream("erp.payments"))
         self._run_time = config.allocation_run_time.sampler(run.streams.stream("erp.allocation"))
@@ -132,6 +145,41 @@ class Erp(MockSystem):
             StockRecord(on_hand=on_hand, reorder_point=reorder_point, order_up_to=order_up_to),
         )
 
+    def _known_customer(self, sold_to: str) -> ErpCustomer | None:
+        return None if sold_to in self.pending_customers else self.customers.get(sold_to)
+
+    def set_customer_pending(self, sold_to: str, pending: bool) -> None:
+        """A customer the CRM has but the ERP has not received yet (master-data sync lag)."""
+        if pending:
+            self.pending_customers.add(sold_to)
+        else:
+            self.pending_customers.discard(sold_to)
+        self.record(
+            "customer_pending" if pending else "customer_created",
+            subject=self.customers[sold_to].number,
+        )
+
+    def _orderable(self, material: str) -> bool:
+        return material in self.materials and material not in self.blocked
+
+    # ----------------------------------------------------------------- administration
+    def set_list_price(self, material: str, price: float) -> None:
+        """A data steward changes a list price (no simulated time; a history row)."""
+        record = self.materials[material]
+        record.list_price = price
+        self.record("list_price_changed", subject=record.number, value=price)
+
+    def block_material(self, material: str, blocked: bool) -> None:
+        """A data steward blocks a material for sales orders, or lifts the block."""
+        if blocked:
+            self.blocked.add(material)
+        else:
+            self.blocked.discard(material)
+        self.record(
+            "material_blocked" if blocked else "material_unblocked",
+            subject=self.materials[material].number,
+        )
+
     def price(self, sold_to: str, material: str) -> float:
         """The net unit price the ERP charges this customer."""
         contract = self.contract_prices.get((sold_to, material))
@@ -164,8 +212,8 @@ class Erp(MockSystem):
         )
 
     def _simulation(self, request: SalesOrderRequest) -> SimulationResult:
-        customer = self.customers.get(request.sold_to)
-        unknown = [i.material for i in request.items if i.material not in self.materials]
+        customer = self._known_customer(request.sold_to)
+        unknown = [i.material for i in request.items if not self._orderable(i.material)]
         if customer is None or unknown:
             return SimulationResult(False, ("master_data_conflict",), 0.0, 0.0, ())
         reasons: list[str] = []
@@ -206,12 +254,18 @@ class Erp(MockSystem):
     def _commit_order(
         self, request: SalesOrderRequest, idempotency_key: str | None
     ) -> CreateOrderResult:
-        if idempotency_key is not None and idempotency_key in self._idempotency:
-            existing = self.orders[self._idempotency[idempotency_key]]
+        remembered = self._idempotency.get(idempotency_key) if idempotency_key else None
+        if (
+            remembered is not None
+            and self.sim.now - remembered[1] > self.config.idempotency_retention_s
+        ):
+            remembered = None  # the key has expired from the idempotency store
+        if remembered is not None:
+            existing = self.orders[remembered[0]]
             self.record("duplicate_suppressed", order=request.customer_reference)
             return CreateOrderResult(True, existing.sales_document, existing.status, "", True)
-        customer = self.customers.get(request.sold_to)
-        if customer is None or any(i.material not in self.materials for i in request.items):
+        customer = self._known_customer(request.sold_to)
+        if customer is None or any(not self._orderable(i.material) for i in request.items):
             self.record(
                 "order_rejected", order=request.customer_reference, status="master_data_conflict"
             )
@@ -229,7 +283,7 @@ class Erp(MockSystem):
         self.orders[document] = order
         self.by_reference[request.customer_reference] = document
         if idempotency_key is not None:
-            self._idempotency[idempotency_key] = document
+            self._idempotency[idempotency_key] = (document, self.sim.now)
         self.record(
             "order_created",
             order=order.customer_reference,
@@ -563,6 +617,9 @@ class Erp(MockSystem):
             order.status = status
             self.record("order_status", order=order.customer_reference, status=status)
         order.version += 1
+        order.changed_at = self.sim.now
+        self._change_times.append(self.sim.now)
+        self._change_documents.append(order.sales_document)
         when = self.sim.now if occurred_at is None else occurred_at
         self.outbox.put(
             ChangeNotification(

@@ -15,6 +15,7 @@ from pydantic import Field
 from sim.faults.feed import ScanFeed
 from sim.faults.kinds.brownout import BrownoutFault
 from sim.faults.kinds.lost_response import LostResponseFault
+from sim.faults.kinds.master_data import CustomerSyncLagFault, MaterialBlockFault, PriceChangeFault
 from sim.faults.kinds.messages import (
     BusDelayFault,
     BusDuplicateFault,
@@ -32,7 +33,7 @@ from sim.faults.kinds.scans import (
 from sim.faults.kinds.throttle import ThrottleFault
 from sim.faults.registry import FaultKind, fault_kind, fault_kinds, register
 from sim.faults.runner import FaultRunner
-from sim.faults.seams import FaultSeams, known_targets
+from sim.faults.seams import FaultSeams, MasterDataSeam, known_targets
 from sim.faults.spec import FaultSpec
 from sim.faults.timeline import FaultTimeline, FaultWindow, expand
 from sim.faults.timing import FaultTiming, HourWindow, RandomFailures, WeeklySchedule
@@ -47,6 +48,7 @@ __all__ = [
     "FaultTiming",
     "FaultWindow",
     "HourWindow",
+    "MasterDataSeam",
     "RandomFailures",
     "ScanFeed",
     "WeeklySchedule",
@@ -70,7 +72,10 @@ AnyFault = Annotated[
     | ScanDuplicateFault
     | ScanMissingFault
     | ScanReorderFault
-    | ScanLateFault,
+    | ScanLateFault
+    | PriceChangeFault
+    | MaterialBlockFault
+    | CustomerSyncLagFault,
     Field(discriminator="kind"),
 ]
 """Any shipped fault spec, told apart by ``kind``."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from sim.engine import NONE, RunEnvironment
 from sim.faults.registry import FaultKind, fault_kind
-from sim.faults.seams import BROKER, FaultSeams
+from sim.faults.seams import BROKER, MASTER_DATA, FaultSeams
 from sim.faults.timeline import FaultTimeline, FaultWindow
 
 __all__ = ["FaultRunner"]
@@ -53,6 +53,8 @@ class FaultRunner:
                 name = target.removeprefix("subscriber:")
                 if name in seams.bus.subscriptions:
                     found.append((seams.bus, name))
+            elif family == "master_data" and target == MASTER_DATA and seams.master_data:
+                found.append(seams.master_data)
             elif family == "feed" and target in seams.feeds:
                 found.append(seams.feeds[target])
         return found

@@ -6,7 +6,9 @@ Faults never enter the mock systems' business logic. They act on:
   latency, errors, limits, lost responses;
 * the **bus** (``bus`` for the broker, a topic such as ``erp.order-events``, or a
   subscription's consumers ``subscriber:crm-status-sync``);
-* a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper).
+* a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper);
+* **master data** (``master_data``), through the systems' administrative seams, the way a
+  data steward's change (or its absence) would land.
 
 :class:`FaultSeams` holds one run's seams. :func:`known_targets` lists every name a
 scenario may aim at, from the systems' declared operations and every registered pattern's
@@ -27,9 +29,17 @@ from sim.engine import Endpoint
 from sim.integration.messaging import MessageBus
 from sim.integration.patterns import pattern_class, pattern_names
 
-__all__ = ["FaultSeams", "SeamFamily", "known_targets", "FEED_TARGETS", "BROKER"]
+__all__ = [
+    "BROKER",
+    "FEED_TARGETS",
+    "MASTER_DATA",
+    "FaultSeams",
+    "MasterDataSeam",
+    "SeamFamily",
+    "known_targets",
+]
 
-SeamFamily = Literal["endpoint", "bus", "subscriber", "feed"]
+SeamFamily = Literal["endpoint", "bus", "subscriber", "feed", "master_data"]
 """Which kind of seam a fault kind acts on."""
 
 BROKER = "bus"
@@ -37,6 +47,9 @@ BROKER = "bus"
 
 FEED_TARGETS = ("carrier.feed",)
 """Feeds a fault can act on."""
+
+MASTER_DATA = "master_data"
+"""The target naming the systems' master data (changed through their admin seams)."""
 
 _SYSTEMS: dict[str, tuple[str, ...]] = {
     "crm": Crm.OPERATIONS,
@@ -54,10 +67,20 @@ def known_targets(family: SeamFamily) -> set[str]:
         return names
     if family == "feed":
         return set(FEED_TARGETS)
+    if family == "master_data":
+        return {MASTER_DATA}
     patterns = [pattern_class(name) for name in pattern_names()]
     if family == "bus":
         return {BROKER} | {topic for p in patterns for topic in p.TOPICS}
     return {f"subscriber:{s}" for p in patterns for s in p.SUBSCRIPTIONS}
+
+
+@dataclass(frozen=True)
+class MasterDataSeam:
+    """The administrative seams a data steward uses: ERP and CRM master data."""
+
+    erp: Erp
+    crm: Crm
 
 
 @dataclass
@@ -67,6 +90,8 @@ class FaultSeams:
     endpoints: dict[str, Endpoint]
     bus: MessageBus | None = None
     feeds: dict[str, Any] = field(default_factory=dict)
+    master_data: Any = None
+    """The systems' administrative seams (a :class:`MasterDataSeam`)."""
 
     def endpoints_for(self, target: str) -> list[Endpoint]:
         """The endpoint named ``target``, or every endpoint of the system ``target``."""

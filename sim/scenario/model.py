@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mock_systems.carrier import CarrierConfig
 from mock_systems.crm import CrmConfig
+from mock_systems.desk import DeskConfig
 from mock_systems.erp import ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
@@ -197,6 +198,7 @@ class Systems(_Section):
     erp: ErpConfig = ErpConfig()
     wms: WmsConfig = WmsConfig()
     carrier: CarrierConfig = CarrierConfig()
+    desk: DeskConfig = DeskConfig()
 
 
 class SlaTarget(_Section):

@@ -138,3 +138,82 @@ def test_without_client_side_throttling_429s_multiply(seed: int) -> None:
     throttled_unpaced = call_outcomes(unpaced.history, "crm.")["throttled"]
     assert throttled_unpaced > 20
     assert throttled_unpaced > 5 * max(1, throttled_paced)
+
+
+# Poison that nobody sees: without a dead-letter queue the copy is dropped, and only the
+# reconciliation job can bring CRM back in line with the ERP.
+SILENT_LOSS = (POISON, off("dead_letter_queue"))
+
+
+def test_without_reconciliation_crm_and_erp_do_not_converge_after_a_lost_event() -> None:
+    on = run_small(*SILENT_LOSS)
+    assert verdicts(on)["convergence"].valid
+    assert count(on.history, "integration.reconciled") > 0
+
+    without = run_small(*SILENT_LOSS, off("reconciliation"))
+    verdict = verdicts(without)["convergence"]
+    assert not verdict.valid
+    assert verdict.counts["diverged"] > 0
+    assert count(without.history, "integration.reconciled") == 0
+
+
+MISSING_SCANS = "faults=[{kind: scan_missing, probability: 0.3}]"
+POLL_SOONER = (  # so that every shipment of the small run is polled before it ends
+    "integration.reconciliation={tracking_poll_after_s: 129600, tracking_poll_interval_s: 21600}"
+)
+
+
+def test_without_the_tracking_poll_missing_scans_leave_shipments_undelivered() -> None:
+    def undelivered(result: object) -> int:
+        history = result.history  # type: ignore[attr-defined]
+        delivered_at_carrier = count(history, "carrier.scan", status="delivered")
+        delivered_at_erp = count(history, "erp.delivery_status", status="DELIVERED")
+        return delivered_at_carrier - delivered_at_erp
+
+    on = run_small(MISSING_SCANS, POLL_SOONER)
+    assert_all_hold(on)
+    assert count(on.history, "integration.scan_recovered") > 5
+    assert undelivered(on) == 0
+
+    without = run_small(MISSING_SCANS, POLL_SOONER, off("reconciliation"))
+    assert undelivered(without) > 5
+
+
+# ERP prices rise for a third of the materials; the CRM price book learns it a day later, so
+# quotes in between are held for a pricing mismatch, and the desk cancels them.
+PRICE_DRIFT = (
+    "faults=[{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 0, end_h: 24}]}]"
+)
+DESK_CANCELS = "systems.desk.outcomes={pricing_mismatch: {cancel: 1.0}}"
+
+
+def test_without_compensation_a_cancelled_order_stays_held_in_the_erp() -> None:
+    on = run_small(PRICE_DRIFT, DESK_CANCELS)
+    assert_all_hold(on)
+    assert count(on.history, "erp.hold_placed", status="pricing_mismatch") > 5
+    assert count(on.history, "integration.compensated") > 5
+
+    without = run_small(PRICE_DRIFT, DESK_CANCELS, off("compensation"))
+    verdict = verdicts(without)["convergence"]
+    assert not verdict.valid
+    assert verdict.counts["diverged"] > 5
+
+
+def test_without_the_order_desk_exceptions_wait_for_ever() -> None:
+    def open_exceptions(result: object) -> tuple[int, float]:
+        history = result.history  # type: ignore[attr-defined]
+        raised = {row["order"]: row["time"] for row in history.select("integration.exception_raised")}
+        for row in history.select("integration.exception_resolved"):
+            raised.pop(row["order"], None)
+        end = result.horizon_s  # type: ignore[attr-defined]
+        return len(raised), max((end - t for t in raised.values()), default=0.0)
+
+    on = run_small(PRICE_DRIFT)
+    assert_all_hold(on)
+    assert count(on.history, "desk.item_resolved") > 5
+    assert open_exceptions(on) == (0, 0.0)
+
+    without = run_small(PRICE_DRIFT, off("order_desk"))
+    waiting, oldest = open_exceptions(without)
+    assert waiting > 5
+    assert oldest > 5 * 86_400  # raised on Monday morning, still open a week later

@@ -2,7 +2,17 @@
 
 from sim.integration.adapters.carrier import CarrierAdapter
 from sim.integration.adapters.crm import CrmAdapter
-from sim.integration.adapters.erp import ErpAdapter
+from sim.integration.adapters.desk import Decision, DeskAdapter, Redo
+from sim.integration.adapters.erp import ErpAdapter, StatusReading
 from sim.integration.adapters.wms import WmsAdapter
 
-__all__ = ["CarrierAdapter", "CrmAdapter", "ErpAdapter", "WmsAdapter"]
+__all__ = [
+    "CarrierAdapter",
+    "CrmAdapter",
+    "Decision",
+    "DeskAdapter",
+    "Redo",
+    "ErpAdapter",
+    "StatusReading",
+    "WmsAdapter",
+]

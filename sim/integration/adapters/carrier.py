@@ -39,6 +39,15 @@ class CarrierAdapter:
         answer: CallResult | str = yield from self.carrier.tender(booking, timeout)
         return answer
 
+    def track(
+        self, tracking_number: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, tuple[TrackingScan, ...] | CallResult]:
+        """Every scan of a shipment so far, from the carrier's tracking API."""
+        answer = yield from self.carrier.track(tracking_number, timeout)
+        if isinstance(answer, CallResult):
+            return answer
+        return tuple(self.scan_from(scan) for scan in answer)
+
     @staticmethod
     def scan_from(scan: CarrierScan) -> TrackingScan:
         """The canonical form of a carrier scan."""

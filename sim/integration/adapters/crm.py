@@ -60,6 +60,15 @@ class CrmAdapter:
         )
         return call
 
+    def order_statuses(
+        self, order_refs: tuple[int, ...], timeout: float = math.inf
+    ) -> Generator[Any, Any, dict[int, tuple[str, int]] | CallResult]:
+        """What CRM shows for several orders: order_ref -> (status, status sequence)."""
+        answer: dict[int, tuple[str, int]] | CallResult = yield from self.crm.read_orders(
+            order_refs, timeout
+        )
+        return answer
+
     def update_status(
         self,
         order_ref: int,

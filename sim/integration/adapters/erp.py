@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NamedTuple
 
 from mock_systems.erp import (
     ChangeNotification,
@@ -24,7 +24,17 @@ from sim.integration.canonical import (
     ValidationResult,
 )
 
-__all__ = ["ErpAdapter"]
+__all__ = ["ErpAdapter", "StatusReading"]
+
+
+class StatusReading(NamedTuple):
+    """What the ERP says about one order's status."""
+
+    order_ref: int
+    status: str
+    version: int
+    erp_order_number: str
+    changed_at: float
 
 
 class ErpAdapter:
@@ -112,6 +122,36 @@ class ErpAdapter:
         """Available-to-promise per SKU at a plant, for the SKUs that moved since last time."""
         answer: dict[str, int] | CallResult = yield from self.erp.atp_changes(plant, timeout)
         return answer
+
+    def release_hold(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
+        """Release an order held for pricing or tax once a person fixed the cause."""
+        answer = yield from self.erp.release_hold(order_ref, timeout)
+        return answer
+
+    def cancel_order(
+        self, order_ref: int, reason: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
+        """Cancel an ERP order and release what it holds (True if it was cancelled)."""
+        answer = yield from self.erp.cancel_order(order_ref, reason, timeout)
+        return answer
+
+    def status_changes(
+        self, since: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, list[StatusReading] | CallResult]:
+        """Every order whose ERP status changed after ``since``."""
+        answer = yield from self.erp.status_extract(since, timeout)
+        if isinstance(answer, CallResult):
+            return answer
+        return [StatusReading(*line) for line in answer]
+
+    def read_status(
+        self, order_ref: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, StatusReading | CallResult | None]:
+        """One order's ERP status, read back by key (None: the ERP has no such order)."""
+        answer = yield from self.erp.read_order(order_ref, timeout)
+        if isinstance(answer, CallResult) or answer is None:
+            return answer
+        return StatusReading(*answer)
 
     def delivery_number(self, delivery: str) -> int:
         """The numeric id of a delivery (used as the shipment number)."""

@@ -91,6 +91,9 @@ class ReplayPolicy(BaseModel):
     reasons: tuple[str, ...] = Field(default=(), description="only these reasons; () = all")
     min_age_s: float = Field(default=0.0, ge=0, description="only letters at least this old")
     spacing_s: float = Field(default=0.0, ge=0, description="pause between replayed letters")
+    from_source: bool = Field(
+        default=False, description="the producer re-sends each message (fix for malformed ones)"
+    )
 
 
 @dataclass
@@ -112,6 +115,7 @@ class _Copy:
     number: int
     envelope: Envelope
     order: int
+    source: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,10 @@ class DeadLetter:
     reason: str
     dead_lettered_at: float
     partition: int
+    order: int
+    subscription: str
+    source: Envelope | None = None
+    """The message as its producer meant it, when the broker got a malformed one."""
 
 
 @dataclass
@@ -145,12 +153,6 @@ class _Subscription:
 def _by_correlation(envelope: Envelope) -> int:
     """Default partition key: the order's correlation id (the producer's message key)."""
     return zlib.crc32(envelope.correlation_id.encode())
-
-
-def _order_of(envelope: Envelope) -> int:
-    """The order number behind a correlation id ``O00000042`` (-1 for other ids)."""
-    digits = envelope.correlation_id[1:]
-    return int(digits) if digits.isdigit() else -1
 
 
 class MessageBus:
@@ -184,6 +186,8 @@ class MessageBus:
         self._availability_event = code("bus.availability")
         self._bus_actor = history.actor_code("bus")
         self._topic_actors: dict[str, int] = {}
+        self.on_dead_letter: Callable[[DeadLetter], None] | None = None
+        """Told of every new dead letter (e.g. to raise it with the order desk)."""
         self._type_codes: dict[str, int] = {}
 
     def _kind(self, envelope: Envelope) -> int:
@@ -267,6 +271,7 @@ class MessageBus:
             return
         number = self.published
         self.published += 1
+        source: Envelope | None = None
         faults = self.faults.get(topic)
         if (
             faults is not None
@@ -274,6 +279,7 @@ class MessageBus:
             and keyed_uniform(self.run.streams.seed, "poison", number) < faults.poison_rate
         ):
             # a producer bug: the payload is not what the contract promises
+            source = envelope
             envelope = envelope.model_copy(update={"payload": {"garbled": True}})
         now = self.run.sim.now
         actor = self._topic_actors.get(topic)
@@ -291,7 +297,7 @@ class MessageBus:
         for subscription in self._subscriptions.get(topic, ()):
             if subscription.types is not None and envelope.type not in subscription.types:
                 continue
-            self._route(subscription, number, envelope, order, faults, now)
+            self._route(subscription, number, envelope, order, faults, now, source)
 
     def _route(
         self,
@@ -301,6 +307,7 @@ class MessageBus:
         order: int,
         faults: BusFaults | None,
         now: float,
+        source: Envelope | None = None,
     ) -> None:
         partition = subscription.key(envelope) % len(subscription.partitions)
         at = now + self._latency()
@@ -317,7 +324,7 @@ class MessageBus:
         # a partition delivers in publication order: never before the previous message
         at = max(at, subscription.last_delivery[partition])
         subscription.last_delivery[partition] = at
-        subscription.partitions[partition].put(_Copy(at, number, envelope, order))
+        subscription.partitions[partition].put(_Copy(at, number, envelope, order, source))
         if (
             faults is not None
             and faults.duplicate_rate
@@ -389,10 +396,20 @@ class MessageBus:
             elif outcome.discarded:
                 record(now, self._discarded_event, actor, order, number, status(outcome.value))
             elif settings.dead_letter_queue:
-                subscription.dead_letters.append(
-                    DeadLetter(number, envelope, outcome.value, now, index)
+                letter = DeadLetter(
+                    number,
+                    envelope,
+                    outcome.value,
+                    now,
+                    index,
+                    order,
+                    subscription.name,
+                    copy.source,
                 )
+                subscription.dead_letters.append(letter)
                 record(now, self._dead_event, actor, order, number, status(outcome.value))
+                if self.on_dead_letter is not None:
+                    self.on_dead_letter(letter)
             else:
                 record(now, self._dropped_event, actor, order, number, status(outcome.value))
             faults = self.faults.get(subscription.topic)
@@ -427,12 +444,7 @@ class MessageBus:
         the order they died, each one recorded as ``bus.replayed`` and then delivered again.
         """
         policy = policy or ReplayPolicy()
-        target = next(
-            (s for subs in self._subscriptions.values() for s in subs if s.name == subscription),
-            None,
-        )
-        if target is None:
-            raise KeyError(f"no subscription named {subscription!r}")
+        target = self._subscription(subscription)
         sim = self.run.sim
         now = sim.now
         chosen = [
@@ -442,21 +454,42 @@ class MessageBus:
             and now - letter.dead_lettered_at >= policy.min_age_s
         ]
         for letter in chosen:
-            target.dead_letters.remove(letter)
-            envelope = letter.envelope
-            order = _order_of(envelope)
-            self._record(
-                sim.now,
-                self._replayed_event,
-                target.actor,
-                order,
-                letter.number,
-                self._status(letter.reason),
-            )
-            target.partitions[letter.partition].put(_Copy(sim.now, letter.number, envelope, order))
+            self.replay_letter(letter, policy.from_source)
             if policy.spacing_s:
                 yield sim.timeout(policy.spacing_s)
         return len(chosen)
+
+    def replay_letter(self, letter: DeadLetter, from_source: bool = False) -> bool:
+        """Put one dead letter back on its partition; False if it is no longer dead.
+
+        ``from_source``: the producer re-sends the message as it meant it (the fix for a
+        malformed payload); otherwise the same copy is delivered again.
+        """
+        target = self._subscription(letter.subscription)
+        if letter not in target.dead_letters:
+            return False
+        target.dead_letters.remove(letter)
+        sim = self.run.sim
+        self._record(
+            sim.now,
+            self._replayed_event,
+            target.actor,
+            letter.order,
+            letter.number,
+            self._status(letter.reason),
+        )
+        envelope = letter.source if from_source and letter.source is not None else letter.envelope
+        target.partitions[letter.partition].put(
+            _Copy(sim.now, letter.number, envelope, letter.order)
+        )
+        return True
+
+    def _subscription(self, name: str) -> _Subscription:
+        for subs in self._subscriptions.values():
+            for s in subs:
+                if s.name == name:
+                    return s
+        raise KeyError(f"no subscription named {name!r}")
 
     # ------------------------------------------------------------------ observing
     def depth(self, topic: str) -> int:

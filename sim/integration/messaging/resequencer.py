@@ -35,6 +35,9 @@ class SeenIds:
     def __init__(self) -> None:
         self._seen: set[str] = set()
 
+    def __contains__(self, identifier: str) -> bool:
+        return identifier in self._seen
+
     def first_time(self, identifier: str) -> bool:
         """True the first time ``identifier`` is offered."""
         if identifier in self._seen:

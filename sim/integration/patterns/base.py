@@ -9,7 +9,14 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine import ActorRecorder, RunEnvironment
-from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, WmsAdapter
+from sim.integration.adapters import (
+    CarrierAdapter,
+    CrmAdapter,
+    DeskAdapter,
+    ErpAdapter,
+    WmsAdapter,
+)
+from sim.integration.blocks import ReconciliationSettings
 from sim.integration.messaging import (
     BusSettings,
     CircuitBreakerPolicy,
@@ -48,6 +55,13 @@ class Mechanisms(BaseModel):
         default=True, description="apply only newer sequence numbers and scan times"
     )
     dedupe: bool = Field(default=True, description="skip message and scan ids already seen")
+    reconciliation: bool = Field(
+        default=True, description="scheduled status reconciliation and carrier tracking poll"
+    )
+    compensation: bool = Field(
+        default=True, description="cancel the ERP order too when an order is cancelled"
+    )
+    order_desk: bool = Field(default=True, description="route exceptions to the order desk")
 
 
 class CallTimeouts(BaseModel):
@@ -86,6 +100,7 @@ class IntegrationSettings(BaseModel):
     fulfilment_partitions: int = Field(default=8, gt=0)
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
     scan_workers: int = Field(default=16, gt=0, description="consumers applying carrier scans")
+    reconciliation: ReconciliationSettings = ReconciliationSettings()
     atp_cache_refresh_s: float = Field(
         default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"
     )
@@ -111,6 +126,7 @@ class PatternContext:
     wms: WmsAdapter
     carrier: CarrierAdapter
     settings: IntegrationSettings
+    desk: DeskAdapter | None = None
 
 
 class IntegrationPattern(ABC):

@@ -40,17 +40,21 @@ from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 from sim.engine import CallResult, Mailbox, RunEnvironment
+from sim.integration.adapters import Redo, StatusReading
+from sim.integration.blocks import ExceptionDesk, Reconciler
 from sim.integration.canonical import (
     STATUS_RANK,
     Envelope,
     Order,
     OrderStatus,
+    ScanCode,
     SubmissionReceipt,
     TrackingScan,
     ValidationResult,
 )
 from sim.integration.messaging import (
     CircuitBreaker,
+    DeadLetter,
     LatestWins,
     MessageBus,
     Outcome,
@@ -156,16 +160,38 @@ class HybridPattern(IntegrationPattern):
             ),
         )
         self.message_bus = self.bus
-        self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
-        self.exceptions: dict[int, str] = {}
-        self._regions: dict[int, str] = {}
-        self.atp_cache: dict[str, dict[str, int]] = {}
-        """Per plant, the last ATP extract: the fallback when the ERP cannot validate."""
         self._crm_versions = LatestWins()
         self._crm_shipments = LatestWins()
         self._crm_invoices = LatestWins()
         self._scan_ids = SeenIds()
         self._scan_times = LatestWins()
+        self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
+        self.exception_desk = ExceptionDesk(
+            run,
+            self.record,
+            context.desk if mechanisms.order_desk else None,
+            context.erp,
+            self.erp_order_retry,
+            mechanisms.compensation,
+            settings.timeouts.erp_create_s,
+            self._tell_crm_cancelled,
+            self._reconcile_order,
+        )
+        self.reconciler = Reconciler(
+            run,
+            self.record,
+            context.erp,
+            context.crm,
+            context.carrier,
+            self.erp_order_retry,
+            settings.reconciliation,
+            self._write_reading,
+            self._accept_scan,
+            self._scan_ids.__contains__,
+        )
+        self._regions: dict[int, str] = {}
+        self.atp_cache: dict[str, dict[str, int]] = {}
+        """Per plant, the last ATP extract: the fallback when the ERP cannot validate."""
         self._scan_work: list[Mailbox[TrackingScan]] = [
             Mailbox(run.sim) for _ in range(settings.scan_workers)
         ]
@@ -199,6 +225,10 @@ class HybridPattern(IntegrationPattern):
         ctx.carrier.scans.deliver_to(self._relay_scan)
         for process in (self._forward_stored, self._refresh_atp_cache):
             self.sim.process(process())
+        self.exception_desk.start()
+        self.bus.on_dead_letter = self._dead_letter_to_desk
+        if self.mechanisms.reconciliation:
+            self.reconciler.start()
         for mailbox in self._scan_work:
             self.sim.process(self._apply_scans(mailbox))
 
@@ -228,7 +258,7 @@ class HybridPattern(IntegrationPattern):
         # the rep's view is written on its own, so a slow CRM never delays the ERP order
         self.sim.process(self._show_verdict(verdict))
         if "master_data_conflict" in verdict.reasons:
-            self._raise_exception(ref, "master_data_conflict")
+            self._raise_exception(ref, "master_data_conflict", self._submission(order, key=True))
             return
         key = order.correlation_id if self.mechanisms.idempotency_keys else None
         receipt = yield from self.erp_order_retry.run_call(
@@ -240,7 +270,8 @@ class HybridPattern(IntegrationPattern):
             self.record("stored_for_forwarding", order=ref, status=receipt.status)
             self.forward_queue.put(order)
         else:
-            self._raise_exception(ref, "manual_rekey")
+            # a person keys the order into the ERP by hand: no idempotency key
+            self._raise_exception(ref, "manual_rekey", self._submission(order, key=False))
 
     def _validate_from_cache(self, order: Order) -> ValidationResult:
         """Provisional verdict: every line within the cached ATP of the serving plant."""
@@ -293,7 +324,9 @@ class HybridPattern(IntegrationPattern):
             receipt = yield from self.forward_retry.run_call(submit, order.order_ref)
             if isinstance(receipt, CallResult):
                 self.record("forwarding_failed", order=order.order_ref, status=receipt.status)
-                self._raise_exception(order.order_ref, "submission_failed")
+                self._raise_exception(
+                    order.order_ref, "submission_failed", self._submission(order, key=True)
+                )
                 continue
             self.record("forwarded", order=order.order_ref)
             self._submitted(receipt)
@@ -327,21 +360,91 @@ class HybridPattern(IntegrationPattern):
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
         if not self.mechanisms.store_and_forward:
-            self.record("write_given_up", order=ref, status=what)
+            self._raise_exception(ref, f"{what}_failed", operation)
             return answer
         self.record("parked", order=ref, status=what)
         self.parked += 1
         answer = yield from parking.run_call(operation, ref)
         self.parked -= 1
         if isinstance(answer, CallResult) and not answer.ok:
-            self._raise_exception(ref, f"{what}_failed")
+            self._raise_exception(ref, f"{what}_failed", operation)
             return answer
         self.record("unparked", order=ref, status=what)
         return answer
 
-    def _raise_exception(self, order_ref: int, reason: str) -> None:
-        self.exceptions[order_ref] = reason
-        self.record("exception_raised", order=order_ref, status=reason)
+    def _raise_exception(self, order_ref: int, reason: str, redo: Redo | None = None) -> None:
+        self.exception_desk.raise_exception(order_ref, reason, redo)
+
+    @property
+    def exceptions(self) -> dict[int, str]:
+        """Orders in a named exception state now, with their reason."""
+        return self.exception_desk.open
+
+    def _submission(self, order: Order, key: bool) -> Redo:
+        """The ERP submission of ``order`` as work a person can have done again."""
+
+        def submit() -> Generator[Any, Any, Any]:
+            receipt = yield from self.context.erp.submit(
+                order, order.correlation_id if key else None, self.timeouts.erp_create_s
+            )
+            if isinstance(receipt, SubmissionReceipt):
+                self._submitted(receipt)
+            return receipt
+
+        return submit
+
+    def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
+        """A dead letter needs a person's decision; the fix is the producer re-sending it."""
+
+        def resend() -> Generator[Any, Any, bool]:
+            yield self.sim.timeout(0)
+            return self.bus.replay_letter(letter, from_source=True)
+
+        self._raise_exception(letter.order, "dead_letter", resend)
+
+    def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
+        """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
+        crm = self.context.crm
+        answer = yield from self._until_done(
+            self.crm_retry,
+            self.park_retry,
+            lambda: crm.update_status(
+                order_ref,
+                status=OrderStatus.CANCELLED,
+                source_time=self.sim.now,
+                timeout=self.timeouts.crm_write_s,
+            ),
+            order_ref,
+            "crm_status",
+        )
+        return answer
+
+    def _write_reading(self, reading: StatusReading) -> Generator[Any, Any, bool]:
+        """Write an ERP status reading to CRM (reconciliation); remember its version."""
+        crm = self.context.crm
+        ref = reading.order_ref
+        answer = yield from self._until_done(
+            self.crm_retry,
+            self.park_retry,
+            lambda: crm.update_status(
+                ref,
+                status=OrderStatus(reading.status),
+                source_time=reading.changed_at,
+                sequence=reading.version,
+                erp_order_number=reading.erp_order_number,
+                timeout=self.timeouts.crm_write_s,
+            ),
+            ref,
+            "crm_status",
+        )
+        if isinstance(answer, CallResult) and not answer.ok:
+            return False
+        self._crm_versions.accept(ref, reading.version)
+        return True
+
+    def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
+        landed: bool = yield from self.reconciler.reconcile_order(order_ref)
+        return landed
 
     # ------------------------------------------------------------ asynchronous path
     def _relay_erp_event(self, note: Any) -> None:
@@ -460,6 +563,7 @@ class HybridPattern(IntegrationPattern):
         )
         if isinstance(tracking, CallResult):
             return
+        self.reconciler.shipment_tendered(shipment.shipment_id, str(tracking), ref)
         yield from self._until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
@@ -471,8 +575,11 @@ class HybridPattern(IntegrationPattern):
         )
 
     def _relay_scan(self, raw: Any) -> None:
+        """A scan from the carrier's feed."""
+        self._accept_scan(self.context.carrier.scan_from(raw))
+
+    def _accept_scan(self, scan: TrackingScan) -> None:
         """Dedupe on the carrier's event id, keep only newer ``occurred_at``, dispatch."""
-        scan = self.context.carrier.scan_from(raw)
         mechanisms = self.mechanisms
         if mechanisms.dedupe and not self._scan_ids.first_time(scan.carrier_event_id):
             self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
@@ -482,6 +589,8 @@ class HybridPattern(IntegrationPattern):
         ):
             self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
             return
+        if scan.code is ScanCode.DELIVERED:
+            self.reconciler.shipment_delivered(scan.shipment_id)
         # one worker per shipment key: a shipment's scans reach the ERP in order
         workers = self._scan_work
         workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)

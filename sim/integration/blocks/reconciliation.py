@@ -1,0 +1,172 @@
+"""Reconciliation: repair what events missed, so a lost event is not a lasting divergence.
+
+Two scheduled jobs, as integration teams run them beside an event-driven flow:
+
+* **status reconciliation**: every ``interval_s`` the job extracts from the ERP every order
+  whose status changed since its last run (leaving the newest ``grace_s`` to the event
+  path), reads what CRM shows for them in batches, and writes the ERP's status to CRM where
+  CRM is behind (an older status sequence and a different status). Each repair is an
+  ``integration.reconciled`` row.
+* **tracking poll**: every ``tracking_poll_interval_s`` it asks the carrier's tracking API
+  for every shipment tendered at least ``tracking_poll_after_s`` ago and not yet seen
+  delivered, and passes on scans the feed never brought (``integration.scan_recovered``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.engine import CallResult, RunEnvironment
+from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, StatusReading
+from sim.integration.canonical import TrackingScan
+from sim.integration.messaging import Retrier
+
+__all__ = ["ReconciliationSettings", "Reconciler", "WriteStatus"]
+
+WriteStatus = Callable[[StatusReading], Generator[Any, Any, bool]]
+"""Write one ERP status reading to CRM (with the pattern's retry and parking)."""
+
+
+class ReconciliationSettings(BaseModel):
+    """Cadence of the reconciliation jobs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    interval_s: float = Field(default=3600.0, gt=0, description="status reconciliation cadence")
+    grace_s: float = Field(
+        default=900.0, ge=0, description="changes younger than this are left to events"
+    )
+    batch: int = Field(default=200, gt=0, description="orders per CRM query")
+    extract_timeout_s: float = Field(default=300.0, gt=0)
+    tracking_poll_interval_s: float = Field(default=12 * 3600.0, gt=0)
+    tracking_poll_after_s: float = Field(
+        default=5 * 86400.0, gt=0, description="poll shipments not delivered this long"
+    )
+
+
+class Reconciler:
+    """The scheduled jobs that repair divergence between CRM, ERP and the carrier."""
+
+    def __init__(
+        self,
+        run: RunEnvironment,
+        record: Callable[..., None],
+        erp: ErpAdapter,
+        crm: CrmAdapter,
+        carrier: CarrierAdapter,
+        retrier: Retrier,
+        settings: ReconciliationSettings,
+        write_status: WriteStatus,
+        accept_scan: Callable[[TrackingScan], None],
+        seen_scan: Callable[[str], bool],
+    ) -> None:
+        self.run = run
+        self.record = record
+        self.erp = erp
+        self.crm = crm
+        self.carrier = carrier
+        self.retrier = retrier
+        self.settings = settings
+        self.write_status = write_status
+        self.accept_scan = accept_scan
+        self.seen_scan = seen_scan
+        self.open_shipments: dict[str, tuple[str, float, int]] = {}
+        """Shipment -> (tracking number, tendered at, order) until seen delivered."""
+
+    def start(self) -> None:
+        """Start both jobs."""
+        self.run.sim.process(self._status_job())
+        self.run.sim.process(self._tracking_job())
+
+    # -------------------------------------------------------------- status reconciliation
+    def _status_job(self) -> Generator[Any, Any, None]:
+        sim = self.run.sim
+        settings = self.settings
+        since = sim.now
+        while True:
+            yield sim.timeout(settings.interval_s)
+            cutoff = sim.now - settings.grace_s
+            repaired = yield from self.reconcile(since, cutoff)
+            if repaired is not None:
+                since = cutoff  # changes after the cutoff are extracted again next time
+
+    def reconcile(self, since: float, cutoff: float) -> Generator[Any, Any, int | None]:
+        """One run: repair CRM for orders changed in (since, cutoff]; None if it failed."""
+        erp, settings = self.erp, self.settings
+        lines = yield from self.retrier.run_call(
+            lambda: erp.status_changes(since, settings.extract_timeout_s)
+        )
+        if isinstance(lines, CallResult):
+            self.record("reconciliation_failed", status=lines.status)
+            return None
+        due = [line for line in lines if line.changed_at <= cutoff]
+        repaired = 0
+        for start in range(0, len(due), settings.batch):
+            chunk = due[start : start + settings.batch]
+            shown = yield from self.retrier.run_call(self._reader(chunk))
+            if isinstance(shown, CallResult):
+                self.record("reconciliation_failed", status=shown.status)
+                return None
+            for line in chunk:
+                crm_status, crm_sequence = shown.get(line.order_ref, ("", 0))
+                behind = crm_sequence < line.version and crm_status != line.status
+                if behind and (yield from self.repair(line)):
+                    repaired += 1
+        self.record("reconciliation_run", value=float(len(due)), value2=float(repaired))
+        return repaired
+
+    def _reader(self, chunk: list[StatusReading]) -> Callable[[], Generator[Any, Any, Any]]:
+        refs = tuple(line.order_ref for line in chunk)
+        return lambda: self.crm.order_statuses(refs, self.settings.extract_timeout_s)
+
+    def repair(self, line: StatusReading) -> Generator[Any, Any, bool]:
+        """Write one ERP status reading to CRM; a row when it lands."""
+        landed = yield from self.write_status(line)
+        if landed:
+            self.record("reconciled", order=line.order_ref, status=line.status)
+        return landed
+
+    def reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
+        """Read one order back from the ERP and write its status to CRM (a person's fix)."""
+        line = yield from self.retrier.run_call(
+            lambda: self.erp.read_status(order_ref, self.settings.extract_timeout_s), order_ref
+        )
+        if line is None or isinstance(line, CallResult):
+            return False
+        landed: bool = yield from self.repair(line)
+        return landed
+
+    # -------------------------------------------------------------- tracking poll
+    def shipment_tendered(self, shipment_id: str, tracking: str, order_ref: int) -> None:
+        """A shipment to watch until its delivered scan is seen."""
+        self.open_shipments[shipment_id] = (tracking, self.run.now, order_ref)
+
+    def shipment_delivered(self, shipment_id: str) -> None:
+        """Its delivered scan was seen: stop watching it."""
+        self.open_shipments.pop(shipment_id, None)
+
+    def _tracker(self, tracking: str) -> Callable[[], Generator[Any, Any, Any]]:
+        return lambda: self.carrier.track(tracking, self.settings.extract_timeout_s)
+
+    def _tracking_job(self) -> Generator[Any, Any, None]:
+        sim = self.run.sim
+        settings = self.settings
+        while True:
+            yield sim.timeout(settings.tracking_poll_interval_s)
+            horizon = sim.now - settings.tracking_poll_after_s
+            overdue = [
+                (tracking, ref)
+                for tracking, tendered, ref in self.open_shipments.values()
+                if tendered <= horizon
+            ]
+            for tracking, ref in overdue:
+                scans = yield from self.retrier.run_call(self._tracker(tracking), ref)
+                if isinstance(scans, CallResult):
+                    continue
+                for scan in scans:
+                    if not self.seen_scan(scan.carrier_event_id):
+                        self.record("scan_recovered", order=ref, status=scan.code.value)
+                        self.accept_scan(scan)
