@@ -1,12 +1,14 @@
 """The ``o2csim`` command line: run, validate and schema.
 
-Exit codes: 0 success; 2 bad input (scenario file, option or output folder), with one
-clear message and no traceback; 3 the run finished but an SLA target was missed.
+Exit codes: 0 success; 2 bad input (scenario file, option or output folder, or a scenario
+whose estimated memory is above the ``--max-memory-gib`` ceiling), with one clear message
+and no traceback; 3 the run finished but an SLA target was missed.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sys
@@ -19,7 +21,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
+from sim.scenario import (
+    DEFAULT_MAX_MEMORY_GIB,
+    MAX_MEMORY_ENV,
+    Scenario,
+    ScenarioError,
+    WorkEstimate,
+    check_work,
+    load_scenario,
+    scenario_schema,
+)
+from sim.scenario.budget import describe
 
 if TYPE_CHECKING:
     from sim.run import RunResult
@@ -54,15 +66,41 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _load(scenario: Path, overrides: list[str] | None, seed: int | None) -> Scenario:
-    """Load and check everything ``run`` needs before it starts; ``validate`` shares it."""
+def _ceiling(option: float | None) -> float:
+    """The memory ceiling in GiB: ``--max-memory-gib``, else the environment, else 8."""
+    if option is not None:
+        if not option > 0:  # also refuses NaN
+            _fail(f"--max-memory-gib {option:g}: expected a number of GiB > 0, e.g. 16")
+        return option
+    raw = os.environ.get(MAX_MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_MEMORY_GIB
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not value > 0:
+        _fail(f"{MAX_MEMORY_ENV}={raw!r}: expected a number of GiB > 0, e.g. 16")
+    return value
+
+
+def _load(
+    scenario: Path, overrides: list[str] | None, seed: int | None, max_memory_gib: float | None
+) -> tuple[Scenario, WorkEstimate]:
+    """Load and check everything ``run`` needs before it starts; ``validate`` shares it.
+
+    That includes the work estimate: a scenario estimated to need more memory than the
+    ceiling is refused here, before any simulation time is spent.
+    """
     if seed is not None and seed < 0:
         _fail(f"--seed {seed}: expected a non-negative integer")
+    ceiling = _ceiling(max_memory_gib)
     try:
         loaded = load_scenario(scenario, overrides or [])
+        estimate = check_work(loaded, ceiling, str(scenario), overrides)
     except ScenarioError as exc:
         _fail(str(exc))
-    return loaded
+    return loaded, estimate
 
 
 _OUTPUT_NAMES = ("history.parquet", "metrics.json", "run.json")
@@ -121,6 +159,18 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a scenario field: dotted.key=value (repeatable)"),
 ]
+MaxMemoryOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-memory-gib",
+        help=(
+            "refuse a scenario whose estimated peak memory is above this many GiB "
+            f"(default: ${MAX_MEMORY_ENV}, else {DEFAULT_MAX_MEMORY_GIB:g}, a third of the "
+            "24 GiB development machine)"
+        ),
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -132,9 +182,10 @@ def run(
         "runs/latest"
     ),
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    max_memory_gib: MaxMemoryOption = None,
 ) -> None:
     """Run a scenario, print the KPI summary and write history and metrics to --out."""
-    loaded = _load(scenario, overrides, seed)
+    loaded, estimate = _load(scenario, overrides, seed, max_memory_gib)
     _check_out(out)
     # imported only now, so that validate, schema and bad input answer quickly
     from sim.report import print_summary
@@ -142,19 +193,28 @@ def run(
 
     # tables stay readable when the output is a file or a CI log, not a terminal
     console = Console(width=None if sys.stdout.isatty() else 120)
-    if quiet:
-        result = execute(loaded, seed)
-    else:
-        with Progress(
-            TextColumn("simulating {task.description}"),
-            BarColumn(),
-            TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-            TimeElapsedColumn(),
-            console=_err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
-            result = execute(loaded, seed, lambda now, _h: bar.update(task, completed=now / 86400))
+    try:
+        if quiet:
+            result = execute(loaded, seed)
+        else:
+            with Progress(
+                TextColumn("simulating {task.description}"),
+                BarColumn(),
+                TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+                TimeElapsedColumn(),
+                console=_err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
+                result = execute(
+                    loaded, seed, lambda now, _h: bar.update(task, completed=now / 86400)
+                )
+    except MemoryError:
+        # the estimate is an estimate: a machine with less free memory still gets a message
+        _fail(
+            f"{scenario}: ran out of memory while simulating ({describe(estimate)}); "
+            "lower demand_days or demand.orders_per_business_day, or free memory"
+        )
     paths = _write(result, out)
     print_summary(result, console)
     console.print(
@@ -165,14 +225,17 @@ def run(
 
 
 @app.command()
-def validate(scenario: ScenarioArg, overrides: SetOption = None) -> None:
-    """Check a scenario file without running it."""
-    loaded = _load(scenario, overrides, None)
+def validate(
+    scenario: ScenarioArg, overrides: SetOption = None, max_memory_gib: MaxMemoryOption = None
+) -> None:
+    """Check a scenario file without running it, including its estimated work."""
+    loaded, estimate = _load(scenario, overrides, None, max_memory_gib)
     days = loaded.demand_days + loaded.drain_days
     Console().print(
         f"{scenario}: valid scenario {loaded.name!r} "
         f"({loaded.demand.orders_per_business_day:g} orders per business day, "
-        f"{days:g} simulated days, pattern {loaded.integration.pattern})",
+        f"{days:g} simulated days, pattern {loaded.integration.pattern}); "
+        f"{describe(estimate)}",
         highlight=False,
         markup=False,
         soft_wrap=True,

@@ -1,5 +1,13 @@
-"""Scenarios: the pydantic model of a run and the loader of scenario files."""
+"""Scenarios: the pydantic model of a run, the loader of scenario files and the work budget."""
 
+from sim.scenario.budget import (
+    DEFAULT_MAX_MEMORY_GIB,
+    MAX_MEMORY_ENV,
+    ScenarioTooLargeError,
+    WorkEstimate,
+    check_work,
+    estimate_work,
+)
 from sim.scenario.loading import ScenarioError, apply_overrides, load_scenario
 from sim.scenario.model import (
     LATENCY_METRICS,
@@ -15,17 +23,23 @@ from sim.scenario.model import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_MEMORY_GIB",
     "LATENCY_METRICS",
+    "MAX_MEMORY_ENV",
     "Demand",
     "MasterData",
     "Peak",
     "PeakWindow",
     "Scenario",
     "ScenarioError",
+    "ScenarioTooLargeError",
     "Site",
     "SlaTarget",
     "Systems",
+    "WorkEstimate",
     "apply_overrides",
+    "check_work",
+    "estimate_work",
     "load_scenario",
     "scenario_schema",
 ]

@@ -19,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario.model import Scenario
 
-__all__ = ["ScenarioError", "load_scenario", "apply_overrides"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "ScenarioError",
+    "load_scenario",
+    "apply_overrides",
+]
 
 
 class ScenarioError(Exception):
@@ -28,9 +35,109 @@ class ScenarioError(Exception):
 
 # --- reading YAML -------------------------------------------------------------------------
 
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest scenario file read. Shipped scenarios are about 1 KB; the pure-Python YAML
+parser needs about 3 s per MB, so a larger file is refused before it is parsed."""
+
+MAX_YAML_NODES = 1_000_000
+"""Most YAML nodes a document may expand to, counting every alias as a copy of its anchor.
+A file within :data:`MAX_FILE_BYTES` holds fewer plain nodes than this, so only aliases
+can reach it (nested anchors, the "billion laughs" bomb)."""
+
+MAX_YAML_DEPTH = 100
+"""Deepest nesting of YAML lists and mappings (a scenario nests about six levels)."""
+
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a date-time",
+}
+
+
+class _YamlTooLarge(yaml.YAMLError):
+    """A YAML document refused for its size or shape before Python objects are built."""
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that rejects duplicate keys instead of keeping the last one."""
+    """``yaml.SafeLoader`` that rejects duplicate keys instead of keeping the last one.
+
+    It also measures the node graph while composing it, before any Python object is
+    built: every node's size counts an alias as a full copy of its anchor (memoised, so
+    the cost stays linear in the file), and a document that would expand past
+    :data:`MAX_YAML_NODES` nodes, nests deeper than :data:`MAX_YAML_DEPTH` levels or holds
+    an alias inside its own anchor is refused. A value the constructor cannot convert
+    (``2026-13-45``, an integer of 5,000 digits) becomes a YAML error with its position.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}  # id(node) -> expanded node count
+        self._depth = 0
+        self._aliases = 0
+
+    def _upcoming(self) -> Any:
+        """The next parse event, not consumed."""
+        return self.peek_event()  # type: ignore[no-untyped-call]
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self._upcoming()
+            target = self.anchors.get(event.anchor)
+            if target is not None and id(target) not in self._sizes:
+                raise _YamlTooLarge(
+                    f"YAML alias *{event.anchor} at line {event.start_mark.line + 1} is used "
+                    f"inside its own anchor &{event.anchor} (a structure that contains "
+                    "itself); repeat the values instead"
+                )
+            self._aliases += 1
+            return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            line = self._upcoming().start_mark.line + 1
+            raise _YamlTooLarge(
+                f"YAML nested more than {MAX_YAML_DEPTH} levels deep at line {line}; "
+                "a scenario nests about six levels"
+            )
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is None:
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes[id(child)] for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        if size > MAX_YAML_NODES:
+            line = node.start_mark.line + 1
+            if self._aliases:
+                raise _YamlTooLarge(
+                    f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes (in the value "
+                    f"starting at line {line}); a scenario has a few hundred, so anchors "
+                    "(&name) and aliases (*name) here nest copies of copies. Use them only "
+                    "for small repeated sections"
+                )
+            raise _YamlTooLarge(
+                f"the YAML holds more than {MAX_YAML_NODES:,} values (at line {line}); "
+                "a scenario has a few hundred"
+            )
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            what = _TAG_WORDS.get(node.tag, "a value")
+            reason = str(exc).split(";")[0].split(": value has")[0]
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read {_shown(node.value)} as {what} ({reason})",
+                node.start_mark,
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -55,11 +162,22 @@ class _StrictLoader(yaml.SafeLoader):
 
 def _parse_yaml(text: str) -> Any:
     # _StrictLoader is a SafeLoader: no arbitrary Python objects are built
-    return yaml.load(text, Loader=_StrictLoader)
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except RecursionError:
+        raise _YamlTooLarge(
+            f"YAML nested too deeply; a scenario nests about six levels (at most {MAX_YAML_DEPTH})"
+        ) from None
+    except (ValueError, OverflowError) as exc:  # the constructor's own checks, unplaced
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read a value ({exc})"
+        ) from None
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
     """One line for a YAML error: where, what, and a hint for the common tab mistake."""
+    if isinstance(exc, _YamlTooLarge):
+        return str(exc)
     mark = getattr(exc, "problem_mark", None)
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -370,18 +488,23 @@ def _explain(
     lines = [f"{source}: invalid scenario ({count} problem{'s' if count != 1 else ''})"]
     limit = 20
     for field, message in problems[:limit]:
-        origin = next(
-            (
-                key
-                for key in (item.partition("=")[0] for item in reversed(overrides or []))
-                if field == key or field.startswith((key + ".", key + "["))
-            ),
-            None,
-        )
-        lines.append(f"  {field}: {message}" + (f" (from --set {origin}=...)" if origin else ""))
+        lines.append(f"  {field}: {message}{_set_by(field, overrides)}")
     if count > limit:
         lines.append(f"  ... and {count - limit} more")
     return "\n".join(lines)
+
+
+def _set_by(field: str, overrides: list[str] | None) -> str:
+    """`` (from --set KEY=...)`` when a ``--set`` put ``field`` there, else ``""``."""
+    origin = next(
+        (
+            key
+            for key in (item.partition("=")[0] for item in reversed(overrides or []))
+            if field == key or field.startswith((key + ".", key + "["))
+        ),
+        None,
+    )
+    return f" (from --set {origin}=...)" if origin else ""
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -396,6 +519,8 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             )
         try:
             value = _parse_yaml(raw)
+        except _YamlTooLarge as exc:
+            raise ScenarioError(f"--set {item!r}: {exc}") from None
         except yaml.YAMLError as exc:
             raise ScenarioError(
                 f"--set {item!r}: value is not valid YAML ({_yaml_problem(exc)})"
@@ -417,15 +542,24 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     """Read, override and validate a scenario file; raises :class:`ScenarioError`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)  # never more, whatever the file holds
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
         raise ScenarioError(f"{path}: is a directory, expected a YAML scenario file") from None
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file, expected UTF-8 YAML") from None
+        if len(raw) <= MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: not a text file, expected UTF-8 YAML") from None
+        text = ""  # too large as well; that is the clearer message
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+            "a scenario file is a few KB (is this the right file?)"
+        )
     try:
         data = _parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -447,4 +581,9 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         raise ScenarioError(_explain(str(path), exc, non_finite, overrides)) from None
     if non_finite:
         raise ScenarioError(_explain(str(path), None, non_finite, overrides))
+    from sim.scenario.limits import limit_problems  # limits imports the model, not this
+
+    beyond = limit_problems(scenario)
+    if beyond:
+        raise ScenarioError(_explain(str(path), None, beyond, overrides))
     return scenario

@@ -31,16 +31,22 @@ class Result:
     stderr: str
 
 
-def o2csim(*args: str | Path, cwd: Path | None = None) -> Result:
-    """Run ``python -m sim.cli ARGS``: the same ``main`` the ``o2csim`` script calls."""
-    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TERM"}}
-    env.update({"NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)})
+def o2csim(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run ``python -m sim.cli ARGS``: the same ``main`` the ``o2csim`` script calls.
+
+    ``env`` adds environment variables; the memory ceiling variable is otherwise unset so
+    that every test sees the default.
+    """
+    dropped = {"FORCE_COLOR", "TERM", "O2CSIM_MAX_MEMORY_GIB"}
+    full = {k: v for k, v in os.environ.items() if k not in dropped}
+    full.update({"NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)})
+    full.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "sim.cli", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd or REPO,
-        env=env,
+        env=full,
         timeout=120,
         check=False,
     )

@@ -49,6 +49,35 @@ TINY_TEXT = (
     "master_data:\n  customers: 40\n  products: 30\n"
 )
 
+
+def _alias_bomb(levels: int = 10) -> str:
+    """Eleven short lines ("billion laughs"): each level repeats the one before ten times,
+    so the document expands to 10**levels strings."""
+    lines = ["name: tiny", "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        copies = ", ".join([f"*l{level - 1}"] * 10)
+        lines.append(f"l{level}: &l{level} [{copies}]")
+    return "\n".join(lines) + "\n"
+
+
+def _padded(size: int) -> Callable[[Path], Path]:
+    """A valid scenario padded with comments to ``size`` bytes."""
+
+    def make(tmp: Path) -> Path:
+        path = tmp / "scenario.yaml"
+        comment = "# " + "x" * 77 + "\n"
+        path.write_text(TINY_TEXT + comment * (size // len(comment) + 1), encoding="utf-8")
+        return path
+
+    return make
+
+
+TOO_MUCH_WORK = (
+    "too large to run",
+    "above the ceiling of 8 GiB",
+    "raise the ceiling with --max-memory-gib or O2CSIM_MAX_MEMORY_GIB (default 8 GiB)",
+)
+
 FILE_CASES: dict[str, Case] = {
     "missing file": Case(lambda tmp: tmp / "no_such.yaml", ("no such scenario file",), max_lines=1),
     "directory instead of a file": Case(
@@ -184,6 +213,140 @@ FILE_CASES: dict[str, Case] = {
         ("demand.orders_per_dy: unknown key", "did you mean 'orders_per_business_day'?"),
         ("--set", "demand.orders_per_dy=30"),
     ),
+    # absurd sizes: refused quickly, before any simulation time is spent
+    "YAML alias bomb": Case(
+        _text(_alias_bomb()),
+        ("YAML aliases expand to more than 1,000,000 nodes", "line 7"),
+        max_lines=1,
+    ),
+    "YAML alias inside its own anchor": Case(
+        _text(TINY_TEXT + "description: &loop [*loop]\n"),
+        ("YAML alias *loop at line 10 is used inside its own anchor &loop",),
+        max_lines=1,
+    ),
+    "YAML nested too deeply": Case(
+        _text(TINY_TEXT + "description: " + "[" * 5000 + "]" * 5000 + "\n"),
+        ("YAML nested more than 100 levels deep at line 10",),
+        max_lines=1,
+    ),
+    "file over the size cap": Case(
+        _padded(1024 * 1024 + 1),
+        ("the file is larger than 1 MiB", "a scenario file is a few KB"),
+        max_lines=1,
+    ),
+    "date that does not exist": Case(
+        _text(TINY_TEXT + "start: 2026-13-45\n"),
+        ("line 10", "cannot read '2026-13-45' as a date-time (month must be in 1..12)"),
+        max_lines=1,
+    ),
+    "integer of 5000 digits": Case(
+        _text(TINY_TEXT.replace("seed: 7", "seed: " + "9" * 5000)),
+        ("malformed YAML at line 2", "as an integer (Exceeds the limit (4300 digits)"),
+        max_lines=1,
+    ),
+    "horizon not finite in seconds": Case(
+        _data(TINY),
+        (
+            "demand_days: expected at most 3650 days (10 simulated years), got 1e+308",
+            "(from --set demand_days=...)",
+        ),
+        ("--set", "demand_days=1e308"),
+    ),
+    "drain beyond ten years": Case(
+        _data(tiny_with(drain_days=4000)),
+        ("drain_days: expected at most 3650 days (10 simulated years), got 4000",),
+    ),
+    "demand and drain together beyond ten years": Case(
+        _data(tiny_with(demand_days=2000, drain_days=2000)),
+        ("drain_days: demand_days + drain_days is 4000 days", "at most 3650 days"),
+    ),
+    "a billion orders per business day": Case(
+        _data(TINY),
+        (
+            *TOO_MUCH_WORK,
+            "demand.orders_per_business_day, demand_days: about 1.1e+09 orders "
+            "(1e+09 per business day over 1.1 business days in 1 demand days)",
+            "(from --set demand.orders_per_business_day=...)",
+        ),
+        ("--set", "demand.orders_per_business_day=1e9"),
+        max_lines=3,
+    ),
+    "a millionfold peak": Case(
+        _data(
+            tiny_with(
+                demand={"peaks": [{"multiplier": 1e6, "window": {"start_h": 0, "end_h": 24}}]}
+            )
+        ),
+        (*TOO_MUCH_WORK, "demand.orders_per_business_day, demand_days, demand.peaks: about"),
+        max_lines=3,
+    ),
+    "a billion customers": Case(
+        _data(TINY),
+        (*TOO_MUCH_WORK, "master_data.customers: 1e+09 customers: 1,118 GiB (from --set"),
+        ("--set", "master_data.customers=1000000000"),
+        max_lines=4,  # their contract prices are a second line
+    ),
+    "a hundred million products": Case(
+        _data(tiny_with(master_data={"products": 100_000_000})),
+        (*TOO_MUCH_WORK, "master_data.products: 1e+08 products stocked at 4 sites"),
+        max_lines=3,
+    ),
+    "a billion pickers": Case(
+        _data(
+            tiny_with(
+                sites={
+                    site: {"serves": [region], "staffing": {"pickers": 8}}
+                    for site, region in (
+                        ("NJ01", "northeast"),
+                        ("GA01", "south"),
+                        ("IL01", "midwest"),
+                        ("NV01", "west"),
+                    )
+                }
+            )
+        ),
+        (*TOO_MUCH_WORK, "sites.NJ01.staffing.pickers: 1e+09 pickers over 4 sites"),
+        ("--set", "sites.NJ01.staffing.pickers=1000000000"),
+        max_lines=3,
+    ),
+    "a whole number beyond 32 bits": Case(
+        _data(tiny_with(demand={"max_lines_per_order": 10**12})),
+        ("demand.max_lines_per_order: expected an integer <= 2,147,483,647, got 1000000000000",),
+    ),
+    "units per line that overflow": Case(
+        _data(tiny_with(demand={"units_per_line_mean": 1e300})),
+        ("demand.units_per_line_mean: expected at most 1e+09 units, got 1e+300",),
+    ),
+    "a coefficient of variation that overflows": Case(
+        _data(tiny_with(master_data={"list_price_cv": 1e300})),
+        ("master_data.list_price_cv: expected a coefficient of variation <= 1000, got 1e+300",),
+    ),
+    "stock cover that overflows": Case(
+        _data(tiny_with(master_data={"reorder_cover_days": 1e308})),
+        ("master_data.reorder_cover_days: expected at most 36,500 days of stock cover",),
+    ),
+    "a distribution that cannot be sampled": Case(
+        _data(
+            tiny_with(
+                systems={
+                    "crm": {"api": {"service_time": {"kind": "gamma", "mean": 1, "cv": 1e-200}}}
+                }
+            )
+        ),
+        ("systems.crm.api.service_time: cannot be sampled with these parameters",),
+    ),
+    "a cadence that stalls the clock": Case(
+        _data(TINY),
+        (
+            "systems.erp.allocation_interval_s: 1e-300 s between repetitions",
+            "expected at least 0.0346 s (at most 10,000,000 repetitions)",
+        ),
+        ("--set", "systems.erp.allocation_interval_s=1e-300"),
+    ),
+    "a retry back-off that overflows": Case(
+        _data(tiny_with(integration={"retry": {"multiplier": 2, "max_attempts": 5000}})),
+        ("integration.retry.max_attempts: with multiplier 2", "expected at most 997 attempts"),
+    ),
     "--set below a plain value": Case(
         _data(TINY),
         ("--set 'name.first=x'", "name is 'tiny', not a section"),
@@ -218,6 +381,12 @@ RUN_TWINS = {
     "unknown integration pattern",
     "bad --set syntax",
     "--set giving a wrong type",
+    "YAML alias bomb",
+    "file over the size cap",
+    "horizon not finite in seconds",
+    "a billion orders per business day",
+    "a billion customers",
+    "a billion pickers",
 }
 
 
@@ -350,3 +519,64 @@ def test_usage_errors_exit_2_without_traceback(args: tuple[str, ...]) -> None:
     assert result.code == EXIT_BAD_INPUT
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.strip()
+
+
+def test_anchors_and_merges_in_moderation_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "anchors.yaml"
+    path.write_text(
+        TINY_TEXT + "sites:\n"
+        "  NJ01: {serves: [northeast], staffing: &crew {pickers: 11}}\n"
+        "  GA01: {serves: [south], staffing: *crew}\n"
+        "  IL01: {serves: [midwest], staffing: {<<: *crew, pickers: 8}}\n"
+        "  NV01: {serves: [west], staffing: {<<: *crew, pickers: 8}}\n",
+        encoding="utf-8",
+    )
+    result = o2csim("validate", path)
+    assert result.code == 0, result.stderr
+    assert "valid scenario 'tiny'" in result.stdout
+
+
+def test_memory_ceiling_can_be_raised_and_lowered(tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "tiny.yaml", TINY)
+    big = ("--set", "demand.orders_per_business_day=1e7")
+    assert o2csim("validate", path, *big).code == EXIT_BAD_INPUT
+    raised = o2csim("validate", path, *big, "--max-memory-gib", "1e6")
+    assert raised.code == 0, raised.stderr
+    assert "orders," in raised.stdout
+    assert "GiB of memory estimated" in raised.stdout
+    by_env = o2csim("validate", path, *big, env={"O2CSIM_MAX_MEMORY_GIB": "1e6"})
+    assert by_env.code == 0, by_env.stderr
+    option_wins = o2csim(
+        "validate", path, *big, "--max-memory-gib", "8", env={"O2CSIM_MAX_MEMORY_GIB": "1e6"}
+    )
+    assert option_wins.code == EXIT_BAD_INPUT
+    for low in (
+        o2csim("validate", path, "--max-memory-gib", "0.05"),
+        o2csim("validate", path, env={"O2CSIM_MAX_MEMORY_GIB": "0.05"}),
+    ):
+        _check(
+            low,
+            Case(_data(TINY), ("too large to run", "above the ceiling of 0.05 GiB"), max_lines=3),
+            path,
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (("--max-memory-gib", "0"), {}, "--max-memory-gib 0: expected a number of GiB > 0"),
+        (("--max-memory-gib", "nan"), {}, "--max-memory-gib nan: expected a number of GiB > 0"),
+        ((), {"O2CSIM_MAX_MEMORY_GIB": "lots"}, "O2CSIM_MAX_MEMORY_GIB='lots': expected a number"),
+        ((), {"O2CSIM_MAX_MEMORY_GIB": "-4"}, "O2CSIM_MAX_MEMORY_GIB='-4': expected a number"),
+    ],
+    ids=["zero option", "NaN option", "text in the environment", "negative in the environment"],
+)
+def test_bad_memory_ceiling(
+    args: tuple[str, ...], env: dict[str, str], expected: str, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "tiny.yaml", TINY)
+    out = tmp_path / "out"
+    for command in (("validate", path), ("run", path, "--quiet", "--out", out)):
+        result = o2csim(*command, *args, env=env)
+        _check(result, Case(_data(TINY), (expected,), names_file=False, max_lines=1), path)
+    assert not out.exists()
