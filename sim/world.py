@@ -113,7 +113,12 @@ def build_world(
         for endpoint in system.endpoints.values()
     }
     seams = FaultSeams(
-        endpoints, pattern.message_bus, {"carrier.feed": feed}, MasterDataSeam(erp, crm)
+        endpoints,
+        pattern.message_bus,
+        {"carrier.feed": feed},
+        MasterDataSeam(erp, crm),
+        {"erp": erp},
+        desk,
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))

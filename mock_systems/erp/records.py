@@ -179,3 +179,4 @@ class ChangeNotification:
     occurred_at: float
     order_status: str
     detail: dict[str, Any]
+    schema_version: str = "1.0"

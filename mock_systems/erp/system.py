@@ -73,6 +73,8 @@ class Erp(OrderMaintenance, MockSystem):
         "status_extract",
         "read_order",
     )
+    CONTRACT_VERSIONS: ClassVar[tuple[str, ...]] = ("1.0", "2.0")
+    """Versions of the ERP's event contract (2.0 renames the fields, as an upgrade would)."""
 
     def __init__(
         self, run: RunEnvironment, config: ErpConfig, region_plants: dict[str, str]
@@ -85,6 +87,8 @@ class Erp(OrderMaintenance, MockSystem):
         self.contract_prices: dict[tuple[str, str], float] = {}
         self.blocked: set[str] = set()
         self.pending_customers: set[str] = set()
+        self.contract_version = "1.0"
+        """The event contract version the ERP emits now."""
         """Customers the ERP has not received from the CRM yet (master-data drift)."""
         """Materials blocked for sales (master-data drift)."""
         self.orders: dict[str, SalesOrder] = {}
@@ -144,6 +148,13 @@ class Erp(OrderMaintenance, MockSystem):
             material,
             StockRecord(on_hand=on_hand, reorder_point=reorder_point, order_up_to=order_up_to),
         )
+
+    def set_contract_version(self, version: str) -> None:
+        """An upgrade moves the ERP's outbound events to another contract version."""
+        if version not in self.CONTRACT_VERSIONS:
+            raise ValueError(f"the ERP has no event contract version {version!r}")
+        self.contract_version = version
+        self.record("contract_version", status=version)
 
     def _known_customer(self, sold_to: str) -> ErpCustomer | None:
         return None if sold_to in self.pending_customers else self.customers.get(sold_to)
@@ -630,5 +641,6 @@ class Erp(OrderMaintenance, MockSystem):
                 when,
                 order.status,
                 detail,
+                self.contract_version,
             )
         )

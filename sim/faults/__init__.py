@@ -14,6 +14,7 @@ from pydantic import Field
 
 from sim.faults.feed import ScanFeed
 from sim.faults.kinds.brownout import BrownoutFault
+from sim.faults.kinds.contract import SchemaChangeFault
 from sim.faults.kinds.lost_response import LostResponseFault
 from sim.faults.kinds.master_data import CustomerSyncLagFault, MaterialBlockFault, PriceChangeFault
 from sim.faults.kinds.messages import (
@@ -24,6 +25,7 @@ from sim.faults.kinds.messages import (
     PoisonFault,
 )
 from sim.faults.kinds.outage import OutageFault
+from sim.faults.kinds.people import DeskStaffingFault, SlowConsumerFault
 from sim.faults.kinds.scans import (
     ScanDuplicateFault,
     ScanLateFault,
@@ -75,7 +77,10 @@ AnyFault = Annotated[
     | ScanLateFault
     | PriceChangeFault
     | MaterialBlockFault
-    | CustomerSyncLagFault,
+    | CustomerSyncLagFault
+    | SchemaChangeFault
+    | SlowConsumerFault
+    | DeskStaffingFault,
     Field(discriminator="kind"),
 ]
 """Any shipped fault spec, told apart by ``kind``."""

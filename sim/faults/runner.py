@@ -55,6 +55,10 @@ class FaultRunner:
                     found.append((seams.bus, name))
             elif family == "master_data" and target == MASTER_DATA and seams.master_data:
                 found.append(seams.master_data)
+            elif family == "desk" and target == "desk" and seams.desk is not None:
+                found.append(seams.desk)
+            elif family == "contract" and target in seams.contracts:
+                found.append(seams.contracts[target])
             elif family == "feed" and target in seams.feeds:
                 found.append(seams.feeds[target])
         return found

@@ -8,7 +8,9 @@ Faults never enter the mock systems' business logic. They act on:
   subscription's consumers ``subscriber:crm-status-sync``);
 * a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper);
 * **master data** (``master_data``), through the systems' administrative seams, the way a
-  data steward's change (or its absence) would land.
+  data steward's change (or its absence) would land;
+* an **event contract** (``erp``): the version of the schema a system emits;
+* the **order desk** (``desk``): how many people work it.
 
 :class:`FaultSeams` holds one run's seams. :func:`known_targets` lists every name a
 scenario may aim at, from the systems' declared operations and every registered pattern's
@@ -39,7 +41,7 @@ __all__ = [
     "known_targets",
 ]
 
-SeamFamily = Literal["endpoint", "bus", "subscriber", "feed", "master_data"]
+SeamFamily = Literal["endpoint", "bus", "subscriber", "feed", "master_data", "contract", "desk"]
 """Which kind of seam a fault kind acts on."""
 
 BROKER = "bus"
@@ -69,6 +71,10 @@ def known_targets(family: SeamFamily) -> set[str]:
         return set(FEED_TARGETS)
     if family == "master_data":
         return {MASTER_DATA}
+    if family == "contract":
+        return {"erp"}
+    if family == "desk":
+        return {"desk"}
     patterns = [pattern_class(name) for name in pattern_names()]
     if family == "bus":
         return {BROKER} | {topic for p in patterns for topic in p.TOPICS}
@@ -92,6 +98,10 @@ class FaultSeams:
     feeds: dict[str, Any] = field(default_factory=dict)
     master_data: Any = None
     """The systems' administrative seams (a :class:`MasterDataSeam`)."""
+    contracts: dict[str, Any] = field(default_factory=dict)
+    """Systems whose event contract version can change (``erp``)."""
+    desk: Any = None
+    """The order desk (its staffing)."""
 
     def endpoints_for(self, target: str) -> list[Endpoint]:
         """The endpoint named ``target``, or every endpoint of the system ``target``."""

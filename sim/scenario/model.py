@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from mock_systems.carrier import CarrierConfig
 from mock_systems.crm import CrmConfig
 from mock_systems.desk import DeskConfig
-from mock_systems.erp import ErpConfig
+from mock_systems.erp import Erp, ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings
@@ -267,6 +267,12 @@ class Scenario(_Section):
 
     def _check_faults(self) -> None:
         """Targets that exist somewhere; explicit windows of one fault that do not overlap."""
+        unknown = sorted(set(self.integration.mappings) - set(Erp.CONTRACT_VERSIONS))
+        if unknown:
+            raise ValueError(
+                f"integration.mappings: the ERP has no event contract version {unknown}; "
+                f"it has {', '.join(Erp.CONTRACT_VERSIONS)}"
+            )
         seen: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
         for index, fault in enumerate(self.faults):
             families = fault_kind(fault.kind).families

@@ -32,9 +32,7 @@ def assert_all_hold(result: object) -> None:
     assert set(found) == ALL_HOLD
 
 
-LOST_RESPONSES = (
-    "faults=[{kind: lost_response, target: erp.create_order, probability: 0.4}]"
-)
+LOST_RESPONSES = "faults=[{kind: lost_response, target: erp.create_order, probability: 0.4}]"
 
 
 def test_without_idempotency_keys_lost_responses_duplicate_erp_orders() -> None:
@@ -202,7 +200,9 @@ def test_without_compensation_a_cancelled_order_stays_held_in_the_erp() -> None:
 def test_without_the_order_desk_exceptions_wait_for_ever() -> None:
     def open_exceptions(result: object) -> tuple[int, float]:
         history = result.history  # type: ignore[attr-defined]
-        raised = {row["order"]: row["time"] for row in history.select("integration.exception_raised")}
+        raised = {
+            row["order"]: row["time"] for row in history.select("integration.exception_raised")
+        }
         for row in history.select("integration.exception_resolved"):
             raised.pop(row["order"], None)
         end = result.horizon_s  # type: ignore[attr-defined]

@@ -2,20 +2,24 @@
 
 from sim.faults.kinds import (
     brownout,
+    contract,
     lost_response,
     master_data,
     messages,
     outage,
+    people,
     scans,
     throttle,
 )
 
 __all__ = [
     "brownout",
+    "contract",
     "lost_response",
     "master_data",
     "messages",
     "outage",
+    "people",
     "scans",
     "throttle",
 ]

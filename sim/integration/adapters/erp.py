@@ -91,15 +91,25 @@ class ErpAdapter:
     def envelope(self, note: ChangeNotification, now: float) -> Envelope:
         """Wrap an ERP change notification as a canonical event."""
         self._messages += 1
-        payload: dict[str, Any] = {
-            "order_ref": note.customer_reference,
-            "erp_order_number": note.sales_document,
-            "status": note.order_status,
-        }
-        payload.update(note.detail)
+        payload: dict[str, Any]
+        if note.schema_version == "1.0":
+            payload = {
+                "order_ref": note.customer_reference,
+                "erp_order_number": note.sales_document,
+                "status": note.order_status,
+            }
+            payload.update(note.detail)
+        else:  # 2.0 renames the header fields and nests the rest (an upgrade's contract)
+            payload = {
+                "CustomerReference": note.customer_reference,
+                "SalesOrder": note.sales_document,
+                "OverallStatus": note.order_status,
+                "Detail": dict(note.detail),
+            }
         return Envelope(
             message_id=f"erp-{self._messages:09d}",
             type=note.event,
+            schema_version=note.schema_version,
             correlation_id=f"O{note.customer_reference:08d}",
             source="erp",
             occurred_at=note.occurred_at,

@@ -6,7 +6,8 @@ Two scheduled jobs, as integration teams run them beside an event-driven flow:
   whose status changed since its last run (leaving the newest ``grace_s`` to the event
   path), reads what CRM shows for them in batches, and writes the ERP's status to CRM where
   CRM is behind (an older status sequence and a different status). Each repair is an
-  ``integration.reconciled`` row.
+  ``integration.reconciled`` row; a repaired order is checked again on the next run until
+  CRM shows it, since a repair can be lost on its way like any event.
 * **tracking poll**: every ``tracking_poll_interval_s`` it asks the carrier's tracking API
   for every shipment tendered at least ``tracking_poll_after_s`` ago and not yet seen
   delivered, and passes on scans the feed never brought (``integration.scan_recovered``).
@@ -27,7 +28,10 @@ from sim.integration.messaging import Retrier
 __all__ = ["ReconciliationSettings", "Reconciler", "WriteStatus"]
 
 WriteStatus = Callable[[StatusReading], Generator[Any, Any, bool]]
-"""Write one ERP status reading to CRM (with the pattern's retry and parking)."""
+"""Send one ERP status reading on its way to CRM; True once it is on its way.
+
+A pattern must order the repair with its own status updates of the same order (for
+example through the same partition), or a repair could land after a newer update."""
 
 
 class ReconciliationSettings(BaseModel):
@@ -37,7 +41,7 @@ class ReconciliationSettings(BaseModel):
 
     interval_s: float = Field(default=3600.0, gt=0, description="status reconciliation cadence")
     grace_s: float = Field(
-        default=900.0, ge=0, description="changes younger than this are left to events"
+        default=3600.0, ge=0, description="changes younger than this are left to events"
     )
     batch: int = Field(default=200, gt=0, description="orders per CRM query")
     extract_timeout_s: float = Field(default=300.0, gt=0)
@@ -73,6 +77,8 @@ class Reconciler:
         self.write_status = write_status
         self.accept_scan = accept_scan
         self.seen_scan = seen_scan
+        self.unverified: dict[int, StatusReading] = {}
+        """Repairs sent but not yet seen in CRM: checked again on the next run."""
         self.open_shipments: dict[str, tuple[str, float, int]] = {}
         """Shipment -> (tracking number, tendered at, order) until seen delivered."""
 
@@ -102,7 +108,12 @@ class Reconciler:
         if isinstance(lines, CallResult):
             self.record("reconciliation_failed", status=lines.status)
             return None
-        due = [line for line in lines if line.changed_at <= cutoff]
+        due_by_ref = {line.order_ref: line for line in lines if line.changed_at <= cutoff}
+        # repairs of earlier runs are checked again until CRM shows them (a repair can be
+        # lost on its way like any event); a newer extract line replaces the old reading
+        due = [*due_by_ref.values()]
+        due += [r for ref, r in sorted(self.unverified.items()) if ref not in due_by_ref]
+        self.unverified = {}
         repaired = 0
         for start in range(0, len(due), settings.batch):
             chunk = due[start : start + settings.batch]
@@ -115,6 +126,7 @@ class Reconciler:
                 behind = crm_sequence < line.version and crm_status != line.status
                 if behind and (yield from self.repair(line)):
                     repaired += 1
+                    self.unverified[line.order_ref] = line
         self.record("reconciliation_run", value=float(len(due)), value2=float(repaired))
         return repaired
 
@@ -123,7 +135,7 @@ class Reconciler:
         return lambda: self.crm.order_statuses(refs, self.settings.extract_timeout_s)
 
     def repair(self, line: StatusReading) -> Generator[Any, Any, bool]:
-        """Write one ERP status reading to CRM; a row when it lands."""
+        """Send one ERP status reading to CRM; a row when it is on its way."""
         landed = yield from self.write_status(line)
         if landed:
             self.record("reconciled", order=line.order_ref, status=line.status)

@@ -147,6 +147,7 @@ class _Subscription:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     busy: int = 0
     paused: bool = False
+    slowdown_s: float = 0.0
     resume: simpy.Event | None = None
 
 
@@ -255,6 +256,10 @@ class MessageBus:
                     elif paused:
                         s.resume = self.run.sim.event()
 
+    def set_slowdown(self, subscription: str, seconds: float) -> None:
+        """Make a subscription's consumers spend ``seconds`` more on every copy."""
+        self._subscription(subscription).slowdown_s = seconds
+
     @property
     def topics(self) -> list[str]:
         """Topics with at least one subscription, sorted."""
@@ -318,7 +323,7 @@ class MessageBus:
                 keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
             ):
                 # held back at the broker: later copies of the same key overtake it
-                copy = _Copy(at + faults.reorder_delay_s, number, envelope, order)
+                copy = _Copy(at + faults.reorder_delay_s, number, envelope, order, source)
                 self._later(subscription, partition, copy)
                 return
         # a partition delivers in publication order: never before the previous message
@@ -330,7 +335,7 @@ class MessageBus:
             and faults.duplicate_rate
             and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
         ):
-            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order)
+            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order, source)
             self._later(subscription, partition, copy)
 
     def _later(self, subscription: _Subscription, partition: int, copy: _Copy) -> None:
@@ -384,6 +389,8 @@ class MessageBus:
             kind = self._kind(envelope)
             record(sim.now, self._delivered_event, actor, order, number, kind, float(delivery))
             subscription.busy += 1
+            if subscription.slowdown_s:
+                yield sim.timeout(subscription.slowdown_s)  # a slow consumer
             if settings.dedupe and envelope.message_id in subscription.applied_ids:
                 outcome = Outcome.DUPLICATE
             else:
@@ -421,7 +428,9 @@ class MessageBus:
             ):
                 # the consumer died before acknowledging: the broker delivers the copy again
                 record(now, self._redelivered_event, actor, order, number, status("consumer_crash"))
-                copy = _Copy(now + settings.redelivery_delay_s, number, envelope, order)
+                copy = _Copy(
+                    now + settings.redelivery_delay_s, number, envelope, order, copy.source
+                )
                 self._later(subscription, index, copy)
 
     # ------------------------------------------------------------------ dead letters
@@ -478,9 +487,10 @@ class MessageBus:
             letter.number,
             self._status(letter.reason),
         )
-        envelope = letter.source if from_source and letter.source is not None else letter.envelope
+        resend = from_source and letter.source is not None
+        envelope = letter.source if resend and letter.source is not None else letter.envelope
         target.partitions[letter.partition].put(
-            _Copy(sim.now, letter.number, envelope, letter.order)
+            _Copy(sim.now, letter.number, envelope, letter.order, None if resend else letter.source)
         )
         return True
 

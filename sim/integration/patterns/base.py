@@ -101,6 +101,13 @@ class IntegrationSettings(BaseModel):
     forward_retry_interval_s: float = Field(default=60.0, gt=0)
     scan_workers: int = Field(default=16, gt=0, description="consumers applying carrier scans")
     reconciliation: ReconciliationSettings = ReconciliationSettings()
+    mappings: dict[str, float] = Field(
+        default_factory=lambda: {"1.0": 0.0},
+        description="event contract versions the consumers can map, and the hour each is deployed",
+    )
+    replay_on_deploy: bool = Field(
+        default=True, description="replay unknown-schema dead letters when a mapping deploys"
+    )
     atp_cache_refresh_s: float = Field(
         default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"
     )

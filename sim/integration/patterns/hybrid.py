@@ -58,6 +58,7 @@ from sim.integration.messaging import (
     LatestWins,
     MessageBus,
     Outcome,
+    ReplayPolicy,
     Retrier,
     RetryPolicy,
     SeenIds,
@@ -73,18 +74,17 @@ ORDER_EVENTS = "erp.order-events"
 
 _INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
 _INVOICE_RANK = {"POSTED": 1, "PAID": 2}
-_SCHEMA_VERSIONS = frozenset({"1.0"})
-"""ERP event contract versions this pattern's mappings understand."""
 
 
-def _contract_breach(envelope: Envelope) -> Outcome | None:
-    """Why an event cannot be mapped (unknown schema version, malformed payload), or None."""
-    if envelope.schema_version not in _SCHEMA_VERSIONS:
-        return Outcome.UNKNOWN_SCHEMA
-    payload = envelope.payload
-    if "order_ref" not in payload or "status" not in payload:
-        return Outcome.POISON
-    return None
+def _from_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ERP's 2.0 event contract mapped to the fields the consumers read (KeyError: bad)."""
+    mapped = {
+        "order_ref": payload["CustomerReference"],
+        "erp_order_number": payload["SalesOrder"],
+        "status": payload["OverallStatus"],
+    }
+    mapped.update(payload["Detail"])
+    return mapped
 
 
 def _always(_key: object, _version: float) -> bool:
@@ -149,6 +149,7 @@ class HybridPattern(IntegrationPattern):
             bucket=erp_bucket,
         )
         self.parked = 0
+        self._repairs = 0
         """Writes held for a later retry right now (store and forward)."""
         self.bus: MessageBus = MessageBus(
             run,
@@ -160,6 +161,8 @@ class HybridPattern(IntegrationPattern):
             ),
         )
         self.message_bus = self.bus
+        self._mappings: set[str] = {v for v, hour in settings.mappings.items() if hour <= 0}
+        """Event contract versions the consumers can map now."""
         self._crm_versions = LatestWins()
         self._crm_shipments = LatestWins()
         self._crm_invoices = LatestWins()
@@ -227,6 +230,9 @@ class HybridPattern(IntegrationPattern):
             self.sim.process(process())
         self.exception_desk.start()
         self.bus.on_dead_letter = self._dead_letter_to_desk
+        for version, hour in sorted(settings.mappings.items()):
+            if hour > 0:
+                self.sim.process(self._deploy_mapping(version, hour * 3600.0))
         if self.mechanisms.reconciliation:
             self.reconciler.start()
         for mailbox in self._scan_work:
@@ -393,8 +399,43 @@ class HybridPattern(IntegrationPattern):
 
         return submit
 
+    def _deploy_mapping(self, version: str, at: float) -> Generator[Any, Any, None]:
+        """A new contract mapping goes live; dead letters it can now read are replayed."""
+        yield self.sim.timeout(at)
+        self._mappings.add(version)
+        self.record("mapping_deployed", status=version)
+        if self.context.settings.replay_on_deploy:
+            policy = ReplayPolicy(reasons=(Outcome.UNKNOWN_SCHEMA.value,))
+            for name in self.SUBSCRIPTIONS:
+                replayed = yield from self.bus.replay(name, policy)
+                self.record("dead_letters_replayed", status=name, value=float(replayed))
+
+    def _mapped(self, envelope: Envelope) -> Envelope | Outcome:
+        """The event in the fields the consumers read, or why it cannot be mapped."""
+        version = envelope.schema_version
+        if version not in self._mappings:
+            return Outcome.UNKNOWN_SCHEMA
+        payload = envelope.payload
+        if version != "1.0":
+            try:
+                payload = _from_v2(payload)
+            except (KeyError, TypeError, ValueError):
+                return Outcome.POISON
+            envelope = envelope.model_copy(update={"payload": payload})
+        if "order_ref" not in payload or "status" not in payload:
+            return Outcome.POISON
+        return envelope
+
     def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
-        """A dead letter needs a person's decision; the fix is the producer re-sending it."""
+        """A dead letter needs a person's decision.
+
+        When the producer can re-send what it meant (a malformed payload), the person has
+        it re-sent; otherwise (an unknown schema) the order is read back from the ERP and
+        the letter waits for a mapping and a replay.
+        """
+        if letter.source is None:
+            self._raise_exception(letter.order, "dead_letter")
+            return
 
         def resend() -> Generator[Any, Any, bool]:
             yield self.sim.timeout(0)
@@ -420,26 +461,28 @@ class HybridPattern(IntegrationPattern):
         return answer
 
     def _write_reading(self, reading: StatusReading) -> Generator[Any, Any, bool]:
-        """Write an ERP status reading to CRM (reconciliation); remember its version."""
-        crm = self.context.crm
-        ref = reading.order_ref
-        answer = yield from self._until_done(
-            self.crm_retry,
-            self.park_retry,
-            lambda: crm.update_status(
-                ref,
-                status=OrderStatus(reading.status),
-                source_time=reading.changed_at,
-                sequence=reading.version,
-                erp_order_number=reading.erp_order_number,
-                timeout=self.timeouts.crm_write_s,
-            ),
-            ref,
-            "crm_status",
+        """A reconciliation repair, sent through the order's partition like any event.
+
+        The repair then takes its turn behind the order's other updates and passes the
+        same resequencing, so it can never overwrite a newer status that was in flight.
+        """
+        self._repairs += 1
+        envelope = Envelope(
+            message_id=f"reconciliation-{self._repairs:09d}",
+            type="StatusReconciled",
+            correlation_id=f"O{reading.order_ref:08d}",
+            source="reconciliation",
+            occurred_at=reading.changed_at,
+            sent_at=self.sim.now,
+            sequence=reading.version,
+            payload={
+                "order_ref": reading.order_ref,
+                "status": reading.status,
+                "erp_order_number": reading.erp_order_number,
+            },
         )
-        if isinstance(answer, CallResult) and not answer.ok:
-            return False
-        self._crm_versions.accept(ref, reading.version)
+        self.bus.publish(ORDER_EVENTS, envelope, reading.order_ref)
+        yield self.sim.timeout(0)
         return True
 
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
@@ -452,11 +495,11 @@ class HybridPattern(IntegrationPattern):
         envelope = self.context.erp.envelope(note, self.sim.now)
         self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
 
-    def _sync_crm(self, envelope: Envelope) -> Generator[Any, Any, Outcome]:
+    def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
-        breach = _contract_breach(envelope)
-        if breach is not None:
-            return breach
+        envelope = self._mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
         payload = envelope.payload
         ref = int(payload["order_ref"])
         newer = self._crm_versions.is_newer if self.mechanisms.resequencing else _always
@@ -508,11 +551,11 @@ class HybridPattern(IntegrationPattern):
             self._crm_invoices.accept((ref, str(payload["delivery"])), _INVOICE_RANK[invoice[1]])
         return Outcome.APPLIED
 
-    def _route_fulfilment(self, envelope: Envelope) -> Generator[Any, Any, Outcome]:
+    def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
-        breach = _contract_breach(envelope)
-        if breach is not None:
-            return breach
+        envelope = self._mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
         ctx = self.context
         payload = envelope.payload
         ref = int(payload["order_ref"])
