@@ -16,18 +16,22 @@ the statistics, counted, and a miss for SLA verdicts. Cancelled orders are not w
 after creation.
 
 plus CRM staleness (time-weighted share of open-order time during which CRM's status
-differs from the ERP's), fill rate, throughput, holds and exceptions, and delivery health.
+differs from the ERP's), fill rate, throughput, holds and exceptions, and delivery health
+(retries, call outcomes, dead letters, manual touches, API limit use, recovery after outages:
+:mod:`sim.delivery_health`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.history_frame import first_time, history_frame, rows
@@ -343,11 +347,13 @@ def compute_metrics(
     end: float,
     slas: dict[str, SlaTarget] | None = None,
     business_days: float | None = None,
+    limits: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Every KPI of a run, as a JSON-ready dict.
 
     ``business_days`` is the number of days on which orders could arrive; throughput is
-    reported per business day when it is given.
+    reported per business day when it is given. ``limits`` are the endpoints' request limits
+    whose use is reported (:func:`sim.delivery_health.endpoint_limits` builds them).
     """
     frame = history_frame(history)
     attrs = _order_attributes(frame)
@@ -390,16 +396,7 @@ def compute_metrics(
         "final_erp_status": {
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
         },
-        "delivery_health": {
-            "retries": len(rows(frame, "integration.retry")),
-            "messages_published": len(rows(frame, "bus.published")),
-            "messages_applied": len(rows(frame, "bus.applied")),
-            "stale_discarded": len(rows(frame, "integration.stale_discarded")),
-            "duplicates_suppressed": int(
-                frame["event"].astype(str).str.endswith("duplicate_suppressed").sum()
-            ),
-            "stored_for_forwarding": len(rows(frame, "integration.stored_for_forwarding")),
-        },
+        "delivery_health": delivery_health(frame, end, limits),
         "endpoints": _endpoints(frame),
         "sla": sla_verdicts(latency, slas or {}),
     }

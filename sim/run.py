@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.delivery_health import endpoint_limits
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.faults import FaultTimeline
@@ -75,7 +76,13 @@ def execute(
         for day in range(math.ceil(scenario.demand_days))
         if scenario.demand.weekday_factors[world.calendar.weekday(day * DAY)] > 0
     )
-    metrics = compute_metrics(world.run.history, horizon, scenario.slas, business_days)
+    metrics = compute_metrics(
+        world.run.history,
+        horizon,
+        scenario.slas,
+        business_days,
+        limits=endpoint_limits(scenario, world.timeline, horizon),
+    )
     finished = time.perf_counter()
     return RunResult(
         scenario=scenario,

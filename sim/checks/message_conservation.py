@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_frame, rows, run_end, witness
 
-__all__ = ["KINDS", "NOT_JUDGED", "message_conservation"]
+__all__ = ["KINDS", "NOT_JUDGED", "message_conservation", "owed_copies"]
 
 KINDS: dict[str, str] = {
     "bus.delivered": "delivered",
@@ -75,7 +75,7 @@ def _tally(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _expected(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def owed_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """(subscription, message) pairs the broker owes a copy, and the declared subscriptions."""
     subscribed = rows(frame, "bus.subscribed")
     subs = pd.DataFrame(
@@ -153,7 +153,7 @@ def message_conservation(history: HistoryLike) -> Verdict:
             "run_end_pending": end.pending,
         }
         return Verdict(Check.MESSAGE_CONSERVATION, True, counts, [], NOT_JUDGED)
-    owed, declared = _expected(frame)
+    owed, declared = owed_copies(frame)
     table = _judge(_tally(frame), owed, declared)
     counts = {"published": len(rows(frame, "bus.published")), **_summary(table, declared, end)}
     bad = (table["dropped"] > 0) | (table["applied_twice"] > 0)

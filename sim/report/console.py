@@ -32,6 +32,53 @@ def _share(value: float) -> str:
     return f"{100 * value:.1f}%" if value >= 0.01 or value == 0 else f"{100 * value:.3f}%"
 
 
+def _decimal(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:,.1f}"
+
+
+def _oldest(count: int, age_s: float) -> str:
+    return f"{count:,} (oldest {format_duration(age_s)})" if count else "0"
+
+
+def _print_delivery_health(health: dict[str, Any], console: Console) -> None:
+    """Retries, failed calls, dead letters, suppressed copies, manual work and recovery."""
+    systems = health["calls"]["by_system"].values()
+    dead = health["dead_letters"]
+    exceptions = health["exceptions"]
+    recovery = health["recovery"]
+    table = Table(title="Delivery health", title_justify="left")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_row("retries", f"{health['retries']:,}")
+    table.add_row("call timeouts", f"{sum(s['timeouts'] for s in systems):,}")
+    table.add_row("calls throttled (429)", f"{sum(s['throttled_429'] for s in systems):,}")
+    table.add_row("dead letters / replayed", f"{dead['count']:,} / {dead['replayed']:,}")
+    table.add_row(
+        "dead letters waiting at end", _oldest(dead["depth_at_end"], dead["oldest_age_s"])
+    )
+    table.add_row(
+        "duplicates / stale suppressed",
+        f"{health['duplicates_suppressed_by_source']['total']:,} / "
+        f"{health['stale_discarded_by_source']['total']:,}",
+    )
+    table.add_row(
+        "manual touches per 100 orders", _decimal(health["manual_touches"]["per_100_orders"])
+    )
+    table.add_row(
+        "exceptions open at end",
+        _oldest(exceptions["open_at_end"], exceptions["oldest_open_age_s"]),
+    )
+    if recovery["windows"]:
+        censored = f", {recovery['censored']} not recovered" if recovery["censored"] else ""
+        table.add_row(
+            "max recovery after an outage",
+            f"{format_duration(recovery['max_recovery_s'])}{censored}",
+        )
+    console.print(table)
+
+
 def print_summary(result: RunResult, console: Console) -> None:
     """Volume, latency KPIs with p50/p95/p99, quality KPIs and SLA verdicts."""
     m: dict[str, Any] = result.metrics
@@ -81,8 +128,8 @@ def print_summary(result: RunResult, console: Console) -> None:
     kpis.add_row("holds", holds)
     exceptions = ", ".join(f"{k} {v}" for k, v in m["exceptions"].items()) or "none"
     kpis.add_row("exceptions", exceptions)
-    kpis.add_row("retries", f"{m['delivery_health']['retries']:,}")
     console.print(kpis)
+    _print_delivery_health(m["delivery_health"], console)
     if m["sla"]:
         sla = Table(title="SLA verdicts", title_justify="left")
         for column in ("metric", "target", "observed", "compliance", "verdict"):

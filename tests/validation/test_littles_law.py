@@ -60,11 +60,12 @@ def test_littles_law_holds_for_every_endpoint(world: World) -> None:
         for system in (world.crm, world.erp, world.wms, world.carrier)
         for ep in system.endpoints.values()
     ]
-    assert len(endpoints) == 7
-    queued = 0
+    checked = queued = 0
     for endpoint in endpoints:
         waits, services = _served_calls(world.run.history, endpoint.name)
-        assert waits.size > 100, endpoint.name
+        if waits.size <= 100:  # maintenance and read-back APIs a fault-free run barely uses
+            continue
+        checked += 1
         waiting, in_service = endpoint.monitor.mean_counts(horizon)
         lam = waits.size / horizon
         queue_lambda_w = lam * waits.mean()
@@ -73,6 +74,7 @@ def test_littles_law_holds_for_every_endpoint(world: World) -> None:
         if waits.mean() > 1e-3:
             assert waiting == pytest.approx(queue_lambda_w, rel=TOLERANCE), endpoint.name
             queued += 1
+    assert checked >= 8  # every operation of the order flow, and the reconciliation extract
     assert queued >= 1  # at least one endpoint queued, so Lq = lambda Wq was tested
 
 

@@ -61,7 +61,7 @@ class Reconciler:
         erp: ErpAdapter,
         crm: CrmAdapter,
         carrier: CarrierAdapter,
-        retrier: Retrier,
+        retriers: tuple[Retrier, Retrier, Retrier],
         settings: ReconciliationSettings,
         write_status: WriteStatus,
         accept_scan: Callable[[TrackingScan], None],
@@ -72,7 +72,8 @@ class Reconciler:
         self.erp = erp
         self.crm = crm
         self.carrier = carrier
-        self.retrier = retrier
+        self.erp_retry, self.crm_retry, self.carrier_retry = retriers
+        """Each system's calls keep that system's retry policy, breaker and pace."""
         self.settings = settings
         self.write_status = write_status
         self.accept_scan = accept_scan
@@ -102,7 +103,7 @@ class Reconciler:
     def reconcile(self, since: float, cutoff: float) -> Generator[Any, Any, int | None]:
         """One run: repair CRM for orders changed in (since, cutoff]; None if it failed."""
         erp, settings = self.erp, self.settings
-        lines = yield from self.retrier.run_call(
+        lines = yield from self.erp_retry.run_call(
             lambda: erp.status_changes(since, settings.extract_timeout_s)
         )
         if isinstance(lines, CallResult):
@@ -117,7 +118,7 @@ class Reconciler:
         repaired = 0
         for start in range(0, len(due), settings.batch):
             chunk = due[start : start + settings.batch]
-            shown = yield from self.retrier.run_call(self._reader(chunk))
+            shown = yield from self.crm_retry.run_call(self._reader(chunk))
             if isinstance(shown, CallResult):
                 self.record("reconciliation_failed", status=shown.status)
                 return None
@@ -143,7 +144,7 @@ class Reconciler:
 
     def reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
         """Read one order back from the ERP and write its status to CRM (a person's fix)."""
-        line = yield from self.retrier.run_call(
+        line = yield from self.erp_retry.run_call(
             lambda: self.erp.read_status(order_ref, self.settings.extract_timeout_s), order_ref
         )
         if line is None or isinstance(line, CallResult):
@@ -175,7 +176,7 @@ class Reconciler:
                 if tendered <= horizon
             ]
             for tracking, ref in overdue:
-                scans = yield from self.retrier.run_call(self._tracker(tracking), ref)
+                scans = yield from self.carrier_retry.run_call(self._tracker(tracking), ref)
                 if isinstance(scans, CallResult):
                     continue
                 for scan in scans:

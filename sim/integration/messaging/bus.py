@@ -11,7 +11,9 @@ history row, so message conservation can be checked from the history alone:
   ``stale``) or ``bus.dead_lettered`` (with a reason); without a dead-letter queue a failed
   copy is ``bus.dropped``: lost;
 * ``bus.redelivered`` (a consumer crashed before acknowledging) and ``bus.replayed`` (a
-  dead letter put back): each followed by a new ``bus.delivered``.
+  dead letter put back): each followed by a new ``bus.delivered``;
+* ``bus.publish_held`` / ``bus.publish_released``: a publication held in the producer's
+  outbox while the broker was down, and its release when the broker came back.
 
 Copies of one partition key are handled one at a time, in publication order (Kafka-style
 ordering per key), unless a fault reorders them. A subscription's consumer deduplicates on
@@ -138,7 +140,7 @@ class _Subscription:
     name: str
     topic: str
     partitions: list[Mailbox[_Copy]]
-    key: Callable[[Envelope], int]
+    key: Callable[[Envelope], int] | None
     types: frozenset[str] | None
     actor: int
     last_delivery: list[float]
@@ -151,9 +153,9 @@ class _Subscription:
     resume: simpy.Event | None = None
 
 
-def _by_correlation(envelope: Envelope) -> int:
-    """Default partition key: the order's correlation id (the producer's message key)."""
-    return zlib.crc32(envelope.correlation_id.encode())
+def _key(envelope: Envelope, key: Callable[[Envelope], int] | None) -> int:
+    """A message's partition key: the subscription's own, else its correlation id's hash."""
+    return key(envelope) if key is not None else zlib.crc32(envelope.correlation_id.encode())
 
 
 class MessageBus:
@@ -211,8 +213,9 @@ class MessageBus:
         """Attach a subscription of ``partitions`` queues, one consumer each.
 
         Messages with the same ``key`` go to the same partition and are handled one at a
-        time in publication order. With ``types`` the broker delivers only messages of
-        those types (a subscription filter).
+        time in publication order; without a ``key``, the order number the producer
+        publishes with is the key (as a Kafka message key). With ``types`` the broker
+        delivers only messages of those types (a subscription filter).
         """
         history = self.run.history
         actor = history.actor_code(f"subscriber:{name}")
@@ -226,7 +229,7 @@ class MessageBus:
             name,
             topic,
             [Mailbox(sim) for _ in range(partitions)],
-            key or _by_correlation,
+            key,
             types,
             actor,
             [0.0] * partitions,
@@ -302,37 +305,51 @@ class MessageBus:
         for subscription in self._subscriptions.get(topic, ()):
             if subscription.types is not None and envelope.type not in subscription.types:
                 continue
-            self._route(subscription, number, envelope, order, faults, now, source)
+            key = subscription.key
+            partitions = subscription.partitions
+            partition = (order if key is None and order >= 0 else _key(envelope, key)) % len(
+                partitions
+            )
+            if faults is not None:
+                self._route_faulty(
+                    subscription, partition, number, envelope, order, faults, now, source
+                )
+                continue
+            # a partition delivers in publication order: never before the previous message
+            at = now + self._latency()
+            last = subscription.last_delivery
+            if at < last[partition]:
+                at = last[partition]
+            last[partition] = at
+            partitions[partition].put(_Copy(at, number, envelope, order, source))
 
-    def _route(
+    def _route_faulty(
         self,
         subscription: _Subscription,
+        partition: int,
         number: int,
         envelope: Envelope,
         order: int,
-        faults: BusFaults | None,
+        faults: BusFaults,
         now: float,
         source: Envelope | None = None,
     ) -> None:
-        partition = subscription.key(envelope) % len(subscription.partitions)
-        at = now + self._latency()
+        """Route one copy through a topic with faults in force (delay, reorder, duplicate)."""
+        at = now + self._latency() + faults.extra_delay_s
         seed = self.run.streams.seed
-        if faults is not None:
-            at += faults.extra_delay_s
-            if faults.reorder_rate and (
-                keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
-            ):
-                # held back at the broker: later copies of the same key overtake it
-                copy = _Copy(at + faults.reorder_delay_s, number, envelope, order, source)
-                self._later(subscription, partition, copy)
-                return
+        if faults.reorder_rate and (
+            keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
+        ):
+            # held back at the broker: later copies of the same key overtake it
+            copy = _Copy(at + faults.reorder_delay_s, number, envelope, order, source)
+            self._later(subscription, partition, copy)
+            return
         # a partition delivers in publication order: never before the previous message
         at = max(at, subscription.last_delivery[partition])
         subscription.last_delivery[partition] = at
         subscription.partitions[partition].put(_Copy(at, number, envelope, order, source))
         if (
-            faults is not None
-            and faults.duplicate_rate
+            faults.duplicate_rate
             and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
         ):
             copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order, source)
@@ -364,7 +381,9 @@ class MessageBus:
         if up is not None:
             up.succeed()
         held, self._held = self._held, []
+        released = self.run.history.event_code("bus.publish_released")
         for topic, envelope, order in held:
+            self._record(self.run.now, released, self._bus_actor, order, -1, self._status(topic))
             self.publish(topic, envelope, order)
 
     # ------------------------------------------------------------------ consuming
