@@ -337,14 +337,19 @@ class Endpoint:
         return answer
 
     def _admit(self, now: float) -> float:
-        """0.0 when every limit admits the request, else the longest ``Retry-After``."""
-        wait = 0.0
-        if self._protections:
-            in_flight = self._busy + len(self._waiting)
+        """0.0 when every limit admits the request (each then counts it), else the longest wait.
+
+        A request that one limit refuses uses up no other limit's budget.
+        """
+        in_flight = self._busy + len(self._waiting)
+        wait = max((p.wait(now, in_flight) for p in self._protections), default=0.0)
+        if self._limiter is not None:
+            wait = max(wait, self._limiter.wait(now))
+        if wait == 0.0:
             for protection in self._protections:
-                wait = max(wait, protection.admit(now, in_flight))
-        if self._limiter is not None and wait == 0.0:
-            wait = self._limiter.admit(now)
+                protection.take(now)
+            if self._limiter is not None:
+                self._limiter.take(now)
         return wait
 
     def _started(self, start: float, service: float) -> None:

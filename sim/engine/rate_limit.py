@@ -25,25 +25,35 @@ class SlidingWindowLimiter:
     what a ``429`` response's ``Retry-After`` header carries.
     """
 
-    __slots__ = ("_admitted", "requests", "window")
+    __slots__ = ("_expiries", "requests", "window")
 
     def __init__(self, spec: RateLimitSpec) -> None:
         self.requests = spec.requests
         self.window = spec.window_s
-        self._admitted: deque[float] = deque()
+        self._expiries: deque[float] = deque()
+        """When each admission leaves the window (admission time + window), oldest first.
+
+        Keeping the expiry itself, not recomputing it, makes "has it left?" and "how long
+        until it leaves?" agree exactly: a refusal never says 0 s."""
+
+    def wait(self, now: float) -> float:
+        """0.0 if a request would be admitted now, else the seconds until it would be."""
+        expiries = self._expiries
+        while expiries and expiries[0] <= now:
+            expiries.popleft()
+        return 0.0 if len(expiries) < self.requests else expiries[0] - now
+
+    def take(self, now: float) -> None:
+        """Count a request admitted at ``now`` (after :meth:`wait` said 0)."""
+        self._expiries.append(now + self.window)
 
     def admit(self, now: float) -> float:
         """0.0 if admitted (and counted), else the seconds to wait before a retry."""
-        admitted = self._admitted
-        horizon = now - self.window
-        while admitted and admitted[0] <= horizon:
-            admitted.popleft()
-        if len(admitted) < self.requests:
-            admitted.append(now)
-            return 0.0
-        return admitted[0] + self.window - now
+        wait = self.wait(now)
+        if wait == 0.0:
+            self.take(now)
+        return wait
 
     def in_window(self, now: float) -> int:
         """Requests counted in the window ending at ``now``."""
-        horizon = now - self.window
-        return sum(1 for t in self._admitted if t > horizon)
+        return sum(1 for expiry in self._expiries if expiry > now)

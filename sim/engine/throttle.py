@@ -96,6 +96,18 @@ class ServiceProtection:
 
     def admit(self, now: float, in_flight: int) -> float:
         """0.0 if admitted (and counted), else the seconds a ``Retry-After`` would carry."""
+        wait = self.wait(now, in_flight)
+        if wait == 0.0:
+            self.take(now)
+        return wait
+
+    def take(self, now: float) -> None:
+        """Count a request admitted at ``now`` (after :meth:`wait` said 0 for every limit)."""
+        if self._limiter is not None:
+            self._limiter.take(now)
+
+    def wait(self, now: float, in_flight: int) -> float:
+        """0.0 if a request would be admitted now, else its ``Retry-After``; counts nothing."""
         spec = self.spec
         if spec.concurrent is not None and in_flight >= spec.concurrent:
             return spec.concurrent_retry_after_s
@@ -114,7 +126,7 @@ class ServiceProtection:
             if used >= spec.execution_s:
                 return max(execution[0][0] + spec.window_s - now, 1e-9)
         if self._limiter is not None:
-            return self._limiter.admit(now)
+            return self._limiter.wait(now)
         return 0.0
 
     def started(self, start: float, service: float) -> None:

@@ -14,14 +14,16 @@ import simpy
 
 from sim.engine import Mailbox, keyed_uniform
 
-__all__ = ["ScanFeed"]
+__all__ = ["FIRST_SCAN", "ScanFeed"]
+
+FIRST_SCAN = "picked_up"
+"""The carrier's first scan of every shipment (the one ``scan_late`` delays)."""
 
 
 class ScanFeed(Mailbox[Any]):
     """A mailbox of carrier scans that can misbehave like a real tracking feed."""
 
     __slots__ = (
-        "_first_seen",
         "_seed",
         "duplicate_delay_s",
         "duplicate_rate",
@@ -34,7 +36,6 @@ class ScanFeed(Mailbox[Any]):
     def __init__(self, sim: simpy.Environment, seed: int) -> None:
         super().__init__(sim)
         self._seed = seed
-        self._first_seen: set[str] = set()
         self.duplicate_rate = 0.0
         self.duplicate_delay_s = 600.0
         self.missing_rate = 0.0
@@ -54,10 +55,9 @@ class ScanFeed(Mailbox[Any]):
         if self.missing_rate and keyed_uniform(seed, "scan_missing", event_id) < self.missing_rate:
             return
         delay = 0.0
-        shipment = str(item.shipper_reference)
-        if self.late_first_max_s and shipment not in self._first_seen:
+        if self.late_first_max_s and item.code == FIRST_SCAN:
+            shipment = str(item.shipper_reference)
             delay = keyed_uniform(seed, "scan_late", shipment) * self.late_first_max_s
-        self._first_seen.add(shipment)
         if self.reorder_rate and keyed_uniform(seed, "scan_reorder", event_id) < self.reorder_rate:
             delay += self.reorder_delay_s
         self._deliver(item, delay)

@@ -11,7 +11,7 @@ one ``fault.not_applicable`` row and is skipped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Generator, Hashable
 from typing import Any
 
 from sim.engine import NONE, RunEnvironment
@@ -22,6 +22,27 @@ from sim.faults.timeline import FaultTimeline, FaultWindow
 __all__ = ["FaultRunner"]
 
 
+def _seam_key(seam: Any) -> Hashable:
+    """A seam's identity: the object, or (bus, topic/subscription name) for bus seams.
+
+    Bus seams are built as a fresh tuple per window; keying them by their parts lets
+    overlapping windows of one kind on one topic or subscription combine.
+    """
+    if isinstance(seam, tuple):
+        return tuple(part if isinstance(part, str) else id(part) for part in seam)
+    return id(seam)
+
+
+def _with_defaults(kind: FaultKind, window: FaultWindow) -> FaultWindow:
+    """The window with every parameter of its kind, defaults filled in and checked.
+
+    A hand-written timeline may leave out parameters that have defaults; a parameter of
+    the wrong type or range is an error here, before time zero, not a crash mid-run.
+    """
+    spec = kind.spec.model_validate({"kind": window.kind, "target": window.target, **window.params})
+    return window.model_copy(update={"params": spec.params()})
+
+
 class FaultRunner:
     """Schedules the timeline's windows onto the seams of one run."""
 
@@ -29,9 +50,8 @@ class FaultRunner:
         self.run = run
         self.timeline = timeline
         self.seams = seams
-        self._active: dict[tuple[str, int], list[tuple[int, FaultWindow]]] = defaultdict(list)
-        self._state: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
-        self._seam_objects: dict[int, Any] = {}
+        self._active: dict[tuple[str, Hashable], list[tuple[int, FaultWindow]]] = defaultdict(list)
+        self._state: dict[tuple[str, Hashable], dict[str, Any]] = defaultdict(dict)
 
     def resolve(self, kind: FaultKind, target: str) -> list[Any]:
         """The seam objects a window of ``kind`` on ``target`` acts on ([] = not here)."""
@@ -67,8 +87,9 @@ class FaultRunner:
         """Resolve every window's seams and start the process that applies them."""
         history = self.run.history
         changes: list[tuple[float, int, int, FaultWindow, list[Any]]] = []
-        for index, window in enumerate(self.timeline.windows):
-            kind = fault_kind(window.kind)
+        for index, given in enumerate(self.timeline.windows):
+            kind = fault_kind(given.kind)
+            window = _with_defaults(kind, given)
             targets = self.resolve(kind, window.target)
             if not targets:
                 history.record(
@@ -96,7 +117,7 @@ class FaultRunner:
                 yield sim.timeout(at - sim.now)
             kind = fault_kind(window.kind)
             for seam in targets:
-                key = (window.kind, id(seam))
+                key = (window.kind, _seam_key(seam))
                 active = self._active[key]
                 if starting:
                     active.append((index, window))

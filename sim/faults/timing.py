@@ -113,16 +113,17 @@ def _weekly(
     # the run's start sits somewhere in its first week: find the first such weekday instant
     start_of_week = -calendar.week_seconds(0.0)
     offset = schedule.weekday * DAY + schedule.start_hour * HOUR
-    first = start_of_week + offset
-    if first < 0:
-        first += WEEK
     duration = schedule.duration_h * HOUR
+    # the occurrence of the week the run starts in; one that began before the run and is
+    # still in force at time zero applies for its remainder
+    t = start_of_week + offset
+    if t + duration <= 0.0:
+        t += WEEK
     windows = []
     week = 0
-    t = first
     while t < horizon_s:
         if week >= schedule.first_week and (week - schedule.first_week) % schedule.every_weeks == 0:
-            windows.append((t, t + duration))
+            windows.append((max(t, 0.0), t + duration))
         week += 1
         t += WEEK
     return windows

@@ -34,6 +34,4 @@ def call_outcomes(history: History, endpoint_prefix: str) -> Counter[str]:
 
 def count(history: History, event: str, **match: object) -> int:
     """Rows of ``event`` whose decoded fields equal ``match``."""
-    return sum(
-        1 for row in history.select(event) if all(row[k] == v for k, v in match.items())
-    )
+    return sum(1 for row in history.select(event) if all(row[k] == v for k, v in match.items()))

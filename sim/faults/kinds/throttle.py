@@ -46,14 +46,19 @@ class ThrottleFault(FaultSpec):
 
 
 def _apply(seam: Any, active: list[FaultWindow], state: dict[str, Any]) -> None:
-    for protection in state.pop("protections", []):
-        seam.remove_protection(protection)
-    state["protections"] = [
-        seam.add_protection(
-            ThrottleFault.model_validate({"target": w.target, **w.params}).throttle()
-        )
-        for w in active
-    ]
+    """Add the limits of windows that started, remove those of windows that ended.
+
+    Limits already in force keep their counts: a window starting or ending elsewhere does
+    not reset what earlier requests used up.
+    """
+    protections: dict[int, Any] = state.setdefault("protections", {})
+    current = {id(w): w for w in active}
+    for key in [k for k in protections if k not in current]:
+        seam.remove_protection(protections.pop(key))
+    for key, window in current.items():
+        if key not in protections:
+            spec = ThrottleFault.model_validate({"target": window.target, **window.params})
+            protections[key] = seam.add_protection(spec.throttle())
 
 
 THROTTLE = register(FaultKind("throttle", ThrottleFault, ("endpoint",), _apply))

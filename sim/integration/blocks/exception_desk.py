@@ -9,8 +9,11 @@ carried out:
   released; without compensation only CRM is told, and the ERP order stays held.
 * **never created** (``master_data_conflict``, ``manual_rekey``, ``submission_failed``):
   key the order in again (``resubmit``), or cancel it and tell CRM.
-* **a write that failed** (``<what>_failed``): do it again; **a dead letter**: read the
-  order back from the ERP and write its status to CRM.
+* **a write that failed** (``<what>_failed``): do it again; **a dead letter**: have the
+  producer re-send it, or read the order back from the ERP and write its status to CRM.
+
+Work done again carries its own retries; if it still fails, the item goes back into the
+queue rather than being counted as resolved.
 
 Every resolution is a manual touch (a ``desk.item_resolved`` row of the desk).
 """
@@ -80,8 +83,13 @@ class ExceptionDesk:
         elif reason in HELD_IN_ERP:
             yield from self._call(lambda: self.erp.release_hold(ref, self.erp_timeout_s), ref)
         elif redo is not None:
+            # the redo carries its own retries (it knows which system it calls)
             self.record("resubmitted", order=ref, status=reason)
-            yield from self._call(redo, ref)
+            answer = yield from redo()
+            if isinstance(answer, CallResult) and not answer.ok:
+                self.record("resolution_failed", order=ref, status=answer.status)
+                self.raise_exception(ref, reason, redo)  # back in the queue: try again later
+                return
         else:
             yield from self.reconcile_order(ref)
         self.record("exception_resolved", order=ref, status=outcome)

@@ -186,7 +186,7 @@ class HybridPattern(IntegrationPattern):
             context.erp,
             context.crm,
             context.carrier,
-            self.erp_order_retry,
+            (self.erp_order_retry, self.crm_retry, self.carrier_retry),
             settings.reconciliation,
             self._write_reading,
             self._accept_scan,
@@ -271,7 +271,7 @@ class HybridPattern(IntegrationPattern):
             lambda: ctx.erp.submit(order, key, timeouts.erp_create_s), ref
         )
         if not isinstance(receipt, CallResult):
-            self._submitted(receipt)
+            self._submitted(receipt, order)
         elif self.mechanisms.store_and_forward:
             self.record("stored_for_forwarding", order=ref, status=receipt.status)
             self.forward_queue.put(order)
@@ -335,9 +335,10 @@ class HybridPattern(IntegrationPattern):
                 )
                 continue
             self.record("forwarded", order=order.order_ref)
-            self._submitted(receipt)
+            self._submitted(receipt, order)
 
-    def _submitted(self, receipt: SubmissionReceipt) -> None:
+    def _submitted(self, receipt: SubmissionReceipt, order: Order) -> None:
+        """Note a created order, or raise the rejection with a way to submit it again."""
         if receipt.accepted:
             self.record(
                 "order_submitted",
@@ -345,7 +346,8 @@ class HybridPattern(IntegrationPattern):
                 status="replayed" if receipt.replayed else "new",
             )
         else:
-            self._raise_exception(receipt.order_ref, receipt.reason or "rejected")
+            reason = receipt.reason or "rejected"
+            self._raise_exception(receipt.order_ref, reason, self._submission(order, key=True))
 
     def _until_done(
         self,
@@ -366,14 +368,14 @@ class HybridPattern(IntegrationPattern):
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
         if not self.mechanisms.store_and_forward:
-            self._raise_exception(ref, f"{what}_failed", operation)
+            self._raise_exception(ref, f"{what}_failed", lambda: retrier.run_call(operation, ref))
             return answer
         self.record("parked", order=ref, status=what)
         self.parked += 1
         answer = yield from parking.run_call(operation, ref)
         self.parked -= 1
         if isinstance(answer, CallResult) and not answer.ok:
-            self._raise_exception(ref, f"{what}_failed", operation)
+            self._raise_exception(ref, f"{what}_failed", lambda: retrier.run_call(operation, ref))
             return answer
         self.record("unparked", order=ref, status=what)
         return answer
@@ -390,11 +392,14 @@ class HybridPattern(IntegrationPattern):
         """The ERP submission of ``order`` as work a person can have done again."""
 
         def submit() -> Generator[Any, Any, Any]:
-            receipt = yield from self.context.erp.submit(
-                order, order.correlation_id if key else None, self.timeouts.erp_create_s
+            receipt = yield from self.erp_order_retry.run_call(
+                lambda: self.context.erp.submit(
+                    order, order.correlation_id if key else None, self.timeouts.erp_create_s
+                ),
+                order.order_ref,
             )
             if isinstance(receipt, SubmissionReceipt):
-                self._submitted(receipt)
+                self._submitted(receipt, order)
             return receipt
 
         return submit
