@@ -29,7 +29,10 @@ from sim.engine import (
 )
 from sim.engine.calendar import DAY, HOUR, WeeklyWindow, WorkCalendar
 
-__all__ = ["CarrierConfig", "Booking", "CarrierScan", "Carrier"]
+__all__ = ["CarrierConfig", "Booking", "CarrierScan", "Carrier", "MILESTONES"]
+
+MILESTONES = ("picked_up", "in_transit", "out_for_delivery", "delivered")
+"""The scans of every shipment, in order."""
 
 
 class CarrierConfig(BaseModel):
@@ -99,8 +102,9 @@ class Carrier(MockSystem):
         self.tracking: dict[str, str] = {}
         self._tender = self.endpoint("tender", config.tender)
         self._track = self.endpoint("track", config.track)
-        self.scans_by_tracking: dict[str, list[CarrierScan]] = {}
-        """Every scan so far, per tracking number (what a tracking query answers)."""
+        self._plans: dict[str, tuple[int, tuple[float, ...]]] = {}
+        """Per tracking number: its first scan's number and its milestones' times (the
+        carrier's record, from which a tracking query answers with the scans so far)."""
         rng = run.streams.stream("carrier.transit")
         self._departure = config.hub_departure.sampler(rng)
         self._transit_days = config.transit_days.sampler(rng)
@@ -150,9 +154,34 @@ class Carrier(MockSystem):
         booking = self.bookings.get(tracking_number)
         order = booking.order_ref if booking is not None else -1
         answer: CallResult | tuple[CarrierScan, ...] = yield from self._track.call(
-            order, lambda: tuple(self.scans_by_tracking.get(tracking_number, ())), timeout
+            order, lambda: self._scans_so_far(tracking_number), timeout
         )
         return answer
+
+    def _scans_so_far(self, tracking: str) -> tuple[CarrierScan, ...]:
+        plan = self._plans.get(tracking)
+        if plan is None:
+            return ()
+        first, times = plan
+        now = self.sim.now
+        booking = self.bookings[tracking]
+        return tuple(
+            self._scan(first + i, tracking, booking, code, at)
+            for i, (code, at) in enumerate(zip(MILESTONES, times, strict=True))
+            if at <= now
+        )
+
+    @staticmethod
+    def _scan(number: int, tracking: str, booking: Booking, code: str, at: float) -> CarrierScan:
+        return CarrierScan(
+            f"EV{number:09d}",
+            tracking,
+            booking.shipper_reference,
+            booking.reference_number,
+            booking.order_ref,
+            code,
+            at,
+        )
 
     def _in_window(self, t: float, windows: tuple[WeeklyWindow, ...]) -> float:
         """A uniformly drawn instant in the first window opening at or after ``t``."""
@@ -170,24 +199,13 @@ class Carrier(MockSystem):
             self._in_window(day_start, self.config.delivery_windows), departed + HOUR
         )
         delivered = out_for_delivery + self._to_delivered()
-        for code, at in (
-            ("picked_up", picked_up),
-            ("in_transit", departed),
-            ("out_for_delivery", out_for_delivery),
-            ("delivered", delivered),
-        ):
+        times = (picked_up, departed, out_for_delivery, delivered)
+        first = self._scans + 1  # a shipment's scans are numbered when it is planned
+        self._scans += len(times)
+        self._plans[tracking] = (first, times)
+        for offset, (code, at) in enumerate(zip(MILESTONES, times, strict=True)):
             yield self.sim.timeout(at - self.sim.now)
-            self._scans += 1
-            scan = CarrierScan(
-                f"EV{self._scans:09d}",
-                tracking,
-                booking.shipper_reference,
-                booking.reference_number,
-                booking.order_ref,
-                code,
-                at,
-            )
-            self.scans_by_tracking.setdefault(tracking, []).append(scan)
+            scan = self._scan(first + offset, tracking, booking, code, at)
             self.record(
                 "scan",
                 order=booking.order_ref,

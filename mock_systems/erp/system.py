@@ -224,7 +224,10 @@ class Erp(OrderMaintenance, MockSystem):
 
     def _simulation(self, request: SalesOrderRequest) -> SimulationResult:
         customer = self._known_customer(request.sold_to)
-        unknown = [i.material for i in request.items if not self._orderable(i.material)]
+        materials, blocked = self.materials, self.blocked
+        unknown = [i.material for i in request.items if i.material not in materials]
+        if blocked:
+            unknown += [i.material for i in request.items if i.material in blocked]
         if customer is None or unknown:
             return SimulationResult(False, ("master_data_conflict",), 0.0, 0.0, ())
         reasons: list[str] = []
@@ -610,10 +613,18 @@ class Erp(OrderMaintenance, MockSystem):
             return "CANCELLED"
         if order.hold_reason:
             return "HELD"
-        parts = [self.deliveries[d].status for d in order.deliveries]
-        if any(item.open_quantity > 0 for item in order.items):
-            parts.append("BACKORDERED" if order.allocation_attempted else "CREATED")
-        return min(parts, key=ERP_STATUS_RANK.__getitem__) if parts else "CREATED"
+        rank = ERP_STATUS_RANK
+        least = ""
+        for item in order.items:
+            if item.quantity > item.allocated:  # something is still open
+                least = "BACKORDERED" if order.allocation_attempted else "CREATED"
+                break
+        deliveries = self.deliveries
+        for number in order.deliveries:
+            status = deliveries[number].status
+            if not least or rank[status] < rank[least]:
+                least = status
+        return least or "CREATED"
 
     def _changed(
         self,
@@ -624,13 +635,15 @@ class Erp(OrderMaintenance, MockSystem):
     ) -> None:
         """Re-derive the order status, record it if it moved, and publish the event."""
         status = self._derive_status(order)
-        if status != order.status or order.version == 0:
+        status_moved = status != order.status or order.version == 0
+        if status_moved:
             order.status = status
             self.record("order_status", order=order.customer_reference, status=status)
         order.version += 1
-        order.changed_at = self.sim.now
-        self._change_times.append(self.sim.now)
-        self._change_documents.append(order.sales_document)
+        if status_moved:  # the change log feeds status extracts: status changes only
+            order.changed_at = self.sim.now
+            self._change_times.append(self.sim.now)
+            self._change_documents.append(order.sales_document)
         when = self.sim.now if occurred_at is None else occurred_at
         self.outbox.put(
             ChangeNotification(

@@ -173,7 +173,7 @@ class Endpoint:
         self._protections: list[ServiceProtection] = (
             [ServiceProtection(spec.throttle)] if spec.throttle is not None else []
         )
-        self._limited = bool(self._protections) or self._limiter is not None
+        self._limits_changed()
         self.available = True
         self.outage_mode: OutageMode = "refused"
         self.silent_timeout_s = 60.0
@@ -183,6 +183,7 @@ class Endpoint:
         self.lost_response_rate = 0.0
         self._calls_per_order: dict[int, int] = {}
         self.monitor = EndpointMonitor(run.now)
+        self._in_service = self.monitor.in_service.change
         history = run.history
         self._record = history.record
         self._event = history.event_code(CALL_EVENT)
@@ -218,13 +219,18 @@ class Endpoint:
         """Start enforcing extra limits (a throttling fault); returns them for removal."""
         protection = ServiceProtection(spec)
         self._protections.append(protection)
-        self._limited = True
+        self._limits_changed()
         return protection
 
     def remove_protection(self, protection: ServiceProtection) -> None:
         """Stop enforcing limits added by :meth:`add_protection`."""
         self._protections.remove(protection)
+        self._limits_changed()
+
+    def _limits_changed(self) -> None:
+        """Note whether any limit applies, and how long a request must be to matter to one."""
         self._limited = bool(self._protections) or self._limiter is not None
+        self._watch_after = min((p.long_after_s for p in self._protections), default=math.inf)
 
     def limit_used(self, now: float) -> float:
         """Peak share of any request window in use at ``now`` (0 without a request limit)."""
@@ -262,12 +268,12 @@ class Endpoint:
                     arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
                 )
                 return CallResult("throttled", retry_after)
-        monitor = self.monitor
         if self._busy < self._capacity:
             self._busy += 1
-            monitor.in_service.change(arrival, 1)
+            self._in_service(arrival, 1)
             start = arrival
         else:
+            monitor = self.monitor
             monitor.waiting.change(arrival, 1)
             request = _Request(sim.event(), order, arrival, commit)
             self._waiting.append(request)
@@ -284,7 +290,7 @@ class Endpoint:
             monitor.waiting.change(start, -1)
             monitor.in_service.change(start, 1)
         service = self._sample() * self.latency_factor
-        if self._protections:
+        if service >= self._watch_after:
             self._started(start, service)
         patience = arrival + timeout - start
         if service > patience:
@@ -303,9 +309,12 @@ class Endpoint:
         except simpy.Interrupt:
             self._interrupted_in_service(order, arrival, start)
             raise
-        self._release()
+        if self._waiting:
+            self._release()
+        else:
+            self._busy -= 1
         end = sim.now
-        monitor.in_service.change(end, -1)
+        self._in_service(end, -1)
         if self.error_rate and self._chance(order) < self.error_rate:
             self._record(
                 end, self._event, self._actor, order, NONE, self._error, start - arrival, service
@@ -341,15 +350,18 @@ class Endpoint:
 
         A request that one limit refuses uses up no other limit's budget.
         """
+        limiter, protections = self._limiter, self._protections
         in_flight = self._busy + len(self._waiting)
+        if limiter is None and len(protections) == 1:  # the common case: one set of limits
+            return protections[0].admit(now, in_flight)
         wait = max((p.wait(now, in_flight) for p in self._protections), default=0.0)
-        if self._limiter is not None:
-            wait = max(wait, self._limiter.wait(now))
+        if limiter is not None:
+            wait = max(wait, limiter.wait(now))
         if wait == 0.0:
             for protection in self._protections:
                 protection.take(now)
-            if self._limiter is not None:
-                self._limiter.take(now)
+            if limiter is not None:
+                limiter.take(now)
         return wait
 
     def _started(self, start: float, service: float) -> None:
@@ -394,7 +406,8 @@ class Endpoint:
         self.monitor.waiting.change(start, -1)
         self.monitor.in_service.change(start, 1)
         service = self._sample() * self.latency_factor
-        self._started(start, service)
+        if service >= self._watch_after:
+            self._started(start, service)
         sim.timeout(service).callbacks.append(
             lambda _: self._finish_late(
                 request.order, request.commit, request.arrival, start, service

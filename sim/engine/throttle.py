@@ -16,6 +16,7 @@ request learns a ``Retry-After``: when the window will admit it again.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Literal
 
@@ -82,7 +83,7 @@ class ServiceProtection:
     execution-time window and the long-running cap can be kept.
     """
 
-    __slots__ = ("_execution", "_limiter", "_long", "spec")
+    __slots__ = ("_execution", "_limiter", "_long", "_plain", "long_after_s", "spec")
 
     def __init__(self, spec: ThrottleSpec) -> None:
         self.spec = spec
@@ -93,9 +94,19 @@ class ServiceProtection:
         )
         self._execution: deque[tuple[float, float]] = deque()  # (start, service) in window
         self._long: list[tuple[float, float]] = []  # (start, end) of requests that run long
+        self.long_after_s = math.inf
+        """:meth:`started` need only be told of requests at least this long."""
+        if spec.long_running_concurrent is not None:
+            self.long_after_s = spec.long_running_after_s
+        if spec.execution_s is not None:
+            self.long_after_s = 0.0
+        self._plain = spec.concurrent is None and spec.execution_s is None
 
     def admit(self, now: float, in_flight: int) -> float:
         """0.0 if admitted (and counted), else the seconds a ``Retry-After`` would carry."""
+        limiter = self._limiter
+        if self._plain and not self._long and limiter is not None:
+            return limiter.admit(now)  # only the request window can refuse (the hot path)
         wait = self.wait(now, in_flight)
         if wait == 0.0:
             self.take(now)

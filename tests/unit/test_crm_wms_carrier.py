@@ -15,7 +15,7 @@ import pytest
 from mock_systems.carrier import Booking, Carrier, CarrierConfig, CarrierScan
 from mock_systems.crm import Account, Crm, CrmConfig, QuoteAccepted
 from mock_systems.wms import PickRelease, ShipConfirm, SiteStaffing, Wms, WmsConfig
-from sim.engine import CallResult, Constant, EndpointSpec, RateLimitSpec, RunEnvironment
+from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from tests.helpers import at
 
@@ -172,10 +172,38 @@ def test_api_allocation_is_100k_plus_1k_per_licence_per_rolling_day(
     licences: int, allocation: int
 ) -> None:
     _, crm = make_crm(licences=licences)
-    assert crm.endpoints["api"].spec.rate_limit == RateLimitSpec(
-        requests=allocation, window_s=86_400.0
+    throttle = crm.endpoints["api"].spec.throttle
+    assert throttle is not None
+    assert (throttle.requests, throttle.window_s) == (allocation, 86_400.0)
+    # the 25-request cap applies only to requests that have run 20 s or more
+    assert (throttle.long_running_concurrent, throttle.long_running_after_s) == (25, 20.0)
+    assert throttle.concurrent is None
+    assert CrmConfig().api.concurrency > 25  # short requests are not capped at 25
+
+
+@pytest.mark.parametrize(("service", "refused"), [(5.0, 0), (30.0, 40)])
+def test_only_requests_running_20_s_or_more_count_against_the_25_cap(
+    service: float, refused: int
+) -> None:
+    """40 requests start at once, then 40 more at 25 s: only long ones are capped.
+
+    At 25 s, 30-second requests have all run past 20 s: 40 long-running requests are in
+    flight, above the cap of 25, so every new one is refused. 5-second ones have ended.
+    """
+    run = RunEnvironment(1)
+    crm = Crm(
+        run,
+        CrmConfig(api=EndpointSpec(service_time=Constant(value=service), concurrency=500)),
     )
-    assert crm.endpoints["api"].spec.concurrency == 25
+    crm.add_account(Account("001A", "Acme", "northeast", "100001"))
+    crm.set_price("M1", 10.0)
+    quote = crm.create_quote(1, "001A", "field_sales", (("M1", 1),))
+    for when in (0.0, 0.0, 25.0, 25.0):
+        for _ in range(20):
+            at(run, when, lambda: crm.show_validation(quote.Id, "OK"))
+    run.sim.run()
+    statuses = [r["status"] for r in rows(run, "endpoint.call")]
+    assert statuses.count("throttled") == refused
 
 
 def test_api_throttles_after_the_daily_allocation_and_stores_nothing() -> None:

@@ -271,7 +271,7 @@ def test_endpoint_limits_from_the_scenario_and_throttle_windows() -> None:
     licences = scenario.systems.crm.enterprise_licences
     allocation = 100_000 + 1_000 * licences
     assert sorted((x["endpoint"], x["requests"], x["window_s"], x["source"]) for x in standing) == [
-        ("crm.api", allocation, 86_400.0, "rate_limit"),
+        ("crm.api", allocation, 86_400.0, "throttle"),
         ("wms.release", 40, 60.0, "throttle"),
     ]
     assert all((x["start_s"], x["end_s"]) == (0.0, 1_000.0) for x in standing)

@@ -60,3 +60,27 @@ def test_atp_extract_returns_everything_first_then_only_what_moved() -> None:
     assert first == [{"A": 50, "B": 50, "C": 50}]
     assert second == [{"B": 30}]  # allocated 20 at the first allocation run
     assert third == [{}]
+
+
+def test_erp_events_of_both_contract_versions_become_valid_envelopes() -> None:
+    """Contract 1.0 and 2.0 notifications both map to envelopes that carry their version."""
+    from mock_systems.erp import ChangeNotification, Erp, ErpConfig
+    from sim.engine import RunEnvironment
+    from sim.integration.adapters import ErpAdapter
+    from sim.integration.canonical import Envelope
+
+    adapter = ErpAdapter(Erp(RunEnvironment(1), ErpConfig(), {"northeast": "NJ01"}))
+    for version in ("1.0", "2.0"):
+        note = ChangeNotification(
+            "InventoryAllocated",
+            "10000001",
+            42,
+            3,
+            120.5,
+            "ALLOCATED",
+            {"delivery": "80000001", "plant": "NJ01", "items": [[1, "M1", 2]]},
+            version,
+        )
+        built = adapter.envelope(note, 121.0)
+        assert Envelope.model_validate(built.model_dump()) == built
+        assert built.schema_version == version and built.correlation_id == "O00000042"

@@ -39,7 +39,7 @@ class ReconciliationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    interval_s: float = Field(default=3600.0, gt=0, description="status reconciliation cadence")
+    interval_s: float = Field(default=4 * 3600.0, gt=0, description="status reconciliation cadence")
     grace_s: float = Field(
         default=3600.0, ge=0, description="changes younger than this are left to events"
     )

@@ -118,6 +118,8 @@ class _Copy:
     envelope: Envelope
     order: int
     source: Envelope | None = None
+    repeat: bool = False
+    """Not the message's first copy to this subscription (a duplicate, redelivery, replay)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +282,7 @@ class MessageBus:
         number = self.published
         self.published += 1
         source: Envelope | None = None
-        faults = self.faults.get(topic)
+        faults = self.faults.get(topic) if self.faults else None
         if (
             faults is not None
             and faults.poison_rate
@@ -293,14 +295,11 @@ class MessageBus:
         actor = self._topic_actors.get(topic)
         if actor is None:
             actor = self._topic_actors[topic] = self.run.history.actor_code(f"topic:{topic}")
+        kind = self._type_codes.get(envelope.type)
+        if kind is None:
+            kind = self._kind(envelope)
         self._record(
-            now,
-            self._published_event,
-            actor,
-            order,
-            number,
-            self._kind(envelope),
-            float(envelope.sequence),
+            now, self._published_event, actor, order, number, kind, float(envelope.sequence)
         )
         for subscription in self._subscriptions.get(topic, ()):
             if subscription.types is not None and envelope.type not in subscription.types:
@@ -342,6 +341,7 @@ class MessageBus:
         ):
             # held back at the broker: later copies of the same key overtake it
             copy = _Copy(at + faults.reorder_delay_s, number, envelope, order, source)
+            # held back, not repeated: still the first copy
             self._later(subscription, partition, copy)
             return
         # a partition delivers in publication order: never before the previous message
@@ -352,7 +352,7 @@ class MessageBus:
             faults.duplicate_rate
             and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
         ):
-            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order, source)
+            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order, source, True)
             self._later(subscription, partition, copy)
 
     def _later(self, subscription: _Subscription, partition: int, copy: _Copy) -> None:
@@ -394,7 +394,10 @@ class MessageBus:
         store = subscription.partitions[index]
         record, actor, status = self._record, subscription.actor, self._status
         settings = self.settings
+        dedupe, applied_ids = settings.dedupe, subscription.applied_ids
         seed = self.run.streams.seed
+        type_codes = self._type_codes
+        delivered_event, applied_event = self._delivered_event, self._applied_event
         while True:
             copy = yield from store.take()
             if copy.at > sim.now:
@@ -403,22 +406,26 @@ class MessageBus:
                 # the broker is down, or this subscription's consumers are: nothing is taken
                 yield self._up if self._up is not None else subscription.resume
             envelope, number, order = copy.envelope, copy.number, copy.order
-            delivery = subscription.deliveries.get(number, 0) + 1
-            subscription.deliveries[number] = delivery
-            kind = self._kind(envelope)
-            record(sim.now, self._delivered_event, actor, order, number, kind, float(delivery))
+            delivery = 1
+            if copy.repeat:  # only repeated copies need counting: first copies are 1
+                delivery = subscription.deliveries.get(number, 1) + 1
+                subscription.deliveries[number] = delivery
+            kind = type_codes.get(envelope.type)
+            if kind is None:
+                kind = self._kind(envelope)
+            record(sim.now, delivered_event, actor, order, number, kind, float(delivery))
             subscription.busy += 1
             if subscription.slowdown_s:
                 yield sim.timeout(subscription.slowdown_s)  # a slow consumer
-            if settings.dedupe and envelope.message_id in subscription.applied_ids:
+            if dedupe and envelope.message_id in applied_ids:
                 outcome = Outcome.DUPLICATE
             else:
                 outcome = yield from handler(envelope)
             subscription.busy -= 1
             now = sim.now
             if outcome is Outcome.APPLIED:
-                subscription.applied_ids.add(envelope.message_id)
-                record(now, self._applied_event, actor, order, number, kind)
+                applied_ids.add(envelope.message_id)
+                record(now, applied_event, actor, order, number, kind)
             elif outcome.discarded:
                 record(now, self._discarded_event, actor, order, number, status(outcome.value))
             elif settings.dead_letter_queue:
@@ -438,7 +445,7 @@ class MessageBus:
                     self.on_dead_letter(letter)
             else:
                 record(now, self._dropped_event, actor, order, number, status(outcome.value))
-            faults = self.faults.get(subscription.topic)
+            faults = self.faults.get(subscription.topic) if self.faults else None
             if (
                 faults is not None
                 and faults.crash_rate
@@ -448,7 +455,7 @@ class MessageBus:
                 # the consumer died before acknowledging: the broker delivers the copy again
                 record(now, self._redelivered_event, actor, order, number, status("consumer_crash"))
                 copy = _Copy(
-                    now + settings.redelivery_delay_s, number, envelope, order, copy.source
+                    now + settings.redelivery_delay_s, number, envelope, order, copy.source, True
                 )
                 self._later(subscription, index, copy)
 
@@ -509,7 +516,14 @@ class MessageBus:
         resend = from_source and letter.source is not None
         envelope = letter.source if resend and letter.source is not None else letter.envelope
         target.partitions[letter.partition].put(
-            _Copy(sim.now, letter.number, envelope, letter.order, None if resend else letter.source)
+            _Copy(
+                sim.now,
+                letter.number,
+                envelope,
+                letter.order,
+                None if resend else letter.source,
+                True,
+            )
         )
         return True
 

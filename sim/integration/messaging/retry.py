@@ -72,6 +72,7 @@ class Retrier:
         self.wait_for_breaker = wait_for_breaker
         self.bucket = bucket
         self._budgeted = policy.budget_ratio is not None
+        self._deposit = policy.budget_ratio or 0.0
         self._balance = float(policy.budget_floor)
         self._stamp = run.now
         self._rng: np.random.Generator = run.streams.stream(f"retry.{name}")
@@ -123,19 +124,19 @@ class Retrier:
         """
         sim = self.run.sim
         history = self.run.history
-        breaker = self.breaker
+        breaker, bucket = self.breaker, self.bucket
+        max_attempts = self.policy.max_attempts
+        self._balance += self._deposit  # a first attempt earns the budget its share
         attempt = 0
-        while attempt < self.policy.max_attempts:
+        while attempt < max_attempts:
             if breaker is not None and not breaker.allow():
                 if not self.wait_for_breaker:
                     return BREAKER_OPEN
                 yield sim.timeout(max(breaker.remaining(), self.policy.base_delay_s))
                 continue
             attempt += 1
-            if attempt == 1 and self._budgeted:
-                self._balance += self.policy.budget_ratio or 0.0
-            if self.bucket is not None:
-                yield from self.bucket.take(order)
+            if bucket is not None:
+                yield from bucket.take(order)
             answer = yield from operation()
             if not isinstance(answer, CallResult) or answer.ok:
                 if breaker is not None:
@@ -146,7 +147,7 @@ class Retrier:
                     breaker.failed()
                 else:
                     breaker.succeeded()
-            if attempt == self.policy.max_attempts:
+            if attempt == max_attempts:
                 break
             if not self._may_retry(sim.now):
                 history.record(
