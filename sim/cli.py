@@ -154,6 +154,30 @@ def _write(result: RunResult, out: Path) -> dict[str, Path]:
     return targets
 
 
+def _replays_override(specs: list[str]) -> str:
+    """``--replay`` options as one ``--set integration.replays=[...]`` override.
+
+    ``30`` replays every dead letter at hour 30; ``30:poison,unknown_schema`` only those
+    reasons; ``30:poison:resend`` has the producer re-send each message.
+    """
+    replays = []
+    for spec in specs:
+        hour, _, rest = spec.partition(":")
+        reasons, _, mode = rest.partition(":")
+        try:
+            at_h = float(hour)
+        except ValueError:
+            _fail(f"--replay {spec}: expected H[:REASON,...[:resend]] with H a number of hours")
+        if mode not in ("", "resend"):
+            _fail(f"--replay {spec}: the third part can only be 'resend'")
+        policy = {
+            "reasons": [r for r in reasons.split(",") if r],
+            "from_source": mode == "resend",
+        }
+        replays.append({"at_h": at_h, "policy": policy})
+    return "integration.replays=" + json.dumps(replays)
+
+
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 SetOption = Annotated[
     list[str] | None,
@@ -183,8 +207,17 @@ def run(
     ),
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     max_memory_gib: MaxMemoryOption = None,
+    replay: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--replay",
+            help="replay dead letters at hour H: H[:REASON,...[:resend]] (repeatable)",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario, print the KPI summary and write history and metrics to --out."""
+    if replay:
+        overrides = [*(overrides or []), _replays_override(replay)]
     loaded, estimate = _load(scenario, overrides, seed, max_memory_gib)
     _check_out(out)
     # imported only now, so that validate, schema and bad input answer quickly

@@ -279,7 +279,7 @@ class Scenario(_Section):
             known = set().union(*(known_targets(f) for f in families))
             if fault.target not in known:
                 raise ValueError(
-                    f"faults.{index}.target: {fault.target!r} is not a {'/'.join(families)} "
+                    f"faults[{index}].target: {fault.target!r} is not a {'/'.join(families)} "
                     f"that any system or pattern has; expected one of {sorted(known)}"
                 )
             spans = seen.setdefault((fault.kind, fault.target), [])
@@ -287,8 +287,8 @@ class Scenario(_Section):
                 for start, end, other in spans:
                     if window.start_h < end and start < window.end_h:
                         raise ValueError(
-                            f"faults.{index}.windows: [{window.start_h}, {window.end_h}] "
-                            f"overlaps faults.{other}'s [{start}, {end}] of the same "
+                            f"faults[{index}].windows: [{window.start_h}, {window.end_h}] "
+                            f"overlaps faults[{other}]'s [{start}, {end}] of the same "
                             f"{fault.kind} on {fault.target!r}; merge them into one window"
                         )
             spans.extend((w.start_h, w.end_h, index) for w in fault.windows)

@@ -6,6 +6,7 @@ from sim.integration.patterns.base import (
     IntegrationSettings,
     Mechanisms,
     PatternContext,
+    ScheduledReplay,
 )
 from sim.integration.patterns.hybrid import HybridPattern
 from sim.integration.patterns.registry import (
@@ -23,6 +24,7 @@ __all__ = [
     "IntegrationPattern",
     "IntegrationSettings",
     "PatternContext",
+    "ScheduledReplay",
     "UnknownPatternError",
     "create_pattern",
     "pattern_class",

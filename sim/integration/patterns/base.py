@@ -22,6 +22,7 @@ from sim.integration.messaging import (
     CircuitBreakerPolicy,
     ClientLimit,
     MessageBus,
+    ReplayPolicy,
     RetryPolicy,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "IntegrationSettings",
     "Mechanisms",
     "PatternContext",
+    "ScheduledReplay",
 ]
 
 
@@ -82,6 +84,18 @@ class CallTimeouts(BaseModel):
     carrier_tender_s: float = Field(default=30.0, gt=0)
 
 
+class ScheduledReplay(BaseModel):
+    """Replay dead letters at a set hour: an operator's decision, written down in advance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at_h: float = Field(ge=0, description="hours since the run's start")
+    subscriptions: tuple[str, ...] = Field(
+        default=(), description="subscriptions to replay; () = every one"
+    )
+    policy: ReplayPolicy = ReplayPolicy()
+
+
 class IntegrationSettings(BaseModel):
     """Which pattern runs and how its resilience mechanisms are tuned."""
 
@@ -107,6 +121,9 @@ class IntegrationSettings(BaseModel):
     )
     replay_on_deploy: bool = Field(
         default=True, description="replay unknown-schema dead letters when a mapping deploys"
+    )
+    replays: tuple[ScheduledReplay, ...] = Field(
+        default=(), description="dead-letter replays at set hours (o2csim run --replay)"
     )
     atp_cache_refresh_s: float = Field(
         default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"

@@ -64,7 +64,7 @@ from sim.integration.messaging import (
     SeenIds,
     TokenBucket,
 )
-from sim.integration.patterns.base import IntegrationPattern, PatternContext
+from sim.integration.patterns.base import IntegrationPattern, PatternContext, ScheduledReplay
 from sim.integration.patterns.registry import register_pattern
 
 __all__ = ["HybridPattern", "ORDER_EVENTS"]
@@ -231,6 +231,8 @@ class HybridPattern(IntegrationPattern):
             self.sim.process(process())
         self.exception_desk.start()
         self.bus.on_dead_letter = self._dead_letter_to_desk
+        for replay in settings.replays:
+            self.sim.process(self._scheduled_replay(replay))
         for version, hour in sorted(settings.mappings.items()):
             if hour > 0:
                 self.sim.process(self._deploy_mapping(version, hour * 3600.0))
@@ -404,6 +406,16 @@ class HybridPattern(IntegrationPattern):
             return receipt
 
         return submit
+
+    def _scheduled_replay(self, replay: ScheduledReplay) -> Generator[Any, Any, None]:
+        """Replay dead letters at the hour an operator set, under the replay policy."""
+        yield self.sim.timeout(replay.at_h * 3600.0)
+        for name in replay.subscriptions or self.SUBSCRIPTIONS:
+            if name in self.SUBSCRIPTIONS:
+                replayed = yield from self.bus.replay(name, replay.policy)
+                self.record("dead_letters_replayed", status=name, value=float(replayed))
+            else:
+                self.record("replay_not_applicable", status=name)
 
     def _deploy_mapping(self, version: str, at: float) -> Generator[Any, Any, None]:
         """A new contract mapping goes live; dead letters it can now read are replayed."""
