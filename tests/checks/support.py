@@ -6,38 +6,9 @@ import math
 from typing import Any
 
 from sim.engine import History
+from tests.helpers import Writer
 
 Row = dict[str, Any]
-
-
-class Writer:
-    """Writes rows by name, as the systems would (actor defaults to the event's prefix)."""
-
-    def __init__(self) -> None:
-        self.history = History()
-
-    def __call__(
-        self,
-        time: float,
-        event: str,
-        order: int = -1,
-        subject: int = -1,
-        status: str = "",
-        value: float = math.nan,
-        value2: float = math.nan,
-        actor: str | None = None,
-    ) -> None:
-        h = self.history
-        h.record(
-            time,
-            h.event_code(event),
-            h.actor_code(event.split(".")[0] if actor is None else actor),
-            order,
-            subject,
-            h.status_code(status),
-            value,
-            value2,
-        )
 
 
 def row(

@@ -13,7 +13,6 @@ from rich.console import Console
 
 from mock_systems.erp import Erp
 from sim.delivery_health import delivery_health, endpoint_limits, peak_in_window
-from sim.engine import History
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.faults import FaultTimeline
 from sim.faults.timeline import FaultWindow
@@ -23,38 +22,13 @@ from sim.report.console import print_summary
 from sim.report.files import json_ready
 from sim.run import RunResult, execute
 from sim.scenario import load_scenario
+from tests.helpers import Writer as BaseWriter
 
 HOUR = 3600.0
 
 
-class Writer:
-    """Writes rows by name, as the systems would; the actor defaults to the event's prefix."""
-
-    def __init__(self) -> None:
-        self.history = History()
-
-    def __call__(
-        self,
-        time: float,
-        event: str,
-        order: int = -1,
-        subject: int = -1,
-        status: str = "",
-        value: float = math.nan,
-        value2: float = math.nan,
-        actor: str | None = None,
-    ) -> None:
-        h = self.history
-        h.record(
-            time,
-            h.event_code(event),
-            h.actor_code(actor if actor is not None else event.split(".")[0]),
-            order,
-            subject,
-            h.status_code(status),
-            value,
-            value2,
-        )
+class Writer(BaseWriter):
+    """A history writer that also computes delivery health."""
 
     def health(self, end: float, limits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """The delivery health of what was written."""

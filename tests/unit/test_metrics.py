@@ -10,35 +10,7 @@ from sim.engine import History
 from sim.history_frame import history_frame
 from sim.metrics import compute_metrics, crm_staleness, sla_verdicts, summarize
 from sim.scenario import SlaTarget
-
-
-class Writer:
-    """Writes rows by name, as the systems would."""
-
-    def __init__(self) -> None:
-        self.history = History()
-
-    def __call__(
-        self,
-        time: float,
-        event: str,
-        order: int = -1,
-        subject: int = -1,
-        status: str = "",
-        value: float = math.nan,
-        value2: float = math.nan,
-    ) -> None:
-        h = self.history
-        h.record(
-            time,
-            h.event_code(event),
-            h.actor_code(event.split(".")[0]),
-            order,
-            subject,
-            h.status_code(status),
-            value,
-            value2,
-        )
+from tests.helpers import Writer
 
 
 def two_orders() -> History:

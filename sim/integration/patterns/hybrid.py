@@ -431,10 +431,12 @@ class HybridPattern(IntegrationPattern):
 
     def _mapped(self, envelope: Envelope) -> Envelope | Outcome:
         """The event in the fields the consumers read, or why it cannot be mapped."""
+        payload = envelope.payload
         version = envelope.schema_version
+        if version == "1.0" and self._v1 and "order_ref" in payload and "status" in payload:
+            return envelope  # the common case: a well-formed 1.0 event, read as it is
         if version not in self._mappings:
             return Outcome.UNKNOWN_SCHEMA
-        payload = envelope.payload
         if version != "1.0":
             try:
                 payload = _from_v2(payload)
@@ -516,19 +518,9 @@ class HybridPattern(IntegrationPattern):
 
     def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
-        body = message.payload
-        if (  # the common case inline: a well-formed 1.0 event, read as it is
-            message.schema_version == "1.0"
-            and self._v1
-            and "order_ref" in body
-            and "status" in body
-        ):
-            envelope = message
-        else:
-            mapped = self._mapped(message)
-            if isinstance(mapped, Outcome):
-                return mapped
-            envelope = mapped
+        envelope = self._mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
         payload = envelope.payload
         ref = int(payload["order_ref"])
         newer = self._crm_versions.is_newer if self.mechanisms.resequencing else _always
@@ -582,19 +574,9 @@ class HybridPattern(IntegrationPattern):
 
     def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
-        body = message.payload
-        if (  # the common case inline: a well-formed 1.0 event, read as it is
-            message.schema_version == "1.0"
-            and self._v1
-            and "order_ref" in body
-            and "status" in body
-        ):
-            envelope = message
-        else:
-            mapped = self._mapped(message)
-            if isinstance(mapped, Outcome):
-                return mapped
-            envelope = mapped
+        envelope = self._mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
         ctx = self.context
         payload = envelope.payload
         ref = int(payload["order_ref"])
