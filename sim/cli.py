@@ -207,6 +207,13 @@ def run(
     ),
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     max_memory_gib: MaxMemoryOption = None,
+    amplification: Annotated[
+        bool,
+        typer.Option(
+            "--amplification",
+            help="also run without the faults and report calls per order against that run",
+        ),
+    ] = False,
     replay: Annotated[
         list[str] | None,
         typer.Option(
@@ -228,7 +235,7 @@ def run(
     console = Console(width=None if sys.stdout.isatty() else 120)
     try:
         if quiet:
-            result = execute(loaded, seed)
+            result = execute(loaded, seed, against_fault_free=amplification)
         else:
             with Progress(
                 TextColumn("simulating {task.description}"),
@@ -240,7 +247,10 @@ def run(
             ) as bar:
                 task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
                 result = execute(
-                    loaded, seed, lambda now, _h: bar.update(task, completed=now / 86400)
+                    loaded,
+                    seed,
+                    lambda now, _h: bar.update(task, completed=now / 86400),
+                    against_fault_free=amplification,
                 )
     except MemoryError:
         # the estimate is an estimate: a machine with less free memory still gets a message

@@ -16,7 +16,7 @@ from sim.metrics import compute_metrics
 from sim.scenario import Scenario
 from sim.world import build_world
 
-__all__ = ["Progress", "RunResult", "execute"]
+__all__ = ["Progress", "RunResult", "execute", "retry_amplification"]
 
 Progress = Callable[[float, float], None]
 """Called as ``progress(now, horizon)`` once per simulated day."""
@@ -45,17 +45,59 @@ class RunResult:
         return all(v["passed"] for v in self.metrics.get("sla", {}).values())
 
 
+def retry_amplification(faulty: dict[str, Any], fault_free: dict[str, Any]) -> dict[str, Any]:
+    """Calls to each system and endpoint under the faults, against the run without them.
+
+    Both arguments are metrics (``RunResult.metrics``) of the same scenario and seed, so
+    both runs take the same orders; the ratio is how many times more each was called
+    because of the faults (retries, probes, re-sends, polls), which one run cannot tell.
+    Per system it is calls per order; per endpoint, calls (scheduled extracts dilute a
+    system's figure, so the endpoint shows where the extra calls went).
+    """
+
+    def ratios(under: dict[str, Any], without: dict[str, Any], key: str) -> dict[str, Any]:
+        return {
+            name: {
+                key: float(row[key]),
+                f"fault_free_{key}": float(without[name][key]) if name in without else math.nan,
+                "amplification": (
+                    float(row[key]) / float(without[name][key])
+                    if name in without and without[name][key]
+                    else math.nan
+                ),
+            }
+            for name, row in sorted(under.items())
+        }
+
+    under, without = (m["delivery_health"]["calls"] for m in (faulty, fault_free))
+    return {
+        "by_system": ratios(under["by_system"], without["by_system"], "calls_per_order"),
+        "by_endpoint": ratios(under["by_endpoint"], without["by_endpoint"], "calls"),
+    }
+
+
 def execute(
     scenario: Scenario,
     seed: int | None = None,
     progress: Progress | None = None,
     timeline: FaultTimeline | None = None,
+    against_fault_free: bool = False,
 ) -> RunResult:
     """Build the world, run it to its horizon and compute the metrics.
 
     ``progress(now, horizon)`` is called once per simulated day; it only observes.
-    Wall-clock timings are kept beside the result, never inside the history.
+    Wall-clock timings are kept beside the result, never inside the history. With
+    ``against_fault_free`` the same scenario and seed also runs without its faults, and
+    ``delivery_health.retry_amplification`` compares the calls per order of the two.
     """
+    if against_fault_free:
+        result = execute(scenario, seed, progress, timeline)
+        twin = execute(scenario.model_copy(update={"faults": ()}), seed, None, FaultTimeline())
+        result.metrics["delivery_health"]["retry_amplification"] = retry_amplification(
+            result.metrics, twin.metrics
+        )
+        result.wall_seconds["fault_free_twin"] = sum(twin.wall_seconds.values())
+        return result
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
     world = build_world(scenario, seed, timeline)

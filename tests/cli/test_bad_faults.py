@@ -1,6 +1,7 @@
 """Bad fault specs get one clear message naming the file and dotted field; exit 2, no traceback.
 
-And ``o2csim run --replay`` replays dead letters at the hour it names.
+And ``o2csim run --replay`` replays dead letters at the hour it names; ``--amplification``
+compares calls with the same run without its faults.
 """
 
 from __future__ import annotations
@@ -118,3 +119,15 @@ def test_run_replay_puts_dead_letters_back_at_the_hour_given(tmp_path: Path) -> 
     assert count > 0 and left == count
     count, left = depth("--replay", "30:poison:resend")
     assert count > 0 and left == 0
+
+
+def test_run_amplification_reports_calls_against_the_fault_free_run(tmp_path: Path) -> None:
+    faults = [{"kind": "brownout", "target": "erp", "latency_multiplier": 1, "error_rate": 0.4}]
+    path = write_yaml(tmp_path / "errors.yaml", tiny_with(faults=faults))
+    out = tmp_path / "out"
+    done = o2csim("run", path, "--quiet", "--amplification", "--out", out)
+    assert done.code == 0, done.stderr
+    health = json.loads((out / "metrics.json").read_text())["delivery_health"]
+    create = health["retry_amplification"]["by_endpoint"]["erp.create_order"]
+    assert create["amplification"] > 1.2
+    assert create["calls"] > create["fault_free_calls"]

@@ -217,3 +217,37 @@ def test_without_the_order_desk_exceptions_wait_for_ever() -> None:
     waiting, oldest = open_exceptions(without)
     assert waiting > 5
     assert oldest > 5 * 86_400  # raised on Monday morning, still open a week later
+
+
+ERP_ERRORS = (
+    "faults=[{kind: brownout, target: erp, latency_multiplier: 1, error_rate: 0.3,"
+    " windows: [{start_h: 7, end_h: 12}]}]"
+)
+
+
+def test_without_retries_transient_errors_become_stored_orders_and_late_creations() -> None:
+    on = run_small(ERP_ERRORS)
+    assert_all_hold(on)
+    assert count(on.history, "integration.retry") > 20
+    without = run_small(ERP_ERRORS, off("retry"))
+    assert_all_hold(without)  # store and forward still saves the orders, only later
+    stored_on = count(on.history, "integration.stored_for_forwarding")
+    stored_off = count(without.history, "integration.stored_for_forwarding")
+    assert stored_off > 5 * max(1, stored_on)
+    p95 = lambda r: r.metrics["latency_s"]["order_creation_latency"]["p95"]  # noqa: E731
+    assert p95(without) > 3 * p95(on)
+
+
+def test_retry_amplification_compares_calls_per_order_with_the_fault_free_run() -> None:
+    from sim.run import execute
+    from sim.scenario import load_scenario
+    from tests.faults.support import SMALL
+
+    scenario = load_scenario("scenarios/baseline.yaml", [*SMALL, ERP_ERRORS])
+    result = execute(scenario, seed=3, against_fault_free=True)
+    amplification = result.metrics["delivery_health"]["retry_amplification"]
+    by_endpoint, by_system = amplification["by_endpoint"], amplification["by_system"]
+    assert by_endpoint["erp.create_order"]["amplification"] > 1.2  # retried 5xx answers
+    assert by_system["erp"]["amplification"] > 1.0
+    assert by_system["wms"]["amplification"] == pytest.approx(1.0)
+    assert "fault_free_twin" in result.wall_seconds

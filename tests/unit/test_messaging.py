@@ -400,3 +400,33 @@ def test_bus_ordering_survives_a_slow_first_message(partitions: int) -> None:
     for k in (0, 1):
         seqs = [seq for _, key, seq in log if key == k]
         assert seqs == sorted(seqs) and len(seqs) == 20
+
+
+def test_a_retry_budget_stops_a_retry_storm_that_no_budget_lets_run() -> None:
+    """Every call fails: with a budget, retries are a share of first attempts plus a floor."""
+
+    def storm(policy: RetryPolicy) -> tuple[int, int]:
+        run = RunEnvironment(1)
+        retrier = Retrier(run, "erp", policy)
+
+        def failing() -> Generator[Any, Any, CallResult]:
+            yield run.sim.timeout(0.1)
+            return CallResult("error")
+
+        def caller(i: int) -> Generator[Any, Any, None]:
+            yield run.sim.timeout(i * 1.0)
+            yield from retrier.run_call(failing, i)
+
+        for i in range(200):
+            run.sim.process(caller(i))
+        run.sim.run()
+        return len(rows(run, "integration.retry")), len(
+            rows(run, "integration.retry_budget_exhausted")
+        )
+
+    unbudgeted, _ = storm(RetryPolicy(max_attempts=5, base_delay_s=0.5, budget_ratio=None))
+    budgeted, exhausted = storm(RetryPolicy(max_attempts=5, base_delay_s=0.5, budget_ratio=0.2))
+    assert unbudgeted == 200 * 4  # every call retried to its limit
+    assert exhausted > 100  # most calls gave up early
+    # 200 first attempts over 200 s earn 40 retries, the floor 10 per minute about 33 more
+    assert budgeted < 0.15 * unbudgeted
