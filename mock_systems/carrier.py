@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -124,7 +125,7 @@ class Carrier(MockSystem):
     ) -> Generator[Any, Any, CallResult | str]:
         """Book a pickup; returns the tracking number (the same one for a repeated tender)."""
         answer: CallResult | str = yield from self._tender.call(
-            booking.order_ref, lambda: self._book(booking), timeout
+            booking.order_ref, partial(self._book, booking), timeout
         )
         return answer
 
@@ -154,7 +155,7 @@ class Carrier(MockSystem):
         booking = self.bookings.get(tracking_number)
         order = booking.order_ref if booking is not None else -1
         answer: CallResult | tuple[CarrierScan, ...] = yield from self._track.call(
-            order, lambda: self._scans_so_far(tracking_number), timeout
+            order, partial(self._scans_so_far, tracking_number), timeout
         )
         return answer
 

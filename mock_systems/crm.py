@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -179,21 +180,22 @@ class Crm(MockSystem):
     ) -> Generator[Any, Any, CallResult]:
         """Write the validation result the rep sees on the quote."""
         quote = self.quotes[quote_id]
-
-        def commit() -> CallResult:
-            quote.Validation_Result__c = result
-            self.record("validation_shown", order=quote.Number, status=result)
-            return _DONE
-
-        call: CallResult = yield from self._api.call(quote.Number, commit, timeout)
+        call: CallResult = yield from self._api.call(
+            quote.Number, partial(self._show, quote, result), timeout
+        )
         return call
+
+    def _show(self, quote: Quote, result: str) -> CallResult:
+        quote.Validation_Result__c = result
+        self.record("validation_shown", order=quote.Number, status=result)
+        return _DONE
 
     def read_orders(
         self, numbers: tuple[int, ...], timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | dict[int, tuple[str, int]]]:
         """One query for several quotes: quote number -> (order status, status sequence)."""
         answer: CallResult | dict[int, tuple[str, int]] = yield from self._api.call(
-            -1, lambda: self._read(numbers), timeout
+            -1, partial(self._read, numbers), timeout
         )
         return answer
 
@@ -214,7 +216,7 @@ class Crm(MockSystem):
         """
         quote = self.quotes[quote_id]
         call: CallResult = yield from self._api.call(
-            quote.Number, lambda: self._write_order(quote, fields, source_time), timeout
+            quote.Number, partial(self._write_order, quote, fields, source_time), timeout
         )
         return call
 

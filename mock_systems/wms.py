@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -111,7 +112,7 @@ class Wms(MockSystem):
     ) -> Generator[Any, Any, CallResult | bool]:
         """Accept a delivery for picking; a repeated release is acknowledged, not re-queued."""
         answer: CallResult | bool = yield from self._release.call(
-            release.order_ref, lambda: self._accept_release(release), timeout
+            release.order_ref, partial(self._accept_release, release), timeout
         )
         return answer
 

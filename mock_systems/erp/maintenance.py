@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 from mock_systems.erp.inventory import Inventory
@@ -67,7 +68,7 @@ class OrderMaintenance:
         """Release an order held for pricing or tax after a person fixed the cause."""
         return (
             yield from self._maintain.call(
-                customer_reference, lambda: self._commit_release(customer_reference), timeout
+                customer_reference, partial(self._commit_release, customer_reference), timeout
             )
         )
 
@@ -92,7 +93,7 @@ class OrderMaintenance:
         return (
             yield from self._maintain.call(
                 customer_reference,
-                lambda: self._commit_cancel(customer_reference, reason),
+                partial(self._commit_cancel, customer_reference, reason),
                 timeout,
             )
         )
@@ -128,7 +129,7 @@ class OrderMaintenance:
     def status_extract(self, since: float, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Every order whose status changed after ``since``: (ref, status, version, document)."""
         return (
-            yield from self._status_extract.call(-1, lambda: self._changes_since(since), timeout)
+            yield from self._status_extract.call(-1, partial(self._changes_since, since), timeout)
         )
 
     def _changes_since(self, since: float) -> list[StatusLine]:
@@ -142,7 +143,7 @@ class OrderMaintenance:
         """Read one order back by key (an OData GET): its status line, or None."""
         return (
             yield from self._read_order.call(
-                customer_reference, lambda: self._line_of(customer_reference), timeout
+                customer_reference, partial(self._line_of, customer_reference), timeout
             )
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from functools import partial
 from typing import Any, ClassVar
 
 from mock_systems.base import MockSystem
@@ -210,7 +211,7 @@ class Erp(OrderMaintenance, MockSystem):
         """
         return (
             yield from self._atp_extract.call(
-                NONE, lambda: self.inventory.take_changes(plant), timeout
+                NONE, partial(self.inventory.take_changes, plant), timeout
             )
         )
 
@@ -218,7 +219,7 @@ class Erp(OrderMaintenance, MockSystem):
         """Check credit, prices, tax and ATP without committing anything."""
         return (
             yield from self._simulate.call(
-                request.customer_reference, lambda: self._simulation(request), timeout
+                request.customer_reference, partial(self._simulation, request), timeout
             )
         )
 
@@ -260,7 +261,7 @@ class Erp(OrderMaintenance, MockSystem):
         return (
             yield from self._create.call(
                 request.customer_reference,
-                lambda: self._commit_order(request, idempotency_key),
+                partial(self._commit_order, request, idempotency_key),
                 timeout,
             )
         )
@@ -325,7 +326,7 @@ class Erp(OrderMaintenance, MockSystem):
         delivery = self.deliveries[delivery_no]
         return (
             yield from self._delivery_update.call(
-                delivery.customer_reference, lambda: self._commit_pick_release(delivery), timeout
+                delivery.customer_reference, partial(self._commit_pick_release, delivery), timeout
             )
         )
 
@@ -353,7 +354,7 @@ class Erp(OrderMaintenance, MockSystem):
         return (
             yield from self._delivery_update.call(
                 delivery.customer_reference,
-                lambda: self._commit_goods_issue(delivery, tracking_number),
+                partial(self._commit_goods_issue, delivery, tracking_number),
                 timeout,
             )
         )
@@ -397,7 +398,7 @@ class Erp(OrderMaintenance, MockSystem):
         return (
             yield from self._delivery_update.call(
                 delivery.customer_reference,
-                lambda: self._commit_tracking(delivery, scan_code, occurred_at),
+                partial(self._commit_tracking, delivery, scan_code, occurred_at),
                 timeout,
             )
         )

@@ -33,6 +33,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import simpy
@@ -301,7 +302,7 @@ class Endpoint:
                 self._interrupted_in_service(order, arrival, start)
                 raise
             sim.timeout(service - patience).callbacks.append(
-                lambda _: self._finish_late(order, commit, arrival, start, service)
+                partial(self._finish_late, order, commit, arrival, start, service)
             )
             return _TIMED_OUT
         try:
@@ -376,6 +377,7 @@ class Endpoint:
         arrival: float,
         start: float,
         service: float,
+        _event: object = None,
     ) -> None:
         """Finish a request whose caller has gone: release, commit, record ``late``."""
         self._release()
@@ -409,8 +411,8 @@ class Endpoint:
         if service >= self._watch_after:
             self._started(start, service)
         sim.timeout(service).callbacks.append(
-            lambda _: self._finish_late(
-                request.order, request.commit, request.arrival, start, service
+            partial(
+                self._finish_late, request.order, request.commit, request.arrival, start, service
             )
         )
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult, Mailbox, RunEnvironment
@@ -254,7 +255,7 @@ class HybridPattern(IntegrationPattern):
         self.record("order_received", order=ref, status=order.channel.value)
         timeouts = self.timeouts
         verdict = yield from self.erp_order_retry.run_call(
-            lambda: ctx.erp.validate(order, timeouts.erp_validate_s), ref
+            partial(ctx.erp.validate, order, timeouts.erp_validate_s), ref
         )
         if isinstance(verdict, CallResult):
             # ERP unreachable: a provisional answer from the cached ATP; the order is not lost
@@ -271,7 +272,7 @@ class HybridPattern(IntegrationPattern):
             return
         key = order.correlation_id if self.mechanisms.idempotency_keys else None
         receipt = yield from self.erp_order_retry.run_call(
-            lambda: ctx.erp.submit(order, key, timeouts.erp_create_s), ref
+            partial(ctx.erp.submit, order, key, timeouts.erp_create_s), ref
         )
         if not isinstance(receipt, CallResult):
             self._submitted(receipt, order)
@@ -316,7 +317,7 @@ class HybridPattern(IntegrationPattern):
         yield from self._until_done(
             self.crm_retry,
             self.park_retry,
-            lambda: crm.show_validation(verdict, self.timeouts.crm_write_s),
+            partial(crm.show_validation, verdict, self.timeouts.crm_write_s),
             verdict.order_ref,
             "crm_validation",
         )
@@ -371,14 +372,14 @@ class HybridPattern(IntegrationPattern):
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
         if not self.mechanisms.store_and_forward:
-            self._raise_exception(ref, f"{what}_failed", lambda: retrier.run_call(operation, ref))
+            self._raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
             return answer
         self.record("parked", order=ref, status=what)
         self.parked += 1
         answer = yield from parking.run_call(operation, ref)
         self.parked -= 1
         if isinstance(answer, CallResult) and not answer.ok:
-            self._raise_exception(ref, f"{what}_failed", lambda: retrier.run_call(operation, ref))
+            self._raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
             return answer
         self.record("unparked", order=ref, status=what)
         return answer
@@ -396,8 +397,11 @@ class HybridPattern(IntegrationPattern):
 
         def submit() -> Generator[Any, Any, Any]:
             receipt = yield from self.erp_order_retry.run_call(
-                lambda: self.context.erp.submit(
-                    order, order.correlation_id if key else None, self.timeouts.erp_create_s
+                partial(
+                    self.context.erp.submit,
+                    order,
+                    order.correlation_id if key else None,
+                    self.timeouts.erp_create_s,
                 ),
                 order.order_ref,
             )
@@ -470,7 +474,8 @@ class HybridPattern(IntegrationPattern):
         answer = yield from self._until_done(
             self.crm_retry,
             self.park_retry,
-            lambda: crm.update_status(
+            partial(
+                crm.update_status,
                 order_ref,
                 status=OrderStatus.CANCELLED,
                 source_time=self.sim.now,
@@ -548,7 +553,8 @@ class HybridPattern(IntegrationPattern):
         answer = yield from self._until_done(
             self.crm_retry,
             self.park_retry,
-            lambda: crm.update_status(
+            partial(
+                crm.update_status,
                 ref,
                 status=status,
                 source_time=envelope.occurred_at,
@@ -589,8 +595,14 @@ class HybridPattern(IntegrationPattern):
         released = yield from self._until_done(
             self.wms_retry,
             self.park_retry,
-            lambda: ctx.wms.release(
-                delivery, number, ref, str(payload["plant"]), lines, self.timeouts.wms_release_s
+            partial(
+                ctx.wms.release,
+                delivery,
+                number,
+                ref,
+                str(payload["plant"]),
+                lines,
+                self.timeouts.wms_release_s,
             ),
             ref,
             "pick_release",
@@ -600,7 +612,7 @@ class HybridPattern(IntegrationPattern):
         confirmed = yield from self._until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
-            lambda: ctx.erp.confirm_pick_release(delivery, self.timeouts.erp_delivery_s),
+            partial(ctx.erp.confirm_pick_release, delivery, self.timeouts.erp_delivery_s),
             ref,
             "pick_confirm",
         )
@@ -619,8 +631,11 @@ class HybridPattern(IntegrationPattern):
         tracking = yield from self._until_done(
             self.carrier_retry,
             self.park_retry,
-            lambda: ctx.carrier.tender(
-                shipment, confirm.delivery_number, self.timeouts.carrier_tender_s
+            partial(
+                ctx.carrier.tender,
+                shipment,
+                confirm.delivery_number,
+                self.timeouts.carrier_tender_s,
             ),
             ref,
             "carrier_tender",
@@ -631,8 +646,11 @@ class HybridPattern(IntegrationPattern):
         yield from self._until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
-            lambda: ctx.erp.post_goods_issue(
-                shipment.shipment_id, str(tracking), self.timeouts.erp_delivery_s
+            partial(
+                ctx.erp.post_goods_issue,
+                shipment.shipment_id,
+                str(tracking),
+                self.timeouts.erp_delivery_s,
             ),
             ref,
             "goods_issue",
