@@ -93,7 +93,7 @@ def test_validation_falls_back_to_the_cached_atp_when_the_erp_cannot_answer() ->
     ]
     assert provisional, "no order was validated during the outage"
     pattern = world.pattern
-    assert set(pattern.atp_cache) == set(world.scenario.region_plants.values())  # type: ignore[attr-defined]
+    assert set(pattern.atp_cache.atp) == set(world.scenario.region_plants.values())  # type: ignore[attr-defined]
     refreshes = history.select("integration.atp_cache_refreshed")
     assert len(refreshes) >= 4 * 24 * 9  # every 15 minutes at each of four plants
     shown = {q.Number: q.Validation_Result__c for q in world.crm.quotes.values()}
@@ -107,7 +107,7 @@ def test_a_provisional_verdict_reports_a_shortfall_against_the_cache() -> None:
     world.run.sim.run(until=HOUR)  # the first extract has landed
     pattern = world.pattern
     plant = world.scenario.region_plants["west"]
-    sku, available = next(iter(pattern.atp_cache[plant].items()))  # type: ignore[attr-defined]
+    sku, available = next(iter(pattern.atp_cache.atp[plant].items()))  # type: ignore[attr-defined]
 
     def order(quantity: int) -> Order:
         line = OrderLine(line_no=1, sku=sku, quantity=quantity, unit_price=1.0)
@@ -121,7 +121,7 @@ def test_a_provisional_verdict_reports_a_shortfall_against_the_cache() -> None:
             lines=(line,),
         )
 
-    within = pattern._validate_from_cache(order(max(1, available)))  # type: ignore[attr-defined]
-    beyond = pattern._validate_from_cache(order(available + 1))  # type: ignore[attr-defined]
+    within = pattern.atp_cache.verdict(order(max(1, available)))  # type: ignore[attr-defined]
+    beyond = pattern.atp_cache.verdict(order(available + 1))  # type: ignore[attr-defined]
     assert within.provisional and (within.ok or available == 0)
     assert beyond.provisional and not beyond.ok and beyond.reasons == ("inventory_shortfall",)

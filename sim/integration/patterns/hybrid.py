@@ -35,20 +35,25 @@ switched off (``integration.mechanisms``), which is how tests prove it necessary
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult, Mailbox, RunEnvironment
 from sim.integration.adapters import Redo, StatusReading
-from sim.integration.blocks import ExceptionDesk, Reconciler
+from sim.integration.blocks import (
+    AtpCache,
+    DurableWriter,
+    EventContracts,
+    ExceptionDesk,
+    Reconciler,
+    ScanRelay,
+)
 from sim.integration.canonical import (
     STATUS_RANK,
     Envelope,
     Order,
     OrderStatus,
-    ScanCode,
     SubmissionReceipt,
     TrackingScan,
     ValidationResult,
@@ -59,13 +64,11 @@ from sim.integration.messaging import (
     LatestWins,
     MessageBus,
     Outcome,
-    ReplayPolicy,
     Retrier,
     RetryPolicy,
-    SeenIds,
     TokenBucket,
 )
-from sim.integration.patterns.base import IntegrationPattern, PatternContext, ScheduledReplay
+from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.patterns.registry import register_pattern
 
 __all__ = ["HybridPattern", "ORDER_EVENTS"]
@@ -75,17 +78,6 @@ ORDER_EVENTS = "erp.order-events"
 
 _INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
 _INVOICE_RANK = {"POSTED": 1, "PAID": 2}
-
-
-def _from_v2(payload: dict[str, Any]) -> dict[str, Any]:
-    """The ERP's 2.0 event contract mapped to the fields the consumers read (KeyError: bad)."""
-    mapped = {
-        "order_ref": payload["CustomerReference"],
-        "erp_order_number": payload["SalesOrder"],
-        "status": payload["OverallStatus"],
-    }
-    mapped.update(payload["Detail"])
-    return mapped
 
 
 def _always(_key: object, _version: float) -> bool:
@@ -149,7 +141,6 @@ class HybridPattern(IntegrationPattern):
             wait_for_breaker=True,
             bucket=erp_bucket,
         )
-        self.parked = 0
         self._repairs = 0
         """Writes held for a later retry right now (store and forward)."""
         self.bus: MessageBus = MessageBus(
@@ -162,14 +153,17 @@ class HybridPattern(IntegrationPattern):
             ),
         )
         self.message_bus = self.bus
-        self._mappings: set[str] = {v for v, hour in settings.mappings.items() if hour <= 0}
-        """Event contract versions the consumers can map now."""
-        self._v1 = "1.0" in self._mappings
+        self.contracts = EventContracts(
+            run,
+            self.record,
+            self.bus,
+            self.SUBSCRIPTIONS,
+            settings.mappings,
+            settings.replay_on_deploy,
+        )
         self._crm_versions = LatestWins()
         self._crm_shipments = LatestWins()
         self._crm_invoices = LatestWins()
-        self._scan_ids = SeenIds()
-        self._scan_times = LatestWins()
         self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exception_desk = ExceptionDesk(
             run,
@@ -192,14 +186,32 @@ class HybridPattern(IntegrationPattern):
             settings.reconciliation,
             self._write_reading,
             self._accept_scan,
-            self._scan_ids.__contains__,
+            self._scan_seen,
+        )
+        self.writer = DurableWriter(
+            self.record, mechanisms.store_and_forward, self._raise_exception
+        )
+        self.atp_cache = AtpCache(
+            run,
+            self.record,
+            context.erp,
+            self.erp_order_retry,
+            settings.atp_cache_refresh_s,
+            settings.timeouts.erp_extract_s,
+        )
+        self.scans = ScanRelay(
+            run,
+            self.record,
+            context.erp,
+            self.writer,
+            (self.erp_delivery_retry, self.park_delivery_retry),
+            settings.scan_workers,
+            settings.timeouts.erp_delivery_s,
+            mechanisms.dedupe,
+            mechanisms.resequencing,
+            self.reconciler.shipment_delivered,
         )
         self._regions: dict[int, str] = {}
-        self.atp_cache: dict[str, dict[str, int]] = {}
-        """Per plant, the last ATP extract: the fallback when the ERP cannot validate."""
-        self._scan_work: list[Mailbox[TrackingScan]] = [
-            Mailbox(run.sim) for _ in range(settings.scan_workers)
-        ]
 
     def _breaker(self, run: RunEnvironment, name: str) -> CircuitBreaker | None:
         if not self.mechanisms.circuit_breaker:
@@ -208,7 +220,7 @@ class HybridPattern(IntegrationPattern):
 
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight on the bus, orders and writes held for a later retry)."""
-        return self.bus.in_flight(), len(self.forward_queue) + self.parked
+        return self.bus.in_flight(), len(self.forward_queue) + self.writer.parked
 
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
@@ -228,19 +240,16 @@ class HybridPattern(IntegrationPattern):
         ctx.erp.notifications.deliver_to(self._relay_erp_event)
         ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
         ctx.carrier.scans.deliver_to(self._relay_scan)
-        for process in (self._forward_stored, self._refresh_atp_cache):
+        for process in (self._forward_stored, self.atp_cache.refresh):
             self.sim.process(process())
         self.exception_desk.start()
         self.bus.on_dead_letter = self._dead_letter_to_desk
         for replay in settings.replays:
-            self.sim.process(self._scheduled_replay(replay))
-        for version, hour in sorted(settings.mappings.items()):
-            if hour > 0:
-                self.sim.process(self._deploy_mapping(version, hour * 3600.0))
+            self.sim.process(
+                self.contracts.replay_at(replay.at_h, replay.subscriptions, replay.policy)
+            )
         if self.mechanisms.reconciliation:
             self.reconciler.start()
-        for mailbox in self._scan_work:
-            self.sim.process(self._apply_scans(mailbox))
 
     # ------------------------------------------------------------ synchronous path
     def _intake(self, message: Any) -> None:
@@ -259,7 +268,7 @@ class HybridPattern(IntegrationPattern):
         )
         if isinstance(verdict, CallResult):
             # ERP unreachable: a provisional answer from the cached ATP; the order is not lost
-            verdict = self._validate_from_cache(order)
+            verdict = self.atp_cache.verdict(order)
         assert isinstance(verdict, ValidationResult)
         outcome = "ok" if verdict.ok else verdict.reasons[0]
         self.record(
@@ -283,38 +292,9 @@ class HybridPattern(IntegrationPattern):
             # a person keys the order into the ERP by hand: no idempotency key
             self._raise_exception(ref, "manual_rekey", self._submission(order, key=False))
 
-    def _validate_from_cache(self, order: Order) -> ValidationResult:
-        """Provisional verdict: every line within the cached ATP of the serving plant."""
-        cached = self.atp_cache.get(self.context.erp.plant_for(order.region), {})
-        short = any(cached.get(line.sku, 0) < line.quantity for line in order.lines)
-        return ValidationResult(
-            order_ref=order.order_ref,
-            ok=not short,
-            reasons=("inventory_shortfall",) if short else (),
-            provisional=True,
-        )
-
-    def _refresh_atp_cache(self) -> Generator[Any, Any, None]:
-        """Pull the ATP delta per plant at a fixed cadence into the cache; keep it on failure."""
-        erp = self.context.erp
-        interval = self.context.settings.atp_cache_refresh_s
-        while True:
-            for plant in erp.plants():
-
-                def extract(plant: str = plant) -> Generator[Any, Any, Any]:
-                    return erp.atp_changes(plant, self.timeouts.erp_extract_s)
-
-                changes = yield from self.erp_order_retry.run_call(extract)
-                if isinstance(changes, CallResult):
-                    self.record("atp_cache_stale", status=plant)
-                else:
-                    self.atp_cache.setdefault(plant, {}).update(changes)
-                    self.record("atp_cache_refreshed", status=plant, value=float(len(changes)))
-            yield self.sim.timeout(interval)
-
     def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
         crm = self.context.crm
-        yield from self._until_done(
+        yield from self.writer.until_done(
             self.crm_retry,
             self.park_retry,
             partial(crm.show_validation, verdict, self.timeouts.crm_write_s),
@@ -353,37 +333,6 @@ class HybridPattern(IntegrationPattern):
             reason = receipt.reason or "rejected"
             self._raise_exception(receipt.order_ref, reason, self._submission(order, key=True))
 
-    def _until_done(
-        self,
-        retrier: Retrier,
-        parking: Retrier,
-        operation: Callable[[], Generator[Any, Any, Any]],
-        ref: int,
-        what: str,
-    ) -> Generator[Any, Any, Any]:
-        """Run a write with its retry policy; if that gives up, park it and keep retrying.
-
-        Parking is the pattern's store and forward for every asynchronous write: the work
-        is held (``integration.parked``) and retried every ``forward_retry_interval_s``
-        (waiting out an open breaker) until it lands (``integration.unparked``), so an
-        outage delays work but loses none.
-        """
-        answer = yield from retrier.run_call(operation, ref)
-        if not isinstance(answer, CallResult) or answer.ok:
-            return answer
-        if not self.mechanisms.store_and_forward:
-            self._raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
-            return answer
-        self.record("parked", order=ref, status=what)
-        self.parked += 1
-        answer = yield from parking.run_call(operation, ref)
-        self.parked -= 1
-        if isinstance(answer, CallResult) and not answer.ok:
-            self._raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
-            return answer
-        self.record("unparked", order=ref, status=what)
-        return answer
-
     def _raise_exception(self, order_ref: int, reason: str, redo: Redo | None = None) -> None:
         self.exception_desk.raise_exception(order_ref, reason, redo)
 
@@ -411,46 +360,6 @@ class HybridPattern(IntegrationPattern):
 
         return submit
 
-    def _scheduled_replay(self, replay: ScheduledReplay) -> Generator[Any, Any, None]:
-        """Replay dead letters at the hour an operator set, under the replay policy."""
-        yield self.sim.timeout(replay.at_h * 3600.0)
-        for name in replay.subscriptions or self.SUBSCRIPTIONS:
-            if name in self.SUBSCRIPTIONS:
-                replayed = yield from self.bus.replay(name, replay.policy)
-                self.record("dead_letters_replayed", status=name, value=float(replayed))
-            else:
-                self.record("replay_not_applicable", status=name)
-
-    def _deploy_mapping(self, version: str, at: float) -> Generator[Any, Any, None]:
-        """A new contract mapping goes live; dead letters it can now read are replayed."""
-        yield self.sim.timeout(at)
-        self._mappings.add(version)
-        self._v1 = "1.0" in self._mappings
-        self.record("mapping_deployed", status=version)
-        if self.context.settings.replay_on_deploy:
-            policy = ReplayPolicy(reasons=(Outcome.UNKNOWN_SCHEMA.value,))
-            for name in self.SUBSCRIPTIONS:
-                replayed = yield from self.bus.replay(name, policy)
-                self.record("dead_letters_replayed", status=name, value=float(replayed))
-
-    def _mapped(self, envelope: Envelope) -> Envelope | Outcome:
-        """The event in the fields the consumers read, or why it cannot be mapped."""
-        payload = envelope.payload
-        version = envelope.schema_version
-        if version == "1.0" and self._v1 and "order_ref" in payload and "status" in payload:
-            return envelope  # the common case: a well-formed 1.0 event, read as it is
-        if version not in self._mappings:
-            return Outcome.UNKNOWN_SCHEMA
-        if version != "1.0":
-            try:
-                payload = _from_v2(payload)
-            except (KeyError, TypeError, ValueError):
-                return Outcome.POISON
-            envelope = envelope.model_copy(update={"payload": payload})
-        if "order_ref" not in payload or "status" not in payload:
-            return Outcome.POISON
-        return envelope
-
     def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
         """A dead letter needs a person's decision.
 
@@ -471,7 +380,7 @@ class HybridPattern(IntegrationPattern):
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
         crm = self.context.crm
-        answer = yield from self._until_done(
+        answer = yield from self.writer.until_done(
             self.crm_retry,
             self.park_retry,
             partial(
@@ -511,6 +420,13 @@ class HybridPattern(IntegrationPattern):
         yield self.sim.timeout(0)
         return True
 
+    def _accept_scan(self, scan: TrackingScan) -> None:
+        """A scan the tracking poll recovered, to the scan relay."""
+        self.scans.accept(scan)
+
+    def _scan_seen(self, event_id: str) -> bool:
+        return event_id in self.scans.seen
+
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
         landed: bool = yield from self.reconciler.reconcile_order(order_ref)
         return landed
@@ -523,7 +439,7 @@ class HybridPattern(IntegrationPattern):
 
     def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
-        envelope = self._mapped(message)
+        envelope = self.contracts.mapped(message)
         if isinstance(envelope, Outcome):
             return envelope
         payload = envelope.payload
@@ -550,7 +466,7 @@ class HybridPattern(IntegrationPattern):
         if status is None and shipment is None and invoice is None:
             return Outcome.STALE
         crm = self.context.crm
-        answer = yield from self._until_done(
+        answer = yield from self.writer.until_done(
             self.crm_retry,
             self.park_retry,
             partial(
@@ -580,7 +496,7 @@ class HybridPattern(IntegrationPattern):
 
     def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
-        envelope = self._mapped(message)
+        envelope = self.contracts.mapped(message)
         if isinstance(envelope, Outcome):
             return envelope
         ctx = self.context
@@ -592,7 +508,7 @@ class HybridPattern(IntegrationPattern):
         delivery = str(payload["delivery"])
         number = ctx.erp.delivery_number(delivery)
         lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
-        released = yield from self._until_done(
+        released = yield from self.writer.until_done(
             self.wms_retry,
             self.park_retry,
             partial(
@@ -609,7 +525,7 @@ class HybridPattern(IntegrationPattern):
         )
         if isinstance(released, CallResult) and not released.ok:
             return Outcome.FAILED
-        confirmed = yield from self._until_done(
+        confirmed = yield from self.writer.until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
             partial(ctx.erp.confirm_pick_release, delivery, self.timeouts.erp_delivery_s),
@@ -628,7 +544,7 @@ class HybridPattern(IntegrationPattern):
         ctx = self.context
         ref = confirm.order_ref
         shipment = ctx.wms.shipment_from(confirm, self._regions[ref])
-        tracking = yield from self._until_done(
+        tracking = yield from self.writer.until_done(
             self.carrier_retry,
             self.park_retry,
             partial(
@@ -643,7 +559,7 @@ class HybridPattern(IntegrationPattern):
         if isinstance(tracking, CallResult):
             return
         self.reconciler.shipment_tendered(shipment.shipment_id, str(tracking), ref)
-        yield from self._until_done(
+        yield from self.writer.until_done(
             self.erp_delivery_retry,
             self.park_delivery_retry,
             partial(
@@ -657,39 +573,5 @@ class HybridPattern(IntegrationPattern):
         )
 
     def _relay_scan(self, raw: Any) -> None:
-        """A scan from the carrier's feed."""
-        self._accept_scan(self.context.carrier.scan_from(raw))
-
-    def _accept_scan(self, scan: TrackingScan) -> None:
-        """Dedupe on the carrier's event id, keep only newer ``occurred_at``, dispatch."""
-        mechanisms = self.mechanisms
-        if mechanisms.dedupe and not self._scan_ids.first_time(scan.carrier_event_id):
-            self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
-            return
-        if mechanisms.resequencing and not self._scan_times.accept(
-            scan.shipment_id, scan.occurred_at
-        ):
-            self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
-            return
-        if scan.code is ScanCode.DELIVERED:
-            self.reconciler.shipment_delivered(scan.shipment_id)
-        # one worker per shipment key: a shipment's scans reach the ERP in order
-        workers = self._scan_work
-        workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)
-
-    def _apply_scans(self, mailbox: Mailbox[TrackingScan]) -> Generator[Any, Any, None]:
-        """One of the workers passing accepted scans to the ERP, in arrival order."""
-        erp = self.context.erp
-        while True:
-            scan: TrackingScan = yield from mailbox.take()
-
-            def apply(scan: TrackingScan = scan) -> Generator[Any, Any, Any]:
-                return erp.record_tracking(scan.shipment_id, scan, self.timeouts.erp_delivery_s)
-
-            yield from self._until_done(
-                self.erp_delivery_retry,
-                self.park_delivery_retry,
-                apply,
-                scan.order_ref,
-                "tracking",
-            )
+        """A scan from the carrier's feed, to the scan relay."""
+        self.scans.accept(self.context.carrier.scan_from(raw))
