@@ -30,7 +30,7 @@ from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.engine.recorder import ActorRecorder
 from sim.engine.streams import BufferedDraws, RandomStreams, keyed_uniform
-from sim.engine.throttle import THROTTLE_PRESETS, ServiceProtection, ThrottleSpec, throttle_preset
+from sim.engine.throttle import ServiceProtection, ThrottleSpec, throttle_preset
 
 __all__ = [
     "ActorRecorder",
@@ -38,7 +38,6 @@ __all__ = [
     "CALL_OUTCOMES",
     "OutageMode",
     "ServiceProtection",
-    "THROTTLE_PRESETS",
     "ThrottleSpec",
     "keyed_uniform",
     "throttle_preset",

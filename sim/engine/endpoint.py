@@ -233,13 +233,6 @@ class Endpoint:
         self._limited = bool(self._protections) or self._limiter is not None
         self._watch_after = min((p.long_after_s for p in self._protections), default=math.inf)
 
-    def limit_used(self, now: float) -> float:
-        """Peak share of any request window in use at ``now`` (0 without a request limit)."""
-        shares = [p.used(now) for p in self._protections]
-        if self._limiter is not None:
-            shares.append(self._limiter.in_window(now) / self._limiter.requests)
-        return max(shares, default=0.0)
-
     def _chance(self, order: int) -> float:
         """The call's own uniform draw, keyed by (endpoint, order, call number)."""
         count = self._calls_per_order.get(order, 0) + 1

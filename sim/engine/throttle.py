@@ -24,10 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 
-__all__ = ["ThrottleSpec", "ServiceProtection", "throttle_preset", "THROTTLE_PRESETS"]
-
-THROTTLE_PRESETS = ("dataverse", "salesforce")
-"""Names of the documented limit sets :func:`throttle_preset` knows."""
+__all__ = ["ThrottleSpec", "ServiceProtection", "throttle_preset"]
 
 
 class ThrottleSpec(BaseModel):
@@ -147,9 +144,3 @@ class ServiceProtection:
             self._execution.append((start, service))
         if spec.long_running_concurrent is not None and service >= spec.long_running_after_s:
             self._long.append((start, start + service))
-
-    def used(self, now: float) -> float:
-        """Share of the request window in use at ``now`` (0 when there is no request limit)."""
-        if self._limiter is None:
-            return 0.0
-        return self._limiter.in_window(now) / self._limiter.requests

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from sim.faults.registry import FaultKind, register
+from sim.faults.registry import Apply, FaultKind, register
 from sim.faults.spec import FaultSpec
 from sim.faults.timeline import FaultWindow
 from sim.integration.messaging import BusFaults, MessageBus
@@ -76,42 +76,43 @@ def _faults(bus: MessageBus, topic: str) -> BusFaults:
     return faults
 
 
-def _latest(active: list[FaultWindow], name: str, default: float) -> float:
-    """The parameter of the latest window in force (windows of one kind do not stack)."""
-    return float(active[-1].params[name]) if active else default
+def _sets(**fields: str) -> Apply:
+    """An ``apply`` copying the latest window's parameters onto a topic's fault state.
+
+    ``fields`` maps a :class:`BusFaults` field to the parameter it takes; windows of one
+    kind do not stack, the latest one in force wins. With none in force the fields go
+    back to their defaults (no fault).
+    """
+
+    def apply(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
+        bus, topic = seam
+        faults = _faults(bus, topic)
+        for field, param in fields.items():
+            value = float(active[-1].params[param]) if active else getattr(_OFF, field)
+            setattr(faults, field, value)
+
+    return apply
 
 
-def _duplicate(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
-    bus, topic = seam
-    faults = _faults(bus, topic)
-    faults.duplicate_rate = _latest(active, "probability", 0.0)
-    faults.duplicate_delay_s = _latest(active, "delay_s", faults.duplicate_delay_s)
+_OFF = BusFaults()
 
 
-def _delay(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
-    bus, topic = seam
-    _faults(bus, topic).extra_delay_s = _latest(active, "delay_s", 0.0)
-
-
-def _reorder(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
-    bus, topic = seam
-    faults = _faults(bus, topic)
-    faults.reorder_rate = _latest(active, "probability", 0.0)
-    faults.reorder_delay_s = _latest(active, "delay_s", faults.reorder_delay_s)
-
-
-def _crash(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
-    bus, topic = seam
-    _faults(bus, topic).crash_rate = _latest(active, "probability", 0.0)
-
-
-def _poison(seam: Any, active: list[FaultWindow], _state: dict[str, Any]) -> None:
-    bus, topic = seam
-    _faults(bus, topic).poison_rate = _latest(active, "probability", 0.0)
-
-
-register(FaultKind("bus_duplicate", BusDuplicateFault, ("bus",), _duplicate))
-register(FaultKind("bus_delay", BusDelayFault, ("bus",), _delay))
-register(FaultKind("bus_reorder", BusReorderFault, ("bus",), _reorder))
-register(FaultKind("consumer_crash", ConsumerCrashFault, ("bus",), _crash))
-register(FaultKind("poison", PoisonFault, ("bus",), _poison))
+register(
+    FaultKind(
+        "bus_duplicate",
+        BusDuplicateFault,
+        ("bus",),
+        _sets(duplicate_rate="probability", duplicate_delay_s="delay_s"),
+    )
+)
+register(FaultKind("bus_delay", BusDelayFault, ("bus",), _sets(extra_delay_s="delay_s")))
+register(
+    FaultKind(
+        "bus_reorder",
+        BusReorderFault,
+        ("bus",),
+        _sets(reorder_rate="probability", reorder_delay_s="delay_s"),
+    )
+)
+register(FaultKind("consumer_crash", ConsumerCrashFault, ("bus",), _sets(crash_rate="probability")))
+register(FaultKind("poison", PoisonFault, ("bus",), _sets(poison_rate="probability")))

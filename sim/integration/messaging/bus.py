@@ -240,10 +240,6 @@ class MessageBus:
         for index in range(partitions):
             sim.process(self._consume(subscription, index, handler))
 
-    def subscription_names(self, topic: str) -> list[str]:
-        """Names of the subscriptions of ``topic``."""
-        return [s.name for s in self._subscriptions.get(topic, ())]
-
     @property
     def subscriptions(self) -> list[str]:
         """Names of every subscription, sorted."""
