@@ -17,7 +17,7 @@ from mock_systems.desk import DeskConfig
 from mock_systems.erp import Erp, ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
-from sim.integration.patterns import IntegrationSettings
+from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 
 __all__ = [
     "LATENCY_METRICS",
@@ -262,8 +262,16 @@ class Scenario(_Section):
         for peak in self.demand.peaks:
             if peak.window.start_h >= self.demand_days * 24:
                 raise ValueError("a peak window starts after demand ends (demand_days)")
+        self._check_pattern()
         self._check_faults()
         return self
+
+    def _check_pattern(self) -> None:
+        """The integration pattern is registered (or importable, for a user's pattern)."""
+        try:
+            pattern_class(self.integration.pattern)
+        except UnknownPatternError as exc:
+            raise ValueError(f"integration.pattern: {exc.args[0]}") from None
 
     def _check_faults(self) -> None:
         """Targets that exist somewhere; explicit windows of one fault that do not overlap."""

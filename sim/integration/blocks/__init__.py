@@ -1,23 +1,34 @@
 """Building blocks that patterns compose.
 
-Reconciliation, the exception desk, durable (parked) writes, the ATP cache, the scan
-relay and event contracts: each takes its dependencies explicitly, so a pattern is the
-wiring between them.
+Callers (retriers, breakers, token buckets), order submission with store and forward,
+durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception desk,
+reconciliation, the ATP cache, the scan relay and event contracts: each takes its
+dependencies explicitly, so a pattern is the wiring between them.
 """
 
 from sim.integration.blocks.atp_cache import AtpCache
+from sim.integration.blocks.callers import Callers
 from sim.integration.blocks.contracts import EventContracts
 from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.exception_desk import ExceptionDesk
+from sim.integration.blocks.fulfilment import Fulfilment
+from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
 from sim.integration.blocks.scan_relay import ScanRelay
+from sim.integration.blocks.status_sync import CrmStatusSync, StatusNews, news_from_event
 
 __all__ = [
     "AtpCache",
+    "Callers",
+    "CrmStatusSync",
     "DurableWriter",
     "EventContracts",
     "ExceptionDesk",
+    "Fulfilment",
+    "OrderSubmission",
     "Reconciler",
     "ReconciliationSettings",
     "ScanRelay",
+    "StatusNews",
+    "news_from_event",
 ]

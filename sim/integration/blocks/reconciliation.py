@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from sim.engine import CallResult, RunEnvironment
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, StatusReading
 from sim.integration.canonical import TrackingScan
 from sim.integration.messaging import Retrier
+from sim.integration.settings import ReconciliationSettings
 
 __all__ = ["ReconciliationSettings", "Reconciler", "WriteStatus"]
 
@@ -32,23 +31,6 @@ WriteStatus = Callable[[StatusReading], Generator[Any, Any, bool]]
 
 A pattern must order the repair with its own status updates of the same order (for
 example through the same partition), or a repair could land after a newer update."""
-
-
-class ReconciliationSettings(BaseModel):
-    """Cadence of the reconciliation jobs."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    interval_s: float = Field(default=4 * 3600.0, gt=0, description="status reconciliation cadence")
-    grace_s: float = Field(
-        default=3600.0, ge=0, description="changes younger than this are left to events"
-    )
-    batch: int = Field(default=200, gt=0, description="orders per CRM query")
-    extract_timeout_s: float = Field(default=300.0, gt=0)
-    tracking_poll_interval_s: float = Field(default=12 * 3600.0, gt=0)
-    tracking_poll_after_s: float = Field(
-        default=5 * 86400.0, gt=0, description="poll shipments not delivered this long"
-    )
 
 
 class Reconciler:

@@ -39,35 +39,29 @@ from collections.abc import Generator
 from functools import partial
 from typing import Any, ClassVar
 
-from sim.engine import CallResult, Mailbox, RunEnvironment
-from sim.integration.adapters import Redo, StatusReading
+from sim.engine import CallResult
+from sim.integration.adapters import StatusReading
 from sim.integration.blocks import (
     AtpCache,
+    Callers,
+    CrmStatusSync,
     DurableWriter,
     EventContracts,
     ExceptionDesk,
+    Fulfilment,
+    OrderSubmission,
     Reconciler,
     ScanRelay,
+    news_from_event,
 )
 from sim.integration.canonical import (
-    STATUS_RANK,
     Envelope,
     Order,
     OrderStatus,
-    SubmissionReceipt,
     TrackingScan,
     ValidationResult,
 )
-from sim.integration.messaging import (
-    CircuitBreaker,
-    DeadLetter,
-    LatestWins,
-    MessageBus,
-    Outcome,
-    Retrier,
-    RetryPolicy,
-    TokenBucket,
-)
+from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.patterns.registry import register_pattern
 
@@ -75,14 +69,6 @@ __all__ = ["HybridPattern", "ORDER_EVENTS"]
 
 ORDER_EVENTS = "erp.order-events"
 """The bus topic carrying the ERP's business events."""
-
-_INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
-_INVOICE_RANK = {"POSTED": 1, "PAID": 2}
-
-
-def _always(_key: object, _version: float) -> bool:
-    """Resequencing switched off: every version counts as newer."""
-    return True
 
 
 @register_pattern
@@ -98,51 +84,9 @@ class HybridPattern(IntegrationPattern):
         settings = context.settings
         run = context.run
         mechanisms = self.mechanisms = settings.mechanisms
-        self.timeouts = settings.timeouts
-        steady = RetryPolicy(
-            max_attempts=1_000_000,
-            base_delay_s=settings.forward_retry_interval_s,
-            multiplier=1.0,
-            max_delay_s=settings.forward_retry_interval_s,
-            jitter="none",
-            budget_ratio=None,
-        )
-        retry = (
-            settings.retry
-            if mechanisms.retry
-            else settings.retry.model_copy(update={"max_attempts": 1})
-        )
-        buckets = {
-            system: TokenBucket(run, system, limit)
-            for system, limit in sorted(settings.client_limits.items())
-            if mechanisms.client_throttle
-        }
-        self.order_breaker = self._breaker(run, "erp.orders")
-        self.delivery_breaker = self._breaker(run, "erp.deliveries")
-        erp_bucket = buckets.get("erp")
-        self.erp_order_retry = Retrier(
-            run, "erp.orders", retry, self.order_breaker, bucket=erp_bucket
-        )
-        self.erp_delivery_retry = Retrier(
-            run, "erp.deliveries", retry, self.delivery_breaker, bucket=erp_bucket
-        )
-        self.crm_retry = Retrier(run, "crm", retry, bucket=buckets.get("crm"))
-        self.wms_retry = Retrier(run, "wms", retry, bucket=buckets.get("wms"))
-        self.carrier_retry = Retrier(run, "carrier", retry, bucket=buckets.get("carrier"))
-        self.forward_retry = Retrier(
-            run, "forward", steady, self.order_breaker, wait_for_breaker=True, bucket=erp_bucket
-        )
-        self.park_retry = Retrier(run, "parked", steady)
-        self.park_delivery_retry = Retrier(
-            run,
-            "parked.erp.deliveries",
-            steady,
-            self.delivery_breaker,
-            wait_for_breaker=True,
-            bucket=erp_bucket,
-        )
+        timeouts = self.timeouts = settings.timeouts
+        callers = self.callers = Callers.build(run, settings)
         self._repairs = 0
-        """Writes held for a later retry right now (store and forward)."""
         self.bus: MessageBus = MessageBus(
             run,
             settings.bus.model_copy(
@@ -161,20 +105,36 @@ class HybridPattern(IntegrationPattern):
             settings.mappings,
             settings.replay_on_deploy,
         )
-        self._crm_versions = LatestWins()
-        self._crm_shipments = LatestWins()
-        self._crm_invoices = LatestWins()
-        self.forward_queue: Mailbox[Order] = Mailbox(run.sim)
         self.exception_desk = ExceptionDesk(
             run,
             self.record,
             context.desk if mechanisms.order_desk else None,
             context.erp,
-            self.erp_order_retry,
+            callers.erp_orders,
             mechanisms.compensation,
-            settings.timeouts.erp_create_s,
+            timeouts.erp_create_s,
             self._tell_crm_cancelled,
             self._reconcile_order,
+        )
+        raise_exception = self.exception_desk.raise_exception
+        self.submission = OrderSubmission(
+            run,
+            self.record,
+            context.erp,
+            callers,
+            timeouts.erp_create_s,
+            mechanisms.idempotency_keys,
+            raise_exception,
+        )
+        self.writer = DurableWriter(self.record, mechanisms.store_and_forward, raise_exception)
+        self.status_sync = CrmStatusSync(
+            self.record,
+            context.crm,
+            context.erp,
+            self.writer,
+            (callers.crm, callers.parked),
+            timeouts.crm_write_s,
+            mechanisms.resequencing,
         )
         self.reconciler = Reconciler(
             run,
@@ -182,45 +142,45 @@ class HybridPattern(IntegrationPattern):
             context.erp,
             context.crm,
             context.carrier,
-            (self.erp_order_retry, self.crm_retry, self.carrier_retry),
+            (callers.erp_orders, callers.crm, callers.carrier),
             settings.reconciliation,
             self._write_reading,
             self._accept_scan,
             self._scan_seen,
         )
-        self.writer = DurableWriter(
-            self.record, mechanisms.store_and_forward, self._raise_exception
-        )
         self.atp_cache = AtpCache(
             run,
             self.record,
             context.erp,
-            self.erp_order_retry,
+            callers.erp_orders,
             settings.atp_cache_refresh_s,
-            settings.timeouts.erp_extract_s,
+            timeouts.erp_extract_s,
         )
         self.scans = ScanRelay(
             run,
             self.record,
             context.erp,
             self.writer,
-            (self.erp_delivery_retry, self.park_delivery_retry),
+            (callers.erp_deliveries, callers.parked_deliveries),
             settings.scan_workers,
-            settings.timeouts.erp_delivery_s,
+            timeouts.erp_delivery_s,
             mechanisms.dedupe,
             mechanisms.resequencing,
             self.reconciler.shipment_delivered,
         )
-        self._regions: dict[int, str] = {}
-
-    def _breaker(self, run: RunEnvironment, name: str) -> CircuitBreaker | None:
-        if not self.mechanisms.circuit_breaker:
-            return None
-        return CircuitBreaker(run, name, self.context.settings.circuit_breaker)
+        self.fulfilment = Fulfilment(
+            context.erp,
+            context.wms,
+            context.carrier,
+            self.writer,
+            callers,
+            timeouts,
+            self.reconciler.shipment_tendered,
+        )
 
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight on the bus, orders and writes held for a later retry)."""
-        return self.bus.in_flight(), len(self.forward_queue) + self.writer.parked
+        return self.bus.in_flight(), len(self.submission.held) + self.writer.parked
 
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
@@ -240,8 +200,8 @@ class HybridPattern(IntegrationPattern):
         ctx.erp.notifications.deliver_to(self._relay_erp_event)
         ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
         ctx.carrier.scans.deliver_to(self._relay_scan)
-        for process in (self._forward_stored, self.atp_cache.refresh):
-            self.sim.process(process())
+        self.submission.start()
+        self.sim.process(self.atp_cache.refresh())
         self.exception_desk.start()
         self.bus.on_dead_letter = self._dead_letter_to_desk
         for replay in settings.replays:
@@ -250,6 +210,11 @@ class HybridPattern(IntegrationPattern):
             )
         if self.mechanisms.reconciliation:
             self.reconciler.start()
+
+    @property
+    def exceptions(self) -> dict[int, str]:
+        """Orders in a named exception state now, with their reason."""
+        return self.exception_desk.open
 
     # ------------------------------------------------------------ synchronous path
     def _intake(self, message: Any) -> None:
@@ -260,11 +225,10 @@ class HybridPattern(IntegrationPattern):
         ctx = self.context
         order: Order = ctx.crm.order_from(message)
         ref = order.order_ref
-        self._regions[ref] = order.region
+        self.fulfilment.regions[ref] = order.region
         self.record("order_received", order=ref, status=order.channel.value)
-        timeouts = self.timeouts
-        verdict = yield from self.erp_order_retry.run_call(
-            partial(ctx.erp.validate, order, timeouts.erp_validate_s), ref
+        verdict = yield from self.callers.erp_orders.run_call(
+            partial(ctx.erp.validate, order, self.timeouts.erp_validate_s), ref
         )
         if isinstance(verdict, CallResult):
             # ERP unreachable: a provisional answer from the cached ATP; the order is not lost
@@ -276,89 +240,31 @@ class HybridPattern(IntegrationPattern):
         )
         # the rep's view is written on its own, so a slow CRM never delays the ERP order
         self.sim.process(self._show_verdict(verdict))
+        submission = self.submission
         if "master_data_conflict" in verdict.reasons:
-            self._raise_exception(ref, "master_data_conflict", self._submission(order, key=True))
+            self.exception_desk.raise_exception(
+                ref, "master_data_conflict", submission.redo(order, key=True)
+            )
             return
-        key = order.correlation_id if self.mechanisms.idempotency_keys else None
-        receipt = yield from self.erp_order_retry.run_call(
-            partial(ctx.erp.submit, order, key, timeouts.erp_create_s), ref
-        )
+        receipt = yield from submission.submit(order, submission.key(order))
         if not isinstance(receipt, CallResult):
-            self._submitted(receipt, order)
+            submission.submitted(receipt, order)
         elif self.mechanisms.store_and_forward:
-            self.record("stored_for_forwarding", order=ref, status=receipt.status)
-            self.forward_queue.put(order)
+            submission.hold(order, receipt.status)
         else:
             # a person keys the order into the ERP by hand: no idempotency key
-            self._raise_exception(ref, "manual_rekey", self._submission(order, key=False))
+            self.exception_desk.raise_exception(
+                ref, "manual_rekey", submission.redo(order, key=False)
+            )
 
     def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
-        crm = self.context.crm
         yield from self.writer.until_done(
-            self.crm_retry,
-            self.park_retry,
-            partial(crm.show_validation, verdict, self.timeouts.crm_write_s),
+            self.callers.crm,
+            self.callers.parked,
+            partial(self.context.crm.show_validation, verdict, self.timeouts.crm_write_s),
             verdict.order_ref,
             "crm_validation",
         )
-
-    def _forward_stored(self) -> Generator[Any, Any, None]:
-        ctx = self.context
-        while True:
-            order: Order = yield from self.forward_queue.take()
-
-            def submit(order: Order = order) -> Generator[Any, Any, Any]:
-                key = order.correlation_id if self.mechanisms.idempotency_keys else None
-                return ctx.erp.submit(order, key, self.timeouts.erp_create_s)
-
-            receipt = yield from self.forward_retry.run_call(submit, order.order_ref)
-            if isinstance(receipt, CallResult):
-                self.record("forwarding_failed", order=order.order_ref, status=receipt.status)
-                self._raise_exception(
-                    order.order_ref, "submission_failed", self._submission(order, key=True)
-                )
-                continue
-            self.record("forwarded", order=order.order_ref)
-            self._submitted(receipt, order)
-
-    def _submitted(self, receipt: SubmissionReceipt, order: Order) -> None:
-        """Note a created order, or raise the rejection with a way to submit it again."""
-        if receipt.accepted:
-            self.record(
-                "order_submitted",
-                order=receipt.order_ref,
-                status="replayed" if receipt.replayed else "new",
-            )
-        else:
-            reason = receipt.reason or "rejected"
-            self._raise_exception(receipt.order_ref, reason, self._submission(order, key=True))
-
-    def _raise_exception(self, order_ref: int, reason: str, redo: Redo | None = None) -> None:
-        self.exception_desk.raise_exception(order_ref, reason, redo)
-
-    @property
-    def exceptions(self) -> dict[int, str]:
-        """Orders in a named exception state now, with their reason."""
-        return self.exception_desk.open
-
-    def _submission(self, order: Order, key: bool) -> Redo:
-        """The ERP submission of ``order`` as work a person can have done again."""
-
-        def submit() -> Generator[Any, Any, Any]:
-            receipt = yield from self.erp_order_retry.run_call(
-                partial(
-                    self.context.erp.submit,
-                    order,
-                    order.correlation_id if key else None,
-                    self.timeouts.erp_create_s,
-                ),
-                order.order_ref,
-            )
-            if isinstance(receipt, SubmissionReceipt):
-                self._submitted(receipt, order)
-            return receipt
-
-        return submit
 
     def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
         """A dead letter needs a person's decision.
@@ -368,23 +274,22 @@ class HybridPattern(IntegrationPattern):
         the letter waits for a mapping and a replay.
         """
         if letter.source is None:
-            self._raise_exception(letter.order, "dead_letter")
+            self.exception_desk.raise_exception(letter.order, "dead_letter")
             return
 
         def resend() -> Generator[Any, Any, bool]:
             yield self.sim.timeout(0)
             return self.bus.replay_letter(letter, from_source=True)
 
-        self._raise_exception(letter.order, "dead_letter", resend)
+        self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
 
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
-        crm = self.context.crm
         answer = yield from self.writer.until_done(
-            self.crm_retry,
-            self.park_retry,
+            self.callers.crm,
+            self.callers.parked,
             partial(
-                crm.update_status,
+                self.context.crm.update_status,
                 order_ref,
                 status=OrderStatus.CANCELLED,
                 source_time=self.sim.now,
@@ -442,135 +347,28 @@ class HybridPattern(IntegrationPattern):
         envelope = self.contracts.mapped(message)
         if isinstance(envelope, Outcome):
             return envelope
-        payload = envelope.payload
-        ref = int(payload["order_ref"])
-        newer = self._crm_versions.is_newer if self.mechanisms.resequencing else _always
-        status: OrderStatus | None = None
-        if newer(ref, envelope.sequence):
-            status = OrderStatus(payload["status"])
-        else:
-            self.record("stale_discarded", order=ref, subject=envelope.sequence)
-        erp = self.context.erp
-        shipment = None
-        if envelope.type == "ShipmentStatusChanged":
-            shipment_status = OrderStatus(payload["delivery_status"])
-            key = (ref, str(payload["delivery"]))
-            if self._crm_shipments.is_newer(key, STATUS_RANK[shipment_status]):
-                shipment = (erp.delivery_number(payload["delivery"]), shipment_status)
-        invoice = None
-        invoice_status = _INVOICE_STATUS.get(envelope.type)
-        if invoice_status is not None:
-            key = (ref, str(payload["delivery"]))
-            if self._crm_invoices.is_newer(key, _INVOICE_RANK[invoice_status]):
-                invoice = (erp.delivery_number(payload["delivery"]), invoice_status)
-        if status is None and shipment is None and invoice is None:
-            return Outcome.STALE
-        crm = self.context.crm
-        answer = yield from self.writer.until_done(
-            self.crm_retry,
-            self.park_retry,
-            partial(
-                crm.update_status,
-                ref,
-                status=status,
-                source_time=envelope.occurred_at,
-                sequence=envelope.sequence if status is not None else None,
-                erp_order_number=payload.get("erp_order_number"),
-                shipment=shipment,
-                invoice=invoice,
-                timeout=self.timeouts.crm_write_s,
-            ),
-            ref,
-            "crm_status",
-        )
-        if isinstance(answer, CallResult) and not answer.ok:
-            return Outcome.FAILED
-        # remember what CRM now shows only once the write has landed
-        if status is not None:
-            self._crm_versions.accept(ref, envelope.sequence)
-        if shipment is not None:
-            self._crm_shipments.accept((ref, str(payload["delivery"])), STATUS_RANK[shipment[1]])
-        if invoice is not None:
-            self._crm_invoices.accept((ref, str(payload["delivery"])), _INVOICE_RANK[invoice[1]])
-        return Outcome.APPLIED
+        outcome: Outcome = yield from self.status_sync.apply(news_from_event(envelope))
+        return outcome
 
     def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
         envelope = self.contracts.mapped(message)
         if isinstance(envelope, Outcome):
             return envelope
-        ctx = self.context
         payload = envelope.payload
         ref = int(payload["order_ref"])
         if envelope.type == "OrderHeld":
-            self._raise_exception(ref, str(payload["reason"]))
+            self.exception_desk.raise_exception(ref, str(payload["reason"]))
             return Outcome.APPLIED
-        delivery = str(payload["delivery"])
-        number = ctx.erp.delivery_number(delivery)
         lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
-        released = yield from self.writer.until_done(
-            self.wms_retry,
-            self.park_retry,
-            partial(
-                ctx.wms.release,
-                delivery,
-                number,
-                ref,
-                str(payload["plant"]),
-                lines,
-                self.timeouts.wms_release_s,
-            ),
-            ref,
-            "pick_release",
+        released = yield from self.fulfilment.release(
+            ref, str(payload["delivery"]), str(payload["plant"]), lines
         )
-        if isinstance(released, CallResult) and not released.ok:
-            return Outcome.FAILED
-        confirmed = yield from self.writer.until_done(
-            self.erp_delivery_retry,
-            self.park_delivery_retry,
-            partial(ctx.erp.confirm_pick_release, delivery, self.timeouts.erp_delivery_s),
-            ref,
-            "pick_confirm",
-        )
-        if isinstance(confirmed, CallResult) and not confirmed.ok:
-            return Outcome.FAILED
-        return Outcome.APPLIED
+        return Outcome.APPLIED if released else Outcome.FAILED
 
     def _relay_ship_confirm(self, confirm: Any) -> None:
         """Each ship confirmation starts its own shipping process."""
-        self.sim.process(self._ship(confirm))
-
-    def _ship(self, confirm: Any) -> Generator[Any, Any, None]:
-        ctx = self.context
-        ref = confirm.order_ref
-        shipment = ctx.wms.shipment_from(confirm, self._regions[ref])
-        tracking = yield from self.writer.until_done(
-            self.carrier_retry,
-            self.park_retry,
-            partial(
-                ctx.carrier.tender,
-                shipment,
-                confirm.delivery_number,
-                self.timeouts.carrier_tender_s,
-            ),
-            ref,
-            "carrier_tender",
-        )
-        if isinstance(tracking, CallResult):
-            return
-        self.reconciler.shipment_tendered(shipment.shipment_id, str(tracking), ref)
-        yield from self.writer.until_done(
-            self.erp_delivery_retry,
-            self.park_delivery_retry,
-            partial(
-                ctx.erp.post_goods_issue,
-                shipment.shipment_id,
-                str(tracking),
-                self.timeouts.erp_delivery_s,
-            ),
-            ref,
-            "goods_issue",
-        )
+        self.sim.process(self.fulfilment.ship(confirm))
 
     def _relay_scan(self, raw: Any) -> None:
         """A scan from the carrier's feed, to the scan relay."""

@@ -39,7 +39,7 @@ def pattern_class(name: str) -> type[IntegrationPattern]:
     """The class registered as ``name``."""
     cls = _PATTERNS.get(name)
     if cls is None:
-        raise UnknownPatternError(f"unknown pattern {name!r}; known: {', '.join(pattern_names())}")
+        raise UnknownPatternError(f"unknown pattern {name!r}; expected one of {', '.join(pattern_names())}")
     return cls
 
 
@@ -47,5 +47,5 @@ def create_pattern(name: str, context: PatternContext) -> IntegrationPattern:
     """Instantiate the pattern registered as ``name``."""
     factory: Callable[[PatternContext], IntegrationPattern] | None = _PATTERNS.get(name)
     if factory is None:
-        raise UnknownPatternError(f"unknown pattern {name!r}; known: {', '.join(pattern_names())}")
+        raise UnknownPatternError(f"unknown pattern {name!r}; expected one of {', '.join(pattern_names())}")
     return factory(context)
