@@ -14,6 +14,11 @@ Every state change in a run is one row of eight typed columns::
 That is 38 bytes of payload per row, held in ``array.array`` buffers that grow
 geometrically, so a run costs well under 64 bytes per row. Metrics and checkers read only
 this history; nothing else of a run is kept.
+
+A history pickles as its data alone (the eight column buffers, as raw bytes, and the three
+vocabularies' names), so a run can execute in a worker process and send its history back;
+the unpickled copy rebuilds its :attr:`History.record` closure and can be read (or even
+appended to) exactly like the original.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import hashlib
 import math
 from array import array
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -99,6 +104,16 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self._names)
 
+    def __getstate__(self) -> list[str]:
+        """Pickle only the names: the name-to-code table is rebuilt from them."""
+        return list(self._names)
+
+    def __setstate__(self, state: list[str]) -> None:
+        self._names = list(state)
+        self._codes = {name: code for code, name in enumerate(self._names)}
+        if len(self._codes) != len(self._names):
+            raise ValueError("a pickled vocabulary repeats a name")
+
 
 class History:
     """Append-only columnar record of a run.
@@ -165,6 +180,44 @@ class History:
 
     def __len__(self) -> int:
         return len(self._time)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The pickled state: vocabularies and column buffers, never the ``record`` closure.
+
+        ``record`` is a closure over the buffers' bound ``append`` methods (a local function
+        pickle cannot name), so it is left out and rebuilt by :meth:`__setstate__`. An
+        ``array.array`` pickles as its typecode and raw bytes (no spare capacity).
+        """
+        return {
+            "events": self.events,
+            "actors": self.actors,
+            "statuses": self.statuses,
+            "columns": {
+                name: buf for (name, _, _), buf in zip(COLUMNS, self._buffers(), strict=True)
+            },
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        columns: dict[str, array] = state["columns"]  # type: ignore[type-arg]
+        if set(columns) != {name for name, _, _ in COLUMNS}:
+            raise ValueError(f"a pickled history has the columns {sorted(columns)}")
+        for name, typecode, _ in COLUMNS:
+            if not isinstance(columns[name], array) or columns[name].typecode != typecode:
+                raise ValueError(f"a pickled history's {name!r} column is not array({typecode!r})")
+        if len({len(buf) for buf in columns.values()}) > 1:
+            raise ValueError("a pickled history's columns differ in length")
+        self.events = state["events"]
+        self.actors = state["actors"]
+        self.statuses = state["statuses"]
+        self._time = columns["time"]
+        self._event = columns["event"]
+        self._actor = columns["actor"]
+        self._order = columns["order"]
+        self._subject = columns["subject"]
+        self._status = columns["status"]
+        self._value = columns["value"]
+        self._value2 = columns["value2"]
+        self.record = self._recorder()
 
     def _buffers(self) -> tuple[array, ...]:  # type: ignore[type-arg]
         return (
