@@ -41,28 +41,11 @@ from typing import Any, ClassVar
 
 from sim.engine import CallResult
 from sim.integration.adapters import StatusReading
-from sim.integration.blocks import (
-    AtpCache,
-    Callers,
-    CrmStatusSync,
-    DurableWriter,
-    EventContracts,
-    ExceptionDesk,
-    Fulfilment,
-    OrderSubmission,
-    Reconciler,
-    ScanRelay,
-    news_from_event,
-)
-from sim.integration.canonical import (
-    Envelope,
-    Order,
-    OrderStatus,
-    TrackingScan,
-    ValidationResult,
-)
+from sim.integration.blocks import AtpCache, EventContracts, Reconciler, news_from_event
+from sim.integration.canonical import Envelope, TrackingScan, ValidationResult
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
-from sim.integration.patterns.base import IntegrationPattern, PatternContext
+from sim.integration.patterns.base import PatternContext
+from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
 
 __all__ = ["HybridPattern", "ORDER_EVENTS"]
@@ -72,7 +55,7 @@ ORDER_EVENTS = "erp.order-events"
 
 
 @register_pattern
-class HybridPattern(IntegrationPattern):
+class HybridPattern(ComposedPattern):
     """Process APIs for the synchronous path, an event bus for status (DOMAIN.md, pattern 4)."""
 
     name: ClassVar[str] = "hybrid"
@@ -81,18 +64,14 @@ class HybridPattern(IntegrationPattern):
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
-        settings = context.settings
-        run = context.run
-        mechanisms = self.mechanisms = settings.mechanisms
-        timeouts = self.timeouts = settings.timeouts
-        callers = self.callers = Callers.build(run, settings)
+        settings, run, callers = self.settings, context.run, self.callers
         self._repairs = 0
         self.bus: MessageBus = MessageBus(
             run,
             settings.bus.model_copy(
                 update={
-                    "dead_letter_queue": mechanisms.dead_letter_queue,
-                    "dedupe": mechanisms.dedupe,
+                    "dead_letter_queue": self.mechanisms.dead_letter_queue,
+                    "dedupe": self.mechanisms.dedupe,
                 }
             ),
         )
@@ -104,37 +83,6 @@ class HybridPattern(IntegrationPattern):
             self.SUBSCRIPTIONS,
             settings.mappings,
             settings.replay_on_deploy,
-        )
-        self.exception_desk = ExceptionDesk(
-            run,
-            self.record,
-            context.desk if mechanisms.order_desk else None,
-            context.erp,
-            callers.erp_orders,
-            mechanisms.compensation,
-            timeouts.erp_create_s,
-            self._tell_crm_cancelled,
-            self._reconcile_order,
-        )
-        raise_exception = self.exception_desk.raise_exception
-        self.submission = OrderSubmission(
-            run,
-            self.record,
-            context.erp,
-            callers,
-            timeouts.erp_create_s,
-            mechanisms.idempotency_keys,
-            raise_exception,
-        )
-        self.writer = DurableWriter(self.record, mechanisms.store_and_forward, raise_exception)
-        self.status_sync = CrmStatusSync(
-            self.record,
-            context.crm,
-            context.erp,
-            self.writer,
-            (callers.crm, callers.parked),
-            timeouts.crm_write_s,
-            mechanisms.resequencing,
         )
         self.reconciler = Reconciler(
             run,
@@ -154,37 +102,17 @@ class HybridPattern(IntegrationPattern):
             context.erp,
             callers.erp_orders,
             settings.atp_cache_refresh_s,
-            timeouts.erp_extract_s,
+            self.timeouts.erp_extract_s,
         )
-        self.scans = ScanRelay(
-            run,
-            self.record,
-            context.erp,
-            self.writer,
-            (callers.erp_deliveries, callers.parked_deliveries),
-            settings.scan_workers,
-            timeouts.erp_delivery_s,
-            mechanisms.dedupe,
-            mechanisms.resequencing,
-            self.reconciler.shipment_delivered,
-        )
-        self.fulfilment = Fulfilment(
-            context.erp,
-            context.wms,
-            context.carrier,
-            self.writer,
-            callers,
-            timeouts,
-            self.reconciler.shipment_tendered,
-        )
+        self.build_fulfilment(self.reconciler.shipment_tendered, self.reconciler.shipment_delivered)
 
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight on the bus, orders and writes held for a later retry)."""
-        return self.bus.in_flight(), len(self.submission.held) + self.writer.parked
+        return self.bus.in_flight(), super().in_flight()[1]
 
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
-        settings = self.context.settings
+        settings = self.settings
         self.bus.subscribe(
             ORDER_EVENTS, "crm-status-sync", self._sync_crm, settings.status_sync_partitions
         )
@@ -198,11 +126,8 @@ class HybridPattern(IntegrationPattern):
         ctx = self.context
         ctx.crm.accepted_quotes.deliver_to(self._intake)
         ctx.erp.notifications.deliver_to(self._relay_erp_event)
-        ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
-        ctx.carrier.scans.deliver_to(self._relay_scan)
-        self.submission.start()
+        self.start_common()
         self.sim.process(self.atp_cache.refresh())
-        self.exception_desk.start()
         self.bus.on_dead_letter = self._dead_letter_to_desk
         for replay in settings.replays:
             self.sim.process(
@@ -211,11 +136,6 @@ class HybridPattern(IntegrationPattern):
         if self.mechanisms.reconciliation:
             self.reconciler.start()
 
-    @property
-    def exceptions(self) -> dict[int, str]:
-        """Orders in a named exception state now, with their reason."""
-        return self.exception_desk.open
-
     # ------------------------------------------------------------ synchronous path
     def _intake(self, message: Any) -> None:
         """Each accepted quote starts its own order process."""
@@ -223,10 +143,8 @@ class HybridPattern(IntegrationPattern):
 
     def _take_order(self, message: Any) -> Generator[Any, Any, None]:
         ctx = self.context
-        order: Order = ctx.crm.order_from(message)
+        order = self.receive(message)
         ref = order.order_ref
-        self.fulfilment.regions[ref] = order.region
-        self.record("order_received", order=ref, status=order.channel.value)
         verdict = yield from self.callers.erp_orders.run_call(
             partial(ctx.erp.validate, order, self.timeouts.erp_validate_s), ref
         )
@@ -239,7 +157,7 @@ class HybridPattern(IntegrationPattern):
             "validated", order=ref, status="provisional" if verdict.provisional else outcome
         )
         # the rep's view is written on its own, so a slow CRM never delays the ERP order
-        self.sim.process(self._show_verdict(verdict))
+        self.sim.process(self.show_verdict(verdict))
         submission = self.submission
         if "master_data_conflict" in verdict.reasons:
             self.exception_desk.raise_exception(
@@ -257,15 +175,6 @@ class HybridPattern(IntegrationPattern):
                 ref, "manual_rekey", submission.redo(order, key=False)
             )
 
-    def _show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
-        yield from self.writer.until_done(
-            self.callers.crm,
-            self.callers.parked,
-            partial(self.context.crm.show_validation, verdict, self.timeouts.crm_write_s),
-            verdict.order_ref,
-            "crm_validation",
-        )
-
     def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
         """A dead letter needs a person's decision.
 
@@ -282,23 +191,6 @@ class HybridPattern(IntegrationPattern):
             return self.bus.replay_letter(letter, from_source=True)
 
         self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
-
-    def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
-        """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
-        answer = yield from self.writer.until_done(
-            self.callers.crm,
-            self.callers.parked,
-            partial(
-                self.context.crm.update_status,
-                order_ref,
-                status=OrderStatus.CANCELLED,
-                source_time=self.sim.now,
-                timeout=self.timeouts.crm_write_s,
-            ),
-            order_ref,
-            "crm_status",
-        )
-        return answer
 
     def _write_reading(self, reading: StatusReading) -> Generator[Any, Any, bool]:
         """A reconciliation repair, sent through the order's partition like any event.
@@ -365,11 +257,3 @@ class HybridPattern(IntegrationPattern):
             ref, str(payload["delivery"]), str(payload["plant"]), lines
         )
         return Outcome.APPLIED if released else Outcome.FAILED
-
-    def _relay_ship_confirm(self, confirm: Any) -> None:
-        """Each ship confirmation starts its own shipping process."""
-        self.sim.process(self.fulfilment.ship(confirm))
-
-    def _relay_scan(self, raw: Any) -> None:
-        """A scan from the carrier's feed, to the scan relay."""
-        self.scans.accept(self.context.carrier.scan_from(raw))

@@ -1,0 +1,206 @@
+"""What every pattern shares: the building blocks, wired the same way.
+
+A pattern composes blocks (``sim/integration/blocks``) and adds its transports. This base
+builds the blocks each of the four patterns uses in the same way, so two patterns differ
+in code exactly where their mechanics differ:
+
+* the **callers** (retriers, breakers, token buckets) from the pattern's own retry policy
+  and the mechanisms it has;
+* **durable writes**, the **exception desk**, **order submission**, the **CRM status
+  sync**, the **fulfilment handoffs** and the **scan relay**.
+
+**Which mechanisms a pattern has** is part of its design: :attr:`ComposedPattern.MECHANISMS`
+names them, and a scenario's ``integration.mechanisms`` switch can turn one of them off
+but never gives a pattern a mechanism its design lacks (direct integration sends no
+idempotency key, whatever the switch says). The effective switches are
+:attr:`ComposedPattern.mechanisms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from functools import partial
+from typing import Any, ClassVar
+
+from sim.engine import CallResult
+from sim.integration.blocks import (
+    Callers,
+    CrmStatusSync,
+    DurableWriter,
+    ExceptionDesk,
+    Fulfilment,
+    OrderSubmission,
+    ScanRelay,
+    StatusNews,
+)
+from sim.integration.canonical import Order, OrderStatus, ValidationResult
+from sim.integration.patterns.base import IntegrationPattern, PatternContext
+from sim.integration.settings import IntegrationSettings, Mechanisms
+
+__all__ = ["ComposedPattern", "ALL_MECHANISMS"]
+
+ALL_MECHANISMS: frozenset[str] = frozenset(Mechanisms.model_fields)
+"""Every mechanism switch there is."""
+
+
+class ComposedPattern(IntegrationPattern):
+    """An integration pattern built from the shared blocks; subclasses add transports."""
+
+    MECHANISMS: ClassVar[frozenset[str]] = ALL_MECHANISMS
+    """The resilience mechanisms this pattern's design has."""
+
+    def __init__(self, context: PatternContext) -> None:
+        super().__init__(context)
+        settings = self.settings = self.tuned(context.settings)
+        run = context.run
+        mechanisms = self.mechanisms = settings.mechanisms
+        timeouts = self.timeouts = settings.timeouts
+        callers = self.callers = Callers.build(run, settings)
+        self.exception_desk = ExceptionDesk(
+            run,
+            self.record,
+            context.desk if mechanisms.order_desk else None,
+            context.erp,
+            callers.erp_orders,
+            mechanisms.compensation,
+            timeouts.erp_create_s,
+            self._tell_crm_cancelled,
+            self._reconcile_order,
+        )
+        raise_exception = self.exception_desk.raise_exception
+        self.submission = OrderSubmission(
+            run,
+            self.record,
+            context.erp,
+            callers,
+            timeouts.erp_create_s,
+            mechanisms.idempotency_keys,
+            raise_exception,
+        )
+        self.writer = DurableWriter(self.record, mechanisms.store_and_forward, raise_exception)
+        self.status_sync = CrmStatusSync(
+            self.record,
+            context.crm,
+            context.erp,
+            self.writer,
+            (callers.crm, callers.parked),
+            timeouts.crm_write_s,
+            mechanisms.resequencing,
+        )
+
+    @classmethod
+    def tuned(cls, settings: IntegrationSettings) -> IntegrationSettings:
+        """``settings`` with the mechanisms this pattern's design lacks switched off."""
+        switches = settings.mechanisms.model_dump()
+        lacking = {name: False for name in switches if name not in cls.MECHANISMS}
+        if not lacking:
+            return settings
+        mechanisms = settings.mechanisms.model_copy(update=lacking)
+        return settings.model_copy(update={"mechanisms": mechanisms})
+
+    def build_fulfilment(self, tendered: Any = None, delivered: Any = None) -> None:
+        """The fulfilment handoffs and the scan relay (told of tenders and deliveries)."""
+        context, callers, mechanisms = self.context, self.callers, self.mechanisms
+        self.scans = ScanRelay(
+            self.run,
+            self.record,
+            context.erp,
+            self.writer,
+            (callers.erp_deliveries, callers.parked_deliveries),
+            self.settings.scan_workers,
+            self.timeouts.erp_delivery_s,
+            mechanisms.dedupe,
+            mechanisms.resequencing,
+            delivered or _ignore,
+        )
+        self.fulfilment = Fulfilment(
+            context.erp,
+            context.wms,
+            context.carrier,
+            self.writer,
+            callers,
+            self.timeouts,
+            tendered or _ignore,
+        )
+
+    def start_common(self) -> None:
+        """Start what every pattern runs: shipping, scans, forwarding and the desk."""
+        ctx = self.context
+        ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
+        ctx.carrier.scans.deliver_to(self._relay_scan)
+        self.submission.start()
+        self.exception_desk.start()
+
+    def in_flight(self) -> tuple[int, int]:
+        """(messages in flight, orders and writes held for a later retry)."""
+        return 0, len(self.submission.held) + self.writer.parked
+
+    @property
+    def exceptions(self) -> dict[int, str]:
+        """Orders in a named exception state now, with their reason."""
+        return self.exception_desk.open
+
+    # ------------------------------------------------------------ shared steps
+    def receive(self, message: Any) -> Order:
+        """The canonical order of an accepted quote, noted on arrival."""
+        order: Order = self.context.crm.order_from(message)
+        self.fulfilment.regions[order.order_ref] = order.region
+        self.record("order_received", order=order.order_ref, status=order.channel.value)
+        return order
+
+    def show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
+        """Put a validation verdict on the rep's quote (a durable write)."""
+        yield from self.writer.until_done(
+            self.callers.crm,
+            self.callers.parked,
+            partial(self.context.crm.show_validation, verdict, self.timeouts.crm_write_s),
+            verdict.order_ref,
+            "crm_validation",
+        )
+
+    def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
+        """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
+        answer = yield from self.writer.until_done(
+            self.callers.crm,
+            self.callers.parked,
+            partial(
+                self.context.crm.update_status,
+                order_ref,
+                status=OrderStatus.CANCELLED,
+                source_time=self.sim.now,
+                timeout=self.timeouts.crm_write_s,
+            ),
+            order_ref,
+            "crm_status",
+        )
+        return answer
+
+    def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
+        """A person's fix: read the order back from the ERP and write its status to CRM."""
+        erp = self.context.erp
+        reading = yield from self.callers.erp_orders.run_call(
+            partial(erp.read_status, order_ref, self.timeouts.erp_extract_s), order_ref
+        )
+        if reading is None or isinstance(reading, CallResult):
+            return False
+        news = StatusNews(
+            reading.order_ref,
+            OrderStatus(reading.status),
+            reading.version,
+            reading.changed_at,
+            reading.erp_order_number,
+        )
+        outcome = yield from self.status_sync.apply(news)
+        return outcome.value != "handler_failed"
+
+    def _relay_ship_confirm(self, confirm: Any) -> None:
+        """Each ship confirmation starts its own shipping process."""
+        self.sim.process(self.fulfilment.ship(confirm))
+
+    def _relay_scan(self, raw: Any) -> None:
+        """A scan from the carrier's feed, to the scan relay."""
+        self.scans.accept(self.context.carrier.scan_from(raw))
+
+
+def _ignore(*_args: Any) -> None:
+    """A hook nobody listens to."""
