@@ -41,49 +41,26 @@ from typing import Any, ClassVar
 
 from sim.engine import CallResult
 from sim.integration.adapters import StatusReading
-from sim.integration.blocks import AtpCache, EventContracts, Reconciler, news_from_event
+from sim.integration.blocks import AtpCache, Reconciler
 from sim.integration.canonical import Envelope, TrackingScan, ValidationResult
-from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import PatternContext
-from sim.integration.patterns.composed import ComposedPattern
+from sim.integration.patterns.event_driven import ORDER_EVENTS, EventDrivenPattern
 from sim.integration.patterns.registry import register_pattern
 
 __all__ = ["HybridPattern", "ORDER_EVENTS"]
 
-ORDER_EVENTS = "erp.order-events"
-"""The bus topic carrying the ERP's business events."""
-
 
 @register_pattern
-class HybridPattern(ComposedPattern):
+class HybridPattern(EventDrivenPattern):
     """Process APIs for the synchronous path, an event bus for status (DOMAIN.md, pattern 4)."""
 
     name: ClassVar[str] = "hybrid"
     TOPICS: ClassVar[tuple[str, ...]] = (ORDER_EVENTS,)
-    SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ("crm-status-sync", "fulfilment-router")
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
         settings, run, callers = self.settings, context.run, self.callers
         self._repairs = 0
-        self.bus: MessageBus = MessageBus(
-            run,
-            settings.bus.model_copy(
-                update={
-                    "dead_letter_queue": self.mechanisms.dead_letter_queue,
-                    "dedupe": self.mechanisms.dedupe,
-                }
-            ),
-        )
-        self.message_bus = self.bus
-        self.contracts = EventContracts(
-            run,
-            self.record,
-            self.bus,
-            self.SUBSCRIPTIONS,
-            settings.mappings,
-            settings.replay_on_deploy,
-        )
         self.reconciler = Reconciler(
             run,
             self.record,
@@ -106,33 +83,13 @@ class HybridPattern(ComposedPattern):
         )
         self.build_fulfilment(self.reconciler.shipment_tendered, self.reconciler.shipment_delivered)
 
-    def in_flight(self) -> tuple[int, int]:
-        """(messages in flight on the bus, orders and writes held for a later retry)."""
-        return self.bus.in_flight(), super().in_flight()[1]
-
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
-        settings = self.settings
-        self.bus.subscribe(
-            ORDER_EVENTS, "crm-status-sync", self._sync_crm, settings.status_sync_partitions
-        )
-        self.bus.subscribe(
-            ORDER_EVENTS,
-            "fulfilment-router",
-            self._route_fulfilment,
-            settings.fulfilment_partitions,
-            types=frozenset({"InventoryAllocated", "OrderHeld"}),
-        )
-        ctx = self.context
-        ctx.crm.accepted_quotes.deliver_to(self._intake)
-        ctx.erp.notifications.deliver_to(self._relay_erp_event)
+        self.subscribe_order_events()
+        self.context.crm.accepted_quotes.deliver_to(self._intake)
         self.start_common()
         self.sim.process(self.atp_cache.refresh())
-        self.bus.on_dead_letter = self._dead_letter_to_desk
-        for replay in settings.replays:
-            self.sim.process(
-                self.contracts.replay_at(replay.at_h, replay.subscriptions, replay.policy)
-            )
+        self.start_dead_letter_handling()
         if self.mechanisms.reconciliation:
             self.reconciler.start()
 
@@ -175,23 +132,6 @@ class HybridPattern(ComposedPattern):
                 ref, "manual_rekey", submission.redo(order, key=False)
             )
 
-    def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
-        """A dead letter needs a person's decision.
-
-        When the producer can re-send what it meant (a malformed payload), the person has
-        it re-sent; otherwise (an unknown schema) the order is read back from the ERP and
-        the letter waits for a mapping and a replay.
-        """
-        if letter.source is None:
-            self.exception_desk.raise_exception(letter.order, "dead_letter")
-            return
-
-        def resend() -> Generator[Any, Any, bool]:
-            yield self.sim.timeout(0)
-            return self.bus.replay_letter(letter, from_source=True)
-
-        self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
-
     def _write_reading(self, reading: StatusReading) -> Generator[Any, Any, bool]:
         """A reconciliation repair, sent through the order's partition like any event.
 
@@ -227,33 +167,3 @@ class HybridPattern(ComposedPattern):
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
         landed: bool = yield from self.reconciler.reconcile_order(order_ref)
         return landed
-
-    # ------------------------------------------------------------ asynchronous path
-    def _relay_erp_event(self, note: Any) -> None:
-        """The outbox relay: each ERP notification is published as it is committed."""
-        envelope = self.context.erp.envelope(note, self.sim.now)
-        self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
-
-    def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
-        """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
-        envelope = self.contracts.mapped(message)
-        if isinstance(envelope, Outcome):
-            return envelope
-        outcome: Outcome = yield from self.status_sync.apply(news_from_event(envelope))
-        return outcome
-
-    def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
-        """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
-        envelope = self.contracts.mapped(message)
-        if isinstance(envelope, Outcome):
-            return envelope
-        payload = envelope.payload
-        ref = int(payload["order_ref"])
-        if envelope.type == "OrderHeld":
-            self.exception_desk.raise_exception(ref, str(payload["reason"]))
-            return Outcome.APPLIED
-        lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
-        released = yield from self.fulfilment.release(
-            ref, str(payload["delivery"]), str(payload["plant"]), lines
-        )
-        return Outcome.APPLIED if released else Outcome.FAILED

@@ -1,0 +1,131 @@
+"""What the event-driven patterns share: ERP business events on a durable topic.
+
+The ERP's outbox relay publishes each committed change to ``erp.order-events``,
+partitioned by order. Two idempotent subscriptions consume it:
+
+* ``crm-status-sync``: maps the event's contract version, then the CRM status sync
+  (resequencing by ``sequence``, only-forward shipments and invoices);
+* ``fulfilment-router``: allocated deliveries to the warehouse, non-credit holds to the
+  exception desk.
+
+A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
+becomes a decision for the order desk; scheduled replays and a mapping's deployment put
+letters back. Hybrid and event bus both build on this; they differ in how orders get in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, ClassVar
+
+from sim.integration.blocks import EventContracts, news_from_event
+from sim.integration.canonical import Envelope
+from sim.integration.messaging import DeadLetter, MessageBus, Outcome
+from sim.integration.patterns.base import PatternContext
+from sim.integration.patterns.composed import ComposedPattern
+
+__all__ = ["EventDrivenPattern", "ORDER_EVENTS"]
+
+ORDER_EVENTS = "erp.order-events"
+"""The bus topic carrying the ERP's business events."""
+
+
+class EventDrivenPattern(ComposedPattern):
+    """A composed pattern whose status and fulfilment news travel as ERP events on a bus."""
+
+    SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ("crm-status-sync", "fulfilment-router")
+
+    def __init__(self, context: PatternContext) -> None:
+        super().__init__(context)
+        settings = self.settings
+        self.bus: MessageBus = MessageBus(
+            context.run,
+            settings.bus.model_copy(
+                update={
+                    "dead_letter_queue": self.mechanisms.dead_letter_queue,
+                    "dedupe": self.mechanisms.dedupe,
+                }
+            ),
+        )
+        self.message_bus = self.bus
+        self.contracts = EventContracts(
+            context.run,
+            self.record,
+            self.bus,
+            self.SUBSCRIPTIONS,
+            settings.mappings,
+            settings.replay_on_deploy,
+        )
+
+    def in_flight(self) -> tuple[int, int]:
+        """(messages in flight on the bus, orders and writes held for a later retry)."""
+        return self.bus.in_flight(), super().in_flight()[1]
+
+    def subscribe_order_events(self) -> None:
+        """Subscribe the status sync and the fulfilment router; relay the ERP's outbox."""
+        settings = self.settings
+        self.bus.subscribe(
+            ORDER_EVENTS, "crm-status-sync", self._sync_crm, settings.status_sync_partitions
+        )
+        self.bus.subscribe(
+            ORDER_EVENTS,
+            "fulfilment-router",
+            self._route_fulfilment,
+            settings.fulfilment_partitions,
+            types=frozenset({"InventoryAllocated", "OrderHeld"}),
+        )
+        self.context.erp.notifications.deliver_to(self._relay_erp_event)
+
+    def start_dead_letter_handling(self) -> None:
+        """Dead letters to the desk; scheduled replays."""
+        self.bus.on_dead_letter = self._dead_letter_to_desk
+        for replay in self.settings.replays:
+            self.sim.process(
+                self.contracts.replay_at(replay.at_h, replay.subscriptions, replay.policy)
+            )
+
+    def _dead_letter_to_desk(self, letter: DeadLetter) -> None:
+        """A dead letter needs a person's decision.
+
+        When the producer can re-send what it meant (a malformed payload), the person has
+        it re-sent; otherwise (an unknown schema) the order is read back from the ERP and
+        the letter waits for a mapping and a replay.
+        """
+        if letter.source is None:
+            self.exception_desk.raise_exception(letter.order, "dead_letter")
+            return
+
+        def resend() -> Generator[Any, Any, bool]:
+            yield self.sim.timeout(0)
+            return self.bus.replay_letter(letter, from_source=True)
+
+        self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
+
+    def _relay_erp_event(self, note: Any) -> None:
+        """The outbox relay: each ERP notification is published as it is committed."""
+        envelope = self.context.erp.envelope(note, self.sim.now)
+        self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
+
+    def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        """Write the ERP's news to CRM; only newer order, shipment and invoice states."""
+        envelope = self.contracts.mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
+        outcome: Outcome = yield from self.status_sync.apply(news_from_event(envelope))
+        return outcome
+
+    def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        """Allocated deliveries go to the warehouse; non-credit holds to the exception queue."""
+        envelope = self.contracts.mapped(message)
+        if isinstance(envelope, Outcome):
+            return envelope
+        payload = envelope.payload
+        ref = int(payload["order_ref"])
+        if envelope.type == "OrderHeld":
+            self.exception_desk.raise_exception(ref, str(payload["reason"]))
+            return Outcome.APPLIED
+        lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
+        released = yield from self.fulfilment.release(
+            ref, str(payload["delivery"]), str(payload["plant"]), lines
+        )
+        return Outcome.APPLIED if released else Outcome.FAILED
