@@ -20,7 +20,10 @@ from sim.integration.messaging import (
 
 __all__ = [
     "CallTimeouts",
+    "DirectSettings",
+    "EventBusSettings",
     "IntegrationSettings",
+    "IpaasSettings",
     "Mechanisms",
     "ReconciliationSettings",
     "ScheduledReplay",
@@ -104,6 +107,50 @@ class ScheduledReplay(BaseModel):
     policy: ReplayPolicy = ReplayPolicy()
 
 
+class DirectSettings(BaseModel):
+    """Direct (point-to-point) integration: a CRM trigger and a CRM polling job.
+
+    Assumptions: a trigger retries a few times at once (no backoff worth the name), and
+    a scheduled CRM job polls the ERP for each open order, a few callouts at a time.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attempts: int = Field(default=3, ge=1, description="tries of each call before giving up")
+    retry_delay_s: float = Field(default=1.0, gt=0, description="pause between the tries")
+    poll_interval_s: float = Field(
+        default=900.0, gt=0, description="how often CRM polls the ERP per open order"
+    )
+    poll_concurrency: int = Field(default=4, gt=0, description="callouts a poll runs at once")
+
+
+class IpaasSettings(BaseModel):
+    """iPaaS orchestration: flows on a pool of workers, status by scheduled bulk sync."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    flow_workers: int = Field(default=16, gt=0, description="flows the runtime runs at once")
+    flow_overhead_s: float = Field(
+        default=0.2, ge=0, description="the runtime's own time per flow step (mapping, logging)"
+    )
+    sync_interval_s: float = Field(
+        default=1800.0, gt=0, description="how often the bulk status sync runs"
+    )
+
+
+class EventBusSettings(BaseModel):
+    """Middleware and event bus: mappers consuming order requests from a topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mapper_partitions: int = Field(
+        default=8, gt=0, description="order-request partitions, one mapper consumer each"
+    )
+    promise_from_cache: bool = Field(
+        default=True, description="show the rep a promise from cached ATP at acceptance"
+    )
+
+
 class IntegrationSettings(BaseModel):
     """Which pattern runs and how its resilience mechanisms are tuned."""
 
@@ -136,6 +183,9 @@ class IntegrationSettings(BaseModel):
     replays: tuple[ScheduledReplay, ...] = Field(
         default=(), description="dead-letter replays at set hours (o2csim run --replay)"
     )
+    direct: DirectSettings = DirectSettings()
+    ipaas: IpaasSettings = IpaasSettings()
+    event_bus: EventBusSettings = EventBusSettings()
     atp_cache_refresh_s: float = Field(
         default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"
     )

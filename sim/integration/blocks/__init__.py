@@ -16,6 +16,7 @@ from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
 from sim.integration.blocks.scan_relay import ScanRelay
 from sim.integration.blocks.status_sync import CrmStatusSync, StatusNews, news_from_event
+from sim.integration.blocks.worker_pool import WorkerPool
 
 __all__ = [
     "AtpCache",
@@ -30,5 +31,6 @@ __all__ = [
     "ReconciliationSettings",
     "ScanRelay",
     "StatusNews",
+    "WorkerPool",
     "news_from_event",
 ]

@@ -8,7 +8,10 @@ from sim.integration.patterns.base import (
     PatternContext,
     ScheduledReplay,
 )
+from sim.integration.patterns.direct import DirectPattern
+from sim.integration.patterns.event_bus import EventBusPattern
 from sim.integration.patterns.hybrid import HybridPattern
+from sim.integration.patterns.ipaas import IpaasPattern
 from sim.integration.patterns.registry import (
     UnknownPatternError,
     create_pattern,
@@ -19,7 +22,10 @@ from sim.integration.patterns.registry import (
 
 __all__ = [
     "CallTimeouts",
+    "DirectPattern",
+    "EventBusPattern",
     "HybridPattern",
+    "IpaasPattern",
     "Mechanisms",
     "IntegrationPattern",
     "IntegrationSettings",

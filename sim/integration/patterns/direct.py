@@ -1,0 +1,167 @@
+"""Pattern 1, direct (point to point): a CRM trigger, point-to-point handoffs, CRM polling.
+
+Order intake (per accepted quote)::
+
+    CRM trigger -> ERP create order, synchronously; the ERP validates inline
+                -> the rep sees the ERP's answer on the quote
+    refused or timed out: a few tries at once, then the order is flagged for manual
+    re-keying at the order desk
+
+The trigger sends **no idempotency key**: when the ERP committed an order but its answer
+was lost, the next try (or the person re-keying it) creates a second ERP order.
+
+Status: a scheduled CRM job polls the ERP for each open order every
+``integration.direct.poll_interval_s`` and writes what changed, so API calls grow with
+the number of open orders and CRM is as stale as the poll interval.
+
+Fulfilment is point to point: each ERP allocation is released to the WMS as it is
+committed, each WMS ship confirmation is tendered to the carrier, and each carrier scan is
+passed to the ERP as it arrives, with no deduplication and no resequencing. An ERP event
+in a contract version the integration cannot read is dropped (there is no queue to keep
+it in). Exceptions (holds, failed writes, re-keying) go to the order desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from functools import partial
+from typing import Any, ClassVar
+
+from sim.engine import CallResult
+from sim.integration.blocks import StatusNews
+from sim.integration.canonical import OrderStatus, ValidationResult
+from sim.integration.messaging import Outcome, RetryPolicy
+from sim.integration.patterns.base import PatternContext
+from sim.integration.patterns.composed import ComposedPattern
+from sim.integration.patterns.registry import register_pattern
+from sim.integration.settings import IntegrationSettings
+
+__all__ = ["DirectPattern"]
+
+_FINAL = frozenset({OrderStatus.DELIVERED.value, OrderStatus.CANCELLED.value})
+"""Statuses after which the CRM job stops polling an order."""
+
+
+@register_pattern
+class DirectPattern(ComposedPattern):
+    """Synchronous point-to-point calls and per-order polling (DOMAIN.md, pattern 1)."""
+
+    name: ClassVar[str] = "direct"
+    MECHANISMS: ClassVar[frozenset[str]] = frozenset({"retry", "order_desk", "compensation"})
+
+    def __init__(self, context: PatternContext) -> None:
+        super().__init__(context)
+        self.build_fulfilment()
+        self.open: dict[int, int] = {}
+        """Orders CRM still polls for, with the status version it last wrote."""
+
+    @classmethod
+    def tuned(cls, settings: IntegrationSettings) -> IntegrationSettings:
+        """A few tries at once, in place of the integration's retry policy."""
+        direct = settings.direct
+        retry = RetryPolicy(
+            max_attempts=direct.attempts,
+            base_delay_s=direct.retry_delay_s,
+            multiplier=1.0,
+            max_delay_s=direct.retry_delay_s,
+            jitter="none",
+            budget_ratio=None,
+        )
+        return super().tuned(settings).model_copy(update={"retry": retry})
+
+    def start(self) -> None:
+        """Hook the CRM trigger, the ERP's outbound calls and the CRM polling job."""
+        ctx = self.context
+        ctx.crm.accepted_quotes.deliver_to(self._trigger)
+        ctx.erp.notifications.deliver_to(self._on_erp_change)
+        self.start_common()
+        self.sim.process(self._poll())
+
+    # ------------------------------------------------------------ the CRM trigger
+    def _trigger(self, message: Any) -> None:
+        self.sim.process(self._create(message))
+
+    def _create(self, message: Any) -> Generator[Any, Any, None]:
+        order = self.receive(message)
+        ref = order.order_ref
+        self.open[ref] = -1
+        submission = self.submission
+        receipt = yield from submission.submit(order, submission.key(order))
+        if isinstance(receipt, CallResult):
+            self.record("validated", order=ref, status=receipt.status)
+            verdict = ValidationResult(order_ref=ref, ok=False, reasons=("not_reached",))
+            self.sim.process(self.show_verdict(verdict))
+            self.exception_desk.raise_exception(
+                ref, "manual_rekey", submission.redo(order, key=False)
+            )
+            return
+        reasons = () if receipt.accepted else (receipt.reason or "rejected",)
+        self.record("validated", order=ref, status=reasons[0] if reasons else "ok")
+        verdict = ValidationResult(order_ref=ref, ok=not reasons, reasons=reasons)
+        self.sim.process(self.show_verdict(verdict))
+        submission.submitted(receipt, order)
+
+    # ------------------------------------------------------------ point-to-point handoffs
+    def _on_erp_change(self, note: Any) -> None:
+        """The ERP's outbound call for each change: allocations to the WMS, holds to people."""
+        envelope = self.context.erp.envelope(note, self.sim.now)
+        if envelope.schema_version != "1.0":
+            self.record("message_dropped", order=note.customer_reference, status="unknown_schema")
+            return
+        payload = envelope.payload
+        if envelope.type == "OrderHeld":
+            self.exception_desk.raise_exception(note.customer_reference, str(payload["reason"]))
+        elif envelope.type == "InventoryAllocated":
+            lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
+            self.sim.process(
+                self.fulfilment.release(
+                    note.customer_reference, str(payload["delivery"]), str(payload["plant"]), lines
+                )
+            )
+
+    # ------------------------------------------------------------ the CRM polling job
+    def _poll(self) -> Generator[Any, Any, None]:
+        direct = self.settings.direct
+        sim = self.sim
+        while True:
+            yield sim.timeout(direct.poll_interval_s)
+            refs = sorted(self.open)
+            if not refs:
+                continue
+            self.record("poll_started", value=float(len(refs)))
+            callouts = [
+                sim.process(self._poll_orders(refs[i :: direct.poll_concurrency]))
+                for i in range(min(direct.poll_concurrency, len(refs)))
+            ]
+            yield sim.all_of(callouts)
+
+    def _poll_orders(self, refs: list[int]) -> Generator[Any, Any, None]:
+        erp, timeout = self.context.erp, self.timeouts.erp_extract_s
+        for ref in refs:
+            reading = yield from self.callers.erp_orders.run_call(
+                partial(erp.read_status, ref, timeout), ref
+            )
+            if reading is None or isinstance(reading, CallResult):
+                continue  # not in the ERP (yet), or the poll failed: next time
+            if reading.version == self.open.get(ref):
+                continue
+            news = StatusNews(
+                ref,
+                OrderStatus(reading.status),
+                reading.version,
+                reading.changed_at,
+                reading.erp_order_number,
+            )
+            outcome = yield from self.status_sync.apply(news)
+            if outcome is Outcome.FAILED:
+                continue
+            if reading.status in _FINAL:
+                self.open.pop(ref, None)
+            elif ref in self.open:
+                self.open[ref] = reading.version
+
+    def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
+        """A cancelled order is no longer polled for."""
+        self.open.pop(order_ref, None)
+        answer = yield from super()._tell_crm_cancelled(order_ref, reason)
+        return answer
