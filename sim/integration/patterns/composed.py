@@ -34,6 +34,7 @@ from sim.integration.blocks import (
     StatusNews,
 )
 from sim.integration.canonical import Order, OrderStatus, ValidationResult
+from sim.integration.messaging import Outcome
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.settings import IntegrationSettings, Mechanisms
 
@@ -191,7 +192,7 @@ class ComposedPattern(IntegrationPattern):
             reading.erp_order_number,
         )
         outcome = yield from self.status_sync.apply(news)
-        return outcome.value != "handler_failed"
+        return outcome is not Outcome.FAILED
 
     def _relay_ship_confirm(self, confirm: Any) -> None:
         """Each ship confirmation starts its own shipping process."""
