@@ -27,17 +27,24 @@ Per-copy fault draws are keyed by (message, subscription, delivery).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import simpy
-from pydantic import BaseModel, ConfigDict, Field
 
-from sim.engine import Distribution, LogNormal, Mailbox, RunEnvironment, keyed_uniform
+from sim.engine import Mailbox, RunEnvironment, keyed_uniform
 from sim.integration.canonical import Envelope
+from sim.integration.messaging.bus_records import (
+    BusFaults,
+    BusSettings,
+    Copy,
+    DeadLetter,
+    Handler,
+    Outcome,
+    ReplayPolicy,
+    Subscription,
+    partition_key,
+)
 
 __all__ = [
     "BusFaults",
@@ -50,116 +57,6 @@ __all__ = [
 ]
 
 
-class Outcome(StrEnum):
-    """What a subscriber did with one delivered copy."""
-
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    STALE = "stale"
-    POISON = "poison"
-    UNKNOWN_SCHEMA = "unknown_schema"
-    FAILED = "handler_failed"
-
-    @property
-    def discarded(self) -> bool:
-        """A copy that was received and deliberately not applied."""
-        return self in (Outcome.DUPLICATE, Outcome.STALE)
-
-
-Handler = Callable[[Envelope], Generator[Any, Any, Outcome]]
-"""A subscriber: handles one message and says what became of it."""
-
-
-class BusSettings(BaseModel):
-    """Broker behaviour and the consumer-side mechanisms of every subscription."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    delivery_latency: Distribution = LogNormal(mean=0.05, cv=0.5)
-    dead_letter_queue: bool = Field(
-        default=True, description="keep copies that fail; off: they are dropped (lost)"
-    )
-    dedupe: bool = Field(default=True, description="consumers skip message ids already applied")
-    redelivery_delay_s: float = Field(
-        default=30.0, gt=0, description="visibility timeout before an unacknowledged copy returns"
-    )
-
-
-class ReplayPolicy(BaseModel):
-    """Which dead letters a replay puts back, and how fast."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    reasons: tuple[str, ...] = Field(default=(), description="only these reasons; () = all")
-    min_age_s: float = Field(default=0.0, ge=0, description="only letters at least this old")
-    spacing_s: float = Field(default=0.0, ge=0, description="pause between replayed letters")
-    from_source: bool = Field(
-        default=False, description="the producer re-sends each message (fix for malformed ones)"
-    )
-
-
-@dataclass
-class BusFaults:
-    """Fault state of one topic, set by the fault injectors."""
-
-    duplicate_rate: float = 0.0
-    duplicate_delay_s: float = 5.0
-    extra_delay_s: float = 0.0
-    reorder_rate: float = 0.0
-    reorder_delay_s: float = 60.0
-    crash_rate: float = 0.0
-    poison_rate: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Copy:
-    at: float
-    number: int
-    envelope: Envelope
-    order: int
-    source: Envelope | None = None
-    repeat: bool = False
-    """Not the message's first copy to this subscription (a duplicate, redelivery, replay)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    """A copy a subscription could not apply, kept for a decision or a replay."""
-
-    number: int
-    envelope: Envelope
-    reason: str
-    dead_lettered_at: float
-    partition: int
-    order: int
-    subscription: str
-    source: Envelope | None = None
-    """The message as its producer meant it, when the broker got a malformed one."""
-
-
-@dataclass
-class _Subscription:
-    name: str
-    topic: str
-    partitions: list[Mailbox[_Copy]]
-    key: Callable[[Envelope], int] | None
-    types: frozenset[str] | None
-    actor: int
-    last_delivery: list[float]
-    deliveries: dict[int, int] = field(default_factory=dict)
-    applied_ids: set[str] = field(default_factory=set)
-    dead_letters: list[DeadLetter] = field(default_factory=list)
-    busy: int = 0
-    paused: bool = False
-    slowdown_s: float = 0.0
-    resume: simpy.Event | None = None
-
-
-def _key(envelope: Envelope, key: Callable[[Envelope], int] | None) -> int:
-    """A message's partition key: the subscription's own, else its correlation id's hash."""
-    return key(envelope) if key is not None else zlib.crc32(envelope.correlation_id.encode())
-
-
 class MessageBus:
     """Topics, subscriptions and the workers that drain them."""
 
@@ -167,7 +64,7 @@ class MessageBus:
         self.run = run
         self.settings = settings
         self._latency = settings.delivery_latency.sampler(run.streams.stream("bus.latency"))
-        self._subscriptions: dict[str, list[_Subscription]] = {}
+        self._subscriptions: dict[str, list[Subscription]] = {}
         self.faults: dict[str, BusFaults] = {}
         """Per topic, the faults in force (set by injectors)."""
         self.available = True
@@ -227,7 +124,7 @@ class MessageBus:
             filter_event = history.event_code("bus.subscription_filter")
             self._record(now, filter_event, actor, status=self._status(kind))
         sim = self.run.sim
-        subscription = _Subscription(
+        subscription = Subscription(
             name,
             topic,
             [Mailbox(sim) for _ in range(partitions)],
@@ -302,9 +199,9 @@ class MessageBus:
                 continue
             key = subscription.key
             partitions = subscription.partitions
-            partition = (order if key is None and order >= 0 else _key(envelope, key)) % len(
-                partitions
-            )
+            partition = (
+                order if key is None and order >= 0 else partition_key(envelope, key)
+            ) % len(partitions)
             if faults is not None:
                 self._route_faulty(
                     subscription, partition, number, envelope, order, faults, now, source
@@ -316,11 +213,11 @@ class MessageBus:
             if at < last[partition]:
                 at = last[partition]
             last[partition] = at
-            partitions[partition].put(_Copy(at, number, envelope, order, source))
+            partitions[partition].put(Copy(at, number, envelope, order, source))
 
     def _route_faulty(
         self,
-        subscription: _Subscription,
+        subscription: Subscription,
         partition: int,
         number: int,
         envelope: Envelope,
@@ -336,22 +233,22 @@ class MessageBus:
             keyed_uniform(seed, "reorder", number, subscription.name) < faults.reorder_rate
         ):
             # held back at the broker: later copies of the same key overtake it
-            copy = _Copy(at + faults.reorder_delay_s, number, envelope, order, source)
+            copy = Copy(at + faults.reorder_delay_s, number, envelope, order, source)
             # held back, not repeated: still the first copy
             self._later(subscription, partition, copy)
             return
         # a partition delivers in publication order: never before the previous message
         at = max(at, subscription.last_delivery[partition])
         subscription.last_delivery[partition] = at
-        subscription.partitions[partition].put(_Copy(at, number, envelope, order, source))
+        subscription.partitions[partition].put(Copy(at, number, envelope, order, source))
         if (
             faults.duplicate_rate
             and keyed_uniform(seed, "duplicate", number, subscription.name) < faults.duplicate_rate
         ):
-            copy = _Copy(at + faults.duplicate_delay_s, number, envelope, order, source, True)
+            copy = Copy(at + faults.duplicate_delay_s, number, envelope, order, source, True)
             self._later(subscription, partition, copy)
 
-    def _later(self, subscription: _Subscription, partition: int, copy: _Copy) -> None:
+    def _later(self, subscription: Subscription, partition: int, copy: Copy) -> None:
         """Put a copy on a partition at its ``at``, behind whatever arrived before it."""
         sim = self.run.sim
         sim.timeout(copy.at - sim.now).callbacks.append(
@@ -384,7 +281,7 @@ class MessageBus:
 
     # ------------------------------------------------------------------ consuming
     def _consume(
-        self, subscription: _Subscription, index: int, handler: Handler
+        self, subscription: Subscription, index: int, handler: Handler
     ) -> Generator[Any, Any, None]:
         sim = self.run.sim
         store = subscription.partitions[index]
@@ -450,7 +347,7 @@ class MessageBus:
             ):
                 # the consumer died before acknowledging: the broker delivers the copy again
                 record(now, self._redelivered_event, actor, order, number, status("consumer_crash"))
-                copy = _Copy(
+                copy = Copy(
                     now + settings.redelivery_delay_s, number, envelope, order, copy.source, True
                 )
                 self._later(subscription, index, copy)
@@ -512,7 +409,7 @@ class MessageBus:
         resend = from_source and letter.source is not None
         envelope = letter.source if resend and letter.source is not None else letter.envelope
         target.partitions[letter.partition].put(
-            _Copy(
+            Copy(
                 sim.now,
                 letter.number,
                 envelope,
@@ -523,7 +420,7 @@ class MessageBus:
         )
         return True
 
-    def _subscription(self, name: str) -> _Subscription:
+    def _subscription(self, name: str) -> Subscription:
         for subs in self._subscriptions.values():
             for s in subs:
                 if s.name == name:
