@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.calendar import DAY, HOUR, WEEK
+from sim.scenario.explain import explain, set_by
 from sim.scenario.limits import MAX_HORIZON_DAYS, limit_problems, number_text
-from sim.scenario.loading import ScenarioError, _explain, _set_by
+from sim.scenario.loading import ScenarioError
 from sim.scenario.model import Scenario
 
 __all__ = [
@@ -359,7 +360,7 @@ def check_work(
     """
     beyond = limit_problems(scenario)
     if beyond:
-        raise ScenarioError(_explain(source, None, beyond, overrides))
+        raise ScenarioError(explain(source, None, beyond, overrides))
     estimate = estimate_work(scenario)
     if math.isfinite(estimate.memory_bytes) and estimate.memory_bytes <= max_memory_gib * GIB:
         return estimate
@@ -370,7 +371,7 @@ def check_work(
     total = estimate.memory_bytes
     shown = [p for p in estimate.parts if p[2] >= 0.1 * total or not math.isfinite(p[2])][:3]
     for fields, what, size in shown or estimate.parts[:1]:
-        origin = next((o for o in (_set_by(f, overrides) for f in fields.split(", ")) if o), "")
+        origin = next((o for o in (set_by(f, overrides) for f in fields.split(", ")) if o), "")
         lines.append(f"  {fields}: {what}: {_gib(size)}{origin}")
     lines.append(
         f"  lower these values, or raise the ceiling with --max-memory-gib or {MAX_MEMORY_ENV} "
