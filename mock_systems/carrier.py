@@ -5,6 +5,13 @@ later, is out for delivery on its delivery day's morning and delivered during th
 Each milestone is a scan with the carrier's own event id and ``occurred_at``. Scans reach
 the shipper through ``feed``: either a webhook (seconds) or an aggregator that polls the
 carrier every few hours and forwards everything new in one batch.
+
+A delivery attempt can fail: instead of ``delivered`` the shipment gets an ``exception``
+scan with a reason (``EXCEPTION_REASONS``) and goes out again in the next day's delivery
+window, up to ``max_delivery_attempts``; after the last failed attempt it is sent back,
+a final ``exception`` scan with the reason ``returned_to_sender``. Whether an attempt fails
+is asked of the carrier's operational seam, :meth:`Carrier.set_delivery_failures` (a
+:class:`DeliveryFailures`); with none set every attempt succeeds.
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
 from sim.engine import (
@@ -30,10 +38,59 @@ from sim.engine import (
 )
 from sim.engine.calendar import DAY, HOUR, WeeklyWindow, WorkCalendar
 
-__all__ = ["CarrierConfig", "Booking", "CarrierScan", "Carrier", "MILESTONES"]
+__all__ = [
+    "CarrierConfig",
+    "Booking",
+    "CarrierScan",
+    "Carrier",
+    "DeliveryFailures",
+    "EXCEPTION",
+    "EXCEPTION_REASONS",
+    "MILESTONES",
+    "OUT_FOR_DELIVERY",
+    "RETURNED_TO_SENDER",
+    "shipment_key",
+]
 
 MILESTONES = ("picked_up", "in_transit", "out_for_delivery", "delivered")
-"""The scans of every shipment, in order."""
+"""The scans of a shipment delivered at its first attempt, in order."""
+
+OUT_FOR_DELIVERY = "out_for_delivery"
+"""The scan that starts a delivery attempt."""
+
+EXCEPTION = "exception"
+"""The scan of a failed delivery attempt (or of the shipment's return); it has a reason."""
+
+EXCEPTION_REASONS = ("recipient_absent", "address_problem", "damaged")
+"""Why a delivery attempt fails."""
+
+RETURNED_TO_SENDER = "returned_to_sender"
+"""The reason of the last exception scan of a shipment the carrier gave up delivering."""
+
+_NO_REASONS = ("", "", "", "")
+"""The reasons of a plan of ``MILESTONES`` (none)."""
+
+
+class DeliveryFailures(Protocol):
+    """Decides which delivery attempts fail (the carrier's operational seam)."""
+
+    def failure(self, shipment: str, attempt: int) -> str:
+        """Why attempt ``attempt`` (1, 2, ...) at ``shipment`` fails; "" if it does not.
+
+        ``shipment`` names the shipment by its business identity, not by anyone's running
+        number: ``"<order>/<n>"``, the n-th shipment of the shipper's order the carrier
+        was given (see :func:`shipment_key`).
+        """
+        ...
+
+
+def shipment_key(order_ref: int, nth: int) -> str:
+    """The name of the ``nth`` shipment (1, 2, ...) of order ``order_ref`` at the carrier.
+
+    Tracking and delivery numbers are handed out in the order shipments arrive, which
+    depends on the integration; the order and its shipments' sequence do not.
+    """
+    return f"{order_ref}/{nth}"
 
 
 class CarrierConfig(BaseModel):
@@ -52,6 +109,12 @@ class CarrierConfig(BaseModel):
         WeeklyWindow(start_hour=7, end_hour=9, weekdays=(0, 1, 2, 3, 4, 5)),
     )
     out_for_delivery_to_delivered: Distribution = LogNormal(mean=4 * HOUR, cv=0.5)
+    max_delivery_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="attempts before a shipment is returned (assumption: UPS's three)",
+    )
     feed: Literal["webhook", "aggregator"] = "aggregator"
     webhook_latency: Distribution = LogNormal(mean=5.0, cv=1.0)
     aggregator_poll_interval: Distribution = Uniform(low=3 * HOUR, high=12 * HOUR)
@@ -80,6 +143,12 @@ class CarrierScan:
     order_ref: int
     code: str
     occurred_at: float
+    reason: str = ""
+    """Why, for an ``exception`` scan."""
+
+
+_Plan = tuple[range | tuple[int, ...], tuple[str, ...], tuple[float, ...], tuple[str, ...]]
+"""A shipment's scans: event numbers, codes, times and reasons."""
 
 
 class Carrier(MockSystem):
@@ -103,9 +172,12 @@ class Carrier(MockSystem):
         self.tracking: dict[str, str] = {}
         self._tender = self.endpoint("tender", config.tender)
         self._track = self.endpoint("track", config.track)
-        self._plans: dict[str, tuple[int, tuple[float, ...]]] = {}
-        """Per tracking number: its first scan's number and its milestones' times (the
-        carrier's record, from which a tracking query answers with the scans so far)."""
+        self._plans: dict[str, _Plan] = {}
+        """Per tracking number: its scans' numbers, codes, times and reasons (the carrier's
+        record, from which a tracking query answers with the scans so far). A failed
+        delivery attempt replaces the plan's tail when the attempt goes out."""
+        self.delivery_failures: DeliveryFailures | None = None
+        """Which delivery attempts fail (None: all succeed); see :meth:`set_delivery_failures`."""
         rng = run.streams.stream("carrier.transit")
         self._departure = config.hub_departure.sampler(rng)
         self._transit_days = config.transit_days.sampler(rng)
@@ -116,6 +188,8 @@ class Carrier(MockSystem):
             run.streams.stream("carrier.aggregator")
         )
         self._unpolled: list[CarrierScan] = []
+        self._shipments_of: dict[int, int] = {}
+        """Shipments tendered so far, per order (to name each by its business identity)."""
         self._scans = 0
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
@@ -145,7 +219,9 @@ class Carrier(MockSystem):
             subject=booking.reference_number,
             status=booking.site,
         )
-        self.sim.process(self._move(tracking, booking))
+        nth = self._shipments_of.get(booking.order_ref, 0) + 1
+        self._shipments_of[booking.order_ref] = nth
+        self.sim.process(self._move(tracking, booking, nth))
         return tracking
 
     def track(
@@ -159,21 +235,30 @@ class Carrier(MockSystem):
         )
         return answer
 
+    def set_delivery_failures(self, failures: DeliveryFailures | None) -> None:
+        """Operational seam: from now on, ask ``failures`` whether each attempt fails.
+
+        ``None`` (the default) lets every delivery attempt succeed at no cost. An attempt
+        is judged when it goes out for delivery.
+        """
+        self.delivery_failures = failures
+
     def _scans_so_far(self, tracking: str) -> tuple[CarrierScan, ...]:
         plan = self._plans.get(tracking)
         if plan is None:
             return ()
-        first, times = plan
         now = self.sim.now
         booking = self.bookings[tracking]
         return tuple(
-            self._scan(first + i, tracking, booking, code, at)
-            for i, (code, at) in enumerate(zip(MILESTONES, times, strict=True))
+            self._scan(number, tracking, booking, code, at, reason)
+            for number, code, at, reason in zip(*plan, strict=True)
             if at <= now
         )
 
     @staticmethod
-    def _scan(number: int, tracking: str, booking: Booking, code: str, at: float) -> CarrierScan:
+    def _scan(
+        number: int, tracking: str, booking: Booking, code: str, at: float, reason: str = ""
+    ) -> CarrierScan:
         return CarrierScan(
             f"EV{number:09d}",
             tracking,
@@ -182,15 +267,25 @@ class Carrier(MockSystem):
             booking.order_ref,
             code,
             at,
+            reason,
         )
 
-    def _in_window(self, t: float, windows: tuple[WeeklyWindow, ...]) -> float:
-        """A uniformly drawn instant in the first window opening at or after ``t``."""
+    def _in_window(
+        self, t: float, windows: tuple[WeeklyWindow, ...], position: float | None = None
+    ) -> float:
+        """An instant in the first window opening at or after ``t``.
+
+        It lies ``position`` (a fraction) of the way into the window, uniformly drawn when
+        not given.
+        """
         opening = self.calendar.next_open(t, windows)
         closing = self.calendar.window_end(opening, windows)
-        return opening + self._uniform() * (closing - opening)
+        if position is None:
+            position = self._uniform()
+        return opening + position * (closing - opening)
 
-    def _move(self, tracking: str, booking: Booking) -> Generator[Any, Any, None]:
+    def _move(self, tracking: str, booking: Booking, nth: int) -> Generator[Any, Any, None]:
+        """Walk a shipment through its scans; ``nth``: which shipment of its order it is."""
         now = self.sim.now
         picked_up = self._in_window(now, self.config.pickup_windows)
         departed = picked_up + self._departure()
@@ -200,13 +295,22 @@ class Carrier(MockSystem):
             self._in_window(day_start, self.config.delivery_windows), departed + HOUR
         )
         delivered = out_for_delivery + self._to_delivered()
-        times = (picked_up, departed, out_for_delivery, delivered)
-        first = self._scans + 1  # a shipment's scans are numbered when it is planned
-        self._scans += len(times)
-        self._plans[tracking] = (first, times)
-        for offset, (code, at) in enumerate(zip(MILESTONES, times, strict=True)):
+        first = self._scans + 1  # a shipment's scans are numbered when they are planned
+        self._scans += len(MILESTONES)
+        plan: _Plan = (
+            range(first, first + len(MILESTONES)),
+            MILESTONES,
+            (picked_up, departed, out_for_delivery, delivered),
+            _NO_REASONS,
+        )
+        self._plans[tracking] = plan
+        replanned = False
+        index = 0
+        while index < len(plan[1]):
+            numbers, codes, times, reasons = plan
+            code, at = codes[index], times[index]
             yield self.sim.timeout(at - self.sim.now)
-            scan = self._scan(first + offset, tracking, booking, code, at)
+            scan = self._scan(numbers[index], tracking, booking, code, at, reasons[index])
             self.record(
                 "scan",
                 order=booking.order_ref,
@@ -218,6 +322,73 @@ class Carrier(MockSystem):
                 self.sim.process(self._push(scan))
             else:
                 self._unpolled.append(scan)
+            if replanned or self.delivery_failures is not None:  # the fault-free path skips
+                if code == EXCEPTION:
+                    self.record(
+                        "delivery_exception",
+                        order=booking.order_ref,
+                        subject=booking.reference_number,
+                        status=reasons[index],
+                        value=float(codes[:index].count(OUT_FOR_DELIVERY)),
+                        value2=at,
+                    )
+                elif code == OUT_FOR_DELIVERY and self.delivery_failures is not None:
+                    key = shipment_key(booking.order_ref, nth)
+                    attempt = self._attempt(tracking, key, plan, index, self.delivery_failures)
+                    if attempt is not plan:
+                        plan, replanned = attempt, True
+            index += 1
+
+    def _attempt(
+        self, tracking: str, key: str, plan: _Plan, index: int, failures: DeliveryFailures
+    ) -> _Plan:
+        """The plan after the delivery attempt going out now (scan ``index``).
+
+        A failed attempt ends with an ``exception`` scan when it would have been delivered
+        (it takes that scan's number); the shipment goes out again in the next day's
+        delivery window, or, after the last attempt, is returned: a final ``exception``
+        (``returned_to_sender``) when that window opens. Timings of a re-attempt are drawn
+        from a stream keyed by the shipment (``key``) and attempt, so a failure never
+        shifts another shipment's draws.
+        """
+        numbers, codes, times, reasons = plan
+        attempt = codes[: index + 1].count(OUT_FOR_DELIVERY)
+        reason = failures.failure(key, attempt)
+        if not reason:
+            return plan
+        failed_at = times[index + 1]
+        next_day = failed_at - self.calendar.hour_of_day(failed_at) * HOUR + DAY
+        windows = self.config.delivery_windows
+        tail_codes: tuple[str, ...]
+        tail_times: tuple[float, ...]
+        tail_reasons: tuple[str, ...]
+        if attempt < self.config.max_delivery_attempts:
+            rng = np.random.Generator(
+                np.random.PCG64(
+                    self.run.streams.seed_sequence(f"carrier.redelivery/{key}/{attempt}")
+                )
+            )
+            out = self._in_window(next_day, windows, float(rng.random()))
+            delivered = out + self.config.out_for_delivery_to_delivered.sampler(rng)()
+            tail_codes = (EXCEPTION, OUT_FOR_DELIVERY, MILESTONES[-1])
+            tail_times = (failed_at, out, delivered)
+            tail_reasons = (reason, "", "")
+        else:
+            tail_codes = (EXCEPTION, EXCEPTION)
+            tail_times = (failed_at, self.calendar.next_open(next_day, windows))
+            tail_reasons = (reason, RETURNED_TO_SENDER)
+        first = self._scans + 1
+        added = len(tail_codes) - 1
+        self._scans += added
+        keep = index + 1
+        new_plan: _Plan = (
+            (*numbers[: keep + 1], *range(first, first + added)),
+            codes[:keep] + tail_codes,
+            times[:keep] + tail_times,
+            reasons[:keep] + tail_reasons,
+        )
+        self._plans[tracking] = new_plan
+        return new_plan
 
     def _push(self, scan: CarrierScan) -> Generator[Any, Any, None]:
         yield self.sim.timeout(self._webhook())

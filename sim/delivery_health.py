@@ -10,6 +10,9 @@
 * duplicates and stale messages suppressed, by where they were caught;
 * store and forward, parked writes, compensations, reconciliation repairs, recovered scans
   and client-side throttle waits;
+* the carrier's delivery attempts: failed ones (``delivery_exceptions``, by reason), new
+  attempts after a failure (``redelivery_attempts``), shipments returned to the shipper, and
+  the share of delivered shipments delivered at their first attempt;
 * manual touches and the exception backlog (open at the end, oldest, peak, mean resolution);
 * publications held while the broker was down, and promises broken: orders validated
   against available stock that were then backordered;
@@ -31,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mock_systems.carrier import Carrier
+from mock_systems.carrier import RETURNED_TO_SENDER, Carrier
 from mock_systems.crm import Crm
 from mock_systems.erp import Erp
 from mock_systems.wms import Wms
@@ -278,6 +281,30 @@ def _limit(
     }
 
 
+def _delivery_attempts(frame: pd.DataFrame) -> dict[str, Any]:
+    """The carrier's delivery attempts, from its ``out_for_delivery`` scans and exceptions.
+
+    Each ``out_for_delivery`` scan starts an attempt; every one after a shipment's first is a
+    re-delivery. ``carrier.delivery_exception`` rows (status = reason) are the failed
+    attempts, bar ``returned_to_sender``: the shipment's return after its last one.
+    """
+    scans = rows(frame, "carrier.scan")
+    out = scans[scans["status"] == "out_for_delivery"]
+    per_shipment = out.groupby(["order", "subject"]).size()
+    delivered = scans[scans["status"] == "delivered"][["order", "subject"]].drop_duplicates()
+    tries = per_shipment.reindex(pd.MultiIndex.from_frame(delivered)).to_numpy(dtype=float)
+    reasons = _statuses(frame, "carrier.delivery_exception")
+    returned = reasons.pop(RETURNED_TO_SENDER, 0)
+    return {
+        "attempts": len(out),
+        "failed": sum(reasons.values()),
+        "failed_by_reason": reasons,
+        "redeliveries": int(len(out) - per_shipment.size),
+        "returned": returned,
+        "delivered_first_attempt_share": float((tries == 1).mean()) if tries.size else math.nan,
+    }
+
+
 def _promises_broken(frame: pd.DataFrame) -> int:
     """Orders validated against available stock that the ERP then backordered.
 
@@ -299,6 +326,7 @@ def delivery_health(
     touches = counts.get("desk.item_resolved", 0)
     waits = rows(frame, "integration.throttle_wait")["value"].to_numpy(dtype=float)
     retries = rows(frame, "integration.retry")["actor"].astype(str).str.removeprefix("retry:")
+    attempts = _delivery_attempts(frame)
     return {
         "retries": counts.get("integration.retry", 0),
         "retries_by_caller": {
@@ -328,6 +356,9 @@ def delivery_health(
         "compensation_refused": counts.get("integration.compensation_refused", 0),
         "reconciled": counts.get("integration.reconciled", 0),
         "scans_recovered": counts.get("integration.scan_recovered", 0),
+        "delivery_exceptions": attempts["failed"],
+        "redelivery_attempts": attempts["redeliveries"],
+        "delivery_attempts": attempts,
         "throttle_waits": {"count": int(waits.size), "total_wait_s": float(waits.sum())},
         "manual_touches": {
             "count": touches,

@@ -119,6 +119,7 @@ def build_world(
         MasterDataSeam(erp, crm),
         {"erp": erp},
         desk,
+        deliveries={"carrier.delivery": carrier},
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))

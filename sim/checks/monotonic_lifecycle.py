@@ -7,10 +7,11 @@ Rows read (matched by event name, any actor), each in time order, ties in row or
   (resumed after a hold) and a move to CANCELLED.
 - ``crm.shipment_updated`` (order, subject = delivery number, status = lifecycle status):
   per (order, subject), the same rule, except any move away from ``EXCEPTION`` (a carrier
-  exception scan followed by a new delivery attempt).
+  exception scan followed by a new delivery attempt). A move from ``DELIVERED`` to
+  ``EXCEPTION`` is backwards: a delivered shipment has no more delivery attempts.
 
-A status outside the ranked lifecycle (e.g. ``EXCEPTION``) is never itself a backward move;
-such rows are counted as ``unranked_statuses``.
+Otherwise a status outside the ranked lifecycle (e.g. ``EXCEPTION``) is not itself a
+backward move; such rows are counted as ``unranked_statuses``.
 """
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ SHIPMENT_EXCEPTION = "EXCEPTION"
 
 
 def _backward(
-    moves: pd.DataFrame, keys: list[str], resume_from: str, allowed_to: frozenset[str]
+    moves: pd.DataFrame,
+    keys: list[str],
+    resume_from: str,
+    allowed_to: frozenset[str],
+    final: str | None = None,
 ) -> tuple[np.ndarray, int, int]:
-    """Row pairs (before, after) of backward moves, the number of sequences, unranked rows."""
+    """Row pairs (before, after) of backward moves, the number of sequences, unranked rows.
+
+    A move from ``final`` to an unranked status is backwards too.
+    """
     ordered = in_order(moves).sort_values(keys, kind="stable")
     status = ordered["status"].astype(str).to_numpy(dtype=object)
     rank = pd.Series(status).map(RANK).to_numpy(dtype=float)
@@ -47,6 +55,8 @@ def _backward(
         & (status[before] != resume_from)
         & ~np.isin(status[after], list(allowed_to))
     )
+    if final is not None:
+        backward |= same & (status[before] == final) & np.isnan(rank[after])
     pairs = np.column_stack([labels[before][backward], labels[after][backward]])
     sequences = len(ordered[keys].drop_duplicates())
     return pairs, sequences, int(np.isnan(rank).sum())
@@ -62,7 +72,11 @@ def monotonic_lifecycle(history: HistoryLike) -> Verdict:
         frozenset({OrderStatus.CANCELLED.value}),
     )
     shipment_pairs, shipments, shipment_unranked = _backward(
-        rows(frame, "crm.shipment_updated"), ["order", "subject"], SHIPMENT_EXCEPTION, frozenset()
+        rows(frame, "crm.shipment_updated"),
+        ["order", "subject"],
+        SHIPMENT_EXCEPTION,
+        frozenset(),
+        OrderStatus.DELIVERED.value,
     )
     counts = {
         "orders_checked": orders,

@@ -4,8 +4,9 @@ A scenario's ``faults:`` section is a list of :data:`AnyFault` specs. Before tim
 :func:`expand` turns them into a :class:`FaultTimeline` of plain windows (kind, target,
 start, end, parameters), drawn from streams of their own so it is the same under every
 pattern; :class:`FaultRunner` applies it to a run's :class:`FaultSeams` (endpoints, the bus,
-the carrier feed). A new fault kind is one module in ``sim/faults/kinds`` that registers a
-:class:`FaultKind`, plus its spec in :data:`AnyFault`.
+the carrier feed and deliveries, ...). A new fault kind is one module in
+``sim/faults/kinds`` that registers a :class:`FaultKind`, plus its spec in
+:data:`AnyFault`.
 """
 
 from typing import Annotated
@@ -15,6 +16,7 @@ from pydantic import Field
 from sim.faults.feed import ScanFeed
 from sim.faults.kinds.brownout import BrownoutFault
 from sim.faults.kinds.contract import SchemaChangeFault
+from sim.faults.kinds.delivery import DeliveryExceptionFault
 from sim.faults.kinds.lost_response import LostResponseFault
 from sim.faults.kinds.master_data import CustomerSyncLagFault, MaterialBlockFault, PriceChangeFault
 from sim.faults.kinds.messages import (
@@ -75,6 +77,7 @@ AnyFault = Annotated[
     | ScanMissingFault
     | ScanReorderFault
     | ScanLateFault
+    | DeliveryExceptionFault
     | PriceChangeFault
     | MaterialBlockFault
     | CustomerSyncLagFault

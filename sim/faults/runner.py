@@ -81,6 +81,8 @@ class FaultRunner:
                 found.append(seams.contracts[target])
             elif family == "feed" and target in seams.feeds:
                 found.append(seams.feeds[target])
+            elif family == "delivery" and target in seams.deliveries:
+                found.append(seams.deliveries[target])
         return found
 
     def start(self) -> None:

@@ -7,6 +7,9 @@ Faults never enter the mock systems' business logic. They act on:
 * the **bus** (``bus`` for the broker, a topic such as ``erp.order-events``, or a
   subscription's consumers ``subscriber:crm-status-sync``);
 * a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper);
+* **deliveries** (``carrier.delivery``): the carrier's delivery attempts, through its
+  operational seam, the way a closed dock, a bad address or a damaged parcel would fail
+  one (the failed attempt, the new attempt and the return are the carrier's own logic);
 * **master data** (``master_data``), through the systems' administrative seams, the way a
   data steward's change (or its absence) would land;
 * an **event contract** (``erp``): the version of the schema a system emits;
@@ -33,6 +36,7 @@ from sim.integration.patterns import pattern_class, pattern_names
 
 __all__ = [
     "BROKER",
+    "DELIVERY_TARGETS",
     "FEED_TARGETS",
     "MASTER_DATA",
     "FaultSeams",
@@ -41,7 +45,9 @@ __all__ = [
     "known_targets",
 ]
 
-SeamFamily = Literal["endpoint", "bus", "subscriber", "feed", "master_data", "contract", "desk"]
+SeamFamily = Literal[
+    "endpoint", "bus", "subscriber", "feed", "delivery", "master_data", "contract", "desk"
+]
 """Which kind of seam a fault kind acts on."""
 
 BROKER = "bus"
@@ -49,6 +55,9 @@ BROKER = "bus"
 
 FEED_TARGETS = ("carrier.feed",)
 """Feeds a fault can act on."""
+
+DELIVERY_TARGETS = ("carrier.delivery",)
+"""Carriers whose delivery attempts a fault can fail."""
 
 MASTER_DATA = "master_data"
 """The target naming the systems' master data (changed through their admin seams)."""
@@ -69,6 +78,8 @@ def known_targets(family: SeamFamily) -> set[str]:
         return names
     if family == "feed":
         return set(FEED_TARGETS)
+    if family == "delivery":
+        return set(DELIVERY_TARGETS)
     if family == "master_data":
         return {MASTER_DATA}
     if family == "contract":
@@ -102,6 +113,8 @@ class FaultSeams:
     """Systems whose event contract version can change (``erp``)."""
     desk: Any = None
     """The order desk (its staffing)."""
+    deliveries: dict[str, Any] = field(default_factory=dict)
+    """Carriers whose delivery attempts can fail, by target (``carrier.delivery``)."""
 
     def endpoints_for(self, target: str) -> list[Endpoint]:
         """The endpoint named ``target``, or every endpoint of the system ``target``."""

@@ -74,6 +74,12 @@ def test_allowed_and_forbidden_order_moves(statuses: tuple[str, ...], backward: 
         (("OUT_FOR_DELIVERY", "EXCEPTION", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"), 0),
         (("DELIVERED", "IN_TRANSIT"), 1),
         (("OUT_FOR_DELIVERY", "IN_TRANSIT", "EXCEPTION", "IN_TRANSIT"), 1),
+        # a failed attempt, a new one, delivered; and three failed ones, then the return
+        (("IN_TRANSIT", "OUT_FOR_DELIVERY", "EXCEPTION", "OUT_FOR_DELIVERY", "DELIVERED"), 0),
+        (("OUT_FOR_DELIVERY", "EXCEPTION", "OUT_FOR_DELIVERY", "EXCEPTION", "EXCEPTION"), 0),
+        # broken: an exception after delivery, used to bring a delivered shipment back out
+        (("OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION", "OUT_FOR_DELIVERY"), 1),
+        (("DELIVERED", "EXCEPTION"), 1),
     ],
 )
 def test_allowed_and_forbidden_shipment_moves(statuses: tuple[str, ...], backward: int) -> None:
@@ -88,6 +94,19 @@ def test_a_shipment_moving_backwards_is_caught_with_both_rows() -> None:
     assert not verdict.valid
     assert has_row(verdict.witness, "crm.shipment_updated", subject=9009, status="DELIVERED")
     assert has_row(verdict.witness, "crm.shipment_updated", subject=9009, status="OUT_FOR_DELIVERY")
+
+
+def test_an_exception_after_delivered_is_caught_with_both_rows() -> None:
+    statuses = ("OUT_FOR_DELIVERY", "EXCEPTION", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION")
+    verdict = monotonic_lifecycle(write(_shipment(*statuses)))
+    assert not verdict.valid
+    assert verdict.counts["shipment_backward_moves"] == 1
+    assert [(w["time"], w["status"]) for w in verdict.witness] == [
+        (103.0, "DELIVERED"),
+        (104.0, "EXCEPTION"),
+    ]
+    # an order's status never goes through EXCEPTION; nothing changes for orders
+    assert monotonic_lifecycle(write(_crm(9, "OUT_FOR_DELIVERY", "DELIVERED"))).valid
 
 
 def test_rows_are_judged_in_time_order_then_row_order() -> None:

@@ -54,6 +54,30 @@ BAD_FAULTS: dict[str, tuple[list[dict[str, Any]], tuple[str, ...]]] = {
         [{"kind": "lost_response", "target": "erp.create_order", "probability": 1.5}],
         ("faults[0].probability", "expected a number <= 1"),
     ),
+    "delivery exception probability above one": (
+        [{"kind": "delivery_exception", "probability": 1.5}],
+        ("faults[0].probability", "expected a number <= 1", "got 1.5"),
+    ),
+    "delivery exception probability below zero": (
+        [{"kind": "delivery_exception", "probability": -0.1}],
+        ("faults[0].probability", "expected a number >= 0"),
+    ),
+    "delivery exception without a probability": (
+        [{"kind": "delivery_exception"}],
+        ("faults[0].probability", "required field is missing"),
+    ),
+    "delivery exception reason the carrier does not have": (
+        [{"kind": "delivery_exception", "probability": 0.1, "reasons": {"stolen": 1}}],
+        ("faults[0].reasons", "no exception reason 'stolen'", "recipient_absent"),
+    ),
+    "negative delivery exception reason weight": (
+        [{"kind": "delivery_exception", "probability": 0.1, "reasons": {"damaged": -1}}],
+        ("faults[0].reasons.damaged", "expected a number >= 0"),
+    ),
+    "delivery exception aimed at the scan feed": (
+        [{"kind": "delivery_exception", "target": "carrier.feed", "probability": 0.1}],
+        ("faults[0].target", "'carrier.feed'", "carrier.delivery"),
+    ),
     "schema version the ERP does not have": (
         [{"kind": "schema_change", "version": "3.0", "windows": [{"start_h": 1, "end_h": 9}]}],
         ("faults[0].version", "no event contract version '3.0'"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sim.faults import fault_kinds
 from tests.faults.support import count, run_small
+from tests.faults.test_delivery_exceptions import KINDS as DELIVERY_KINDS
 from tests.faults.test_fault_kinds import COVERED
 
 HOUR = 3600.0
@@ -23,7 +24,7 @@ COVERED_HERE = {
 
 
 def test_every_registered_fault_kind_has_a_test() -> None:
-    assert {kind.name for kind in fault_kinds()} == COVERED | COVERED_HERE
+    assert {kind.name for kind in fault_kinds()} == COVERED | COVERED_HERE | DELIVERY_KINDS
 
 
 def rows(result: object, event: str, **match: object) -> list[dict[str, object]]:

@@ -293,6 +293,7 @@ EVERYTHING: list[dict[str, Any]] = [
     {"kind": "scan_missing", "target": "carrier.feed", "probability": 0.05},
     {"kind": "scan_reorder", "target": "carrier.feed", "probability": 0.2},
     {"kind": "scan_late", "target": "carrier.feed", "max_delay_h": 12},
+    {"kind": "delivery_exception", "target": "carrier.delivery", "probability": 0.2},
 ]
 
 
@@ -310,6 +311,7 @@ def test_every_kind_at_once_gives_a_reproducible_history_per_seed() -> None:
         "bus.redelivered",
         "bus.dead_lettered",
         "integration.duplicate_suppressed",
+        "carrier.delivery_exception",
     ):
         assert events[event] > 0, event
     outcomes = Counter(r["status"] for r in first.history.select("endpoint.call"))

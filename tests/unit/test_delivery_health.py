@@ -156,6 +156,43 @@ def test_resilience_mechanism_counts_and_throttle_waits() -> None:
     assert h["throttle_waits"] == {"count": 2, "total_wait_s": pytest.approx(4.0)}
 
 
+def test_delivery_attempts_failed_redelivered_and_returned() -> None:
+    w = Writer()
+
+    def journey(order: int, delivery: int, *codes: str) -> None:
+        for i, code in enumerate(codes):
+            w(10.0 * i, "carrier.scan", order, delivery, code, value2=10.0 * i)
+
+    first_time = ("picked_up", "in_transit", "out_for_delivery", "delivered")
+    journey(1, 11, *first_time)
+    journey(2, 21, *first_time)
+    retried = ("picked_up", "in_transit", "out_for_delivery", "exception")
+    journey(3, 31, *retried, "out_for_delivery", "delivered")
+    journey(4, 41, *retried, "out_for_delivery", "exception", "exception")  # returned
+    journey(5, 51, *retried)  # the run ended before the new attempt
+    for order, delivery, reason, attempt in (
+        (3, 31, "recipient_absent", 1),
+        (4, 41, "damaged", 1),
+        (4, 41, "recipient_absent", 2),
+        (4, 41, "returned_to_sender", 2),
+        (5, 51, "address_problem", 1),
+    ):
+        w(50.0, "carrier.delivery_exception", order, delivery, reason, float(attempt))
+    h = w.health(end=100.0)
+    assert h["delivery_exceptions"] == 4 and h["redelivery_attempts"] == 2
+    assert h["delivery_attempts"] == {
+        "attempts": 7,
+        "failed": 4,
+        "failed_by_reason": {"address_problem": 1, "damaged": 1, "recipient_absent": 2},
+        "redeliveries": 2,
+        "returned": 1,
+        "delivered_first_attempt_share": pytest.approx(2 / 3),
+    }
+    assert math.isnan(
+        Writer().health(end=1.0)["delivery_attempts"]["delivered_first_attempt_share"]
+    )
+
+
 def test_manual_touches_and_open_exceptions_with_their_oldest_age() -> None:
     w = Writer()
     for order in range(4):

@@ -3,6 +3,7 @@
 from sim.faults.kinds import (
     brownout,
     contract,
+    delivery,
     lost_response,
     master_data,
     messages,
@@ -15,6 +16,7 @@ from sim.faults.kinds import (
 __all__ = [
     "brownout",
     "contract",
+    "delivery",
     "lost_response",
     "master_data",
     "messages",

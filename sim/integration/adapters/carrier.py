@@ -58,4 +58,5 @@ class CarrierAdapter:
             order_ref=scan.order_ref,
             code=ScanCode(scan.code),
             occurred_at=scan.occurred_at,
+            reason=scan.reason,
         )

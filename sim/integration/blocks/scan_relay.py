@@ -2,8 +2,11 @@
 
 Each scan is checked against the carrier's event ids already seen (dedupe) and the newest
 ``occurred_at`` applied per shipment (resequencing), then handed to one of a pool of
-workers chosen by shipment, so a shipment's scans reach the ERP in order. A delivered scan
-tells the tracking poll to stop watching its shipment.
+workers chosen by shipment, so a shipment's scans reach the ERP in order. A shipment's last
+scan (``delivered``, or the ``exception`` of its return to the shipper) tells the tracking
+poll to stop watching it. An ``exception`` scan of a failed delivery attempt passes like any
+other: the new attempt's ``out_for_delivery`` and ``delivered`` happen later, so they are
+newer and pass too.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from sim.engine import Mailbox, RunEnvironment
 from sim.integration.adapters import ErpAdapter
 from sim.integration.blocks.durable_writes import DurableWriter
-from sim.integration.canonical import ScanCode, TrackingScan
+from sim.integration.canonical import TrackingScan
 from sim.integration.messaging import LatestWins, Retrier, SeenIds
 
 __all__ = ["ScanRelay"]
@@ -46,6 +49,7 @@ class ScanRelay:
         self.dedupe = dedupe
         self.resequencing = resequencing
         self.delivered = delivered
+        """Told of each shipment whose last scan (delivered or returned) was taken."""
         self.seen = SeenIds()
         """Carrier event ids already taken."""
         self._latest = LatestWins()
@@ -61,7 +65,7 @@ class ScanRelay:
         if self.resequencing and not self._latest.accept(scan.shipment_id, scan.occurred_at):
             self.record("stale_discarded", order=scan.order_ref, status=scan.code.value)
             return
-        if scan.code is ScanCode.DELIVERED:
+        if scan.final:  # delivered, or returned to the shipper
             self.delivered(scan.shipment_id)
         workers = self._workers
         workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)

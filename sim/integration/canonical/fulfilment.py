@@ -8,11 +8,27 @@ from pydantic import Field
 
 from sim.integration.canonical.base import CanonicalModel
 
-__all__ = ["ScanCode", "ShipmentLine", "Shipment", "TrackingScan", "InvoiceLine", "Invoice"]
+__all__ = [
+    "RETURNED_TO_SENDER",
+    "ScanCode",
+    "ShipmentLine",
+    "Shipment",
+    "TrackingScan",
+    "InvoiceLine",
+    "Invoice",
+]
+
+RETURNED_TO_SENDER = "returned_to_sender"
+"""The reason of a shipment's last ``exception`` scan when the carrier gave up delivering it
+and sends it back (after its last failed delivery attempt)."""
 
 
 class ScanCode(StrEnum):
-    """Carrier tracking milestones."""
+    """Carrier tracking milestones.
+
+    ``exception`` is a failed delivery attempt (a new attempt follows with
+    ``out_for_delivery``) or, with the reason ``returned_to_sender``, the shipment's return.
+    """
 
     PICKED_UP = "picked_up"
     IN_TRANSIT = "in_transit"
@@ -50,6 +66,15 @@ class TrackingScan(CanonicalModel):
     order_ref: int = Field(ge=0)
     code: ScanCode
     occurred_at: float = Field(ge=0)
+    reason: str = Field(default="", description="why, for an exception scan")
+
+    @property
+    def final(self) -> bool:
+        """The shipment's last scan: delivered, or returned to the shipper."""
+        code = self.code
+        return code is ScanCode.DELIVERED or (
+            code is ScanCode.EXCEPTION and self.reason == RETURNED_TO_SENDER
+        )
 
 
 class InvoiceLine(CanonicalModel):
