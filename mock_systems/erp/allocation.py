@@ -1,0 +1,139 @@
+"""Allocation of the mock ERP: ATP extracts, the periodic allocation run and backorders.
+
+Accepted orders wait in the allocation queue. On every allocation interval (when there
+is something to do) a run allocates what the plant's ATP allows: each order gets a
+delivery for the quantities granted, and whatever stays open is a backorder. When stock
+was received since the last run, backorders are allocated first, oldest first, before the
+new orders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from functools import partial
+from typing import Any
+
+import simpy
+
+from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.records import Delivery, SalesOrder
+from sim.engine import NONE, Endpoint, Sampler
+
+__all__ = ["Allocation"]
+
+
+class Allocation:
+    """Mixin of the ERP's ATP and allocation (the ERP provides the state used here)."""
+
+    sim: simpy.Environment
+    config: ErpConfig
+    orders: dict[str, SalesOrder]
+    deliveries: dict[str, Delivery]
+    inventory: Inventory
+    _atp_extract: Endpoint
+    _allocation_queue: list[str]
+    _backorders: list[str]
+    _stock_received: bool
+    _run_time: Sampler
+    record: Callable[..., None]
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def atp_changes(self, plant: str, timeout: float = math.inf) -> Generator[Any, Any, Any]:
+        """Delta extract: ATP of the materials whose stock moved at a plant since the last one.
+
+        Driven by change pointers, as an ERP's change-pointer extract is: the first call
+        returns every stocked material, later calls only what allocation, goods issue or
+        goods receipt touched. It has a single consumer.
+        """
+        return (
+            yield from self._atp_extract.call(
+                NONE, partial(self.inventory.take_changes, plant), timeout
+            )
+        )
+
+    def _allocation_loop(self) -> Generator[Any, Any, None]:
+        interval = self.config.allocation_interval_s
+        while True:
+            yield self.sim.timeout(interval - self.sim.now % interval)
+            if not self._allocation_queue and not self._stock_received:
+                continue
+            yield self.sim.timeout(self._run_time())
+            self._allocate_all()
+
+    def _note_receipt(self) -> None:
+        self._stock_received = True
+
+    def _allocate_all(self) -> None:
+        """Allocate backorders first (oldest first) when stock arrived, then new orders."""
+        queue = self._allocation_queue
+        if self._stock_received:
+            queue = self._backorders + queue
+            self._backorders = []
+            self._stock_received = False
+        self._allocation_queue = []
+        for document in queue:
+            order = self.orders[document]
+            if order.status == "CANCELLED":
+                continue
+            self._allocate(order)
+            if any(item.open_quantity > 0 for item in order.items):
+                self._backorders.append(document)
+
+    def _allocate(self, order: SalesOrder) -> None:
+        first_attempt = not order.allocation_attempted
+        order.allocation_attempted = True
+        lines: list[tuple[int, str, int]] = []
+        for item in order.items:
+            if item.open_quantity > 0:
+                granted = self.inventory.allocate(order.plant, item.material, item.open_quantity)
+                if granted:
+                    item.allocated += granted
+                    lines.append((item.item_no, item.material, granted))
+        if lines:
+            delivery = Delivery(
+                str(80_000_000 + len(self.deliveries)),
+                len(self.deliveries),
+                order.sales_document,
+                order.customer_reference,
+                order.plant,
+                lines,
+            )
+            self.deliveries[delivery.delivery] = delivery
+            order.deliveries.append(delivery.delivery)
+            quantity = sum(q for _, _, q in lines)
+            self.record(
+                "inventory_allocated",
+                order=order.customer_reference,
+                subject=delivery.number,
+                status=order.plant,
+                value=float(quantity),
+            )
+            self._changed(
+                order,
+                "InventoryAllocated",
+                {
+                    "delivery": delivery.delivery,
+                    "plant": order.plant,
+                    "items": [list(line) for line in lines],
+                },
+            )
+        open_quantity = sum(item.open_quantity for item in order.items)
+        if open_quantity and (first_attempt or not order.backorder_reported):
+            order.backorder_reported = True
+            self.record(
+                "backorder_created",
+                order=order.customer_reference,
+                status=order.plant,
+                value=float(open_quantity),
+            )
+            self._changed(order, "BackorderCreated", {"open_quantity": open_quantity})

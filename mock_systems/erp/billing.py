@@ -1,0 +1,90 @@
+"""Billing of the mock ERP: invoices for issued deliveries and the customers' payments.
+
+A delivery is invoiced when its goods are issued or when it is delivered, by the
+``invoice_on`` policy. The invoice prices the delivered quantities at the order's net
+prices and taxes them at the customer's regional rate; the customer pays it after the
+payment terms, and the payment takes its net value off the customer's credit exposure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.records import BillingDocument, Delivery, ErpCustomer, SalesOrder
+from sim.engine import Sampler
+
+__all__ = ["Billing"]
+
+
+class Billing:
+    """Mixin of the ERP's invoicing and payments (the ERP provides the state used here)."""
+
+    sim: simpy.Environment
+    config: ErpConfig
+    customers: dict[str, ErpCustomer]
+    orders: dict[str, SalesOrder]
+    deliveries: dict[str, Delivery]
+    invoices: dict[str, BillingDocument]
+    _payment_time: Sampler
+    record: Callable[..., None]
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
+        prices = {item.item_no: item.net_price for item in order.items}
+        items = tuple((n, m, q, prices[n]) for n, m, q in delivery.items)
+        net = round(sum(q * p for _, _, q, p in items), 2)
+        region = self.customers[order.sold_to].region
+        tax = round(net * self.config.tax_rates[region], 2)  # untaxed regions are held
+        document = str(90_000_000 + len(self.invoices))
+        invoice = BillingDocument(
+            document,
+            order.sales_document,
+            order.customer_reference,
+            delivery.delivery,
+            net,
+            tax,
+            items,
+            self.sim.now,
+        )
+        self.invoices[document] = invoice
+        self.record(
+            "invoice_posted",
+            order=order.customer_reference,
+            subject=delivery.number,
+            value=net,
+            value2=tax,
+        )
+        self._changed(
+            order,
+            "InvoicePosted",
+            {"billing_document": document, "net": net, "tax": tax, "delivery": delivery.delivery},
+        )
+        self.sim.process(self._payment(invoice))
+
+    def _payment(self, invoice: BillingDocument) -> Generator[Any, Any, None]:
+        yield self.sim.timeout(self._payment_time())
+        order = self.orders[invoice.sales_document]
+        self.customers[order.sold_to].exposure -= invoice.net
+        self.record(
+            "payment_received",
+            order=order.customer_reference,
+            subject=self.deliveries[invoice.delivery].number,
+            value=invoice.net,
+        )
+        self._changed(
+            order,
+            "PaymentReceived",
+            {"billing_document": invoice.billing_document, "delivery": invoice.delivery},
+        )

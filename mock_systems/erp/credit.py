@@ -1,0 +1,67 @@
+"""Credit control of the mock ERP: accepting an order into the exposure, reviewing credit holds.
+
+* ``_accept``: an order that passed its checks takes its value into the customer's credit
+  exposure, its quantities into the plant's backlog, and joins the allocation queue;
+* ``_credit_review``: an order over the credit limit waits for a credit analyst, who
+  approves it (within the approval tolerance over the limit) or rejects it.
+
+The exposure comes down again when the invoice is paid or the order is cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.records import ErpCustomer, SalesOrder
+from sim.engine import Sampler
+
+__all__ = ["CreditControl"]
+
+
+class CreditControl:
+    """Mixin of the ERP's credit control (the ERP provides the state used here)."""
+
+    sim: simpy.Environment
+    config: ErpConfig
+    customers: dict[str, ErpCustomer]
+    inventory: Inventory
+    _allocation_queue: list[str]
+    _review_time: Sampler
+    record: Callable[..., None]
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def _accept(self, order: SalesOrder) -> None:
+        customer = self.customers[order.sold_to]
+        customer.exposure += order.net_value
+        for item in order.items:
+            self.inventory.add_backlog(order.plant, item.material, item.quantity)
+        self._allocation_queue.append(order.sales_document)
+        self._changed(order, "OrderAccepted", {"net_value": order.net_value})
+
+    def _credit_review(self, order: SalesOrder) -> Generator[Any, Any, None]:
+        yield self.sim.timeout(self._review_time())
+        customer = self.customers[order.sold_to]
+        ceiling = customer.credit_limit * (1 + self.config.credit.approval_tolerance)
+        if customer.exposure + order.net_value <= ceiling:
+            order.hold_reason = ""
+            self.record("hold_released", order=order.customer_reference, status="credit_hold")
+            self._changed(order, "CreditHoldReleased", {})
+            self._accept(order)
+        else:
+            order.hold_reason = ""
+            order.rejection_reason = "credit_hold"
+            self.record("order_rejected", order=order.customer_reference, status="credit_hold")
+            self._changed(order, "OrderRejected", {"reason": "credit_hold"})

@@ -1,0 +1,186 @@
+"""Delivery updates of the mock ERP: pick release, goods issue and carrier milestones.
+
+The warehouse confirms that it released a delivery for picking and posts the goods issue
+when the goods leave the plant (stock is issued; by the ``invoice_on`` policy the
+delivery is invoiced then). Carrier scans move the delivery on through IN_TRANSIT,
+OUT_FOR_DELIVERY and DELIVERED; only a scan newer than the last applied one counts, and a
+scan for goods not yet issued is refused with a conflict so that the sender retries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from functools import partial
+from typing import Any
+
+from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.records import Delivery, SalesOrder
+from mock_systems.erp.status import ERP_STATUS_RANK
+from sim.engine import CallResult, Endpoint
+
+__all__ = ["DeliveryUpdates"]
+
+_SCAN_STATUS = {
+    "in_transit": "IN_TRANSIT",
+    "picked_up": "IN_TRANSIT",
+    "out_for_delivery": "OUT_FOR_DELIVERY",
+    "delivered": "DELIVERED",
+}
+
+_Reply = Generator[Any, Any, Any]
+
+_CONFLICT = CallResult("conflict", retry_after=60.0)
+"""Refusal of an operation that is not allowed yet in the record's state (HTTP 409)."""
+
+
+class DeliveryUpdates:
+    """Mixin of the ERP's delivery updates (the ERP provides the state used here)."""
+
+    config: ErpConfig
+    orders: dict[str, SalesOrder]
+    deliveries: dict[str, Delivery]
+    inventory: Inventory
+    _delivery_update: Endpoint
+    record: Callable[..., None]
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
+        raise NotImplementedError
+
+    def confirm_pick_release(self, delivery_no: str, timeout: float = math.inf) -> _Reply:
+        """The warehouse accepted the delivery for picking."""
+        delivery = self.deliveries[delivery_no]
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference, partial(self._commit_pick_release, delivery), timeout
+            )
+        )
+
+    def _commit_pick_release(self, delivery: Delivery) -> bool:
+        delivery_no = delivery.delivery
+        if ERP_STATUS_RANK[delivery.status] < ERP_STATUS_RANK["PICK_RELEASED"]:
+            delivery.status = "PICK_RELEASED"
+            self._changed(
+                self.orders[delivery.sales_document], "PickReleased", {"delivery": delivery_no}
+            )
+        else:
+            self.record(
+                "no_change",
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status="PICK_RELEASED",
+            )
+        return True
+
+    def post_goods_issue(
+        self, delivery_no: str, tracking_number: str, timeout: float = math.inf
+    ) -> _Reply:
+        """Goods left the plant: stock is issued and, by policy, the delivery invoiced."""
+        delivery = self.deliveries[delivery_no]
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference,
+                partial(self._commit_goods_issue, delivery, tracking_number),
+                timeout,
+            )
+        )
+
+    def _commit_goods_issue(self, delivery: Delivery, tracking_number: str) -> bool:
+        delivery_no = delivery.delivery
+        if delivery.goods_issued:
+            self.record(
+                "duplicate_suppressed", order=delivery.customer_reference, subject=delivery.number
+            )
+            return True
+        order = self.orders[delivery.sales_document]
+        items_by_no = {item.item_no: item for item in order.items}
+        for item_no, material, quantity in delivery.items:
+            self.inventory.issue(delivery.plant, material, quantity, order.customer_reference)
+            items_by_no[item_no].shipped += quantity
+        delivery.status = "SHIPPED"
+        delivery.goods_issued = True
+        delivery.tracking_number = tracking_number
+        self.record(
+            "shipment_dispatched",
+            order=order.customer_reference,
+            subject=delivery.number,
+            status=delivery.plant,
+            value=float(sum(q for _, _, q in delivery.items)),
+        )
+        self._changed(
+            order,
+            "ShipmentDispatched",
+            {"delivery": delivery_no, "tracking_number": tracking_number},
+        )
+        if self.config.invoice_on == "shipment":
+            self._invoice(order, delivery)
+        return True
+
+    def record_tracking(
+        self, delivery_no: str, scan_code: str, occurred_at: float, timeout: float = math.inf
+    ) -> _Reply:
+        """Apply a carrier milestone to a delivery (only ones newer than the last applied)."""
+        delivery = self.deliveries[delivery_no]
+        return (
+            yield from self._delivery_update.call(
+                delivery.customer_reference,
+                partial(self._commit_tracking, delivery, scan_code, occurred_at),
+                timeout,
+            )
+        )
+
+    def _commit_tracking(
+        self, delivery: Delivery, scan_code: str, occurred_at: float
+    ) -> CallResult | bool:
+        delivery_no = delivery.delivery
+        status = _SCAN_STATUS.get(scan_code)
+        refusal: tuple[str, CallResult | bool] | None = None
+        if not delivery.goods_issued:
+            # a scan for goods not yet issued: refuse (409 Conflict) so the sender retries
+            refusal = ("tracking_refused", _CONFLICT)
+        elif status is None or occurred_at <= delivery.last_scan_at:
+            refusal = ("tracking_ignored", False)
+        else:
+            delivery.last_scan_at = occurred_at
+            if ERP_STATUS_RANK[status] <= ERP_STATUS_RANK[delivery.status]:
+                # a newer scan of a milestone already shown (in_transit after picked_up)
+                refusal = ("no_change", False)
+        if refusal is not None:
+            event, answer = refusal
+            self.record(
+                event,
+                order=delivery.customer_reference,
+                subject=delivery.number,
+                status=scan_code,
+                value2=occurred_at,
+            )
+            return answer
+        assert status is not None  # a scan with no status mapping was refused above
+        delivery.status = status
+        order = self.orders[delivery.sales_document]
+        self.record(
+            "delivery_status",
+            order=order.customer_reference,
+            subject=delivery.number,
+            status=status,
+            value2=occurred_at,
+        )
+        self._changed(
+            order,
+            "ShipmentStatusChanged",
+            {"delivery": delivery_no, "delivery_status": status, "scan_occurred_at": occurred_at},
+            occurred_at=occurred_at,
+        )
+        if status == "DELIVERED" and self.config.invoice_on == "delivery":
+            self._invoice(order, delivery)
+        return True

@@ -1,0 +1,96 @@
+"""Order status of the mock ERP: derived from the order's state, published on every change.
+
+The status is never set by hand. It is the least advanced of the order's deliveries and
+any unallocated remainder (BACKORDERED, or CREATED before the first allocation run), or
+HELD / CANCELLED. Every committed change re-derives it, records it when it moved, logs the
+move for status extracts and appends a :class:`ChangeNotification` to the ERP's
+transactional outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from mock_systems.erp.records import ChangeNotification, Delivery, SalesOrder
+from sim.engine import Mailbox
+
+__all__ = ["ERP_STATUS_RANK", "OrderStatus"]
+
+ERP_STATUS_RANK = {
+    "CREATED": 4,
+    "HELD": 4,
+    "BACKORDERED": 5,
+    "ALLOCATED": 6,
+    "PICK_RELEASED": 7,
+    "SHIPPED": 8,
+    "IN_TRANSIT": 9,
+    "OUT_FOR_DELIVERY": 10,
+    "DELIVERED": 11,
+    "CANCELLED": 12,
+}
+"""Progress of the ERP's order and delivery statuses."""
+
+
+class OrderStatus:
+    """Mixin that derives an order's status and publishes its changes (the ERP's state)."""
+
+    sim: simpy.Environment
+    deliveries: dict[str, Delivery]
+    outbox: Mailbox[ChangeNotification]
+    contract_version: str
+    _change_times: list[float]
+    _change_documents: list[str]
+    record: Callable[..., None]
+
+    def _derive_status(self, order: SalesOrder) -> str:
+        if order.rejection_reason:
+            return "CANCELLED"
+        if order.hold_reason:
+            return "HELD"
+        rank = ERP_STATUS_RANK
+        least = ""
+        for item in order.items:
+            if item.quantity > item.allocated:  # something is still open
+                least = "BACKORDERED" if order.allocation_attempted else "CREATED"
+                break
+        deliveries = self.deliveries
+        for number in order.deliveries:
+            status = deliveries[number].status
+            if not least or rank[status] < rank[least]:
+                least = status
+        return least or "CREATED"
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        """Re-derive the order status, record it if it moved, and publish the event."""
+        status = self._derive_status(order)
+        status_moved = status != order.status or order.version == 0
+        if status_moved:
+            order.status = status
+            self.record("order_status", order=order.customer_reference, status=status)
+        order.version += 1
+        if status_moved:  # the change log feeds status extracts: status changes only
+            order.changed_at = self.sim.now
+            self._change_times.append(self.sim.now)
+            self._change_documents.append(order.sales_document)
+        when = self.sim.now if occurred_at is None else occurred_at
+        self.outbox.put(
+            ChangeNotification(
+                event,
+                order.sales_document,
+                order.customer_reference,
+                order.version,
+                when,
+                order.status,
+                detail,
+                self.contract_version,
+            )
+        )
