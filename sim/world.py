@@ -120,6 +120,7 @@ def build_world(
         {"erp": erp},
         desk,
         deliveries={"carrier.delivery": carrier},
+        workers={f"workers:{name}": pool for name, pool in pattern.worker_pools.items()},
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))

@@ -83,6 +83,8 @@ class FaultRunner:
                 found.append(seams.feeds[target])
             elif family == "delivery" and target in seams.deliveries:
                 found.append(seams.deliveries[target])
+            elif family == "workers" and target in seams.workers:
+                found.append(seams.workers[target])
         return found
 
     def start(self) -> None:

@@ -6,6 +6,7 @@ Faults never enter the mock systems' business logic. They act on:
   latency, errors, limits, lost responses;
 * the **bus** (``bus`` for the broker, a topic such as ``erp.order-events``, or a
   subscription's consumers ``subscriber:crm-status-sync``);
+* the integration's own **workers** (``workers:ipaas.flows``): a pattern's worker pool;
 * a **feed** (``carrier.feed``: the carrier's scans on their way to the shipper);
 * **deliveries** (``carrier.delivery``): the carrier's delivery attempts, through its
   operational seam, the way a closed dock, a bad address or a damaged parcel would fail
@@ -46,7 +47,15 @@ __all__ = [
 ]
 
 SeamFamily = Literal[
-    "endpoint", "bus", "subscriber", "feed", "delivery", "master_data", "contract", "desk"
+    "endpoint",
+    "bus",
+    "subscriber",
+    "workers",
+    "feed",
+    "delivery",
+    "master_data",
+    "contract",
+    "desk",
 ]
 """Which kind of seam a fault kind acts on."""
 
@@ -87,6 +96,8 @@ def known_targets(family: SeamFamily) -> set[str]:
     if family == "desk":
         return {"desk"}
     patterns = [pattern_class(name) for name in pattern_names()]
+    if family == "workers":
+        return {f"workers:{w}" for p in patterns for w in p.WORKERS}
     if family == "bus":
         return {BROKER} | {topic for p in patterns for topic in p.TOPICS}
     return {f"subscriber:{s}" for p in patterns for s in p.SUBSCRIPTIONS}
@@ -113,6 +124,8 @@ class FaultSeams:
     """Systems whose event contract version can change (``erp``)."""
     desk: Any = None
     """The order desk (its staffing)."""
+    workers: dict[str, Any] = field(default_factory=dict)
+    """The integration's own worker pools, by target (``workers:ipaas.flows``)."""
     deliveries: dict[str, Any] = field(default_factory=dict)
     """Carriers whose delivery attempts can fail, by target (``carrier.delivery``)."""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from sim.engine import ActorRecorder, RunEnvironment
 from sim.integration.adapters import (
@@ -58,8 +60,12 @@ class IntegrationPattern(ABC):
     """Bus topics the pattern publishes to (fault targets)."""
     SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ()
     """Its bus subscriptions (fault targets ``subscriber:<name>``)."""
+    WORKERS: ClassVar[tuple[str, ...]] = ()
+    """Its own worker pools (fault targets ``workers:<name>``)."""
     message_bus: MessageBus | None = None
     """The pattern's bus, if it has one (a fault seam)."""
+    worker_pools: Mapping[str, Any] = MappingProxyType({})
+    """Its worker pools by name, each with ``set_available`` (fault seams)."""
 
     def __init__(self, context: PatternContext) -> None:
         self.context = context
