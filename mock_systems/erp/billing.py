@@ -3,18 +3,26 @@
 A delivery is invoiced when its goods are issued or when it is delivered, by the
 ``invoice_on`` policy. The invoice prices the delivered quantities at the order's net
 prices and taxes them at the customer's regional rate; the customer pays it after the
-payment terms, and the payment takes its net value off the customer's credit exposure.
+payment terms, and the payment takes its net value off the customer's credit exposure and
+marks the invoice PAID.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from typing import Any
 
 import simpy
 
 from mock_systems.erp.config import ErpConfig
-from mock_systems.erp.records import BillingDocument, Delivery, ErpCustomer, SalesOrder
+from mock_systems.erp.records import (
+    BillingDocument,
+    BillingStatus,
+    Delivery,
+    ErpCustomer,
+    SalesOrder,
+)
 from sim.engine import Sampler
 
 __all__ = ["Billing"]
@@ -59,6 +67,7 @@ class Billing:
             self.sim.now,
         )
         self.invoices[document] = invoice
+        delivery.billing_document = document
         self.record(
             "invoice_posted",
             order=order.customer_reference,
@@ -77,6 +86,7 @@ class Billing:
         yield self.sim.timeout(self._payment_time())
         order = self.orders[invoice.sales_document]
         self.customers[order.sold_to].exposure -= invoice.net
+        self.invoices[invoice.billing_document] = replace(invoice, status=BillingStatus.PAID)
         self.record(
             "payment_received",
             order=order.customer_reference,

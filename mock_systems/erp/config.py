@@ -1,14 +1,15 @@
-"""Settings of the mock ERP: endpoints, allocation cadence, credit, tax, replenishment."""
+"""Settings of the mock ERP: endpoints, allocation cadence, credit, tax, replenishment, events."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import Constant, Distribution, EndpointSpec, LogNormal, Uniform
 
-__all__ = ["ErpEndpoints", "CreditPolicy", "ReplenishmentPolicy", "ErpConfig"]
+__all__ = ["ErpEndpoints", "CreditPolicy", "EventPayload", "ReplenishmentPolicy", "ErpConfig"]
 
 
 class _Config(BaseModel):
@@ -33,7 +34,14 @@ class ErpEndpoints(_Config):
     maintain_order: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=1.0, cv=0.6), concurrency=4
     )
-    read_order: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.3, cv=0.5), concurrency=8)
+    order_status: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=0.2, cv=0.5), concurrency=8
+    )
+    """A status query per order: its status line and its deliveries' and invoices' statuses."""
+    read_order: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=8)
+    """A read-back by key of the whole order with its deliveries and invoices (assumption:
+    an OData GET with the deliveries and billing documents expanded, heavier than a status
+    query)."""
     status_extract: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=6.0, cv=0.5), concurrency=1
     )
@@ -56,6 +64,18 @@ class ReplenishmentPolicy(_Config):
 
     review_interval_s: float = Field(default=86400.0, gt=0)
     lead_time: Distribution = Uniform(low=2 * 86400.0, high=4 * 86400.0)
+
+
+class EventPayload(StrEnum):
+    """What the ERP's business events carry.
+
+    ``full``: data events, with the order status and the change's detail; ``keys``:
+    notification events with only the keys of what changed, as most SAP S/4HANA business
+    events are; a consumer reads the object back (``read_order``).
+    """
+
+    FULL = "full"
+    KEYS = "keys"
 
 
 class ErpConfig(_Config):
@@ -83,3 +103,7 @@ class ErpConfig(_Config):
         default=0.005, ge=0, description="relative quote/ERP price gap that holds an order"
     )
     invoice_on: Literal["shipment", "delivery"] = "shipment"
+    event_payload: EventPayload = Field(
+        default=EventPayload.FULL,
+        description="full: events carry status and detail; keys: only keys, read back by key",
+    )

@@ -1,23 +1,20 @@
-"""Order maintenance APIs of the mock ERP: release a hold, cancel an order, extract changes.
+"""Order maintenance APIs of the mock ERP: release a hold, cancel an order.
 
-These are what people and reconciliation jobs call after the fact:
-
-Each answers True when it changed the order and False when there was nothing it could do
-(unknown order, nothing to release, already cancelled, a delivery exists).
+These are what people call after the fact. Each answers True when it changed the order and
+False when there was nothing it could do (unknown order, nothing to release, already
+cancelled, a delivery exists).
 
 * ``release_hold``: a person corrected the price or tax setup and releases a held order;
 * ``cancel_order``: the order is cancelled; its open quantity leaves the backlog and its
   value leaves the customer's credit exposure. An order that already has a delivery (stock
-  allocated and on its way to the warehouse) cannot be cancelled whole (409);
-* ``status_extract``: orders whose status changed since a time, with their version, for a
-  batch sync or a reconciliation job (one call, many orders);
-* ``read_order``: one order's status line, read back by key.
+  allocated and on its way to the warehouse) cannot be cancelled whole (409).
+
+The read APIs (status query, change extract, read-back) are in :mod:`mock_systems.erp.reads`.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
@@ -26,10 +23,7 @@ from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.records import ErpCustomer, SalesOrder
 from sim.engine import Endpoint
 
-__all__ = ["OrderMaintenance", "StatusLine"]
-
-StatusLine = tuple[int, str, int, str, float]
-"""(customer reference, ERP status, version, sales document, last change time)."""
+__all__ = ["OrderMaintenance"]
 
 _RELEASABLE = frozenset({"pricing_mismatch", "tax_configuration"})
 
@@ -44,10 +38,6 @@ class OrderMaintenance:
     _allocation_queue: list[str]
     _backorders: list[str]
     _maintain: Endpoint
-    _status_extract: Endpoint
-    _read_order: Endpoint
-    _change_times: list[float]
-    _change_documents: list[str]
     record: Callable[..., None]
 
     def _accept(self, order: SalesOrder) -> None:
@@ -125,38 +115,3 @@ class OrderMaintenance:
         self.record("order_cancelled", order=customer_reference, status=reason)
         self._changed(order, "OrderCancelled", {"reason": reason})
         return True
-
-    def status_extract(self, since: float, timeout: float = math.inf) -> Generator[Any, Any, Any]:
-        """Every order whose status changed after ``since``: (ref, status, version, document)."""
-        return (
-            yield from self._status_extract.call(-1, partial(self._changes_since, since), timeout)
-        )
-
-    def _changes_since(self, since: float) -> list[StatusLine]:
-        start = bisect_right(self._change_times, since)
-        documents = dict.fromkeys(self._change_documents[start:])
-        return [_line(self.orders[d]) for d in documents]
-
-    def read_order(
-        self, customer_reference: int, timeout: float = math.inf
-    ) -> Generator[Any, Any, Any]:
-        """Read one order back by key (an OData GET): its status line, or None."""
-        return (
-            yield from self._read_order.call(
-                customer_reference, partial(self._line_of, customer_reference), timeout
-            )
-        )
-
-    def _line_of(self, customer_reference: int) -> StatusLine | None:
-        document = self.by_reference.get(customer_reference)
-        return _line(self.orders[document]) if document is not None else None
-
-
-def _line(order: SalesOrder) -> StatusLine:
-    return (
-        order.customer_reference,
-        order.status,
-        order.version,
-        order.sales_document,
-        order.changed_at,
-    )

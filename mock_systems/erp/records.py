@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "BillingStatus",
     "ErpCustomer",
     "ErpMaterial",
     "StockRecord",
@@ -18,7 +20,17 @@ __all__ = [
     "SimulationResult",
     "CreateOrderResult",
     "ChangeNotification",
+    "StatusLine",
+    "DeliveryDocument",
+    "SalesOrderDocument",
 ]
+
+
+class BillingStatus(StrEnum):
+    """Where an invoice (billing document) stands: posted, then paid."""
+
+    POSTED = "POSTED"
+    PAID = "PAID"
 
 
 @dataclass(slots=True)
@@ -130,6 +142,8 @@ class Delivery:
     last_scan_at: float = -1.0
     tracking_number: str = ""
     goods_issued: bool = False
+    billing_document: str = ""
+    """The invoice of this delivery, once posted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +158,7 @@ class BillingDocument:
     tax: float
     items: tuple[tuple[int, str, int, float], ...]
     posted_at: float
+    status: BillingStatus = BillingStatus.POSTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +185,13 @@ class CreateOrderResult:
 
 @dataclass(frozen=True, slots=True)
 class ChangeNotification:
-    """A business event in the ERP's outbox (one per committed change, versioned per order)."""
+    """A business event in the ERP's outbox (one per committed change, versioned per order).
+
+    A data event (``keys_only`` False) carries the order status and the change's detail; a
+    notification event (``keys_only``, as most S/4HANA business events are) carries only the
+    keys of what changed (``delivery``, ``billing_document``) and no status (``""``): the
+    consumer reads the object back.
+    """
 
     event: str
     sales_document: str
@@ -180,3 +201,47 @@ class ChangeNotification:
     order_status: str
     detail: dict[str, Any]
     schema_version: str = "1.0"
+    keys_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLine:
+    """One order's status as status queries and the change extract answer it.
+
+    ``changed_at`` is the order status's last move; ``deliveries`` are (delivery, status)
+    with the status as the ERP knows it from tracking, ``invoices`` (billing document,
+    delivery, status).
+    """
+
+    customer_reference: int
+    status: str
+    version: int
+    sales_document: str
+    changed_at: float
+    deliveries: tuple[tuple[str, str], ...] = ()
+    invoices: tuple[tuple[str, str, BillingStatus], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryDocument:
+    """A delivery as read back by key: items, plant and status at the time of the read."""
+
+    delivery: str
+    number: int
+    plant: str
+    items: tuple[tuple[int, str, int], ...]
+    status: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class SalesOrderDocument:
+    """A sales order read back by key (an OData GET of the whole object), as it is now."""
+
+    line: StatusLine
+    sold_to: str
+    plant: str
+    hold_reason: str
+    rejection_reason: str
+    deliveries: tuple[DeliveryDocument, ...]
+    invoices: tuple[BillingDocument, ...]

@@ -3,8 +3,9 @@
 The status is never set by hand. It is the least advanced of the order's deliveries and
 any unallocated remainder (BACKORDERED, or CREATED before the first allocation run), or
 HELD / CANCELLED. Every committed change re-derives it, records it when it moved, logs the
-move for status extracts and appends a :class:`ChangeNotification` to the ERP's
-transactional outbox.
+change for status extracts when the order status moved or a delivery's tracking status or
+an invoice changed, and appends a :class:`ChangeNotification` to the ERP's transactional
+outbox: a data event, or with ``event_payload: keys`` a notification carrying only keys.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import simpy
 
+from mock_systems.erp.config import ErpConfig, EventPayload
 from mock_systems.erp.records import ChangeNotification, Delivery, SalesOrder
 from sim.engine import Mailbox
 
@@ -33,11 +35,18 @@ ERP_STATUS_RANK = {
 }
 """Progress of the ERP's order and delivery statuses."""
 
+_EXTRACTED = frozenset({"ShipmentStatusChanged", "InvoicePosted", "PaymentReceived"})
+"""Changes the status extract reports even when the order status did not move."""
+
+_KEYS = ("delivery", "billing_document")
+"""The detail a notification event keeps: the keys of the objects that changed."""
+
 
 class OrderStatus:
     """Mixin that derives an order's status and publishes its changes (the ERP's state)."""
 
     sim: simpy.Environment
+    config: ErpConfig
     deliveries: dict[str, Delivery]
     outbox: Mailbox[ChangeNotification]
     contract_version: str
@@ -75,13 +84,17 @@ class OrderStatus:
         status_moved = status != order.status or order.version == 0
         if status_moved:
             order.status = status
+            order.changed_at = self.sim.now
             self.record("order_status", order=order.customer_reference, status=status)
         order.version += 1
-        if status_moved:  # the change log feeds status extracts: status changes only
-            order.changed_at = self.sim.now
+        if status_moved or event in _EXTRACTED:
+            # the change log feeds status extracts: status, tracking and invoice changes
             self._change_times.append(self.sim.now)
             self._change_documents.append(order.sales_document)
         when = self.sim.now if occurred_at is None else occurred_at
+        keys_only = self.config.event_payload is EventPayload.KEYS
+        if keys_only:
+            detail = {key: detail[key] for key in _KEYS if key in detail}
         self.outbox.put(
             ChangeNotification(
                 event,
@@ -89,8 +102,9 @@ class OrderStatus:
                 order.customer_reference,
                 order.version,
                 when,
-                order.status,
+                "" if keys_only else order.status,
                 detail,
                 self.contract_version,
+                keys_only,
             )
         )

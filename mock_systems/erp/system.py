@@ -10,8 +10,9 @@ its deliveries and any unallocated remainder (BACKORDERED), or HELD / CANCELLED.
 concepts are mixins over the same state, one module each: ``status`` (status derivation
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
 review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
-release, goods issue, carrier milestones), ``billing`` (invoices, payments) and
-``maintenance`` (hold release, cancellation, status reads).
+release, goods issue, carrier milestones), ``billing`` (invoices, payments),
+``maintenance`` (hold release, cancellation) and ``reads`` (status query, change extract,
+read-back by key).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mock_systems.erp.deliveries import DeliveryUpdates
 from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
+from mock_systems.erp.reads import OrderReads
 from mock_systems.erp.records import (
     BillingDocument,
     ChangeNotification,
@@ -60,6 +62,7 @@ class Erp(
     Allocation,
     DeliveryUpdates,
     OrderMaintenance,
+    OrderReads,
     MockSystem,
 ):
     """System of record for customers' credit, prices, stock, orders and invoices."""
@@ -71,6 +74,7 @@ class Erp(
         "delivery_update",
         "maintain_order",
         "status_extract",
+        "order_status",
         "read_order",
     )
     CONTRACT_VERSIONS: ClassVar[tuple[str, ...]] = ("1.0", "2.0")
@@ -113,6 +117,7 @@ class Erp(
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
         self._maintain = self.endpoint("maintain_order", eps.maintain_order)
         self._status_extract = self.endpoint("status_extract", eps.status_extract)
+        self._order_status = self.endpoint("order_status", eps.order_status)
         self._read_order = self.endpoint("read_order", eps.read_order)
         self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
         self._payment_time = config.credit.payment_terms.sampler(run.streams.stream("erp.payments"))

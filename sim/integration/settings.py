@@ -90,6 +90,9 @@ class CallTimeouts(BaseModel):
     erp_create_s: float = Field(default=30.0, gt=0)
     erp_delivery_s: float = Field(default=30.0, gt=0)
     erp_extract_s: float = Field(default=120.0, gt=0)
+    erp_read_s: float = Field(
+        default=30.0, gt=0, description="reading one order back by key (notification events)"
+    )
     crm_write_s: float = Field(default=120.0, gt=0)
     wms_release_s: float = Field(default=30.0, gt=0)
     carrier_tender_s: float = Field(default=30.0, gt=0)

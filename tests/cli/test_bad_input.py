@@ -191,7 +191,10 @@ FILE_CASES: dict[str, Case] = {
     ),
     "unknown integration pattern": Case(
         _data(tiny_with(integration={"pattern": "carrier_pigeon"})),
-        ("integration.pattern: unknown pattern 'carrier_pigeon'", "direct, event_bus, hybrid, ipaas"),
+        (
+            "integration.pattern: unknown pattern 'carrier_pigeon'",
+            "direct, event_bus, hybrid, ipaas",
+        ),
     ),
     "bad --set syntax": Case(
         _data(TINY),

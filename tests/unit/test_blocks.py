@@ -6,6 +6,7 @@ from collections.abc import Generator
 from typing import Any
 
 from sim.engine.calendar import HOUR
+from sim.integration.adapters.erp import InvoiceStatus
 from sim.integration.blocks import Callers, CrmStatusSync, StatusNews
 from sim.integration.canonical import OrderStatus
 from sim.integration.messaging import ClientLimit, Outcome
@@ -85,3 +86,78 @@ def test_without_resequencing_older_news_moves_crm_backwards() -> None:
     outcomes, shown = _apply_twice(resequencing=False)
     assert outcomes == [Outcome.APPLIED, Outcome.APPLIED]
     assert shown == ["CANCELLED", "CREATED"]
+
+
+def _settled_multi_delivery_world() -> World:
+    """A light hybrid world, run to its end; scarce stock ships orders in several deliveries."""
+    world = build_world(
+        Scenario(
+            name="blocks-multi",
+            seed=3,
+            demand_days=0.5,
+            drain_days=6,
+            demand={"orders_per_business_day": 120},
+            master_data={"customers": 40, "products": 30, "opening_cover_days": (0.2, 0.6)},
+        )
+    )
+    world.run.sim.run(until=world.horizon_s)
+    return world
+
+
+def test_status_sync_writes_each_new_shipment_and_invoice_once() -> None:
+    world = _settled_multi_delivery_world()
+    order = next(o for o in world.erp.orders.values() if len(o.deliveries) >= 2)
+    ref, deliveries = order.customer_reference, tuple(order.deliveries)
+    pattern: Any = world.pattern
+    # a sync that has not written anything yet, over the pattern's own CRM writer
+    sync = CrmStatusSync(
+        pattern.record,
+        pattern.context.crm,
+        pattern.context.erp,
+        pattern.writer,
+        (pattern.callers.crm, pattern.callers.parked),
+        60.0,
+        resequencing=True,
+    )
+    history = world.run.history
+    start = world.run.now
+    news = StatusNews(
+        ref,
+        OrderStatus(order.status),
+        order.version,
+        start,
+        order.sales_document,
+        tuple((d, OrderStatus.DELIVERED) for d in deliveries),
+        tuple((d, InvoiceStatus.POSTED) for d in deliveries),
+    )
+    paid = news._replace(version=order.version + 1, invoices=((deliveries[0], InvoiceStatus.PAID),))
+    outcomes: list[Outcome] = []
+
+    def drive() -> Generator[Any, Any, None]:
+        for item in (news, news, paid):
+            outcomes.append((yield from sync.apply(item)))
+
+    world.run.sim.process(drive())
+    world.run.sim.run(until=world.horizon_s + HOUR)
+
+    def written(event: str) -> list[tuple[int, str]]:
+        return [
+            (int(r["subject"]), str(r["status"]))
+            for r in history.select(event)
+            if int(r["order"]) == ref and float(r["time"]) >= start
+        ]
+
+    numbers = [world.erp.deliveries[d].number for d in deliveries]
+    assert outcomes == [Outcome.APPLIED, Outcome.STALE, Outcome.APPLIED]
+    # CRM takes one shipment and one invoice per write: one write per delivery
+    assert written("crm.shipment_updated") == [(n, "DELIVERED") for n in numbers]
+    assert written("crm.invoice_status_updated") == [
+        *((n, "POSTED") for n in numbers),
+        (numbers[0], "PAID"),
+    ]
+    crm_calls = [
+        r
+        for r in history.select("endpoint.call")
+        if r["actor"] == "endpoint:crm.api" and int(r["order"]) == ref and r["time"] >= start
+    ]
+    assert len(crm_calls) == len(deliveries) + 1

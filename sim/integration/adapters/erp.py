@@ -1,9 +1,21 @@
-"""ERP adapter: canonical orders -> ERP sales orders; ERP notifications -> envelopes."""
+"""ERP adapter: canonical orders -> ERP sales orders; ERP notifications -> envelopes.
+
+It also maps the ERP's three read APIs to the canonical model: a status query per order
+(:meth:`ErpAdapter.read_status`), the change extract (:meth:`ErpAdapter.status_changes`),
+both as :class:`StatusReading`, and the read-back by key (:meth:`ErpAdapter.read_order`,
+an :class:`OrderReading`).
+
+An ERP event is a data event (its payload has ``status`` and the change's detail) or, with
+``systems.erp.event_payload: keys``, a notification event: its payload has only the order's
+keys, the keys of what changed (``delivery``, ``billing_document``) and ``keys_only``, and
+the consumer reads the object back (:func:`keys_only`).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from mock_systems.erp import (
@@ -11,8 +23,10 @@ from mock_systems.erp import (
     CreateOrderResult,
     Erp,
     RequestItem,
+    SalesOrderDocument,
     SalesOrderRequest,
     SimulationResult,
+    StatusLine,
 )
 from sim.engine import CallResult
 from sim.integration.canonical import (
@@ -24,17 +38,92 @@ from sim.integration.canonical import (
     ValidationResult,
 )
 
-__all__ = ["ErpAdapter", "StatusReading"]
+__all__ = [
+    "DeliveryReading",
+    "ErpAdapter",
+    "InvoiceStatus",
+    "KEYS_ONLY",
+    "OrderReading",
+    "StatusReading",
+    "keys_only",
+]
+
+KEYS_ONLY = "keys_only"
+"""The payload field (contract 1.0) that marks a notification event: keys, no status."""
+
+
+def keys_only(envelope: Envelope) -> bool:
+    """True for a notification event: the consumer must read the object back."""
+    return bool(envelope.payload.get(KEYS_ONLY))
+
+
+class InvoiceStatus(StrEnum):
+    """An invoice's status as CRM shows it: posted, then paid."""
+
+    POSTED = "POSTED"
+    PAID = "PAID"
 
 
 class StatusReading(NamedTuple):
-    """What the ERP says about one order's status."""
+    """What the ERP says about one order's status, its shipments and its invoices.
+
+    ``changed_at`` is when the order status last moved. ``shipments`` are (ERP delivery,
+    its status as the ERP knows it from tracking) for every delivery; ``invoices`` are
+    (ERP delivery, its invoice's status) for every posted invoice.
+    """
 
     order_ref: int
     status: str
     version: int
     erp_order_number: str
     changed_at: float
+    shipments: tuple[tuple[str, OrderStatus], ...] = ()
+    invoices: tuple[tuple[str, InvoiceStatus], ...] = ()
+
+
+class DeliveryReading(NamedTuple):
+    """One delivery of an order read back: where it ships from, what, and its status."""
+
+    delivery: str
+    plant: str
+    lines: tuple[tuple[int, str, int], ...]
+    """Item number, material and quantity of each delivery line."""
+    status: OrderStatus
+
+
+class OrderReading(NamedTuple):
+    """An order read back by key: its status reading, hold and deliveries, as they are now."""
+
+    status: StatusReading
+    hold_reason: str
+    deliveries: tuple[DeliveryReading, ...]
+
+    def delivery(self, delivery: str) -> DeliveryReading | None:
+        """The delivery with this ERP number, if the order has it."""
+        return next((d for d in self.deliveries if d.delivery == delivery), None)
+
+
+def _reading(line: StatusLine) -> StatusReading:
+    return StatusReading(
+        line.customer_reference,
+        line.status,
+        line.version,
+        line.sales_document,
+        line.changed_at,
+        tuple((delivery, OrderStatus(status)) for delivery, status in line.deliveries),
+        tuple((delivery, InvoiceStatus(status)) for _, delivery, status in line.invoices),
+    )
+
+
+def _order_reading(document: SalesOrderDocument) -> OrderReading:
+    return OrderReading(
+        _reading(document.line),
+        document.hold_reason,
+        tuple(
+            DeliveryReading(d.delivery, d.plant, d.items, OrderStatus(d.status))
+            for d in document.deliveries
+        ),
+    )
 
 
 class ErpAdapter:
@@ -96,16 +185,22 @@ class ErpAdapter:
             payload = {
                 "order_ref": note.customer_reference,
                 "erp_order_number": note.sales_document,
-                "status": note.order_status,
             }
+            if note.keys_only:
+                payload[KEYS_ONLY] = True
+            else:
+                payload["status"] = note.order_status
             payload.update(note.detail)
         else:  # 2.0 renames the header fields and nests the rest (an upgrade's contract)
             payload = {
                 "CustomerReference": note.customer_reference,
                 "SalesOrder": note.sales_document,
-                "OverallStatus": note.order_status,
-                "Detail": dict(note.detail),
             }
+            if note.keys_only:
+                payload["KeysOnly"] = True
+            else:
+                payload["OverallStatus"] = note.order_status
+            payload["Detail"] = dict(note.detail)
         return Envelope(
             message_id=f"erp-{self._messages:09d}",
             type=note.event,
@@ -148,20 +243,40 @@ class ErpAdapter:
     def status_changes(
         self, since: float, timeout: float = math.inf
     ) -> Generator[Any, Any, list[StatusReading] | CallResult]:
-        """Every order whose ERP status changed after ``since``."""
+        """Every order whose status, a shipment or an invoice changed after ``since``.
+
+        The ERP's change extract: one call for many orders.
+        """
         answer = yield from self.erp.status_extract(since, timeout)
         if isinstance(answer, CallResult):
             return answer
-        return [StatusReading(*line) for line in answer]
+        return [_reading(line) for line in answer]
 
     def read_status(
         self, order_ref: int, timeout: float = math.inf
     ) -> Generator[Any, Any, StatusReading | CallResult | None]:
-        """One order's ERP status, read back by key (None: the ERP has no such order)."""
+        """One order's status query (None: the ERP has no such order)."""
+        answer = yield from self.erp.order_status(order_ref, timeout)
+        if isinstance(answer, CallResult) or answer is None:
+            return answer
+        return _reading(answer)
+
+    def read_order(
+        self, order_ref: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, OrderReading | CallResult | None]:
+        """Read the whole order back by key (None: the ERP has no such order)."""
         answer = yield from self.erp.read_order(order_ref, timeout)
         if isinstance(answer, CallResult) or answer is None:
             return answer
-        return StatusReading(*answer)
+        return _order_reading(answer)
+
+    def unsynced_changes(self, since: float) -> int:
+        """Changes the change extract would report after ``since``.
+
+        A read-only peek for the harness (is work still pending at the end of a run?), not
+        an API call: no pattern may use it to learn what changed.
+        """
+        return self.erp.changes_after(since)
 
     def delivery_number(self, delivery: str) -> int:
         """The numeric id of a delivery (used as the shipment number)."""

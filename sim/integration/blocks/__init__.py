@@ -2,7 +2,8 @@
 
 Callers (retriers, breakers, token buckets), order submission with store and forward,
 durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception desk,
-reconciliation, the ATP cache, the scan relay and event contracts: each takes its
+reconciliation, the ATP cache, the scan relay, event contracts and the ERP read-back of
+notification events: each takes its
 dependencies explicitly, so a pattern is the wiring between them.
 """
 
@@ -13,9 +14,15 @@ from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.exception_desk import ExceptionDesk
 from sim.integration.blocks.fulfilment import Fulfilment
 from sim.integration.blocks.order_submission import OrderSubmission
+from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
 from sim.integration.blocks.scan_relay import ScanRelay
-from sim.integration.blocks.status_sync import CrmStatusSync, StatusNews, news_from_event
+from sim.integration.blocks.status_sync import (
+    CrmStatusSync,
+    StatusNews,
+    news_from_event,
+    news_from_reading,
+)
 from sim.integration.blocks.worker_pool import WorkerPool
 
 __all__ = [
@@ -27,10 +34,12 @@ __all__ = [
     "ExceptionDesk",
     "Fulfilment",
     "OrderSubmission",
+    "ReadBack",
     "Reconciler",
     "ReconciliationSettings",
     "ScanRelay",
     "StatusNews",
     "WorkerPool",
     "news_from_event",
+    "news_from_reading",
 ]

@@ -8,7 +8,9 @@ switches, so two patterns differ only where their settings or mechanics differ:
   breaker, so a failing delivery API does not stop order intake;
 * ``crm``, ``wms``, ``carrier``: the other systems;
 * ``forward``: store and forward of orders, a steady retry that waits out the breaker;
-* ``parked`` / ``parked_deliveries``: parked writes, retried steadily until they land.
+* ``parked`` / ``parked_deliveries``: parked writes, retried steadily until they land;
+* ``parked_reads``: parked ERP read-backs (orders API group), retried steadily until they
+  land.
 
 With ``retry`` off each caller makes one attempt; with ``circuit_breaker`` off there are
 no breakers; with ``client_throttle`` off no token buckets.
@@ -37,6 +39,7 @@ class Callers:
     forward: Retrier
     parked: Retrier
     parked_deliveries: Retrier
+    parked_reads: Retrier
     order_breaker: CircuitBreaker | None
     delivery_breaker: CircuitBreaker | None
 
@@ -87,6 +90,9 @@ class Callers:
                 deliveries,
                 wait_for_breaker=True,
                 bucket=erp_bucket,
+            ),
+            parked_reads=Retrier(
+                run, "parked.erp.orders", steady, orders, wait_for_breaker=True, bucket=erp_bucket
             ),
             order_breaker=orders,
             delivery_breaker=deliveries,

@@ -2,7 +2,9 @@
 
 A consumer reads a well-formed 1.0 event as it is; a 2.0 event (an ERP upgrade renames the
 fields and nests the rest) once its mapping is deployed. Anything else is dead-lettered with
-its reason (``unknown_schema`` or ``poison``), never dropped silently. When a mapping goes
+its reason (``unknown_schema`` or ``poison``), never dropped silently. A well-formed event
+has the order's key and either its status (a data event) or the ``keys_only`` mark (a
+notification event, read back by its consumers), in either version. When a mapping goes
 live at its hour, the unknown-schema dead letters are replayed (``replay_on_deploy``); an
 operator's replays run at the hours the scenario sets (``integration.replays``).
 """
@@ -13,6 +15,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from sim.engine import RunEnvironment
+from sim.integration.adapters.erp import KEYS_ONLY
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import MessageBus, Outcome, ReplayPolicy
 
@@ -24,8 +27,11 @@ def _from_v2(payload: dict[str, Any]) -> dict[str, Any]:
     mapped = {
         "order_ref": payload["CustomerReference"],
         "erp_order_number": payload["SalesOrder"],
-        "status": payload["OverallStatus"],
     }
+    if payload.get("KeysOnly"):
+        mapped[KEYS_ONLY] = True
+    else:
+        mapped["status"] = payload["OverallStatus"]
     mapped.update(payload["Detail"])
     return mapped
 
@@ -68,7 +74,7 @@ class EventContracts:
             except (KeyError, TypeError, ValueError):
                 return Outcome.POISON
             envelope = envelope.model_copy(update={"payload": payload})
-        if "order_ref" not in payload or "status" not in payload:
+        if "order_ref" not in payload or ("status" not in payload and not payload.get(KEYS_ONLY)):
             return Outcome.POISON
         return envelope
 

@@ -4,7 +4,8 @@ A write runs with its caller's retry policy. If that gives up, the work is parke
 (``integration.parked``) and retried steadily, waiting out an open breaker, until it lands
 (``integration.unparked``): an outage delays work but loses none. With store and forward
 switched off, or if even parking gives up, the write becomes an exception a person can
-have done again (``<what>_failed``).
+have done again (``<what>_failed``): the write itself, or the ``redo`` its caller gives
+(when what follows the write must be done again too).
 """
 
 from __future__ import annotations
@@ -42,20 +43,23 @@ class DurableWriter:
         operation: Callable[[], Generator[Any, Any, Any]],
         ref: int,
         what: str,
+        redo: Redo | None = None,
     ) -> Generator[Any, Any, Any]:
         """Run ``operation`` until it lands; its answer, or the failure it ended with."""
         answer = yield from retrier.run_call(operation, ref)
         if not isinstance(answer, CallResult) or answer.ok:
             return answer
+        if redo is None:
+            redo = partial(retrier.run_call, operation, ref)
         if not self.store_and_forward:
-            self.raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
+            self.raise_exception(ref, f"{what}_failed", redo)
             return answer
         self.record("parked", order=ref, status=what)
         self.parked += 1
         answer = yield from parking.run_call(operation, ref)
         self.parked -= 1
         if isinstance(answer, CallResult) and not answer.ok:
-            self.raise_exception(ref, f"{what}_failed", partial(retrier.run_call, operation, ref))
+            self.raise_exception(ref, f"{what}_failed", redo)
             return answer
         self.record("unparked", order=ref, status=what)
         return answer

@@ -91,7 +91,9 @@ class Reconciler:
         if isinstance(lines, CallResult):
             self.record("reconciliation_failed", status=lines.status)
             return None
-        due_by_ref = {line.order_ref: line for line in lines if line.changed_at <= cutoff}
+        # the extract also reports tracking and invoice changes: only order status moves
+        # in (since, cutoff] are this job's to check
+        due_by_ref = {line.order_ref: line for line in lines if since < line.changed_at <= cutoff}
         # repairs of earlier runs are checked again until CRM shows them (a repair can be
         # lost on its way like any event); a newer extract line replaces the old reading
         due = [*due_by_ref.values()]

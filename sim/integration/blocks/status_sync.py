@@ -1,11 +1,17 @@
 """CRM status sync: write the ERP's news about an order to CRM, only ever forwards.
 
-Whatever carries the news (a bus event, a poll per order, a bulk extract, a
-reconciliation repair), it ends as a :class:`StatusNews` and is written here:
+Whatever carries the news (a bus event, a poll per order, a bulk extract, an order read
+back for a notification event, a reconciliation repair), it ends as a :class:`StatusNews`
+and is written here:
 
 * the order status only if its ``version`` (the ERP's per-order sequence) is newer than
   what CRM shows; older news is ``integration.stale_discarded``;
-* a shipment's status and an invoice's status only if they move forward;
+* each shipment's status and each invoice's status only if they move forward: news can
+  carry several (a status query or an extract line holds every delivery and invoice of the
+  order), and only those CRM does not show yet are written. CRM takes one shipment and one
+  invoice per write, so news with several changes becomes several writes, the first one
+  with the order status;
+* shipments are the carrier's milestones (IN_TRANSIT and on), as CRM shows them;
 * what CRM shows is remembered only once the write has landed, so a failed write is
   tried again by the next news rather than lost.
 
@@ -20,15 +26,23 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sim.engine import CallResult
-from sim.integration.adapters import CrmAdapter, ErpAdapter
+from sim.integration.adapters import CrmAdapter, ErpAdapter, StatusReading
+from sim.integration.adapters.erp import InvoiceStatus
 from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.canonical import STATUS_RANK, Envelope, OrderStatus
 from sim.integration.messaging import LatestWins, Outcome, Retrier
 
-__all__ = ["StatusNews", "CrmStatusSync", "news_from_event"]
+__all__ = ["StatusNews", "CrmStatusSync", "news_from_event", "news_from_reading"]
 
-_INVOICE_STATUS = {"InvoicePosted": "POSTED", "PaymentReceived": "PAID"}
-_INVOICE_RANK = {"POSTED": 1, "PAID": 2}
+_INVOICE_STATUS = {"InvoicePosted": InvoiceStatus.POSTED, "PaymentReceived": InvoiceStatus.PAID}
+_INVOICE_RANK = {InvoiceStatus.POSTED: 1, InvoiceStatus.PAID: 2}
+_CARRIER_RANK = STATUS_RANK[OrderStatus.IN_TRANSIT]
+"""CRM shows a shipment from its first carrier milestone on."""
+
+Shipment = tuple[str, OrderStatus]
+"""(ERP delivery, its status)."""
+InvoiceNews = tuple[str, InvoiceStatus]
+"""(ERP delivery, its invoice's status)."""
 
 
 class StatusNews(NamedTuple):
@@ -39,30 +53,44 @@ class StatusNews(NamedTuple):
     version: int
     occurred_at: float
     erp_order_number: str | None = None
-    shipment: tuple[str, OrderStatus] | None = None
-    """(ERP delivery, its status) when the news is about a shipment."""
-    invoice: tuple[str, str] | None = None
-    """(ERP delivery, POSTED or PAID) when the news is about an invoice."""
+    shipments: tuple[Shipment, ...] = ()
+    """(ERP delivery, its status) of each shipment the news is about."""
+    invoices: tuple[InvoiceNews, ...] = ()
+    """(ERP delivery, POSTED or PAID) of each invoice the news is about."""
 
 
 def news_from_event(envelope: Envelope) -> StatusNews:
-    """The news an ERP business event (contract version 1.0 payload) carries."""
+    """The news an ERP business event (a data event, contract version 1.0 payload) carries."""
     payload = envelope.payload
-    shipment = invoice = None
+    shipments: tuple[Shipment, ...] = ()
+    invoices: tuple[InvoiceNews, ...] = ()
     if envelope.type == "ShipmentStatusChanged":
-        shipment = (str(payload["delivery"]), OrderStatus(payload["delivery_status"]))
+        shipments = ((str(payload["delivery"]), OrderStatus(payload["delivery_status"])),)
     else:
         invoice_status = _INVOICE_STATUS.get(envelope.type)
         if invoice_status is not None:
-            invoice = (str(payload["delivery"]), invoice_status)
+            invoices = ((str(payload["delivery"]), invoice_status),)
     return StatusNews(
         int(payload["order_ref"]),
         OrderStatus(payload["status"]),
         envelope.sequence,
         envelope.occurred_at,
         payload.get("erp_order_number"),
-        shipment,
-        invoice,
+        shipments,
+        invoices,
+    )
+
+
+def news_from_reading(reading: StatusReading) -> StatusNews:
+    """The news in a status reading: the order, its shipments on their way and its invoices."""
+    return StatusNews(
+        reading.order_ref,
+        OrderStatus(reading.status),
+        reading.version,
+        reading.changed_at,
+        reading.erp_order_number,
+        tuple(s for s in reading.shipments if STATUS_RANK[s[1]] >= _CARRIER_RANK),
+        reading.invoices,
     )
 
 
@@ -104,17 +132,44 @@ class CrmStatusSync:
             status = news.status
         else:
             self.record("stale_discarded", order=ref, subject=news.version)
-        shipment = invoice = None
-        if news.shipment is not None:
-            delivery, shipment_status = news.shipment
-            if self._shipments.is_newer((ref, delivery), STATUS_RANK[shipment_status]):
-                shipment = (self.erp.delivery_number(delivery), shipment_status)
-        if news.invoice is not None:
-            delivery, invoice_status = news.invoice
-            if self._invoices.is_newer((ref, delivery), _INVOICE_RANK[invoice_status]):
-                invoice = (self.erp.delivery_number(delivery), invoice_status)
-        if status is None and shipment is None and invoice is None:
+        shipments = [
+            (delivery, shipment_status)
+            for delivery, shipment_status in news.shipments
+            if self._shipments.is_newer((ref, delivery), STATUS_RANK[shipment_status])
+        ]
+        invoices = [
+            (delivery, invoice_status)
+            for delivery, invoice_status in news.invoices
+            if self._invoices.is_newer((ref, delivery), _INVOICE_RANK[invoice_status])
+        ]
+        if status is None and not shipments and not invoices:
             return Outcome.STALE
+        for write in range(max(1, len(shipments), len(invoices))):
+            shipment = shipments[write] if write < len(shipments) else None
+            invoice = invoices[write] if write < len(invoices) else None
+            landed = yield from self._write(news, status, shipment, invoice)
+            if not landed:
+                return Outcome.FAILED
+            # remember what CRM now shows only once the write has landed
+            if status is not None:
+                self.versions.accept(ref, news.version)
+                status = None  # the order status goes with the first write only
+            if shipment is not None:
+                self._shipments.accept((ref, shipment[0]), STATUS_RANK[shipment[1]])
+            if invoice is not None:
+                self._invoices.accept((ref, invoice[0]), _INVOICE_RANK[invoice[1]])
+        return Outcome.APPLIED
+
+    def _write(
+        self,
+        news: StatusNews,
+        status: OrderStatus | None,
+        shipment: Shipment | None,
+        invoice: InvoiceNews | None,
+    ) -> Generator[Any, Any, bool]:
+        """One CRM write (order status if any, a shipment, an invoice); True if it landed."""
+        ref = news.order_ref
+        delivery_number = self.erp.delivery_number
         answer = yield from self.writer.until_done(
             self.retrier,
             self.parking,
@@ -125,20 +180,11 @@ class CrmStatusSync:
                 source_time=news.occurred_at,
                 sequence=news.version if status is not None else None,
                 erp_order_number=news.erp_order_number,
-                shipment=shipment,
-                invoice=invoice,
+                shipment=None if shipment is None else (delivery_number(shipment[0]), shipment[1]),
+                invoice=None if invoice is None else (delivery_number(invoice[0]), invoice[1]),
                 timeout=self.timeout_s,
             ),
             ref,
             "crm_status",
         )
-        if isinstance(answer, CallResult) and not answer.ok:
-            return Outcome.FAILED
-        # remember what CRM now shows only once the write has landed
-        if status is not None:
-            self.versions.accept(ref, news.version)
-        if shipment is not None and news.shipment is not None:
-            self._shipments.accept((ref, news.shipment[0]), STATUS_RANK[shipment[1]])
-        if invoice is not None and news.invoice is not None:
-            self._invoices.accept((ref, news.invoice[0]), _INVOICE_RANK[invoice[1]])
-        return Outcome.APPLIED
+        return not (isinstance(answer, CallResult) and not answer.ok)

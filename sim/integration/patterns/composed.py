@@ -7,7 +7,8 @@ in code exactly where their mechanics differ:
 * the **callers** (retriers, breakers, token buckets) from the pattern's own retry policy
   and the mechanisms it has;
 * **durable writes**, the **exception desk**, **order submission**, the **CRM status
-  sync**, the **fulfilment handoffs** and the **scan relay**.
+  sync**, the **ERP read-back** (for notification events that carry keys only), the
+  **fulfilment handoffs** and the **scan relay**.
 
 **Which mechanisms a pattern has** is part of its design: :attr:`ComposedPattern.MECHANISMS`
 names them, and a scenario's ``integration.mechanisms`` switch can turn one of them off
@@ -23,6 +24,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters.erp import OrderReading
 from sim.integration.blocks import (
     Callers,
     CrmStatusSync,
@@ -30,8 +32,9 @@ from sim.integration.blocks import (
     ExceptionDesk,
     Fulfilment,
     OrderSubmission,
+    ReadBack,
     ScanRelay,
-    StatusNews,
+    news_from_reading,
 )
 from sim.integration.canonical import Order, OrderStatus, ValidationResult
 from sim.integration.messaging import Outcome
@@ -42,6 +45,9 @@ __all__ = ["ComposedPattern", "ALL_MECHANISMS"]
 
 ALL_MECHANISMS: frozenset[str] = frozenset(Mechanisms.model_fields)
 """Every mechanism switch there is."""
+
+_REVIEWED_HOLDS = frozenset({"credit_hold"})
+"""Holds the ERP's own credit management reviews: no exception for a person."""
 
 
 class ComposedPattern(IntegrationPattern):
@@ -87,6 +93,12 @@ class ComposedPattern(IntegrationPattern):
             (callers.crm, callers.parked),
             timeouts.crm_write_s,
             mechanisms.resequencing,
+        )
+        self.read_back = ReadBack(
+            context.erp,
+            self.writer,
+            (callers.erp_orders, callers.parked_reads),
+            timeouts.erp_read_s,
         )
 
     @classmethod
@@ -184,15 +196,37 @@ class ComposedPattern(IntegrationPattern):
         )
         if reading is None or isinstance(reading, CallResult):
             return False
-        news = StatusNews(
-            reading.order_ref,
-            OrderStatus(reading.status),
-            reading.version,
-            reading.changed_at,
-            reading.erp_order_number,
-        )
-        outcome = yield from self.status_sync.apply(news)
+        outcome = yield from self.status_sync.apply(news_from_reading(reading))
         return outcome is not Outcome.FAILED
+
+    def act_by_key(self, order_ref: int, event: str, delivery: str) -> Generator[Any, Any, bool]:
+        """Act on an allocation or a hold the ERP notified by key (a notification event).
+
+        The order is read back, then the delivery released to the warehouse or the hold's
+        exception raised. True once done; False if the read-back or the release did not
+        land (a failed read-back is parked or raised as an exception, never dropped).
+        """
+        done = yield from self.read_back.order(
+            order_ref, partial(self._act_on_order, event, delivery)
+        )
+        return done is True
+
+    def _act_on_order(
+        self, event: str, delivery: str, order: OrderReading
+    ) -> Generator[Any, Any, bool]:
+        ref = order.status.order_ref
+        if event == "OrderHeld":
+            reason = order.hold_reason
+            if reason and reason not in _REVIEWED_HOLDS:  # still held (not yet released)
+                self.exception_desk.raise_exception(ref, reason)
+            return True
+        allocated = order.delivery(delivery)
+        if allocated is None:
+            return False
+        released: bool = yield from self.fulfilment.release(
+            ref, delivery, allocated.plant, allocated.lines
+        )
+        return released
 
     def _relay_ship_confirm(self, confirm: Any) -> None:
         """Each ship confirmation starts its own shipping process."""

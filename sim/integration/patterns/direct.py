@@ -10,15 +10,19 @@ Order intake (per accepted quote)::
 The trigger sends **no idempotency key**: when the ERP committed an order but its answer
 was lost, the next try (or the person re-keying it) creates a second ERP order.
 
-Status: a scheduled CRM job polls the ERP for each open order every
-``integration.direct.poll_interval_s`` and writes what changed, so API calls grow with
-the number of open orders and CRM is as stale as the poll interval.
+Status: a scheduled CRM job polls the ERP's status query (``order_status``) for each
+open order every ``integration.direct.poll_interval_s`` and writes what changed: the
+order status, each shipment's milestone and each invoice's status. API calls grow with
+the number of open orders and CRM is as stale as the poll interval. An order is polled
+until it is delivered or cancelled, so a payment after delivery does not reach CRM.
 
 Fulfilment is point to point: each ERP allocation is released to the WMS as it is
 committed, each WMS ship confirmation is tendered to the carrier, and each carrier scan is
-passed to the ERP as it arrives, with no deduplication and no resequencing. An ERP event
-in a contract version the integration cannot read is dropped (there is no queue to keep
-it in). Exceptions (holds, failed writes, re-keying) go to the order desk.
+passed to the ERP as it arrives, with no deduplication and no resequencing. When the
+ERP's events carry keys only (``systems.erp.event_payload: keys``), each allocation or
+hold is read back from the ERP first (a failed read-back goes to the order desk). An ERP
+event in a contract version the integration cannot read is dropped (there is no queue to
+keep it in). Exceptions (holds, failed writes, re-keying) go to the order desk.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
-from sim.integration.blocks import StatusNews
+from sim.integration.adapters.erp import keys_only
+from sim.integration.blocks import news_from_reading
 from sim.integration.canonical import OrderStatus, ValidationResult
 from sim.integration.messaging import Outcome, RetryPolicy
 from sim.integration.patterns.base import PatternContext
@@ -109,7 +114,13 @@ class DirectPattern(ComposedPattern):
             self.record("message_dropped", order=note.customer_reference, status="unknown_schema")
             return
         payload = envelope.payload
-        if envelope.type == "OrderHeld":
+        if envelope.type in ("OrderHeld", "InventoryAllocated") and keys_only(envelope):
+            self.sim.process(
+                self.act_by_key(
+                    note.customer_reference, envelope.type, str(payload.get("delivery", ""))
+                )
+            )
+        elif envelope.type == "OrderHeld":
             self.exception_desk.raise_exception(note.customer_reference, str(payload["reason"]))
         elif envelope.type == "InventoryAllocated":
             lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
@@ -145,14 +156,7 @@ class DirectPattern(ComposedPattern):
                 continue  # not in the ERP (yet), or the poll failed: next time
             if reading.version == self.open.get(ref):
                 continue
-            news = StatusNews(
-                ref,
-                OrderStatus(reading.status),
-                reading.version,
-                reading.changed_at,
-                reading.erp_order_number,
-            )
-            outcome = yield from self.status_sync.apply(news)
+            outcome = yield from self.status_sync.apply(news_from_reading(reading))
             if outcome is Outcome.FAILED:
                 continue
             if reading.status in _FINAL:

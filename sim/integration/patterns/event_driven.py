@@ -8,6 +8,12 @@ partitioned by order. Two idempotent subscriptions consume it:
 * ``fulfilment-router``: allocated deliveries to the warehouse, non-credit holds to the
   exception desk.
 
+With ``systems.erp.event_payload: keys`` the events are notifications (keys only): each
+subscriber reads the order back from the ERP by key (``read_order``, retried and parked
+until it lands) and acts on what it read: the status sync writes the order's status, its
+shipments and its invoices; the router finds the allocated delivery's items and plant, or
+the hold's reason.
+
 A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
 becomes a decision for the order desk; scheduled replays and a mapping's deployment put
 letters back. Hybrid and event bus both build on this; they differ in how orders get in.
@@ -18,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
-from sim.integration.blocks import EventContracts, news_from_event
+from sim.integration.adapters.erp import OrderReading, keys_only
+from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import PatternContext
@@ -111,7 +118,17 @@ class EventDrivenPattern(ComposedPattern):
         envelope = self.contracts.mapped(message)
         if isinstance(envelope, Outcome):
             return envelope
+        if keys_only(envelope):  # a notification: read the order back first
+            read = yield from self.read_back.order(
+                int(envelope.payload["order_ref"]), self._sync_order
+            )
+            return read if isinstance(read, Outcome) else Outcome.FAILED
         outcome: Outcome = yield from self.status_sync.apply(news_from_event(envelope))
+        return outcome
+
+    def _sync_order(self, order: OrderReading) -> Generator[Any, Any, Outcome]:
+        """Write an order read back to CRM: its status, shipments and invoices."""
+        outcome: Outcome = yield from self.status_sync.apply(news_from_reading(order.status))
         return outcome
 
     def _route_fulfilment(self, message: Envelope) -> Generator[Any, Any, Outcome]:
@@ -121,6 +138,9 @@ class EventDrivenPattern(ComposedPattern):
             return envelope
         payload = envelope.payload
         ref = int(payload["order_ref"])
+        if keys_only(envelope):  # a notification: read the order back first
+            done = yield from self.act_by_key(ref, envelope.type, str(payload.get("delivery", "")))
+            return Outcome.APPLIED if done else Outcome.FAILED
         if envelope.type == "OrderHeld":
             self.exception_desk.raise_exception(ref, str(payload["reason"]))
             return Outcome.APPLIED

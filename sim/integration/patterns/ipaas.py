@@ -17,10 +17,13 @@ A flow that still fails puts the order in the exception queue for a person; ther
 store and forward and no circuit breaker.
 
 Status comes back by a **scheduled bulk sync**: every ``sync_interval_s`` one flow
-extracts every ERP order changed since the last successful sync and writes each to CRM,
-so CRM is as stale as the interval. A failed extract is simply tried at the next run from
-the same point, so nothing is lost, only late. ERP allocations, holds and WMS ship
-confirmations each start a flow too.
+extracts every ERP order changed since the last successful sync (its status, a shipment's
+milestone or an invoice) and writes what changed to CRM, so CRM is as stale as the
+interval. A failed extract is simply tried at the next run from the same point, so
+nothing is lost, only late; changes not yet synced count as pending work at the end of a
+run. ERP allocations, holds and WMS ship confirmations each start a flow too; when the
+ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow reads the order
+back from the ERP first (a failed read-back goes to the exception queue).
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
-from sim.integration.blocks import StatusNews, WorkerPool
-from sim.integration.canonical import Order, OrderStatus, ValidationResult
+from sim.integration.adapters.erp import keys_only
+from sim.integration.blocks import WorkerPool, news_from_reading
+from sim.integration.canonical import Order, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
@@ -69,8 +73,9 @@ class IpaasPattern(ComposedPattern):
         self._synced_to = 0.0
 
     def in_flight(self) -> tuple[int, int]:
-        """(flows queued or running, writes held for a later retry)."""
-        return self.flows.queued + self.flows.busy, self.writer.parked
+        """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
+        unsynced = self.context.erp.unsynced_changes(self._synced_to)
+        return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
 
     def start(self) -> None:
         """Start the runtime, hook the triggers and schedule the bulk sync."""
@@ -144,6 +149,9 @@ class IpaasPattern(ComposedPattern):
             self.exception_desk.raise_exception(ref, "dead_letter")
             return
         payload = envelope.payload
+        if keys_only(envelope):  # a notification: read the order back first
+            yield from self.act_by_key(ref, envelope.type, str(payload.get("delivery", "")))
+            return
         if envelope.type == "OrderHeld":
             self.exception_desk.raise_exception(ref, str(payload["reason"]))
             return
@@ -170,13 +178,5 @@ class IpaasPattern(ComposedPattern):
             return
         self.record("sync_extracted", value=float(len(readings)))
         for reading in readings:
-            yield from self.status_sync.apply(
-                StatusNews(
-                    reading.order_ref,
-                    OrderStatus(reading.status),
-                    reading.version,
-                    reading.changed_at,
-                    reading.erp_order_number,
-                )
-            )
+            yield from self.status_sync.apply(news_from_reading(reading))
         self._synced_to = started

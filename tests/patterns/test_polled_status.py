@@ -1,0 +1,120 @@
+"""Shipment and invoice statuses reach CRM under direct (polling) and iPaaS (bulk sync) too.
+
+Direct polls the ERP's status query per open order; iPaaS extracts every change since its
+last sync. Both now carry each delivery's tracking milestone and each invoice's status, so
+``shipment_propagation_lag`` and ``invoice_sync_latency`` are measured (not censored), and
+their lag comes from the poll or sync interval: a shorter interval, a shorter lag. CRM
+writes stay deduplicated: a milestone or an invoice status is written once.
+
+The world has scarce opening stock, so many orders ship in several deliveries and a poll
+or an extract line carries several shipments and invoices at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import pytest
+
+from sim.checks import run_all
+from sim.engine.calendar import HOUR
+from sim.run import RunResult, execute
+from sim.scenario import Scenario
+from sim.world import build_world
+
+INTERVAL = {"direct": "poll_interval_s", "ipaas": "sync_interval_s"}
+
+
+def _scenario(pattern: str, interval_s: float | None = None) -> Scenario:
+    integration: dict[str, Any] = {"pattern": pattern}
+    if interval_s is not None:
+        integration[pattern] = {INTERVAL[pattern]: interval_s}
+    return Scenario(
+        name="light",
+        seed=11,
+        demand_days=0.5,
+        drain_days=6,
+        demand={"orders_per_business_day": 120},
+        master_data={"customers": 40, "products": 30, "opening_cover_days": (0.5, 1.5)},
+        integration=integration,
+    )
+
+
+@cache
+def _run(pattern: str, interval_s: float | None = None) -> RunResult:
+    return execute(_scenario(pattern, interval_s))
+
+
+def _keys(result: RunResult, event: str, status: str | None = None) -> list[tuple[int, int]]:
+    return [
+        (int(r["order"]), int(r["subject"]))
+        for r in result.history.select(event)
+        if status is None or r["status"] == status
+    ]
+
+
+@pytest.mark.parametrize("pattern", ["direct", "ipaas"])
+def test_crm_shows_every_shipment_and_invoice(pattern: str) -> None:
+    result = _run(pattern)
+    verdicts = run_all(result.history)
+    assert all(v.valid for v in verdicts.values()), {
+        name: v.counts for name, v in verdicts.items() if not v.valid
+    }
+    history = result.history
+    deliveries = Counter(o for o, _ in _keys(result, "erp.delivery_status", "DELIVERED"))
+    assert max(deliveries.values()) >= 2  # orders with several shipments are in the test
+    assert set(_keys(result, "crm.shipment_updated", "DELIVERED")) == set(
+        _keys(result, "erp.delivery_status", "DELIVERED")
+    )
+    assert set(_keys(result, "crm.invoice_status_updated")) == set(
+        _keys(result, "erp.invoice_posted")
+    )
+    # deduplicated: each milestone and each invoice status is written once
+    for event in ("crm.shipment_updated", "crm.invoice_status_updated"):
+        written = Counter((r["order"], r["subject"], r["status"]) for r in history.select(event))
+        assert max(written.values()) == 1, event
+    latency = result.metrics["latency_s"]
+    for metric in ("shipment_propagation_lag", "invoice_sync_latency"):
+        stats = latency[metric]
+        assert stats["count"] > 20 and stats["censored"] == 0, metric
+        assert math.isfinite(stats["mean"]) and math.isfinite(stats["p99"]), metric
+
+
+@pytest.mark.parametrize(
+    ("pattern", "short", "long"), [("direct", 300.0, 1800.0), ("ipaas", 600.0, 3600.0)]
+)
+def test_the_lag_comes_from_the_interval(pattern: str, short: float, long: float) -> None:
+    lags = {}
+    for interval in (short, long):
+        latency = _run(pattern, interval).metrics["latency_s"]["invoice_sync_latency"]
+        assert latency["censored"] == 0
+        # an invoice is shown at the first poll or sync after it is posted
+        assert latency["p99"] <= interval + 120.0
+        lags[interval] = latency["mean"]
+    assert lags[short] < lags[long] / 2
+
+
+def test_direct_polls_the_status_query_not_the_read_back() -> None:
+    calls = Counter(r["actor"] for r in _run("direct").history.select("endpoint.call"))
+    assert calls["endpoint:erp.order_status"] > 100
+    assert calls["endpoint:erp.read_order"] == 0
+
+
+def test_ipaas_counts_changes_not_yet_synced_as_pending_work() -> None:
+    world = build_world(_scenario("ipaas"))
+    pattern: Any = world.pattern
+    erp = world.erp
+    # mid-morning, between two bulk syncs: changes have happened since the last one
+    world.run.sim.run(until=10 * HOUR + 1000.0)
+    unsynced = erp.changes_after(pattern._synced_to)
+    assert unsynced > 0
+    _, pending = pattern.in_flight()
+    assert pending == pattern.writer.parked + unsynced
+    world.run.sim.run(until=world.horizon_s)
+    assert erp.changes_after(pattern._synced_to) == 0
+    assert pattern.in_flight() == (0, 0)
+    world.record_end()
+    assert run_all(world.run.history)["convergence"].note == ""
