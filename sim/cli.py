@@ -1,40 +1,40 @@
-"""The ``o2csim`` command line: run, validate and schema.
+"""The ``o2csim`` command line: run, compare, validate and schema.
 
 Exit codes: 0 success; 2 bad input (scenario file, option or output folder, or a scenario
 whose estimated memory is above the ``--max-memory-gib`` ceiling), with one clear message
-and no traceback; 3 the run finished but an SLA target was missed.
+and no traceback; 3 the run finished but an SLA target was missed (for ``run
+--replications N``, under the rule across replications of :mod:`sim.verdicts`).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sim.scenario import (
-    DEFAULT_MAX_MEMORY_GIB,
-    MAX_MEMORY_ENV,
-    Scenario,
-    ScenarioError,
-    WorkEstimate,
-    check_work,
-    load_scenario,
-    scenario_schema,
+from sim.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_SLA_BREACH,
+    MaxMemoryOption,
+    ScenarioArg,
+    SetOption,
+    check_out,
+    err_console,
+    fail,
+    load,
+    out_console,
+    write_staged,
 )
+from sim.cli_study import compare_command, run_replicated
+from sim.scenario import scenario_schema
 from sim.scenario.budget import describe
-
-if TYPE_CHECKING:
-    from sim.run import RunResult
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -47,111 +47,14 @@ __all__ = [
     "validate",
 ]
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
-EXIT_SLA_BREACH = 3
-
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="o2csim: simulate order-to-cash integrations between CRM, ERP, WMS and carriers.",
 )
-_err = Console(stderr=True)
-
-
-def _fail(message: str) -> NoReturn:
-    """Print one error block (no traceback) and exit with the bad-input code."""
-    _err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _ceiling(option: float | None) -> float:
-    """The memory ceiling in GiB: ``--max-memory-gib``, else the environment, else 8."""
-    if option is not None:
-        if not option > 0:  # also refuses NaN
-            _fail(f"--max-memory-gib {option:g}: expected a number of GiB > 0, e.g. 16")
-        return option
-    raw = os.environ.get(MAX_MEMORY_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_MEMORY_GIB
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not value > 0:
-        _fail(f"{MAX_MEMORY_ENV}={raw!r}: expected a number of GiB > 0, e.g. 16")
-    return value
-
-
-def _load(
-    scenario: Path, overrides: list[str] | None, seed: int | None, max_memory_gib: float | None
-) -> tuple[Scenario, WorkEstimate]:
-    """Load and check everything ``run`` needs before it starts; ``validate`` shares it.
-
-    That includes the work estimate: a scenario estimated to need more memory than the
-    ceiling is refused here, before any simulation time is spent.
-    """
-    if seed is not None and seed < 0:
-        _fail(f"--seed {seed}: expected a non-negative integer")
-    ceiling = _ceiling(max_memory_gib)
-    try:
-        loaded = load_scenario(scenario, overrides or [])
-        estimate = check_work(loaded, ceiling, str(scenario), overrides)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    return loaded, estimate
-
 
 _OUTPUT_NAMES = ("history.parquet", "metrics.json", "run.json")
-
-
-def _check_out(out: Path) -> None:
-    """Refuse an output folder that cannot be written, before any simulation time is spent."""
-    try:
-        if out.exists() and not out.is_dir():
-            _fail(f"--out {out}: exists and is not a folder")
-        existing = next(p for p in (out, *out.absolute().parents) if p.exists())
-        if not existing.is_dir():
-            _fail(f"--out {out}: {existing} is a file, expected a folder")
-        if not os.access(existing, os.W_OK | os.X_OK):
-            _fail(f"--out {out}: {existing} is not writable")
-        clashes = [name for name in _OUTPUT_NAMES if (out / name).is_dir()]
-    except OSError as exc:
-        _fail(f"--out {out}: cannot use this folder ({exc.strerror or exc})")
-    if clashes:
-        _fail(f"--out {out}: {', '.join(clashes)} is a folder, expected a file or nothing")
-
-
-def _write(result: RunResult, out: Path) -> dict[str, Path]:
-    """Write the outputs into a staging folder first, then move them into ``out``.
-
-    A failure leaves ``out`` as it was: no partial output, no earlier file removed.
-    """
-    from sim.report import write_outputs
-
-    created = [p for p in (out, *out.parents) if not p.exists()]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".o2csim-", dir=out))
-        try:
-            staged = write_outputs(result, staging)
-            targets = {key: out / path.name for key, path in staged.items()}
-            clashes = [str(t) for t in targets.values() if t.is_dir()]
-            if clashes:
-                raise IsADirectoryError(21, "is a folder", clashes[0])
-            for key, path in staged.items():
-                os.replace(path, targets[key])
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except OSError as exc:
-        for folder in created:  # innermost first; only folders this run made, if still empty
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-        _fail(f"--out {out}: cannot write outputs ({exc.strerror or exc})")
-    return targets
 
 
 def _replays_override(specs: list[str]) -> str:
@@ -167,9 +70,9 @@ def _replays_override(specs: list[str]) -> str:
         try:
             at_h = float(hour)
         except ValueError:
-            _fail(f"--replay {spec}: expected H[:REASON,...[:resend]] with H a number of hours")
+            fail(f"--replay {spec}: expected H[:REASON,...[:resend]] with H a number of hours")
         if mode not in ("", "resend"):
-            _fail(f"--replay {spec}: the third part can only be 'resend'")
+            fail(f"--replay {spec}: the third part can only be 'resend'")
         policy = {
             "reasons": [r for r in reasons.split(",") if r],
             "from_source": mode == "resend",
@@ -178,29 +81,18 @@ def _replays_override(specs: list[str]) -> str:
     return "integration.replays=" + json.dumps(replays)
 
 
-ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="override a scenario field: dotted.key=value (repeatable)"),
-]
-MaxMemoryOption = Annotated[
-    float | None,
-    typer.Option(
-        "--max-memory-gib",
-        help=(
-            "refuse a scenario whose estimated peak memory is above this many GiB "
-            f"(default: ${MAX_MEMORY_ENV}, else {DEFAULT_MAX_MEMORY_GIB:g}, a third of the "
-            "24 GiB development machine)"
-        ),
-        show_default=False,
-    ),
-]
-
-
 @app.command()
 def run(
     scenario: ScenarioArg,
-    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help=(
+                "random seed (default: the scenario's); with --replications or "
+                "--replication, the study seed replication seeds derive from"
+            )
+        ),
+    ] = None,
     overrides: SetOption = None,
     out: Annotated[Path, typer.Option(help="folder for history.parquet and metrics.json")] = Path(
         "runs/latest"
@@ -221,18 +113,57 @@ def run(
             help="replay dead letters at hour H: H[:REASON,...[:resend]] (repeatable)",
         ),
     ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            help=(
+                "run N replications (N >= 2) and report KPIs with 95% intervals and SLA "
+                "verdicts across them; writes replications.parquet and summary.json"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    replication: Annotated[
+        int | None,
+        typer.Option(
+            help="run replication I of the study with --seed on its own (same history)",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="worker processes for --replications (default: the CPUs that fit)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario, print the KPI summary and write history and metrics to --out."""
+    if replications is not None and replication is not None:
+        fail("--replications and --replication: give one or the other, not both")
+    if replication is not None and replication < 0:
+        fail(f"--replication {replication}: expected a non-negative replication index")
+    if workers is not None and replications is None:
+        fail("--workers: applies to --replications only; a single run uses one process")
     if replay:
         overrides = [*(overrides or []), _replays_override(replay)]
-    loaded, estimate = _load(scenario, overrides, seed, max_memory_gib)
-    _check_out(out)
+    loaded, estimate = load(scenario, overrides, seed, max_memory_gib)
+    if replications is not None:
+        run_replicated(
+            loaded, estimate, replications, seed, workers, out, quiet, max_memory_gib, amplification
+        )
+        return
+    check_out(out, _OUTPUT_NAMES)
     # imported only now, so that validate, schema and bad input answer quickly
-    from sim.report import print_summary
+    from sim.replications import replication_seed
+    from sim.report import print_summary, write_outputs
     from sim.run import execute
 
-    # tables stay readable when the output is a file or a CI log, not a terminal
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    study: tuple[int, int] | None = None
+    if replication is not None:
+        study = (loaded.seed if seed is None else seed, replication)
+        seed = replication_seed(*study)
+    console = out_console()
     try:
         if quiet:
             result = execute(loaded, seed, against_fault_free=amplification)
@@ -242,7 +173,7 @@ def run(
                 BarColumn(),
                 TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
                 TimeElapsedColumn(),
-                console=_err,
+                console=err_console,
                 transient=True,
             ) as bar:
                 task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
@@ -254,12 +185,13 @@ def run(
                 )
     except MemoryError:
         # the estimate is an estimate: a machine with less free memory still gets a message
-        _fail(
+        fail(
             f"{scenario}: ran out of memory while simulating ({describe(estimate)}); "
             "lower demand_days or demand.orders_per_business_day, or free memory"
         )
-    paths = _write(result, out)
-    print_summary(result, console)
+    facts = {} if study is None else {"study_seed": study[0], "replication": study[1]}
+    paths = write_staged(out, lambda folder: write_outputs(result, folder, facts))
+    print_summary(result, console, study)
     console.print(
         f"history: {paths['history']}  metrics: {paths['metrics']}", highlight=False, markup=False
     )
@@ -272,7 +204,7 @@ def validate(
     scenario: ScenarioArg, overrides: SetOption = None, max_memory_gib: MaxMemoryOption = None
 ) -> None:
     """Check a scenario file without running it, including its estimated work."""
-    loaded, estimate = _load(scenario, overrides, None, max_memory_gib)
+    loaded, estimate = load(scenario, overrides, None, max_memory_gib)
     days = loaded.demand_days + loaded.drain_days
     Console().print(
         f"{scenario}: valid scenario {loaded.name!r} "
@@ -285,6 +217,9 @@ def validate(
     )
 
 
+app.command(name="compare")(compare_command)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
@@ -292,7 +227,13 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    The current folder is put on the import path (as ``python -m`` does), so that a user's
+    pattern module next to the scenario can be named as ``module:Class``.
+    """
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     app()
 
 

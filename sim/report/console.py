@@ -79,12 +79,19 @@ def _print_delivery_health(health: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def print_summary(result: RunResult, console: Console) -> None:
-    """Volume, latency KPIs with p50/p95/p99, quality KPIs and SLA verdicts."""
+def print_summary(
+    result: RunResult, console: Console, study: tuple[int, int] | None = None
+) -> None:
+    """Volume, latency KPIs with p50/p95/p99, quality KPIs and single-run SLA verdicts.
+
+    ``study`` is ``(study seed, replication index)`` when the run is one replication of a
+    study run on its own.
+    """
     m: dict[str, Any] = result.metrics
     volume = m["volume"]
+    of_study = "" if study is None else f" (replication {study[1]} of study seed {study[0]})"
     console.print(
-        f"[bold]{result.scenario.name}[/bold]  seed {result.seed}  "
+        f"[bold]{result.scenario.name}[/bold]  seed {result.seed}{of_study}  "
         f"{result.horizon_s / 86400:.1f} simulated days  {len(result.history):,} history rows  "
         f"simulated in {result.wall_seconds.get('simulate', math.nan):.1f} s"
     )
@@ -131,7 +138,10 @@ def print_summary(result: RunResult, console: Console) -> None:
     console.print(kpis)
     _print_delivery_health(m["delivery_health"], console)
     if m["sla"]:
-        sla = Table(title="SLA verdicts", title_justify="left")
+        sla = Table(
+            title="SLA verdicts (single run: this run's percentile against the target)",
+            title_justify="left",
+        )
         for column in ("metric", "target", "observed", "compliance", "verdict"):
             sla.add_column(column)
         for name, v in m["sla"].items():

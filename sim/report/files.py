@@ -25,8 +25,14 @@ def json_ready(value: Any) -> Any:
     return value
 
 
-def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
-    """Write ``history.parquet``, ``metrics.json`` and ``run.json`` into ``out_dir``."""
+def write_outputs(
+    result: RunResult, out_dir: Path, extra_facts: dict[str, Any] | None = None
+) -> dict[str, Path]:
+    """Write ``history.parquet``, ``metrics.json`` and ``run.json`` into ``out_dir``.
+
+    ``extra_facts`` go into ``run.json`` after ``seed`` (for a replication run on its own:
+    ``study_seed`` and ``replication``).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "history": out_dir / "history.parquet",
@@ -38,6 +44,7 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
     facts = {
         "scenario": result.scenario.name,
         "seed": result.seed,
+        **(extra_facts or {}),
         "horizon_s": result.horizon_s,
         "history_rows": len(result.history),
         "history_sha256": result.history_hash,

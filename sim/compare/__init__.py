@@ -1,0 +1,41 @@
+"""Pattern comparison: the same scenario and replication seeds under several patterns.
+
+``compare(scenario, patterns, replications, seed, workers)`` returns a
+:class:`CompareResult` with ``.tidy`` (a pandas DataFrame, one row per pattern x
+replication x KPI) and ``.summary`` (means with 95% intervals, paired differences from the
+reference pattern, operating figures and costs, SLA verdicts across replications).
+"""
+
+from sim.compare.costs import CostsError, UnitCosts, cost_per_order, load_costs
+from sim.compare.files import OUTPUT_NAMES, write_compare_outputs
+from sim.compare.stats import LEVEL, interval_cell, paired_difference
+from sim.compare.study import (
+    DEFAULT_REFERENCE,
+    TIDY_COLUMNS,
+    CompareError,
+    CompareResult,
+    compare,
+    resolve_patterns,
+    resolve_reference,
+    with_pattern,
+)
+
+__all__ = [
+    "DEFAULT_REFERENCE",
+    "LEVEL",
+    "OUTPUT_NAMES",
+    "TIDY_COLUMNS",
+    "CompareError",
+    "CompareResult",
+    "CostsError",
+    "UnitCosts",
+    "compare",
+    "cost_per_order",
+    "interval_cell",
+    "load_costs",
+    "paired_difference",
+    "resolve_patterns",
+    "resolve_reference",
+    "with_pattern",
+    "write_compare_outputs",
+]
