@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.collector import simulation_collector
 from sim.delivery_health import endpoint_limits
 from sim.engine import History
 from sim.engine.calendar import DAY
@@ -106,11 +107,12 @@ def execute(
     horizon = world.horizon_s
     step = DAY
     now = 0.0
-    while now < horizon:
-        now = min(horizon, now + step)
-        sim.run(until=now)
-        if progress is not None:
-            progress(now, horizon)
+    with simulation_collector():
+        while now < horizon:
+            now = min(horizon, now + step)
+            sim.run(until=now)
+            if progress is not None:
+                progress(now, horizon)
     world.record_end()
     simulated = time.perf_counter()
     business_days = sum(
