@@ -4,6 +4,11 @@ Each site has a pool of pickers who work only inside their shift windows, taking
 tasks first in, first out. A task takes a sampled time per line plus packing; a task begun
 before the shift ends is finished (overtime), a task arriving off shift waits for the next
 shift. Finished tasks become ship confirmations on ``ship_confirms``.
+
+Pick and pack times belong to the order, not to the picker's turn: the k-th pick of an
+order line and the k-th packing of an order's tasks come from keyed streams at
+(order, line, k) and (order, k), so they are the same under every pattern, whatever order the
+deliveries reach the warehouse in and however they are numbered.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sim.engine import (
     CallResult,
     Distribution,
     EndpointSpec,
+    KeyedDraws,
     LevelMonitor,
     LogNormal,
     Mailbox,
@@ -101,8 +107,17 @@ class Wms(MockSystem):
             site: Mailbox(run.sim) for site in sorted(sites)
         }
         self._release = self.endpoint("release", config.release)
-        self._pick_time = config.pick_time_per_line.sampler(run.streams.stream("wms.pick"))
-        self._pack_time = config.pack_time.sampler(run.streams.stream("wms.pack"))
+        self._pick_time = config.pick_time_per_line.quantile_function()
+        self._pack_time = config.pack_time.quantile_function()
+        self._pick_draws: dict[int, KeyedDraws] = {}
+        """Keyed pick-time uniforms per line number (stream ``wms.pick.<line>``)."""
+        self._pack_draws = KeyedDraws(run.streams.seed, "wms.pack")
+        self._picks: dict[int, int] = {}
+        """Picks started per order line, by ``order << 16 | line`` (line numbers count from 1
+        and stay far below 65,536): ``k`` of its pick draws. Integer keys, not tuples, keep
+        the dict out of the garbage collector's way."""
+        self._packs: dict[int, int] = {}
+        """Tasks started per order: ``k`` of the keyed pack draws."""
         for site in sorted(sites):
             for picker in range(sites[site].pickers):
                 run.sim.process(self._picker(site, picker))
@@ -140,6 +155,28 @@ class Wms(MockSystem):
         """Pick tasks waiting at a site."""
         return len(self._queues[site])
 
+    def _work(self, task: PickRelease) -> float:
+        """Seconds to pick every line of ``task`` and pack it, drawn by order and line.
+
+        The k-th pick of line ``l`` of an order takes draw k of the order in the keyed stream
+        ``wms.pick.<l>``; its k-th task's packing, draw k in ``wms.pack``.
+        """
+        order, picks, pick_time = task.order_ref, self._picks, self._pick_time
+        work = 0.0
+        for line, _, _ in task.lines:
+            order_line = order << 16 | line
+            k = picks.get(order_line, 0) + 1
+            picks[order_line] = k
+            draws = self._pick_draws.get(line)
+            if draws is None:
+                draws = self._pick_draws[line] = KeyedDraws(
+                    self.run.streams.seed, f"wms.pick.{line}"
+                )
+            work += pick_time(draws.unit(order, k))
+        k = self._packs.get(order, 0) + 1
+        self._packs[order] = k
+        return work + self._pack_time(self._pack_draws.unit(order, k))
+
     def _picker(self, site: str, picker: int) -> Generator[Any, Any, None]:
         sim = self.sim
         shifts = self.sites[site].shifts
@@ -157,7 +194,7 @@ class Wms(MockSystem):
                 status=site,
                 value=float(picker),
             )
-            work = sum(self._pick_time() for _ in task.lines) + self._pack_time()
+            work = self._work(task)
             yield sim.timeout(work)
             self.record(
                 "packed",

@@ -10,6 +10,7 @@ from sim.engine.distributions import (
     Exponential,
     Gamma,
     LogNormal,
+    Quantile,
     Sampler,
     Triangular,
     Uniform,
@@ -29,7 +30,15 @@ from sim.engine.mailbox import Mailbox
 from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
 from sim.engine.recorder import ActorRecorder
-from sim.engine.streams import BufferedDraws, RandomStreams, keyed_uniform
+from sim.engine.streams import (
+    BufferedDraws,
+    KeyedDraws,
+    RandomStreams,
+    keyed_uniform,
+    keyed_unit,
+    keyed_units,
+    stream_key,
+)
 from sim.engine.throttle import ServiceProtection, ThrottleSpec, throttle_preset
 
 __all__ = [
@@ -40,6 +49,9 @@ __all__ = [
     "ServiceProtection",
     "ThrottleSpec",
     "keyed_uniform",
+    "keyed_unit",
+    "keyed_units",
+    "stream_key",
     "throttle_preset",
     "COLUMNS",
     "NONE",
@@ -53,9 +65,11 @@ __all__ = [
     "Exponential",
     "Gamma",
     "History",
+    "KeyedDraws",
     "LevelMonitor",
     "LogNormal",
     "Mailbox",
+    "Quantile",
     "RandomStreams",
     "RateLimitSpec",
     "RunEnvironment",

@@ -1,14 +1,17 @@
 """Duration distributions, declared as data and sampled from a named stream.
 
 Each distribution is a frozen pydantic model (so scenarios can declare it in YAML with a
-``kind`` tag) and knows how to build a fast sampler on a ``numpy.random.Generator``. All
-durations are in seconds of simulated time.
+``kind`` tag) and knows two ways to draw: a fast sequential sampler on a
+``numpy.random.Generator`` (:meth:`sampler`), and its inverse CDF (:meth:`quantile_function`,
+:meth:`from_uniform`), which turns a keyed uniform (:func:`sim.engine.streams.keyed_unit`)
+into a draw that belongs to one entity. All durations are in seconds of simulated time.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from statistics import NormalDist
 from typing import Annotated, Literal
 
 import numpy as np
@@ -24,10 +27,13 @@ __all__ = [
     "Triangular",
     "Gamma",
     "Distribution",
+    "Quantile",
     "Sampler",
 ]
 
 Sampler = Callable[[], float]
+Quantile = Callable[[float], float]
+"""An inverse CDF: a uniform in (0, 1) to a draw."""
 
 
 class _Spec(BaseModel):
@@ -36,6 +42,14 @@ class _Spec(BaseModel):
     def sampler(self, rng: np.random.Generator) -> Sampler:  # pragma: no cover - abstract
         """A callable returning one draw per call."""
         raise NotImplementedError
+
+    def quantile_function(self) -> Quantile:  # pragma: no cover - abstract
+        """The inverse CDF, with the parameters worked out once (for the hot path)."""
+        raise NotImplementedError
+
+    def from_uniform(self, u: float) -> float:
+        """The draw at quantile ``u`` in (0, 1): the inverse CDF at ``u``."""
+        return self.quantile_function()(u)
 
     @property
     def mean_value(self) -> float:  # pragma: no cover - abstract
@@ -53,6 +67,10 @@ class Constant(_Spec):
         value = self.value
         return lambda: value
 
+    def quantile_function(self) -> Quantile:
+        value = self.value
+        return lambda u: value
+
     @property
     def mean_value(self) -> float:
         return self.value
@@ -68,6 +86,10 @@ class Exponential(_Spec):
         mean = self.mean
         return BufferedDraws(lambda n: rng.exponential(mean, n))
 
+    def quantile_function(self) -> Quantile:
+        scale, log1p = -self.mean, math.log1p
+        return lambda u: scale * log1p(-u)
+
     @property
     def mean_value(self) -> float:
         return self.mean
@@ -80,11 +102,27 @@ class LogNormal(_Spec):
     mean: float = Field(gt=0)
     cv: float = Field(gt=0, description="standard deviation divided by the mean")
 
-    def sampler(self, rng: np.random.Generator) -> Sampler:
+    def _log_parameters(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal."""
         sigma2 = math.log1p(self.cv**2)
-        mu = math.log(self.mean) - sigma2 / 2
-        sigma = math.sqrt(sigma2)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def sampler(self, rng: np.random.Generator) -> Sampler:
+        mu, sigma = self._log_parameters()
         return BufferedDraws(lambda n: rng.lognormal(mu, sigma, n))
+
+    def quantile_function(self) -> Quantile:
+        # statistics.NormalDist.inv_cdf is Wichura's AS241 (relative error about 1e-16),
+        # in C in CPython; exp overflows only for parameters whose sequential draws overflow.
+        inv_cdf, exp = NormalDist(*self._log_parameters()).inv_cdf, math.exp
+
+        def quantile(u: float) -> float:
+            try:
+                return exp(inv_cdf(u))
+            except OverflowError:
+                return math.inf
+
+        return quantile
 
     @property
     def mean_value(self) -> float:
@@ -107,6 +145,10 @@ class Uniform(_Spec):
     def sampler(self, rng: np.random.Generator) -> Sampler:
         low, high = self.low, self.high
         return BufferedDraws(lambda n: rng.uniform(low, high, n))
+
+    def quantile_function(self) -> Quantile:
+        low, width = self.low, self.high - self.low
+        return lambda u: low + width * u
 
     @property
     def mean_value(self) -> float:
@@ -131,6 +173,19 @@ class Triangular(_Spec):
         low, mode, high = self.low, self.mode, self.high
         return BufferedDraws(lambda n: rng.triangular(low, mode, high, n))
 
+    def quantile_function(self) -> Quantile:
+        low, high, sqrt = self.low, self.high, math.sqrt
+        split = (self.mode - low) / (high - low)
+        left = (high - low) * (self.mode - low)
+        right = (high - low) * (high - self.mode)
+
+        def quantile(u: float) -> float:
+            if u < split:
+                return low + sqrt(u * left)
+            return high - sqrt((1.0 - u) * right)
+
+        return quantile
+
     @property
     def mean_value(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -147,6 +202,15 @@ class Gamma(_Spec):
         shape = 1.0 / self.cv**2
         scale = self.mean / shape
         return BufferedDraws(lambda n: rng.gamma(shape, scale, n))
+
+    def quantile_function(self) -> Quantile:
+        # No closed form: scipy's inverse regularised incomplete gamma function (about 1 us a
+        # call, against 0.1 us for the other kinds); imported here to keep the engine light.
+        from scipy.special import gammaincinv
+
+        shape = 1.0 / self.cv**2
+        scale = self.mean / shape
+        return lambda u: scale * float(gammaincinv(shape, u))
 
     @property
     def mean_value(self) -> float:

@@ -23,8 +23,13 @@ separates **request, commit and response**, as a real one does:
 
 Every call is one ``endpoint.call`` row with its wait and service time and the outcome
 above as its status, so queueing and delivery-health metrics come from the history alone.
-Per-call fault draws are keyed by (endpoint, order, call number), so the same call meets the
-same fate under every pattern.
+
+Draws are common random numbers by order: a request that starts service is the order's
+n-th at this endpoint, and its service time and its fault draws (5xx, lost response) come
+from keyed streams at (order, n) (:class:`~sim.engine.streams.KeyedDraws`), so the n-th
+request of an order costs the same and meets the same fate under every pattern, however many
+calls the pattern makes for other orders. Calls that belong to no order (``order`` < 0, bulk
+extracts) are numbered per endpoint instead.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
 from sim.engine.monitor import LevelMonitor
 from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
-from sim.engine.streams import keyed_uniform
+from sim.engine.streams import KeyedDraws
 from sim.engine.throttle import ServiceProtection, ThrottleSpec
 
 __all__ = [
@@ -165,11 +170,14 @@ class Endpoint:
         self.name = name
         self.spec = spec
         self._sim = run.sim
-        self._seed = run.streams.seed
         self._capacity = spec.concurrency
         self._busy = 0
         self._waiting: deque[_Request] = deque()
-        self._sample = spec.service_time.sampler(run.streams.stream(f"endpoint.{name}"))
+        seed = run.streams.seed
+        self._service_units = KeyedDraws(seed, f"endpoint.{name}")
+        self._service_time = spec.service_time.quantile_function()
+        self._error_units = KeyedDraws(seed, f"endpoint.{name}.error")
+        self._lost_units = KeyedDraws(seed, f"endpoint.{name}.lost_response")
         self._limiter = SlidingWindowLimiter(spec.rate_limit) if spec.rate_limit else None
         self._protections: list[ServiceProtection] = (
             [ServiceProtection(spec.throttle)] if spec.throttle is not None else []
@@ -182,7 +190,8 @@ class Endpoint:
         self.latency_factor = 1.0
         self.error_rate = 0.0
         self.lost_response_rate = 0.0
-        self._calls_per_order: dict[int, int] = {}
+        self._served_per_order: dict[int, int] = {}
+        """Requests of each order that started service here (``n`` of the keyed draws)."""
         self.monitor = EndpointMonitor(run.now)
         self._in_service = self.monitor.in_service.change
         history = run.history
@@ -233,11 +242,15 @@ class Endpoint:
         self._limited = bool(self._protections) or self._limiter is not None
         self._watch_after = min((p.long_after_s for p in self._protections), default=math.inf)
 
-    def _chance(self, order: int) -> float:
-        """The call's own uniform draw, keyed by (endpoint, order, call number)."""
-        count = self._calls_per_order.get(order, 0) + 1
-        self._calls_per_order[order] = count
-        return keyed_uniform(self._seed, "call", self.name, order, count)
+    def _start_service(self, order: int) -> float:
+        """Number the order's request that starts service now; its service time.
+
+        :meth:`call` does the same inline (the hot path) and keeps ``n`` for the fault draws.
+        """
+        served = self._served_per_order
+        n = served.get(order, 0) + 1
+        served[order] = n
+        return self._service_time(self._service_units.unit(order, n)) * self.latency_factor
 
     # ------------------------------------------------------------------ the call
     def call(
@@ -283,7 +296,10 @@ class Endpoint:
             start = sim.now
             monitor.waiting.change(start, -1)
             monitor.in_service.change(start, 1)
-        service = self._sample() * self.latency_factor
+        served = self._served_per_order  # _start_service inline
+        n = served.get(order, 0) + 1
+        served[order] = n
+        service = self._service_time(self._service_units.unit(order, n)) * self.latency_factor
         if service >= self._watch_after:
             self._started(start, service)
         patience = arrival + timeout - start
@@ -309,13 +325,13 @@ class Endpoint:
             self._busy -= 1
         end = sim.now
         self._in_service(end, -1)
-        if self.error_rate and self._chance(order) < self.error_rate:
+        if self.error_rate and self._error_units.unit(order, n) < self.error_rate:
             self._record(
                 end, self._event, self._actor, order, NONE, self._error, start - arrival, service
             )
             return _ERROR
         answer = commit() if commit is not None else _OK
-        if self.lost_response_rate and self._chance(order) < self.lost_response_rate:
+        if self.lost_response_rate and self._lost_units.unit(order, n) < self.lost_response_rate:
             self._record(
                 end, self._event, self._actor, order, NONE, self._lost, start - arrival, service
             )
@@ -400,7 +416,7 @@ class Endpoint:
         start = sim.now
         self.monitor.waiting.change(start, -1)
         self.monitor.in_service.change(start, 1)
-        service = self._sample() * self.latency_factor
+        service = self._start_service(request.order)
         if service >= self._watch_after:
             self._started(start, service)
         sim.timeout(service).callbacks.append(

@@ -1,19 +1,35 @@
-"""Named random streams derived from one root seed.
+"""Named random streams derived from one root seed, sequential and keyed.
 
 Every component draws from its own stream, named after the component ("workload.arrivals",
-"endpoint.erp.create_order"). A stream's seed depends only on the root seed and the stream's
-name, never on the order in which streams were created: the workload draws the same orders
-whichever integration pattern runs, which keeps common random numbers across patterns.
+"wms.pick"). A stream's seed depends only on the root seed and the stream's name, never on
+the order in which streams were created: the workload draws the same orders whichever
+integration pattern runs, which keeps common random numbers across patterns.
+
+A *sequential* stream (:class:`RandomStreams`) hands out its draws in call order. A *keyed*
+stream (:func:`keyed_unit`, :class:`KeyedDraws`) has no state: its draw for a key such as
+(order, n) is a hash of the run's seed, the stream's name and the key, so the n-th draw that
+belongs to an order is the same however many draws other orders took before it. Keyed
+draws are what keeps an order's costs common across patterns that make different numbers
+of calls.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["RandomStreams", "BufferedDraws", "keyed_uniform"]
+__all__ = [
+    "RandomStreams",
+    "BufferedDraws",
+    "KeyedDraws",
+    "keyed_uniform",
+    "keyed_unit",
+    "keyed_units",
+    "stream_key",
+]
 
 
 def _name_key(name: str) -> tuple[int, ...]:
@@ -95,3 +111,156 @@ def keyed_uniform(seed: int, *key: object) -> float:
     text = "\x1f".join(str(part) for part in key)
     digest = hashlib.blake2b(f"{seed}\x1e{text}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") / 18446744073709551616.0
+
+
+# --------------------------------------------------------------------------- keyed streams
+_MASK = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15
+"""SplitMix64's increment (the golden ratio in 64 bits)."""
+_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_UNIT = 2.0**-52
+_BLOCK_BITS = 11
+_BLOCK_MASK = (1 << _BLOCK_BITS) - 1
+_FILL_AFTER = 8
+"""Draws of a block hashed one by one before the block is computed (a block costs about as
+much as ten draws hashed alone)."""
+_MAX_CACHED_N = 64
+"""Draw numbers cached by blocks of entities fit in the low 7 bits of a cache key."""
+
+
+def stream_key(seed: int, name: str) -> int:
+    """The 64-bit key of the keyed stream ``name`` in the run with root ``seed``.
+
+    BLAKE2b of the seed and the name (with a domain tag of its own, so a keyed stream never
+    shares its key with a sequential stream of the same name).
+    """
+    digest = hashlib.blake2b(f"keyed\x1e{seed}\x1e{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _mix(z: int) -> int:
+    """SplitMix64's output function (Stafford's variant 13) on a 64-bit integer."""
+    z = ((z ^ (z >> 30)) * _MIX1) & _MASK
+    z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+    return z ^ (z >> 31)
+
+
+def keyed_unit(key: int, entity: int, n: int) -> float:
+    """The uniform in (0, 1) of draw ``n`` of ``entity`` in the keyed stream ``key``.
+
+    Two SplitMix64 steps: ``z = mix(key + entity * gamma)``, then ``mix(z + n * gamma)``;
+    that is output ``n`` of the SplitMix64 generator seeded with output ``entity`` of the one
+    seeded with ``key``. The top 52 bits make the uniform ``(2k + 1) / 2**53``: never 0 or 1,
+    so every inverse CDF gives a finite value. ``entity`` and ``n`` may be negative (they are
+    taken modulo 2**64). A pure function in plain integers: no generator is built, and the
+    same key gives the same uniform on every platform.
+    """
+    z = _mix((key + (entity & _MASK) * _GAMMA) & _MASK)
+    z = _mix((z + (n & _MASK) * _GAMMA) & _MASK)
+    return ((z >> 12) + 0.5) * _UNIT
+
+
+_U = {bits: np.uint64(bits) for bits in (12, 27, 30, 31)}
+_U_GAMMA, _U_MIX1, _U_MIX2 = np.uint64(_GAMMA), np.uint64(_MIX1), np.uint64(_MIX2)
+
+
+def _mix_array(z: np.ndarray) -> np.ndarray:
+    """:func:`_mix` on every element of a uint64 array, in place."""
+    z ^= z >> _U[30]
+    z *= _U_MIX1
+    z ^= z >> _U[27]
+    z *= _U_MIX2
+    z ^= z >> _U[31]
+    return z
+
+
+def _as_uint64(values: np.ndarray | int) -> np.ndarray:
+    """Integers modulo 2**64 as a uint64 array (a Python int as an array of one)."""
+    if isinstance(values, int):
+        return np.array([values & _MASK], dtype=np.uint64)
+    return np.asarray(values, dtype=np.int64).view(np.uint64)  # negatives wrap as masks do
+
+
+def keyed_units(key: int, entities: np.ndarray | int, ns: np.ndarray | int) -> np.ndarray:
+    """:func:`keyed_unit` over int64 arrays of entities and draw numbers (broadcast), bit for bit.
+
+    numpy's unsigned 64-bit arithmetic wraps modulo 2**64 as the masked integers do, and
+    ``(k + 0.5) * 2**-52`` is exact for ``k < 2**52``, so the two agree exactly.
+    """
+    z = _as_uint64(entities) * _U_GAMMA
+    z += np.uint64(key)
+    z = _mix_array(z) + _as_uint64(ns) * _U_GAMMA
+    _mix_array(z)
+    units: np.ndarray = ((z >> _U[12]).astype(np.float64) + 0.5) * _UNIT
+    return units
+
+
+_CacheKey = int | tuple[int, int]
+
+
+class KeyedDraws:
+    """The uniforms of one keyed stream, ``unit(entity, n)``, served from a cache.
+
+    ``unit(entity, n)`` equals ``keyed_unit(key, entity, n)`` exactly; it only costs less.
+    The hash in Python integers costs some microseconds, so uniforms are computed with numpy
+    a block at a time and looked up: for an order (``entity >= 0``, drawn a few times), draw
+    ``n`` of ``BLOCK`` consecutive orders; for a negative entity (calls that belong to no
+    order, drawn many times), ``BLOCK`` consecutive draws. A block is computed once
+    ``FILL_AFTER`` of its draws have been hashed one by one, so a block that is barely used
+    (a rare line number, a tenth retry) never costs a whole block. Draw numbers above
+    ``MAX_CACHED_N`` of an order, and negative draw numbers, are always hashed one by one.
+    """
+
+    BLOCK = 1 << _BLOCK_BITS
+    """Entities (or draw numbers) per cached block."""
+    FILL_AFTER = _FILL_AFTER
+    MAX_CACHED_N = _MAX_CACHED_N
+
+    __slots__ = ("_blocks", "_hashed", "key")
+
+    def __init__(self, seed: int, name: str) -> None:
+        self.key = stream_key(seed, name)
+        self._blocks: dict[_CacheKey, array[float]] = {}
+        """Computed blocks: ``block << 7 | n`` for orders, ``(entity, block)`` otherwise."""
+        self._hashed: dict[_CacheKey, int] = {}
+        """Draws hashed one by one so far, per block not computed yet."""
+
+    @property
+    def blocks(self) -> int:
+        """Blocks computed so far."""
+        return len(self._blocks)
+
+    def unit(self, entity: int, n: int) -> float:
+        """The uniform in (0, 1) of draw ``n`` of ``entity``."""
+        if entity >= 0:
+            if 0 <= n <= _MAX_CACHED_N:
+                cache_key: _CacheKey = (entity >> _BLOCK_BITS) << 7 | n
+                block = self._blocks.get(cache_key)
+                if block is not None:
+                    return block[entity & _BLOCK_MASK]
+                return self._miss(cache_key, entity, n)
+        elif n >= 0:
+            cache_key = (entity, n >> _BLOCK_BITS)
+            block = self._blocks.get(cache_key)
+            if block is not None:
+                return block[n & _BLOCK_MASK]
+            return self._miss(cache_key, entity, n)
+        return keyed_unit(self.key, entity, n)
+
+    def _miss(self, cache_key: _CacheKey, entity: int, n: int) -> float:
+        """Hash the draw alone, or compute its block once the block has been asked enough."""
+        hashed = self._hashed.get(cache_key, 0)
+        if hashed < _FILL_AFTER:
+            self._hashed[cache_key] = hashed + 1
+            return keyed_unit(self.key, entity, n)
+        del self._hashed[cache_key]
+        if entity >= 0:
+            first = entity & ~_BLOCK_MASK
+            units = keyed_units(self.key, np.arange(first, first + self.BLOCK), n)
+            index = entity & _BLOCK_MASK
+        else:
+            first = n & ~_BLOCK_MASK
+            units = keyed_units(self.key, entity, np.arange(first, first + self.BLOCK))
+            index = n & _BLOCK_MASK
+        block = self._blocks[cache_key] = array("d", units.tobytes())
+        return block[index]

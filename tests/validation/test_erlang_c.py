@@ -31,6 +31,8 @@ from sim.engine import (
     Gamma,
     RandomStreams,
     RunEnvironment,
+    keyed_units,
+    stream_key,
 )
 from sim.estimators import ConfidenceInterval, erlang_c, replication_interval
 from tests.validation.harness import (
@@ -157,10 +159,11 @@ def test_non_exponential_service_is_caught(cv: float) -> None:
 def test_endpoint_waits_equal_the_kiefer_wolfowitz_recursion(servers: int) -> None:
     """Given the run's own random streams, the endpoint's waits are exactly FIFO M/M/c.
 
-    The arrival gaps and service times are redrawn here from fresh copies of the run's named
-    streams, and the Kiefer-Wolfowitz recursion (each arrival, in order, takes the
-    earliest-free server) gives the waits a FIFO c-server queue must produce. Path-by-path
-    equality means any statistical discrepancy above could only be sampling noise.
+    The arrival gaps and service times are redrawn here from a fresh copy of the run's
+    arrival stream and from the endpoint's keyed stream, and the Kiefer-Wolfowitz recursion
+    (each arrival, in order, takes the earliest-free server) gives the waits a FIFO c-server
+    queue must produce. Path-by-path equality means any statistical discrepancy above could
+    only be sampling noise.
     """
     seed, lam, n = 30_000 + servers, 0.9 * servers, 20_000
     run = RunEnvironment(seed)
@@ -174,9 +177,11 @@ def test_endpoint_waits_equal_the_kiefer_wolfowitz_recursion(servers: int) -> No
 
     streams = RandomStreams(seed)
     gap = BufferedDraws(lambda k: streams.stream(ARRIVALS_STREAM).exponential(1.0 / lam, k))
-    draw = Exponential(mean=1.0).sampler(streams.stream("endpoint.station"))
+    # customer k's service is the first keyed draw of order k at the endpoint
+    units = keyed_units(stream_key(seed, "endpoint.station"), np.arange(order.size), 1)
+    draw = Exponential(mean=1.0).quantile_function()
     arrivals = np.cumsum([gap() for _ in range(order.size)])
-    services = np.array([draw() for _ in range(order.size)])
+    services = np.array([draw(u) for u in units.tolist()])
     waits = kiefer_wolfowitz_waits(arrivals, services, servers)
 
     np.testing.assert_allclose(calls["arrival"][order], arrivals, rtol=1e-12, atol=1e-9)
