@@ -10,43 +10,23 @@ new orders.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from functools import partial
 from typing import Any
 
-import simpy
-
-from mock_systems.erp.config import ErpConfig
-from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import Delivery, SalesOrder
 from sim.engine import NONE, Endpoint, Sampler
 
 __all__ = ["Allocation"]
 
 
-class Allocation:
+class Allocation(ErpState):
     """Mixin of the ERP's ATP and allocation (the ERP provides the state used here)."""
 
-    sim: simpy.Environment
-    config: ErpConfig
-    orders: dict[str, SalesOrder]
-    deliveries: dict[str, Delivery]
-    inventory: Inventory
     _atp_extract: Endpoint
-    _allocation_queue: list[str]
-    _backorders: list[str]
     _stock_received: bool
     _run_time: Sampler
-    record: Callable[..., None]
-
-    def _changed(
-        self,
-        order: SalesOrder,
-        event: str,
-        detail: dict[str, Any],
-        occurred_at: float | None = None,
-    ) -> None:
-        raise NotImplementedError
 
     def atp_changes(self, plant: str, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Delta extract: ATP of the materials whose stock moved at a plant since the last one.

@@ -9,18 +9,15 @@ marks the invoice PAID.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import replace
 from typing import Any
 
-import simpy
-
-from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import (
     BillingDocument,
     BillingStatus,
     Delivery,
-    ErpCustomer,
     SalesOrder,
 )
 from sim.engine import Sampler
@@ -28,26 +25,10 @@ from sim.engine import Sampler
 __all__ = ["Billing"]
 
 
-class Billing:
+class Billing(ErpState):
     """Mixin of the ERP's invoicing and payments (the ERP provides the state used here)."""
 
-    sim: simpy.Environment
-    config: ErpConfig
-    customers: dict[str, ErpCustomer]
-    orders: dict[str, SalesOrder]
-    deliveries: dict[str, Delivery]
-    invoices: dict[str, BillingDocument]
     _payment_time: Sampler
-    record: Callable[..., None]
-
-    def _changed(
-        self,
-        order: SalesOrder,
-        event: str,
-        detail: dict[str, Any],
-        occurred_at: float | None = None,
-    ) -> None:
-        raise NotImplementedError
 
     def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
         prices = {item.item_no: item.net_price for item in order.items}

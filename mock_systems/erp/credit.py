@@ -10,38 +10,20 @@ The exposure comes down again when the invoice is paid or the order is cancelled
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
-import simpy
-
-from mock_systems.erp.config import ErpConfig
-from mock_systems.erp.inventory import Inventory
-from mock_systems.erp.records import ErpCustomer, SalesOrder
+from mock_systems.erp.parts import ErpState
+from mock_systems.erp.records import SalesOrder
 from sim.engine import Sampler
 
 __all__ = ["CreditControl"]
 
 
-class CreditControl:
+class CreditControl(ErpState):
     """Mixin of the ERP's credit control (the ERP provides the state used here)."""
 
-    sim: simpy.Environment
-    config: ErpConfig
-    customers: dict[str, ErpCustomer]
-    inventory: Inventory
-    _allocation_queue: list[str]
     _review_time: Sampler
-    record: Callable[..., None]
-
-    def _changed(
-        self,
-        order: SalesOrder,
-        event: str,
-        detail: dict[str, Any],
-        occurred_at: float | None = None,
-    ) -> None:
-        raise NotImplementedError
 
     def _accept(self, order: SalesOrder) -> None:
         customer = self.customers[order.sold_to]

@@ -10,13 +10,12 @@ scan for goods not yet issued is refused with a conflict so that the sender retr
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from functools import partial
 from typing import Any
 
-from mock_systems.erp.config import ErpConfig
-from mock_systems.erp.inventory import Inventory
-from mock_systems.erp.records import Delivery, SalesOrder
+from mock_systems.erp.parts import ErpState
+from mock_systems.erp.records import Delivery
 from mock_systems.erp.status import ERP_STATUS_RANK
 from sim.engine import CallResult, Endpoint
 
@@ -35,27 +34,10 @@ _CONFLICT = CallResult("conflict", retry_after=60.0)
 """Refusal of an operation that is not allowed yet in the record's state (HTTP 409)."""
 
 
-class DeliveryUpdates:
+class DeliveryUpdates(ErpState):
     """Mixin of the ERP's delivery updates (the ERP provides the state used here)."""
 
-    config: ErpConfig
-    orders: dict[str, SalesOrder]
-    deliveries: dict[str, Delivery]
-    inventory: Inventory
     _delivery_update: Endpoint
-    record: Callable[..., None]
-
-    def _changed(
-        self,
-        order: SalesOrder,
-        event: str,
-        detail: dict[str, Any],
-        occurred_at: float | None = None,
-    ) -> None:
-        raise NotImplementedError
-
-    def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
-        raise NotImplementedError
 
     def confirm_pick_release(self, delivery_no: str, timeout: float = math.inf) -> _Reply:
         """The warehouse accepted the delivery for picking."""

@@ -15,12 +15,11 @@ The read APIs (status query, change extract, read-back) are in :mod:`mock_system
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from functools import partial
 from typing import Any
 
-from mock_systems.erp.inventory import Inventory
-from mock_systems.erp.records import ErpCustomer, SalesOrder
+from mock_systems.erp.parts import ErpState
 from sim.engine import Endpoint
 
 __all__ = ["OrderMaintenance"]
@@ -28,29 +27,10 @@ __all__ = ["OrderMaintenance"]
 _RELEASABLE = frozenset({"pricing_mismatch", "tax_configuration"})
 
 
-class OrderMaintenance:
+class OrderMaintenance(ErpState):
     """Mixin of the ERP's maintenance operations (the ERP provides the state used here)."""
 
-    orders: dict[str, SalesOrder]
-    by_reference: dict[int, str]
-    customers: dict[str, ErpCustomer]
-    inventory: Inventory
-    _allocation_queue: list[str]
-    _backorders: list[str]
     _maintain: Endpoint
-    record: Callable[..., None]
-
-    def _accept(self, order: SalesOrder) -> None:
-        raise NotImplementedError
-
-    def _changed(
-        self,
-        order: SalesOrder,
-        event: str,
-        detail: dict[str, Any],
-        occurred_at: float | None = None,
-    ) -> None:
-        raise NotImplementedError
 
     def release_hold(
         self, customer_reference: int, timeout: float = math.inf

@@ -7,25 +7,20 @@ These calls take no simulated time; changes after set-up leave a history row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import ErpCustomer, ErpMaterial, StockRecord
 
 __all__ = ["MasterData"]
 
 
-class MasterData:
+class MasterData(ErpState):
     """Mixin of the ERP's master data operations (the ERP provides the state used here)."""
 
-    customers: dict[str, ErpCustomer]
     materials: dict[str, ErpMaterial]
     contract_prices: dict[tuple[str, str], float]
     blocked: set[str]
     pending_customers: set[str]
     region_plants: dict[str, str]
-    inventory: Inventory
-    record: Callable[..., None]
 
     def add_customer(
         self, sold_to: str, name: str, region: str, credit_limit: float, exposure: float = 0.0

@@ -24,9 +24,8 @@ from collections.abc import Generator
 from functools import partial
 from typing import Any
 
+from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import (
-    BillingDocument,
-    Delivery,
     DeliveryDocument,
     SalesOrder,
     SalesOrderDocument,
@@ -39,18 +38,12 @@ __all__ = ["OrderReads"]
 _Reply = Generator[Any, Any, Any]
 
 
-class OrderReads:
+class OrderReads(ErpState):
     """Mixin of the ERP's read APIs (the ERP provides the state used here)."""
 
-    orders: dict[str, SalesOrder]
-    by_reference: dict[int, str]
-    deliveries: dict[str, Delivery]
-    invoices: dict[str, BillingDocument]
     _order_status: Endpoint
     _status_extract: Endpoint
     _read_order: Endpoint
-    _change_times: list[float]
-    _change_documents: list[str]
 
     def order_status(self, customer_reference: int, timeout: float = math.inf) -> _Reply:
         """One order's status line with its deliveries' and invoices' statuses, or None."""

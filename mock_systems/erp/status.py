@@ -10,13 +10,11 @@ outbox: a data event, or with ``event_payload: keys`` a notification carrying on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import simpy
-
-from mock_systems.erp.config import ErpConfig, EventPayload
-from mock_systems.erp.records import ChangeNotification, Delivery, SalesOrder
+from mock_systems.erp.config import EventPayload
+from mock_systems.erp.parts import ErpState
+from mock_systems.erp.records import ChangeNotification, SalesOrder
 from sim.engine import Mailbox
 
 __all__ = ["ERP_STATUS_RANK", "OrderStatus"]
@@ -42,17 +40,11 @@ _KEYS = ("delivery", "billing_document")
 """The detail a notification event keeps: the keys of the objects that changed."""
 
 
-class OrderStatus:
+class OrderStatus(ErpState):
     """Mixin that derives an order's status and publishes its changes (the ERP's state)."""
 
-    sim: simpy.Environment
-    config: ErpConfig
-    deliveries: dict[str, Delivery]
     outbox: Mailbox[ChangeNotification]
     contract_version: str
-    _change_times: list[float]
-    _change_documents: list[str]
-    record: Callable[..., None]
 
     def _derive_status(self, order: SalesOrder) -> str:
         if order.rejection_reason:

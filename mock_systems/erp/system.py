@@ -52,8 +52,8 @@ __all__ = ["Erp", "ERP_STATUS_RANK"]
 _Reply = Generator[Any, Any, Any]
 
 
-# A mixin that only declares a method another one implements (``_changed``, ``_accept``,
-# ``_invoice``, raising NotImplementedError) must come after the implementing mixin here.
+# Each part derives from ErpState, which declares the shared state and the cross-part
+# steps; as the common base it comes last in the MRO, so the parts' order here is free.
 class Erp(
     OrderStatus,
     MasterData,

@@ -1,0 +1,57 @@
+"""What the ERP's parts share: its state, and the steps one part asks of another.
+
+Each part of the ERP (status, master data, credit, allocation, deliveries, billing,
+maintenance, reads) is a mixin of :class:`~mock_systems.erp.system.Erp`. They all derive
+from :class:`ErpState`, which declares the state they share and the cross-part steps as
+stubs. Being the common base, it comes last in the method resolution order, so a part's
+real implementation always wins whatever order ``Erp`` lists its parts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from mock_systems.erp.config import ErpConfig
+from mock_systems.erp.inventory import Inventory
+from mock_systems.erp.records import BillingDocument, Delivery, ErpCustomer, SalesOrder
+
+__all__ = ["ErpState"]
+
+
+class ErpState:
+    """The ERP state every part may read, and the steps parts ask of each other."""
+
+    sim: simpy.Environment
+    config: ErpConfig
+    orders: dict[str, SalesOrder]
+    deliveries: dict[str, Delivery]
+    customers: dict[str, ErpCustomer]
+    invoices: dict[str, BillingDocument]
+    inventory: Inventory
+    by_reference: dict[int, str]
+    _allocation_queue: list[str]
+    _backorders: list[str]
+    _change_times: list[float]
+    _change_documents: list[str]
+    record: Callable[..., None]
+
+    def _changed(
+        self,
+        order: SalesOrder,
+        event: str,
+        detail: dict[str, Any],
+        occurred_at: float | None = None,
+    ) -> None:
+        """Re-derive the order's status and publish the event (the status part)."""
+        raise NotImplementedError
+
+    def _accept(self, order: SalesOrder) -> None:
+        """Take a created order into credit exposure and allocation (the credit part)."""
+        raise NotImplementedError
+
+    def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
+        """Bill a delivery (the billing part)."""
+        raise NotImplementedError
