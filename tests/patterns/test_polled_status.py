@@ -109,12 +109,12 @@ def test_ipaas_counts_changes_not_yet_synced_as_pending_work() -> None:
     erp = world.erp
     # mid-morning, between two bulk syncs: changes have happened since the last one
     world.run.sim.run(until=10 * HOUR + 1000.0)
-    unsynced = erp.changes_after(pattern._synced_to)
+    unsynced = erp.changes_after(pattern.bulk_sync.synced_to)
     assert unsynced > 0
     _, pending = pattern.in_flight()
     assert pending == pattern.writer.parked + unsynced
     world.run.sim.run(until=world.horizon_s)
-    assert erp.changes_after(pattern._synced_to) == 0
+    assert erp.changes_after(pattern.bulk_sync.synced_to) == 0
     assert pattern.in_flight() == (0, 0)
     world.record_end()
     assert run_all(world.run.history)["convergence"].note == ""

@@ -23,9 +23,12 @@ from sim.integration.blocks.status_sync import (
     news_from_event,
     news_from_reading,
 )
+from sim.integration.blocks.status_transports import BulkSync, OrderPoller
 from sim.integration.blocks.worker_pool import WorkerPool
 
 __all__ = [
+    "BulkSync",
+    "OrderPoller",
     "AtpCache",
     "Callers",
     "CrmStatusSync",

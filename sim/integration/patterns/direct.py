@@ -33,9 +33,9 @@ from typing import Any, ClassVar
 
 from sim.engine import CallResult
 from sim.integration.adapters.erp import keys_only
-from sim.integration.blocks import news_from_reading
+from sim.integration.blocks import OrderPoller
 from sim.integration.canonical import OrderStatus, ValidationResult
-from sim.integration.messaging import Outcome, RetryPolicy
+from sim.integration.messaging import RetryPolicy
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
@@ -57,8 +57,18 @@ class DirectPattern(ComposedPattern):
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
         self.build_fulfilment()
-        self.open: dict[int, int] = {}
-        """Orders CRM still polls for, with the status version it last wrote."""
+        erp, timeout = context.erp, self.timeouts.erp_extract_s
+        self.poller = OrderPoller(
+            self.run,
+            self.record,
+            lambda ref: self.callers.erp_orders.run_call(
+                partial(erp.read_status, ref, timeout), ref
+            ),
+            self.status_sync,
+            self.settings.direct.poll_interval_s,
+            self.settings.direct.poll_concurrency,
+            _FINAL,
+        )
 
     @classmethod
     def tuned(cls, settings: IntegrationSettings) -> IntegrationSettings:
@@ -80,7 +90,7 @@ class DirectPattern(ComposedPattern):
         ctx.crm.accepted_quotes.deliver_to(self._trigger)
         ctx.erp.notifications.deliver_to(self._on_erp_change)
         self.start_common()
-        self.sim.process(self._poll())
+        self.poller.start()
 
     # ------------------------------------------------------------ the CRM trigger
     def _trigger(self, message: Any) -> None:
@@ -89,7 +99,7 @@ class DirectPattern(ComposedPattern):
     def _create(self, message: Any) -> Generator[Any, Any, None]:
         order = self.receive(message)
         ref = order.order_ref
-        self.open[ref] = -1
+        self.poller.watch(ref)
         submission = self.submission
         receipt = yield from submission.submit(order, submission.key(order))
         if isinstance(receipt, CallResult):
@@ -131,41 +141,8 @@ class DirectPattern(ComposedPattern):
             )
 
     # ------------------------------------------------------------ the CRM polling job
-    def _poll(self) -> Generator[Any, Any, None]:
-        direct = self.settings.direct
-        sim = self.sim
-        while True:
-            yield sim.timeout(direct.poll_interval_s)
-            refs = sorted(self.open)
-            if not refs:
-                continue
-            self.record("poll_started", value=float(len(refs)))
-            callouts = [
-                sim.process(self._poll_orders(refs[i :: direct.poll_concurrency]))
-                for i in range(min(direct.poll_concurrency, len(refs)))
-            ]
-            yield sim.all_of(callouts)
-
-    def _poll_orders(self, refs: list[int]) -> Generator[Any, Any, None]:
-        erp, timeout = self.context.erp, self.timeouts.erp_extract_s
-        for ref in refs:
-            reading = yield from self.callers.erp_orders.run_call(
-                partial(erp.read_status, ref, timeout), ref
-            )
-            if reading is None or isinstance(reading, CallResult):
-                continue  # not in the ERP (yet), or the poll failed: next time
-            if reading.version == self.open.get(ref):
-                continue
-            outcome = yield from self.status_sync.apply(news_from_reading(reading))
-            if outcome is Outcome.FAILED:
-                continue
-            if reading.status in _FINAL:
-                self.open.pop(ref, None)
-            elif ref in self.open:
-                self.open[ref] = reading.version
-
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """A cancelled order is no longer polled for."""
-        self.open.pop(order_ref, None)
+        self.poller.forget(order_ref)
         answer = yield from super()._tell_crm_cancelled(order_ref, reason)
         return answer

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from sim.engine import CallResult
 from sim.integration.adapters.erp import keys_only
-from sim.integration.blocks import WorkerPool, news_from_reading
+from sim.integration.blocks import BulkSync, WorkerPool
 from sim.integration.canonical import Order, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
@@ -70,11 +70,21 @@ class IpaasPattern(ComposedPattern):
         self.flows = WorkerPool(context.run, FLOW_WORKERS, ipaas.flow_workers)
         self.worker_pools = {FLOW_WORKERS: self.flows}
         self.build_fulfilment()
-        self._synced_to = 0.0
+        erp, timeout = context.erp, self.timeouts.erp_extract_s
+        self.bulk_sync = BulkSync(
+            self.run,
+            self.record,
+            lambda since: self.callers.erp_orders.run_call(
+                partial(erp.status_changes, since, timeout), -1
+            ),
+            self.status_sync,
+            ipaas.sync_interval_s,
+            lambda job: self.flows.submit(partial(self._as_flow, job)),
+        )
 
     def in_flight(self) -> tuple[int, int]:
         """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
-        unsynced = self.context.erp.unsynced_changes(self._synced_to)
+        unsynced = self.context.erp.unsynced_changes(self.bulk_sync.synced_to)
         return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
 
     def start(self) -> None:
@@ -84,7 +94,7 @@ class IpaasPattern(ComposedPattern):
         ctx.crm.accepted_quotes.deliver_to(self._order_flow)
         ctx.erp.notifications.deliver_to(self._erp_change_flow)
         self.start_common()
-        self.sim.process(self._schedule_sync())
+        self.bulk_sync.start()
 
     def _step(self) -> Any:
         """The runtime's own time for one flow step."""
@@ -160,23 +170,7 @@ class IpaasPattern(ComposedPattern):
             ref, str(payload["delivery"]), str(payload["plant"]), lines
         )
 
-    # ------------------------------------------------------------ bulk status sync
-    def _schedule_sync(self) -> Generator[Any, Any, None]:
-        while True:
-            yield self.sim.timeout(self.settings.ipaas.sync_interval_s)
-            self.flows.submit(self._sync_flow)
-
-    def _sync_flow(self) -> Generator[Any, Any, None]:
+    def _as_flow(self, job: Any) -> Generator[Any, Any, None]:
+        """Run ``job`` as a flow: one step of the runtime's own, then the job."""
         yield self._step()
-        started = self.sim.now
-        erp = self.context.erp
-        readings = yield from self.callers.erp_orders.run_call(
-            partial(erp.status_changes, self._synced_to, self.timeouts.erp_extract_s), -1
-        )
-        if isinstance(readings, CallResult):
-            self.record("sync_failed", status=readings.status)
-            return
-        self.record("sync_extracted", value=float(len(readings)))
-        for reading in readings:
-            yield from self.status_sync.apply(news_from_reading(reading))
-        self._synced_to = started
+        yield from job()
