@@ -50,3 +50,21 @@ class Writer:
             value,
             value2,
         )
+
+
+def assert_same_data(a: Any, b: Any, path: str = "") -> None:
+    """Deep equality of plain data in which NaN equals NaN (``==`` on dicts does not say so
+    for NaNs that are distinct objects, as they are after unpickling or a worker's return)."""
+    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, dict):
+        assert list(a) == list(b), f"{path}: keys differ"
+        for key in a:
+            assert_same_data(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same_data(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b), f"{path}: nan != {b!r}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +27,6 @@ def tiny(**integration: Any) -> Scenario:
     if integration:
         data["integration"] = integration
     return Scenario.model_validate(data)
-
-
-def same(a: Any, b: Any, path: str = "") -> None:
-    """Deep equality of plain data in which NaN equals NaN."""
-    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
-    if isinstance(a, dict):
-        assert list(a) == list(b), f"{path}: keys differ"
-        for key in a:
-            same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list | tuple):
-        assert len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b), f"{path}: nan != {b!r}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 def write_plugin(folder: Path, entry: str) -> None:

@@ -14,7 +14,8 @@ from sim.replications import (
     run_tasks,
 )
 from sim.run import execute
-from tests.compare.support import same, tiny
+from tests.compare.support import tiny
+from tests.helpers import assert_same_data
 
 SEED = 41
 SCENARIO = tiny()
@@ -41,8 +42,8 @@ def test_results_do_not_depend_on_the_number_of_workers(
             local.demand_hash,
             local.timeline_hash,
         )
-        same(remote.statistics, local.statistics)
-        same(remote.metrics, local.metrics)
+        assert_same_data(remote.statistics, local.statistics)
+        assert_same_data(remote.metrics, local.metrics)
     # and the replications are not copies of one another
     assert len({r.history_hash for r in in_process}) == 3
     assert len({r.demand_hash for r in in_process}) == 3

@@ -24,6 +24,7 @@ from sim.metrics import compute_metrics
 from sim.report.files import write_outputs
 from sim.run import RunResult, execute
 from sim.scenario import Scenario, load_scenario
+from tests.helpers import assert_same_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["demand_days=1", "drain_days=1", "demand.orders_per_business_day=100"]
@@ -46,24 +47,6 @@ def copied(result: RunResult) -> RunResult:
     return pickle.loads(pickle.dumps(result))
 
 
-def assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Deep equality of plain data where NaN equals NaN (``==`` on dicts does not say so
-    for NaNs that are distinct objects, as they are after unpickling)."""
-    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
-    if isinstance(a, dict):
-        assert list(a) == list(b), f"{path}: keys differ"
-        for key in a:
-            assert_same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list | tuple):
-        assert len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b), f"{path}: nan != {b!r}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
-
-
 def test_history_comes_back_column_for_column(result: RunResult, copied: RunResult) -> None:
     original, history = result.history, copied.history
     assert history is not original
@@ -82,20 +65,20 @@ def test_history_comes_back_column_for_column(result: RunResult, copied: RunResu
 
 
 def test_metrics_survive_and_recompute_the_same(result: RunResult, copied: RunResult) -> None:
-    assert_same(copied.metrics, result.metrics)
+    assert_same_data(copied.metrics, result.metrics)
     limits = endpoint_limits(copied.scenario, copied.timeline, copied.horizon_s)
 
     def metrics(history: History) -> dict[str, Any]:
         return compute_metrics(history, copied.horizon_s, copied.scenario.slas, 1, limits)
 
-    assert_same(metrics(copied.history), metrics(result.history))
+    assert_same_data(metrics(copied.history), metrics(result.history))
 
 
 def test_checkers_give_the_same_verdicts(result: RunResult, copied: RunResult) -> None:
     before, after = run_all(result.history), run_all(copied.history)
     assert list(after) == list(before)
     for name in before:
-        assert_same(after[name].to_dict(), before[name].to_dict(), name)
+        assert_same_data(after[name].to_dict(), before[name].to_dict(), name)
 
 
 def test_scenario_timeline_and_facts_survive(result: RunResult, copied: RunResult) -> None:
@@ -205,6 +188,6 @@ def test_a_spawned_worker_returns_the_same_run(scenario: Scenario, result: RunRe
         remote = pool.submit(execute, scenario, result.seed).result(timeout=120)
     assert isinstance(remote, RunResult)
     assert remote.history_hash == result.history_hash
-    assert_same(remote.metrics, result.metrics)
+    assert_same_data(remote.metrics, result.metrics)
     assert remote.scenario == scenario
     assert remote.timeline == result.timeline
