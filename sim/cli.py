@@ -1,9 +1,12 @@
-"""The ``o2csim`` command line: run, compare, validate and schema.
+"""The ``o2csim`` command line: run, compare, check, validate and schema.
 
-Exit codes: 0 success; 2 bad input (scenario file, option or output folder, or a scenario
-whose estimated memory is above the ``--max-memory-gib`` ceiling), with one clear message
-and no traceback; 3 the run finished but an SLA target was missed (for ``run
---replications N``, under the rule across replications of :mod:`sim.verdicts`).
+Exit codes: 0 success; 2 bad input (scenario file, option or output folder, a scenario
+whose estimated memory is above the ``--max-memory-gib`` ceiling, or a threshold whose
+figure the run's metrics do not have), with one clear message and no traceback; 3 the run
+finished but an SLA target or threshold was missed (for ``run --replications N``, under the
+rule across replications of :mod:`sim.verdicts`); 4 an invariant checker found a violation
+in the run's history (wins over 2 and 3). ``o2csim check`` uses the same codes
+(:mod:`sim.cli_check`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sim.cli_check import check_command
 from sim.cli_common import (
     EXIT_BAD_INPUT,
+    EXIT_INVARIANT_VIOLATION,
     EXIT_OK,
     EXIT_SLA_BREACH,
     MaxMemoryOption,
@@ -38,6 +43,7 @@ from sim.scenario.budget import describe
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "EXIT_INVARIANT_VIOLATION",
     "EXIT_OK",
     "EXIT_SLA_BREACH",
     "app",
@@ -195,6 +201,23 @@ def run(
     console.print(
         f"history: {paths['history']}  metrics: {paths['metrics']}", highlight=False, markup=False
     )
+    if not result.invariants_hold:
+        broken = [name for name, v in result.invariants.items() if not v.valid]
+        err_console.print(
+            f"[red]invariant violated:[/red] {', '.join(broken)} (witness rows in "
+            f"{paths['run']}; o2csim check {out} prints them)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INVARIANT_VIOLATION)
+    if result.threshold_errors:
+        fail(
+            "; ".join(
+                f"{scenario}: thresholds: {line}: {error}"
+                for line, error in result.threshold_errors.items()
+            )
+            + f" (the run's outputs are in {out})"
+        )
     if not result.sla_passed:
         raise typer.Exit(EXIT_SLA_BREACH)
 
@@ -218,6 +241,7 @@ def validate(
 
 
 app.command(name="compare")(compare_command)
+app.command(name="check")(check_command)
 
 
 @app.command()

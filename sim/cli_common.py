@@ -31,6 +31,7 @@ from sim.scenario import (
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "EXIT_INVARIANT_VIOLATION",
     "EXIT_OK",
     "EXIT_SLA_BREACH",
     "MaxMemoryOption",
@@ -50,6 +51,7 @@ __all__ = [
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_SLA_BREACH = 3
+EXIT_INVARIANT_VIOLATION = 4
 
 err_console = Console(stderr=True)
 

@@ -37,6 +37,7 @@ from sim.engine.calendar import DAY
 from sim.history_frame import first_time, history_frame, rows
 from sim.integration.canonical import STATUS_RANK, OrderStatus
 from sim.scenario import LATENCY_METRICS, SlaTarget
+from sim.thresholds import censored_percentile, threshold_results
 
 __all__ = ["LATENCY_METRICS", "summarize", "compute_metrics", "crm_staleness", "sla_verdicts"]
 
@@ -322,14 +323,8 @@ def sla_verdicts(
     verdicts: dict[str, dict[str, Any]] = {}
     for metric, target in sorted(targets.items()):
         lags = latency[metric]["lag"].to_numpy(dtype=float)
+        observed = censored_percentile(lags, target.percentile)
         lags = np.where(np.isnan(lags), np.inf, lags)
-        # no interpolation (an infinite sample cannot be interpolated): the smallest sample
-        # at or above the percentile, which is the conservative reading for a target
-        observed = (
-            float(np.percentile(lags, target.percentile, method="higher"))
-            if lags.size
-            else math.nan
-        )
         compliance = float((lags <= target.max_s).mean()) if lags.size else math.nan
         verdicts[metric] = {
             "percentile": target.percentile,
@@ -348,12 +343,15 @@ def compute_metrics(
     slas: dict[str, SlaTarget] | None = None,
     business_days: float | None = None,
     limits: Sequence[Mapping[str, Any]] | None = None,
+    thresholds: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Every KPI of a run, as a JSON-ready dict.
 
     ``business_days`` is the number of days on which orders could arrive; throughput is
     reported per business day when it is given. ``limits`` are the endpoints' request limits
     whose use is reported (:func:`sim.delivery_health.endpoint_limits` builds them).
+    ``thresholds`` are the scenario's threshold lines, judged on this run under
+    ``thresholds`` (:func:`sim.thresholds.threshold_results`).
     """
     frame = history_frame(history)
     attrs = _order_attributes(frame)
@@ -363,7 +361,7 @@ def compute_metrics(
     created = int(rows(frame, "erp.order_created")["order"].nunique())
     status_rows = rows(frame, "erp.order_status")
     final_status = status_rows.groupby("order")["status"].last().astype(str)
-    return {
+    metrics: dict[str, Any] = {
         "volume": {
             "orders_accepted": accepted,
             "erp_orders_created": created,
@@ -400,3 +398,5 @@ def compute_metrics(
         "endpoints": _endpoints(frame),
         "sla": sla_verdicts(latency, slas or {}),
     }
+    metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
+    return metrics

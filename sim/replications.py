@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.checks import Verdict
 from sim.kpis import replication_statistics
 from sim.run import RunResult, execute
 from sim.scenario import Scenario
@@ -81,6 +82,7 @@ class ReplicationTask:
     index: int
     keep_history: bool = False
     against_fault_free: bool = False
+    check_invariants: bool = False
 
     @property
     def seed(self) -> int:
@@ -96,7 +98,8 @@ class Replication:
     same run made on its own); ``demand_hash`` fingerprints the orders it took and
     ``timeline_hash`` its fault timeline, which do not depend on the pattern. ``result`` is
     the whole :class:`~sim.run.RunResult` (history included) only when the task asked to
-    keep it.
+    keep it; ``invariants`` the checkers' verdicts, computed where the history is, only
+    when the task asked for them.
     """
 
     index: int
@@ -111,6 +114,7 @@ class Replication:
     statistics: dict[str, float]
     wall_seconds: dict[str, float] = field(default_factory=dict)
     result: RunResult | None = None
+    invariants: dict[str, Verdict] = field(default_factory=dict)
 
 
 def demand_hash(result: RunResult) -> str:
@@ -144,6 +148,7 @@ def replicate(task: ReplicationTask) -> Replication:
         statistics=replication_statistics(result),
         wall_seconds=dict(result.wall_seconds),
         result=result if task.keep_history else None,
+        invariants=dict(result.invariants) if task.check_invariants else {},
     )
 
 

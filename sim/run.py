@@ -6,8 +6,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from sim.checks import Verdict, run_all
 from sim.collector import simulation_collector
 from sim.delivery_health import endpoint_limits
 from sim.engine import History
@@ -42,8 +44,31 @@ class RunResult:
 
     @property
     def sla_passed(self) -> bool:
-        """True when every SLA target of the scenario was met."""
-        return all(v["passed"] for v in self.metrics.get("sla", {}).values())
+        """True when every SLA target and every threshold of the scenario was met."""
+        gates = [
+            *self.metrics.get("sla", {}).values(),
+            *self.metrics.get("thresholds", {}).values(),
+        ]
+        return all(v["passed"] for v in gates)
+
+    @cached_property
+    def invariants(self) -> dict[str, Verdict]:
+        """Every history-only invariant checker's verdict on this run (computed once)."""
+        return run_all(self.history)
+
+    @property
+    def invariants_hold(self) -> bool:
+        """True when no invariant checker found a violation."""
+        return all(verdict.valid for verdict in self.invariants.values())
+
+    @property
+    def threshold_errors(self) -> dict[str, str]:
+        """Threshold lines whose figure the metrics do not have, with what is wrong."""
+        return {
+            line: entry["error"]
+            for line, entry in self.metrics.get("thresholds", {}).items()
+            if "error" in entry
+        }
 
 
 def retry_amplification(faulty: dict[str, Any], fault_free: dict[str, Any]) -> dict[str, Any]:
@@ -126,6 +151,7 @@ def execute(
         scenario.slas,
         business_days,
         limits=endpoint_limits(scenario, world.timeline, horizon),
+        thresholds=scenario.thresholds,
     )
     finished = time.perf_counter()
     return RunResult(

@@ -7,8 +7,12 @@ docs/methodology.md, "SLA verdicts across replications", states the rule:
   ``observed_s``);
 * an SLA passes when the one-sided upper confidence bound of the mean of that statistic
   across the ``n`` replications, ``mean + t(1 - alpha / k, n - 1) * s / sqrt(n)``, is at
-  most the target; ``alpha`` is 0.05 and ``k`` the number of SLA targets of the scenario
-  (Bonferroni: all ``k`` bounds hold together with probability at least 95%).
+  most the target; ``alpha`` is 0.05 and ``k`` the number of gates of the scenario, its
+  SLA targets plus its threshold lines (Bonferroni: all ``k`` bounds hold together with
+  probability at least 95%);
+* a threshold line (:mod:`sim.scenario.thresholds`) is judged the same way on its figure:
+  ``<`` and ``<=`` on the upper bound, ``>`` and ``>=`` on the lower bound
+  ``mean - t * s / sqrt(n)``; ``==`` passes only when every replication equals the limit.
 
 A replication whose statistic is infinite (more than ``100 - percentile`` % of its samples
 never finished) or NaN (no sample at all) makes the bound infinite: the SLA fails. The
@@ -27,13 +31,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from sim.scenario import SlaTarget
+from sim.scenario import Scenario, SlaTarget
+from sim.scenario.thresholds import Comparison, parse_threshold
 
 __all__ = [
     "FAMILY_ALPHA",
     "SlaVerdict",
+    "ThresholdVerdict",
+    "gate_count",
+    "lower_bound",
     "replicated_sla_verdicts",
+    "replicated_threshold_verdicts",
     "sla_verdicts_across",
+    "threshold_verdict_across",
     "upper_bound",
 ]
 
@@ -96,21 +106,29 @@ def _two_sided(data: np.ndarray) -> tuple[float, float]:
     return mean, multiplier * float(data.std(ddof=1)) / math.sqrt(data.size)
 
 
+def _level(alpha: float, k: int) -> float:
+    """The one-sided confidence level of each of ``k`` bounds (Bonferroni)."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
+    return 1.0 - alpha / k if k else 1.0 - alpha
+
+
 def sla_verdicts_across(
     statistics: Mapping[str, ArrayLike],
     targets: Mapping[str, SlaTarget],
     alpha: float = FAMILY_ALPHA,
+    k: int | None = None,
 ) -> dict[str, SlaVerdict]:
     """The verdict on every target from its per-replication statistics (the rule above).
 
     ``statistics[metric]`` holds one value per replication, in any order; ``k`` is the
-    number of ``targets``. Raises ``ValueError`` when a target has no statistics, when the
-    targets have different numbers of replications, or fewer than two.
+    number of gates sharing the family-wise ``alpha`` (default: the number of ``targets``;
+    :func:`gate_count` counts a scenario's targets and thresholds). Raises ``ValueError``
+    when a target has no statistics, when the targets have different numbers of
+    replications, or fewer than two.
     """
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
-    k = len(targets)
-    level = 1.0 - alpha / k if k else 1.0 - alpha
+    k = len(targets) if k is None else k
+    level = _level(alpha, k)
     verdicts: dict[str, SlaVerdict] = {}
     sizes = set()
     for metric, target in sorted(targets.items()):
@@ -138,7 +156,7 @@ def sla_verdicts_across(
 
 
 def replicated_sla_verdicts(
-    metrics: Sequence[Mapping[str, Any]], targets: Mapping[str, SlaTarget]
+    metrics: Sequence[Mapping[str, Any]], targets: Mapping[str, SlaTarget], k: int | None = None
 ) -> dict[str, SlaVerdict]:
     """:func:`sla_verdicts_across` on the ``sla`` sections of each replication's metrics."""
     statistics = {
@@ -148,4 +166,92 @@ def replicated_sla_verdicts(
         ]
         for metric in targets
     }
-    return sla_verdicts_across(statistics, targets)
+    return sla_verdicts_across(statistics, targets, k=k)
+
+
+@dataclass(frozen=True)
+class ThresholdVerdict:
+    """The verdict on one threshold line from ``n`` replications.
+
+    ``bound`` is the one-sided bound the rule compares with ``limit``: the upper bound for
+    ``<`` and ``<=``, the lower bound for ``>`` and ``>=``. ``==`` passes only when every
+    replication gave exactly ``limit`` (an interval of width zero at the limit); ``bound``
+    is then the value farthest from it.
+    """
+
+    threshold: str
+    figure: str
+    op: str
+    limit: float
+    n: int
+    k: int
+    level: float
+    mean: float
+    half_width: float
+    bound: float
+    passed: bool
+    basis: str = "replications"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (NaN and infinity left as floats; the JSON writer maps them)."""
+        return asdict(self)
+
+
+def lower_bound(values: ArrayLike, level: float) -> float:
+    """One-sided lower confidence bound of the mean (the mirror of :func:`upper_bound`)."""
+    return -upper_bound(-np.asarray(values, dtype=np.float64), level)
+
+
+def threshold_verdict_across(
+    line: str, figure: str, values: ArrayLike, k: int, alpha: float = FAMILY_ALPHA
+) -> ThresholdVerdict:
+    """The verdict on one threshold from its per-replication values (the rule above)."""
+    threshold = parse_threshold(line)
+    data = np.asarray(values, dtype=np.float64).ravel()
+    level = _level(alpha, k)
+    mean, half = _two_sided(data)
+    op = threshold.op
+    if op is Comparison.EQ:
+        gaps = np.abs(data - threshold.limit)
+        bound = float(data[int(np.nanargmax(gaps))]) if not np.isnan(gaps).all() else math.nan
+        passed = bool(data.size >= 2 and (data == threshold.limit).all())
+    else:
+        bound = upper_bound(data, level) if op.bounded_above else lower_bound(data, level)
+        passed = op.holds(bound, threshold.limit)
+    return ThresholdVerdict(
+        threshold=threshold.text,
+        figure=figure,
+        op=op.value,
+        limit=threshold.limit,
+        n=int(data.size),
+        k=k,
+        level=level,
+        mean=mean,
+        half_width=half,
+        bound=bound,
+        passed=passed,
+    )
+
+
+def replicated_threshold_verdicts(
+    metrics: Sequence[Mapping[str, Any]], lines: Sequence[str], k: int | None = None
+) -> dict[str, ThresholdVerdict]:
+    """The verdict on each threshold line from its ``thresholds`` entry in every replication.
+
+    ``k`` as in :func:`sla_verdicts_across` (default: the number of lines). A replication
+    whose figure was unknown gives NaN, which fails the threshold.
+    """
+    k = len(lines) if k is None else k
+    verdicts: dict[str, ThresholdVerdict] = {}
+    for line in lines:
+        text = parse_threshold(line).text
+        entries = [m["thresholds"][text] for m in metrics]
+        values = [math.nan if e["observed"] is None else e["observed"] for e in entries]
+        figure = next((e["figure"] for e in entries if e["figure"]), "") or ""
+        verdicts[text] = threshold_verdict_across(text, figure, values, k)
+    return verdicts
+
+
+def gate_count(scenario: Scenario) -> int:
+    """How many gates share the family-wise alpha: SLA targets plus threshold lines."""
+    return len(scenario.slas) + len(scenario.thresholds)

@@ -31,7 +31,12 @@ from sim.replications import (
     run_tasks,
 )
 from sim.scenario import Scenario
-from sim.verdicts import FAMILY_ALPHA, replicated_sla_verdicts
+from sim.verdicts import (
+    FAMILY_ALPHA,
+    gate_count,
+    replicated_sla_verdicts,
+    replicated_threshold_verdicts,
+)
 
 __all__ = [
     "DEFAULT_REFERENCE",
@@ -143,8 +148,13 @@ def _summary(
 ) -> dict[str, Any]:
     n = len(next(iter(by_pattern.values())))
     base = by_pattern[reference]
+    k = gate_count(scenario)
     sla = {
-        label: replicated_sla_verdicts([r.metrics for r in reps], scenario.slas)
+        label: replicated_sla_verdicts([r.metrics for r in reps], scenario.slas, k)
+        for label, reps in by_pattern.items()
+    }
+    thresholds = {
+        label: replicated_threshold_verdicts([r.metrics for r in reps], scenario.thresholds, k)
         for label, reps in by_pattern.items()
     }
     return {
@@ -178,17 +188,29 @@ def _summary(
             "statistic": "each replication's percentile of the target, unfinished = infinite",
             "bound": "one-sided upper t bound of the mean, n - 1 degrees of freedom",
             "family_alpha": FAMILY_ALPHA,
-            "bonferroni_k": len(scenario.slas),
+            "bonferroni_k": k,
+            "thresholds": "the same bound on the line's figure: upper for < and <=, lower for "
+            "> and >=; == only when every replication equals the limit",
         },
         "sla": {
             label: {metric: v.to_dict() for metric, v in verdicts.items()}
             for label, verdicts in sla.items()
         },
+        "thresholds": {
+            label: {line: v.to_dict() for line, v in verdicts.items()}
+            for label, verdicts in thresholds.items()
+        },
         "sla_passed": {
-            label: all(v.passed for v in verdicts.values()) for label, verdicts in sla.items()
+            label: all(v.passed for v in sla[label].values())
+            and all(v.passed for v in thresholds[label].values())
+            for label in by_pattern
         },
         "single_run_sla_passed": {
-            label: [all(v["passed"] for v in r.metrics["sla"].values()) for r in reps]
+            label: [
+                all(v["passed"] for v in r.metrics["sla"].values())
+                and all(v["passed"] for v in r.metrics.get("thresholds", {}).values())
+                for r in reps
+            ]
             for label, reps in by_pattern.items()
         },
         "history_sha256": {

@@ -31,7 +31,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["History", "Vocabulary", "RowRecorder", "COLUMNS", "NONE"]
+__all__ = [
+    "History",
+    "Vocabulary",
+    "RowRecorder",
+    "COLUMNS",
+    "HISTORY_FORMAT",
+    "HISTORY_FORMAT_KEY",
+    "NONE",
+]
 
 NONE = -1
 """The ``order``/``subject`` value meaning "no entity"."""
@@ -47,6 +55,14 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("value2", "d", "float64"),
 )
 """Column name, ``array`` typecode and numpy dtype, in storage order."""
+
+HISTORY_FORMAT = 1
+"""Version of the history's layout (:data:`COLUMNS` and what the rows mean), written into
+``run.json`` and ``history.parquet``'s schema metadata. Raise it whenever a column or an
+event's meaning changes, so a reader refuses a history it would misread."""
+
+HISTORY_FORMAT_KEY = b"o2csim.history_format"
+"""The Parquet schema metadata key that carries :data:`HISTORY_FORMAT`."""
 
 _NAN = math.nan
 
@@ -295,4 +311,5 @@ class History:
         )
         arrays["value"] = pa.array(cols["value"])
         arrays["value2"] = pa.array(cols["value2"])
-        return pa.table(arrays)
+        table = pa.table(arrays)
+        return table.replace_schema_metadata({HISTORY_FORMAT_KEY: str(HISTORY_FORMAT).encode()})

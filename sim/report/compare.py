@@ -179,6 +179,35 @@ def _sla_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+def _threshold_table(summary: dict[str, Any]) -> Table:
+    rule = summary["sla_rule"]
+    k = rule["bonferroni_k"]
+    level = 100 * (1 - rule["family_alpha"] / k)
+    n = summary["replications"]
+    table = Table(
+        title=(
+            f"Thresholds across {n} replications: < and <= judged on the one-sided {level:.4g}% "
+            f"upper bound, > and >= on the lower bound (Bonferroni over {k} gates); == only "
+            "when every replication equals the limit"
+        ),
+        title_justify="left",
+    )
+    for column in ("pattern", "threshold", "mean (95% CI)", "bound", "verdict"):
+        table.add_column(
+            column, justify="right" if column in ("mean (95% CI)", "bound") else "left"
+        )
+    for label in summary["patterns"]:
+        for line, v in summary["thresholds"][label].items():
+            table.add_row(
+                label,
+                line,
+                format_interval(v["mean"], v["half_width"], ""),
+                format_interval(v["bound"], math.nan, ""),
+                "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
+            )
+    return table
+
+
 def print_comparison(summary: dict[str, Any], console: Console, workers: int = 1) -> None:
     """Print a comparison's (or a replicated run's) summary as rich tables."""
     n = summary["replications"]
@@ -211,3 +240,5 @@ def print_comparison(summary: dict[str, Any], console: Console, workers: int = 1
         console.print(_kpi_table(summary, title, kpis))
     if any(summary["sla"].values()):
         console.print(_sla_table(summary))
+    if any(summary.get("thresholds", {}).values()):
+        console.print(_threshold_table(summary))

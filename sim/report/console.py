@@ -153,3 +153,28 @@ def print_summary(
                 "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
             )
         console.print(sla)
+    if m.get("thresholds"):
+        console.print(threshold_table(m["thresholds"]))
+
+
+def _figure(value: object) -> str:
+    """A threshold's observed figure: up to four significant digits, '-' when missing."""
+    return "-" if value is None else f"{float(value):.4g}"  # type: ignore[arg-type]
+
+
+def threshold_table(thresholds: dict[str, Any]) -> Table:
+    """The single-run verdict on each threshold line (figures in seconds or shares)."""
+    table = Table(
+        title="Thresholds (single run: this run's figure against the line)",
+        title_justify="left",
+    )
+    for column in ("threshold", "figure", "observed", "verdict"):
+        table.add_column(column)
+    for line, v in thresholds.items():
+        table.add_row(
+            line,
+            v["figure"] or v.get("error", ""),
+            _figure(v["observed"]),
+            "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
+        )
+    return table

@@ -9,6 +9,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from sim.engine.history import HISTORY_FORMAT
+from sim.provenance import provenance
 from sim.run import RunResult
 
 __all__ = ["write_outputs", "json_ready"]
@@ -48,7 +50,11 @@ def write_outputs(
         "horizon_s": result.horizon_s,
         "history_rows": len(result.history),
         "history_sha256": result.history_hash,
+        "history_format": HISTORY_FORMAT,
+        "provenance": provenance(),
         "sla_passed": result.sla_passed,
+        "invariants_hold": result.invariants_hold,
+        "invariants": {name: v.to_dict() for name, v in result.invariants.items()},
         "wall_seconds": result.wall_seconds,
         "resolved_scenario": result.scenario.model_dump(mode="json"),
         "fault_timeline": result.timeline.model_dump(mode="json")["windows"],

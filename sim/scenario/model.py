@@ -7,9 +7,9 @@ ignored setting.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mock_systems.carrier import CarrierConfig
 from mock_systems.crm import CrmConfig
@@ -18,6 +18,7 @@ from mock_systems.erp import Erp, ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
+from sim.scenario.thresholds import parse_threshold
 
 __all__ = [
     "LATENCY_METRICS",
@@ -42,6 +43,15 @@ LATENCY_METRICS = (
     "order_cycle_time",
 )
 """The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
+
+
+def _threshold_line(line: str) -> str:
+    """A threshold line that parses (``ValueError`` says what is wrong), stripped."""
+    return parse_threshold(line).text
+
+
+ThresholdLine = Annotated[str, AfterValidator(_threshold_line)]
+"""One line of ``thresholds:`` (grammar in :mod:`sim.scenario.thresholds`)."""
 
 
 class _Section(BaseModel):
@@ -234,6 +244,14 @@ class Scenario(_Section):
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()
     slas: dict[str, SlaTarget] = Field(default_factory=dict)
+    thresholds: tuple[ThresholdLine, ...] = Field(
+        default=(),
+        description=(
+            "release gates over any figure of metrics.json, one line each: "
+            "'FIGURE [per N orders] OP NUMBER[UNIT]', e.g. 'order_creation_latency.p95 < 15min', "
+            "'crm_staleness < 2%', 'dead_letters == 0', 'manual_touches per 100 orders <= 3'"
+        ),
+    )
     faults: tuple[AnyFault, ...] = Field(
         default=(), description="what goes wrong, where and when (expanded to a fault timeline)"
     )
