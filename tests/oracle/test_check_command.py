@@ -19,6 +19,10 @@ def junit_cases(path: Path) -> dict[str, junitparser.TestCase]:
     return {case.name: case for suite in xml for case in suite}
 
 
+def reproduce_line(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("reproduce: "))
+
+
 def test_a_passing_scenario_exits_0_with_a_valid_junit_file(tmp_path: Path) -> None:
     done = o2csim("check", GATE, *sets(["demand.orders_per_business_day=300"]), "--out", tmp_path)
     assert done.code == 0, done.stdout + done.stderr
@@ -31,7 +35,7 @@ def test_a_passing_scenario_exits_0_with_a_valid_junit_file(tmp_path: Path) -> N
     assert {"sla.order_creation_latency", "dead_letters == 0"} <= set(cases)
     assert all(case.is_passed for case in cases.values())
     # the printed command reproduces the run
-    line = next(l for l in done.stdout.splitlines() if l.startswith("reproduce: "))
+    line = reproduce_line(done.stdout)
     words = shlex.split(line.removeprefix("reproduce: "))
     assert words[:3] == ["o2csim", "check", str(GATE)] and "--seed" in words
     again = o2csim(*words[1:], "--out", tmp_path / "again")
@@ -127,7 +131,7 @@ def test_run_exits_4_on_a_violation_and_check_reads_its_folder(tmp_path: Path) -
     assert checked.code == 4
     assert "seed 3" in checked.stdout
     # the command printed reruns the run from the scenario the check wrote next to it
-    line = next(l for l in checked.stdout.splitlines() if l.startswith("reproduce: "))
+    line = reproduce_line(checked.stdout)
     words = shlex.split(line.removeprefix("reproduce: "))
     rerun = o2csim(*words[1:], "--quiet", "--out", tmp_path / "rerun")
     assert rerun.code == 4
