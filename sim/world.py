@@ -55,11 +55,12 @@ class World:
         return (self.scenario.demand_days + self.scenario.drain_days) * DAY
 
     def record_end(self) -> None:
-        """Write the ``run.ended`` row: what was still in flight when the run stopped.
+        """Count the ERP's stock, then write the ``run.ended`` row: what was in flight.
 
         ``value`` is the messages in flight, ``value2`` the work held for a later retry;
         both zero means the run ended quiescent, so convergence can be judged.
         """
+        self.erp.inventory.count()
         messages, pending = self.pattern.in_flight()
         history = self.run.history
         history.record(

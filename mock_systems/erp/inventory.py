@@ -112,6 +112,18 @@ class Inventory:
             value=float(quantity),
         )
 
+    def count(self) -> None:
+        """A physical count: one ``stock_count`` row per plant and material (value = on hand,
+        value2 = allocated), so stock conservation can be checked from the history alone."""
+        for (plant, material), rec in sorted(self.stock.items()):
+            self._record(
+                "stock_count",
+                subject=self._material_number(material),
+                status=plant,
+                value=float(rec.on_hand),
+                value2=float(rec.allocated),
+            )
+
     def replenishment(self) -> Generator[Any, Any, None]:
         """Periodic review: order up to target where the position fell below reorder point."""
         sim = self.run.sim

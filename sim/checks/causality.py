@@ -1,4 +1,4 @@
-"""Invariant 5, causality: no shipment without allocation, and stock never goes negative.
+"""Invariant 5, causality: no shipment without allocation, stock never negative, conserved.
 
 Rows read (matched by event name, any actor):
 
@@ -9,6 +9,12 @@ Rows read (matched by event name, any actor):
   with status = plant, subject = material number, value = quantity: per (plant, material),
   the running stock in time order (ties in row order) must never go below zero. Every
   negative point counts.
+- ``erp.stock_count`` (status = plant, subject = material number, value = on hand, value2 =
+  allocated), written once per (plant, material) when the run ends: stock is conserved when
+  opening + received - issued equals the counted on hand (``stock_not_conserved``), and the
+  count's allocation lies between zero and on hand (``allocated_beyond_on_hand``). The
+  world has no returns to stock or count adjustments, so there are no other terms. A history
+  without a count (older format, or a run cut short) is not judged on conservation.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, Verdict, as_frame, in_order, rows, witness
 
-__all__ = ["STOCK_IN", "STOCK_OUT", "causality"]
+__all__ = ["STOCK_COUNT", "STOCK_IN", "STOCK_OUT", "causality"]
 
 STOCK_IN: tuple[str, ...] = ("erp.stock_opening", "erp.goods_receipt")
 """Rows that add ``value`` units to a (plant, material)."""
 
 STOCK_OUT: tuple[str, ...] = ("erp.goods_issue",)
 """Rows that take ``value`` units from a (plant, material)."""
+
+STOCK_COUNT = "erp.stock_count"
+"""The end-of-run count of one (plant, material): on hand and allocated."""
 
 _EPSILON = 1e-9
 
@@ -52,6 +61,28 @@ def _negative_stock(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     return level[level < -_EPSILON], groups
 
 
+def _unconserved(frame: pd.DataFrame) -> tuple[pd.Index, pd.Index, int]:
+    """Stock counts that do not balance, counts allocated outside [0, on hand], groups.
+
+    Returns the count rows whose on hand differs from opening + received - issued, those
+    whose allocation is negative or above on hand, and the number of count rows.
+    """
+    counted = rows(frame, STOCK_COUNT)
+    if counted.empty:
+        return pd.Index([], dtype=int), pd.Index([], dtype=int), 0
+    moves = rows(frame, *STOCK_IN, *STOCK_OUT)
+    sign = np.where(moves["event"].isin(STOCK_OUT).to_numpy(dtype=bool), -1.0, 1.0)
+    quantity = pd.Series(np.nan_to_num(moves["value"].to_numpy()) * sign, index=moves.index)
+    balance = quantity.groupby([moves["status"].astype(str), moves["subject"]]).sum()
+    keys = pd.MultiIndex.from_arrays([counted["status"].astype(str), counted["subject"]])
+    expected = balance.reindex(keys).fillna(0.0).to_numpy()
+    on_hand = counted["value"].to_numpy(dtype=float)
+    allocated = counted["value2"].to_numpy(dtype=float)
+    wrong = np.abs(on_hand - expected) > _EPSILON
+    beyond = (allocated > on_hand + _EPSILON) | (allocated < -_EPSILON)
+    return counted.index[wrong], counted.index[beyond], len(counted)
+
+
 def causality(history: HistoryLike) -> Verdict:
     """Every dispatch follows its allocation; stock per plant and material never negative."""
     frame = as_frame(history)
@@ -59,22 +90,29 @@ def causality(history: HistoryLike) -> Verdict:
     negative, groups = _negative_stock(frame)
     negative_groups = frame.loc[negative.index, ["status", "subject"]].astype(str)
     first_negative = negative_groups.drop_duplicates().index
+    unconserved, beyond, counted = _unconserved(frame)
     counts = {
         "shipments": int((frame["event"] == "erp.shipment_dispatched").sum()),
         "shipments_without_allocation": len(unallocated),
         "stock_groups": groups,
         "negative_stock_points": len(negative),
         "negative_stock_groups": len(first_negative),
+        "stock_counted_groups": counted,
+        "stock_not_conserved": len(unconserved),
+        "allocated_beyond_on_hand": len(beyond),
     }
     labels = np.concatenate(
         [
             np.sort(np.concatenate([unallocated.to_numpy(), late_allocations.to_numpy()])),
             first_negative.to_numpy(),
+            unconserved.to_numpy(),
+            beyond.to_numpy(),
         ]
     )
     return Verdict(
         name=Check.CAUSALITY,
-        valid=not unallocated.size and negative.empty,
+        valid=not unallocated.size and negative.empty and not unconserved.size and not beyond.size,
         counts=counts,
         witness=witness(frame, labels),
+        note="" if counted else "no erp.stock_count rows: stock conservation not judged",
     )

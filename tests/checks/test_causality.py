@@ -13,7 +13,50 @@ def test_shipments_follow_allocation_and_stock_stays_positive() -> None:
         "stock_groups": 2,
         "negative_stock_points": 0,
         "negative_stock_groups": 0,
+        "stock_counted_groups": 0,
+        "stock_not_conserved": 0,
+        "allocated_beyond_on_hand": 0,
     }
+    assert "not judged" in verdict.note  # no stock count in this history
+
+
+def counted(on_hand_501: float = 2, on_hand_502: float = 0, allocated_501: float = 0) -> list:
+    """The order world with its end-of-run stock count (501: 12 - 10; 502: 3 - 3 + 2 - 2)."""
+    return [
+        *order_world(),
+        row(
+            100,
+            "erp.stock_count",
+            subject=501,
+            status="NJ01",
+            value=on_hand_501,
+            value2=allocated_501,
+        ),
+        row(100, "erp.stock_count", subject=502, status="NJ01", value=on_hand_502, value2=0),
+    ]
+
+
+def test_counted_stock_equals_opening_plus_receipts_minus_issues() -> None:
+    verdict = causality(write(counted()))
+    assert verdict.valid and verdict.note == ""
+    assert verdict.counts["stock_counted_groups"] == 2
+
+
+def test_stock_that_appears_or_vanishes_is_not_conserved() -> None:
+    verdict = causality(write(counted(on_hand_501=3)))
+    assert not verdict.valid
+    assert verdict.counts["stock_not_conserved"] == 1
+    assert has_row(verdict.witness, "erp.stock_count", subject=501, status="NJ01")
+    # a goods issue the history lost: the count no longer balances
+    lost = without(counted(), "erp.goods_issue", order=1)
+    assert causality(write(lost)).counts["stock_not_conserved"] == 1
+
+
+def test_allocation_beyond_counted_on_hand_breaks_causality() -> None:
+    verdict = causality(write(counted(allocated_501=3)))
+    assert not verdict.valid
+    assert verdict.counts["allocated_beyond_on_hand"] == 1
+    assert has_row(verdict.witness, "erp.stock_count", subject=501, value2=3.0)
 
 
 def test_a_shipment_before_its_allocation_breaks_causality() -> None:

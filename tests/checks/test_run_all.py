@@ -26,6 +26,12 @@ def test_a_fault_free_world_keeps_every_invariant(result: RunResult) -> None:
     assert verdicts["no_lost_orders"].counts["accepted"] > 0
     assert verdicts["no_lost_orders"].counts["lost"] == 0
     assert verdicts["causality"].counts["shipments"] > 0
+    # every stocked (plant, material) was counted at the end, and every count balances
+    assert (
+        verdicts["causality"].counts["stock_counted_groups"]
+        >= verdicts["causality"].counts["stock_groups"]
+    )
+    assert verdicts["causality"].note == ""
     assert verdicts["monotonic_lifecycle"].counts["orders_checked"] > 0
 
 
