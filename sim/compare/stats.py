@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import stats
 
 from sim.estimators import replication_interval
 
-__all__ = ["LEVEL", "interval_cell", "paired_difference"]
+__all__ = ["LEVEL", "holm_adjust", "interval_cell", "paired_difference", "paired_p_value"]
 
 LEVEL = 0.95
 """Confidence level of every interval in a comparison's table."""
@@ -58,4 +59,47 @@ def paired_difference(
         cell = interval_cell(data - base, level)
     low, high = cell["low"], cell["high"]
     cell["significant"] = bool(math.isfinite(low) and (low > 0 or high < 0))
+    cell["p_value"] = paired_p_value(data - base)
     return cell
+
+
+def paired_p_value(differences: ArrayLike) -> float:
+    """Two-sided p-value of the paired t test that the mean difference is zero.
+
+    NaN when a difference is not finite or there are fewer than two. Differences that are
+    all equal give 1 when they are zero and 0 otherwise (no spread: the difference is
+    certain, as common random numbers make it for figures a pattern does not touch).
+    """
+    data = np.asarray(differences, dtype=np.float64).ravel()
+    if data.size < 2 or not np.isfinite(data).all():
+        return math.nan
+    mean, spread = float(data.mean()), float(data.std(ddof=1))
+    if spread == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    t = mean / (spread / math.sqrt(data.size))
+    return float(2.0 * stats.t.sf(abs(t), data.size - 1))
+
+
+def holm_adjust(cells: dict[str, dict[str, Any]], alpha: float = 1.0 - LEVEL) -> None:
+    """Holm's step-down adjustment across one pattern's paired differences, in place.
+
+    Comparing a pattern with the reference on many KPIs at once, some differences would look
+    significant by chance. Holm's method keeps the family-wise error at ``alpha``: the
+    ``j``-th smallest of the ``m`` p-values is multiplied by ``m - j`` (``j`` from 0), made
+    non-decreasing, and capped at 1. Each cell gains ``p_adjusted``; ``significant`` becomes
+    ``p_adjusted < alpha`` (the unadjusted reading stays as ``significant_unadjusted``).
+    Cells without a p-value (NaN) are not counted in ``m`` and are never significant.
+    """
+    tested = sorted(
+        (cell["p_value"], kpi) for kpi, cell in cells.items() if math.isfinite(cell["p_value"])
+    )
+    m = len(tested)
+    running = 0.0
+    adjusted: dict[str, float] = {}
+    for j, (p, kpi) in enumerate(tested):
+        running = max(running, min(1.0, (m - j) * p))
+        adjusted[kpi] = running
+    for kpi, cell in cells.items():
+        cell["significant_unadjusted"] = cell["significant"]
+        cell["p_adjusted"] = adjusted.get(kpi, math.nan)
+        cell["significant"] = bool(kpi in adjusted and adjusted[kpi] < alpha)

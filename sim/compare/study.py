@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sim.compare.costs import UnitCosts, cost_per_order
-from sim.compare.stats import LEVEL, interval_cell, paired_difference
+from sim.compare.stats import LEVEL, holm_adjust, interval_cell, paired_difference
 from sim.integration.patterns.registry import (
     UnknownPatternError,
     builtin_pattern_names,
@@ -153,6 +153,13 @@ def _summary(
         label: replicated_sla_verdicts([r.metrics for r in reps], scenario.slas, k)
         for label, reps in by_pattern.items()
     }
+    differences = {
+        label: {kpi: paired_difference(_values(reps, kpi), _values(base, kpi)) for kpi in kpis}
+        for label, reps in by_pattern.items()
+        if label != reference
+    }
+    for cells in differences.values():
+        holm_adjust(cells)
     thresholds = {
         label: replicated_threshold_verdicts([r.metrics for r in reps], scenario.thresholds, k)
         for label, reps in by_pattern.items()
@@ -179,11 +186,7 @@ def _summary(
             label: {kpi: interval_cell(_values(reps, kpi)) for kpi in kpis}
             for label, reps in by_pattern.items()
         },
-        "differences": {
-            label: {kpi: paired_difference(_values(reps, kpi), _values(base, kpi)) for kpi in kpis}
-            for label, reps in by_pattern.items()
-            if label != reference
-        },
+        "differences": differences,
         "sla_rule": {
             "statistic": "each replication's percentile of the target, unfinished = infinite",
             "bound": "one-sided upper t bound of the mean, n - 1 degrees of freedom",
