@@ -125,6 +125,14 @@ class DirectSettings(BaseModel):
         default=900.0, gt=0, description="how often CRM polls the ERP per open order"
     )
     poll_concurrency: int = Field(default=4, gt=0, description="callouts a poll runs at once")
+    payment_poll_interval_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description=(
+            "how often CRM polls a delivered order whose invoices are not all paid yet "
+            "(assumption: a nightly payment-status poll)"
+        ),
+    )
 
 
 class IpaasSettings(BaseModel):

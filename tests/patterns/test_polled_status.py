@@ -118,3 +118,27 @@ def test_ipaas_counts_changes_not_yet_synced_as_pending_work() -> None:
     assert pattern.in_flight() == (0, 0)
     world.record_end()
     assert run_all(world.run.history)["convergence"].note == ""
+
+
+def test_direct_keeps_polling_delivered_orders_nightly_until_they_are_paid() -> None:
+    # payment terms run to weeks: a long drain lets the payments arrive
+    scenario = _scenario("direct").model_copy(update={"drain_days": 40})
+    result = execute(scenario)
+    paid = set(_keys(result, "erp.payment_received"))
+    assert len(paid) > 20
+    assert set(_keys(result, "crm.invoice_status_updated", "PAID")) == paid
+    # once delivered, an order is read about once a day, not every poll interval
+    delivered_at = {
+        int(r["order"]): float(r["time"])
+        for r in result.history.select("erp.order_status")
+        if r["status"] == "DELIVERED"
+    }
+    reads = Counter(
+        int(r["order"])
+        for r in result.history.select("endpoint.call")
+        if r["actor"] == "endpoint:erp.order_status"
+        and int(r["order"]) in delivered_at
+        and float(r["time"]) > delivered_at[int(r["order"])] + 3600.0
+    )
+    horizon_days = scenario.demand_days + scenario.drain_days
+    assert reads and max(reads.values()) <= horizon_days + 1

@@ -1,9 +1,11 @@
 """Two ways status reaches CRM without events: polling per order, and a scheduled bulk sync.
 
 * :class:`OrderPoller`: every ``interval_s`` a job reads each open order's status, a few
-  callouts at a time, and writes what changed; an order leaves the poll once CRM shows a
-  final status. API calls grow with the number of open orders, and CRM is as stale as
-  the interval.
+  callouts at a time, and writes what changed; an order leaves the poll once the pattern's
+  ``done`` says CRM has seen the last of it (for example: delivered and every invoice paid,
+  or cancelled); ``pause`` lets an order be polled less often (for example a delivered
+  order waiting weeks for its payment). API calls grow with the number of open orders,
+  and CRM is as stale as the interval.
 * :class:`BulkSync`: every ``interval_s`` one job extracts every order changed since the
   last successful run and writes each; a failed extract is tried again from the same
   point at the next run, so nothing is lost, only late.
@@ -25,6 +27,9 @@ __all__ = ["BulkSync", "NewsSink", "OrderPoller"]
 
 ReadOne = Callable[[int], Generator[Any, Any, Any]]
 """Read one order's status: a reading, None (no such order) or a failed call."""
+
+_Seen = tuple[int, tuple[Any, ...], tuple[Any, ...]] | None
+"""An order's (status version, shipments, invoices) last written to CRM; None before."""
 
 Extract = Callable[[float], Generator[Any, Any, Any]]
 """Extract every order changed after a time: a list of readings or a failed call."""
@@ -49,7 +54,8 @@ class OrderPoller:
         sync: NewsSink,
         interval_s: float,
         concurrency: int,
-        final: frozenset[str],
+        done: Callable[[StatusReading], bool],
+        pause: Callable[[StatusReading], float] = lambda _reading: 0.0,
     ) -> None:
         self.run = run
         self.record = record
@@ -57,17 +63,21 @@ class OrderPoller:
         self.sync = sync
         self.interval_s = interval_s
         self.concurrency = concurrency
-        self.final = final
-        self.open: dict[int, int] = {}
-        """Orders still polled for, with the status version last written to CRM."""
+        self.done = done
+        self.pause = pause
+        self.open: dict[int, _Seen] = {}
+        """Orders still polled for, with what was last written to CRM about each."""
+        self.due: dict[int, float] = {}
+        """Orders polled less often (``pause``), with when they are next due."""
 
     def watch(self, order_ref: int) -> None:
         """Poll for ``order_ref`` from the next run on."""
-        self.open[order_ref] = -1
+        self.open[order_ref] = None
 
     def forget(self, order_ref: int) -> None:
         """Stop polling for ``order_ref``."""
         self.open.pop(order_ref, None)
+        self.due.pop(order_ref, None)
 
     def start(self) -> None:
         """Start the polling job."""
@@ -77,7 +87,8 @@ class OrderPoller:
         sim = self.run.sim
         while True:
             yield sim.timeout(self.interval_s)
-            refs = sorted(self.open)
+            now, due = self.run.now, self.due
+            refs = sorted(ref for ref in self.open if due.get(ref, now) <= now)
             if not refs:
                 continue
             self.record("poll_started", value=float(len(refs)))
@@ -92,15 +103,21 @@ class OrderPoller:
             reading = yield from self.read(ref)
             if not isinstance(reading, StatusReading):
                 continue  # not in the ERP (yet), or the poll failed: next time
-            if reading.version == self.open.get(ref):
-                continue
-            outcome = yield from self.sync.apply(news_from_reading(reading))
-            if outcome is Outcome.FAILED:
-                continue
-            if reading.status in self.final:
-                self.open.pop(ref, None)
-            elif ref in self.open:
-                self.open[ref] = reading.version
+            seen = (reading.version, reading.shipments, reading.invoices)
+            if ref not in self.open:
+                continue  # forgotten (cancelled) while the read was under way
+            if seen != self.open[ref]:
+                outcome = yield from self.sync.apply(news_from_reading(reading))
+                if outcome is Outcome.FAILED:
+                    continue  # written again at the next poll
+                if self.done(reading):
+                    self.forget(ref)
+                    continue
+                if ref in self.open:
+                    self.open[ref] = seen
+            pause = self.pause(reading)
+            if pause > 0 and ref in self.open:
+                self.due[ref] = self.run.now + pause
 
 
 class BulkSync:

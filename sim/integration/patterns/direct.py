@@ -14,7 +14,9 @@ Status: a scheduled CRM job polls the ERP's status query (``order_status``) for 
 open order every ``integration.direct.poll_interval_s`` and writes what changed: the
 order status, each shipment's milestone and each invoice's status. API calls grow with
 the number of open orders and CRM is as stale as the poll interval. An order is polled
-until it is delivered or cancelled, so a payment after delivery does not reach CRM.
+until it is cancelled, or delivered with every invoice paid; a delivered order waiting for
+its payments (weeks, by the payment terms) is polled once every
+``integration.direct.payment_poll_interval_s`` (nightly by default) until they arrive.
 
 Fulfilment is point to point: each ERP allocation is released to the WMS as it is
 committed, each WMS ship confirmation is tendered to the carrier, and each carrier scan is
@@ -32,7 +34,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
-from sim.integration.adapters.erp import keys_only
+from sim.integration.adapters.erp import InvoiceStatus, StatusReading, keys_only
 from sim.integration.blocks import OrderPoller
 from sim.integration.canonical import OrderStatus, ValidationResult
 from sim.integration.messaging import RetryPolicy
@@ -41,10 +43,22 @@ from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
 from sim.integration.settings import IntegrationSettings
 
-__all__ = ["DirectPattern"]
+__all__ = ["DirectPattern", "polled_to_the_end"]
 
-_FINAL = frozenset({OrderStatus.DELIVERED.value, OrderStatus.CANCELLED.value})
-"""Statuses after which the CRM job stops polling an order."""
+
+def polled_to_the_end(reading: StatusReading) -> bool:
+    """True when CRM has the last of an order: cancelled, or delivered and all invoices paid.
+
+    A delivered order is still polled until its payments arrive, since CRM shows each
+    invoice's status; the calls this costs are the direct pattern's price for status.
+    """
+    if reading.status == OrderStatus.CANCELLED.value:
+        return True
+    return (
+        reading.status == OrderStatus.DELIVERED.value
+        and bool(reading.invoices)
+        and all(status is InvoiceStatus.PAID for _, status in reading.invoices)
+    )
 
 
 @register_pattern
@@ -67,7 +81,8 @@ class DirectPattern(ComposedPattern):
             self.status_sync,
             self.settings.direct.poll_interval_s,
             self.settings.direct.poll_concurrency,
-            _FINAL,
+            polled_to_the_end,
+            self._pause,
         )
 
     @classmethod
@@ -141,6 +156,12 @@ class DirectPattern(ComposedPattern):
             )
 
     # ------------------------------------------------------------ the CRM polling job
+    def _pause(self, reading: StatusReading) -> float:
+        """A delivered order waiting for payment is polled at the payment-poll interval."""
+        if reading.status == OrderStatus.DELIVERED.value:
+            return self.settings.direct.payment_poll_interval_s
+        return 0.0
+
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """A cancelled order is no longer polled for."""
         self.poller.forget(order_ref)
