@@ -36,7 +36,7 @@ from sim.integration.blocks import (
     ScanRelay,
     news_from_reading,
 )
-from sim.integration.canonical import Order, OrderStatus, ValidationResult
+from sim.integration.canonical import Order, OrderStatus, Shipment, ValidationResult
 from sim.integration.messaging import Outcome
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.settings import IntegrationSettings, Mechanisms
@@ -139,8 +139,8 @@ class ComposedPattern(IntegrationPattern):
     def start_common(self) -> None:
         """Start what every pattern runs: shipping, scans, forwarding and the desk."""
         ctx = self.context
-        ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
-        ctx.carrier.scans.deliver_to(self._relay_scan)
+        ctx.wms.deliver_shipments(self._relay_shipment, self.fulfilment.region_of)
+        ctx.carrier.deliver_scans(self.scans.accept)
         self.submission.start()
         self.exception_desk.start()
 
@@ -228,13 +228,9 @@ class ComposedPattern(IntegrationPattern):
         )
         return released
 
-    def _relay_ship_confirm(self, confirm: Any) -> None:
-        """Each ship confirmation starts its own shipping process."""
-        self.sim.process(self.fulfilment.ship(confirm))
-
-    def _relay_scan(self, raw: Any) -> None:
-        """A scan from the carrier's feed, to the scan relay."""
-        self.scans.accept(self.context.carrier.scan_from(raw))
+    def _relay_shipment(self, shipment: Shipment) -> None:
+        """Each confirmed shipment starts its own shipping process."""
+        self.sim.process(self.fulfilment.ship(shipment))
 
 
 def _ignore(*_args: Any) -> None:

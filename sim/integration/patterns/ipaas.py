@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 from sim.engine import CallResult
 from sim.integration.adapters.erp import keys_only
 from sim.integration.blocks import BulkSync, WorkerPool
-from sim.integration.canonical import Order, ValidationResult
+from sim.integration.canonical import Order, Shipment, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
@@ -100,13 +100,13 @@ class IpaasPattern(ComposedPattern):
         """The runtime's own time for one flow step."""
         return self.sim.timeout(self.settings.ipaas.flow_overhead_s)
 
-    def _relay_ship_confirm(self, confirm: Any) -> None:
-        """A ship confirmation starts a shipping flow."""
-        self.flows.submit(partial(self._ship_flow, confirm))
+    def _relay_shipment(self, shipment: Shipment) -> None:
+        """A confirmed shipment starts a shipping flow."""
+        self.flows.submit(partial(self._ship_flow, shipment))
 
-    def _ship_flow(self, confirm: Any) -> Generator[Any, Any, None]:
+    def _ship_flow(self, shipment: Shipment) -> Generator[Any, Any, None]:
         yield self._step()
-        yield from self.fulfilment.ship(confirm)
+        yield from self.fulfilment.ship(shipment)
 
     # ------------------------------------------------------------ the order flow
     def _order_flow(self, message: Any) -> None:
