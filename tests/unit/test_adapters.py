@@ -7,19 +7,127 @@ ERP change as an ``ErpEvent`` holding a canonical ``Envelope``.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from mock_systems.carrier import Carrier, CarrierConfig
+from mock_systems.crm import Account, Crm, CrmConfig
 from mock_systems.wms import PickRelease, SiteStaffing, Wms, WmsConfig
-from sim.engine import Constant, EndpointSpec, RunEnvironment
+from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
-from sim.integration.adapters import CarrierAdapter, WmsAdapter
-from sim.integration.canonical import ScanCode, Shipment, ShipmentLine, TrackingScan
+from sim.integration.adapters import CarrierAdapter, CrmAdapter, WmsAdapter
+from sim.integration.canonical import (
+    Channel,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ScanCode,
+    Shipment,
+    ShipmentLine,
+    TrackingScan,
+    ValidationResult,
+)
 from tests.helpers import at
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
+
+# ---------------------------------------------------------------------------- CRM
+
+
+def make_crm() -> tuple[RunEnvironment, Crm]:
+    run = RunEnvironment(1)
+    config = CrmConfig(api=EndpointSpec(service_time=Constant(value=0.5), concurrency=25))
+    crm = Crm(run, config)
+    crm.add_account(Account("001A", "Acme", "northeast", "100001"))
+    crm.add_account(Account("001B", "Bolt", "west", "100002"))
+    crm.set_price("M1", 10.0)
+    crm.set_price("M2", 2.5)
+    crm.set_contract_price("001B", "M1", 9.0)
+    return run, crm
+
+
+def accept_at(run: RunEnvironment, when: float, crm: Crm, quote_id: str) -> None:
+    def accept() -> Generator[Any, Any, None]:
+        yield run.sim.timeout(when)
+        crm.accept_quote(quote_id)
+
+    run.sim.process(accept())
+
+
+def test_an_accepted_quote_reaches_the_consumer_as_an_order_at_once() -> None:
+    run, crm = make_crm()
+    adapter = CrmAdapter(crm)
+    got: list[tuple[float, Order]] = []
+    adapter.deliver_accepted_orders(lambda order: got.append((run.now, order)))
+    first = crm.create_quote(7, "001A", "web_shop", (("M2", 4),))
+    second = crm.create_quote(8, "001B", "edi", (("M1", 3), ("M2", 1)))
+    accept_at(run, 50.0, crm, second.Id)
+    accept_at(run, 60.0, crm, first.Id)
+    run.sim.run(until=100.0)
+    assert got == [
+        (
+            50.0,
+            Order(
+                correlation_id="O00000008",
+                order_ref=8,
+                customer_id="100002",  # the account's ERP sold-to, not its CRM id
+                channel=Channel.EDI,
+                region="west",
+                accepted_at=50.0,
+                lines=(
+                    OrderLine(line_no=1, sku="M1", quantity=3, unit_price=9.0),
+                    OrderLine(line_no=2, sku="M2", quantity=1, unit_price=2.5),
+                ),
+            ),
+        ),
+        (
+            60.0,
+            Order(
+                correlation_id="O00000007",
+                order_ref=7,
+                customer_id="100001",
+                channel=Channel.WEB_SHOP,
+                region="northeast",
+                accepted_at=60.0,
+                lines=(OrderLine(line_no=1, sku="M2", quantity=4, unit_price=2.5),),
+            ),
+        ),
+    ]
+    assert crm.outbound.items == []  # pushed, not queued
+
+
+def test_writes_by_order_reach_the_quote_the_order_came_from() -> None:
+    run, crm = make_crm()
+    adapter = CrmAdapter(crm)
+    adapter.deliver_accepted_orders(lambda order: None)
+    quote = crm.create_quote(7, "001A", "field_sales", (("M1", 1),))
+    crm.accept_quote(quote.Id)
+    verdict = ValidationResult(order_ref=7, ok=False, reasons=("price", "tax"), provisional=True)
+    shown = at(run, 1.0, lambda: adapter.show_validation(verdict))
+    written = at(
+        run,
+        2.0,
+        lambda: adapter.update_status(
+            7,
+            status=OrderStatus.SHIPPED,
+            source_time=1.5,
+            sequence=4,
+            erp_order_number="10000042",
+            shipment=(3, OrderStatus.IN_TRANSIT),
+            invoice=(3, "POSTED"),
+        ),
+    )
+    run.sim.run(until=5.0)
+    assert shown == [CallResult("ok")] and written == [CallResult("ok")]
+    assert quote.Validation_Result__c == "price; tax (provisional)"
+    assert (quote.Order_Status__c, quote.Order_Status_Seq__c) == ("SHIPPED", 4)
+    assert quote.ERP_Order_Number__c == "10000042"
+    assert quote.Shipment_Status__c == {"3": "IN_TRANSIT"}
+    assert quote.Invoices__c == {"3": "POSTED"}
+
 
 # ---------------------------------------------------------------------------- WMS
 

@@ -154,12 +154,10 @@ class ComposedPattern(IntegrationPattern):
         return self.exception_desk.open
 
     # ------------------------------------------------------------ shared steps
-    def receive(self, message: Any) -> Order:
-        """The canonical order of an accepted quote, noted on arrival."""
-        order: Order = self.context.crm.order_from(message)
+    def receive(self, order: Order) -> None:
+        """Note an accepted order on arrival: its delivery region, and a history row."""
         self.fulfilment.regions[order.order_ref] = order.region
         self.record("order_received", order=order.order_ref, status=order.channel.value)
-        return order
 
     def show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
         """Put a validation verdict on the rep's quote (a durable write)."""

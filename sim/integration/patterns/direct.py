@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from sim.engine import CallResult
 from sim.integration.adapters.erp import keys_only
 from sim.integration.blocks import OrderPoller
-from sim.integration.canonical import OrderStatus, ValidationResult
+from sim.integration.canonical import Order, OrderStatus, ValidationResult
 from sim.integration.messaging import RetryPolicy
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
@@ -87,17 +87,17 @@ class DirectPattern(ComposedPattern):
     def start(self) -> None:
         """Hook the CRM trigger, the ERP's outbound calls and the CRM polling job."""
         ctx = self.context
-        ctx.crm.accepted_quotes.deliver_to(self._trigger)
+        ctx.crm.deliver_accepted_orders(self._trigger)
         ctx.erp.notifications.deliver_to(self._on_erp_change)
         self.start_common()
         self.poller.start()
 
     # ------------------------------------------------------------ the CRM trigger
-    def _trigger(self, message: Any) -> None:
-        self.sim.process(self._create(message))
+    def _trigger(self, order: Order) -> None:
+        self.sim.process(self._create(order))
 
-    def _create(self, message: Any) -> Generator[Any, Any, None]:
-        order = self.receive(message)
+    def _create(self, order: Order) -> Generator[Any, Any, None]:
+        self.receive(order)
         ref = order.order_ref
         self.poller.watch(ref)
         submission = self.submission

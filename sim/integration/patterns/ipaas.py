@@ -91,7 +91,7 @@ class IpaasPattern(ComposedPattern):
         """Start the runtime, hook the triggers and schedule the bulk sync."""
         ctx = self.context
         self.flows.start()
-        ctx.crm.accepted_quotes.deliver_to(self._order_flow)
+        ctx.crm.deliver_accepted_orders(self._order_flow)
         ctx.erp.notifications.deliver_to(self._erp_change_flow)
         self.start_common()
         self.bulk_sync.start()
@@ -109,8 +109,8 @@ class IpaasPattern(ComposedPattern):
         yield from self.fulfilment.ship(shipment)
 
     # ------------------------------------------------------------ the order flow
-    def _order_flow(self, message: Any) -> None:
-        order = self.receive(message)
+    def _order_flow(self, order: Order) -> None:
+        self.receive(order)
         self.flows.submit(partial(self._run_order_flow, order))
 
     def _run_order_flow(self, order: Order) -> Generator[Any, Any, None]:
