@@ -15,12 +15,15 @@ import pytest
 
 from mock_systems.carrier import Carrier, CarrierConfig
 from mock_systems.crm import Account, Crm, CrmConfig
+from mock_systems.erp import ChangeNotification, Erp, ErpConfig
 from mock_systems.wms import PickRelease, SiteStaffing, Wms, WmsConfig
 from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
-from sim.integration.adapters import CarrierAdapter, CrmAdapter, WmsAdapter
+from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, ErpEvent, WmsAdapter
+from sim.integration.adapters.erp import keys_only
 from sim.integration.canonical import (
     Channel,
+    Envelope,
     Order,
     OrderLine,
     OrderStatus,
@@ -240,3 +243,88 @@ def test_a_tendered_shipment_is_booked_by_its_number_and_scans_arrive_canonical(
     tracked = at(run, 7 * DAY, lambda: carrier.track("1Z0000000007"))
     run.sim.run(until=8 * DAY)
     assert tracked == [tuple(scans)]  # the tracking API maps to the same canonical scans
+
+
+# ---------------------------------------------------------------------------- ERP
+
+
+def test_erp_changes_reach_the_consumer_as_events_stamped_when_pushed() -> None:
+    """Each outbox notification becomes an envelope in its contract version, keyed by order."""
+    run = RunEnvironment(1)
+    erp = Erp(run, ErpConfig(), {"northeast": "NJ01"})
+    got: list[ErpEvent] = []
+    ErpAdapter(erp).deliver_events(got.append)
+    allocated = ChangeNotification(
+        "InventoryAllocated",
+        "10000001",
+        42,
+        3,
+        25.0,
+        "ALLOCATED",
+        {"delivery": "80000001", "plant": "NJ01"},
+    )
+    shipped = ChangeNotification(
+        "ShipmentDispatched", "10000002", 43, 5, 28.0, "", {"delivery": "80000002"}, "2.0", True
+    )
+
+    def push() -> Generator[Any, Any, None]:
+        yield run.sim.timeout(30.0)
+        erp.outbox.put(allocated)
+        yield run.sim.timeout(10.0)
+        erp.outbox.put(shipped)
+
+    run.sim.process(push())
+    run.sim.run(until=60.0)
+    assert got == [
+        ErpEvent(
+            42,
+            Envelope(
+                message_id="erp-000000001",
+                type="InventoryAllocated",
+                correlation_id="O00000042",
+                source="erp",
+                occurred_at=25.0,
+                sent_at=30.0,
+                sequence=3,
+                payload={
+                    "order_ref": 42,
+                    "erp_order_number": "10000001",
+                    "status": "ALLOCATED",
+                    "delivery": "80000001",
+                    "plant": "NJ01",
+                },
+            ),
+        ),
+        ErpEvent(
+            43,  # the order, although contract 2.0 names its reference differently
+            Envelope(
+                message_id="erp-000000002",
+                type="ShipmentDispatched",
+                schema_version="2.0",
+                correlation_id="O00000043",
+                source="erp",
+                occurred_at=28.0,
+                sent_at=40.0,
+                sequence=5,
+                payload={
+                    "CustomerReference": 43,
+                    "SalesOrder": "10000002",
+                    "KeysOnly": True,
+                    "Detail": {"delivery": "80000002"},
+                },
+            ),
+        ),
+    ]
+    assert not keys_only(got[0].envelope)
+    assert erp.outbox.items == []  # pushed, not queued
+
+
+def test_a_consumer_of_some_event_types_gets_only_those() -> None:
+    run = RunEnvironment(1)
+    erp = Erp(run, ErpConfig(), {"northeast": "NJ01"})
+    got: list[ErpEvent] = []
+    ErpAdapter(erp).deliver_events(got.append, frozenset({"OrderHeld"}))
+    for n, event in enumerate(("OrderAccepted", "OrderHeld", "InventoryAllocated"), start=1):
+        erp.outbox.put(ChangeNotification(event, "10000001", 42, n, 0.0, "HELD", {}))
+    assert [(e.envelope.type, e.envelope.sequence) for e in got] == [("OrderHeld", 2)]
+    assert got[0].envelope.message_id == "erp-000000001"  # only what is handed on is sent
