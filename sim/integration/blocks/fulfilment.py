@@ -25,7 +25,7 @@ from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.canonical import Shipment
 from sim.integration.settings import CallTimeouts
 
-__all__ = ["Fulfilment"]
+__all__ = ["Fulfilment", "Tendered"]
 
 Tendered = Callable[[str, str, int], None]
 """Told (shipment id, tracking number, order) once the carrier took a shipment."""

@@ -28,12 +28,14 @@ from sim.integration.adapters.erp import OrderReading
 from sim.integration.blocks import (
     Callers,
     CrmStatusSync,
+    Delivered,
     DurableWriter,
     ExceptionDesk,
     Fulfilment,
     OrderSubmission,
     ReadBack,
     ScanRelay,
+    Tendered,
     news_from_reading,
 )
 from sim.integration.canonical import Order, OrderStatus, Shipment, ValidationResult
@@ -111,7 +113,9 @@ class ComposedPattern(IntegrationPattern):
         mechanisms = settings.mechanisms.model_copy(update=lacking)
         return settings.model_copy(update={"mechanisms": mechanisms})
 
-    def build_fulfilment(self, tendered: Any = None, delivered: Any = None) -> None:
+    def build_fulfilment(
+        self, tendered: Tendered | None = None, delivered: Delivered | None = None
+    ) -> None:
         """The fulfilment handoffs and the scan relay (told of tenders and deliveries)."""
         context, callers, mechanisms = self.context, self.callers, self.mechanisms
         self.scans = ScanRelay(
@@ -124,7 +128,7 @@ class ComposedPattern(IntegrationPattern):
             self.timeouts.erp_delivery_s,
             mechanisms.dedupe,
             mechanisms.resequencing,
-            delivered or _ignore,
+            delivered or _not_watching_deliveries,
         )
         self.fulfilment = Fulfilment(
             context.erp,
@@ -133,7 +137,7 @@ class ComposedPattern(IntegrationPattern):
             self.writer,
             callers,
             self.timeouts,
-            tendered or _ignore,
+            tendered or _not_watching_tenders,
         )
 
     def start_common(self) -> None:
@@ -231,5 +235,9 @@ class ComposedPattern(IntegrationPattern):
         self.sim.process(self.fulfilment.ship(shipment))
 
 
-def _ignore(*_args: Any) -> None:
-    """A hook nobody listens to."""
+def _not_watching_tenders(shipment_id: str, tracking: str, order_ref: int) -> None:
+    """Nobody watches tendered shipments (no tracking poll)."""
+
+
+def _not_watching_deliveries(shipment_id: str) -> None:
+    """Nobody watches for delivered shipments (no tracking poll)."""
