@@ -3,7 +3,7 @@
 from sim.integration.adapters.carrier import CarrierAdapter
 from sim.integration.adapters.crm import CrmAdapter
 from sim.integration.adapters.desk import Decision, DeskAdapter, Redo
-from sim.integration.adapters.erp import ErpAdapter, StatusReading
+from sim.integration.adapters.erp import ErpAdapter, ErpEvent, StatusReading
 from sim.integration.adapters.wms import WmsAdapter
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "DeskAdapter",
     "Redo",
     "ErpAdapter",
+    "ErpEvent",
     "StatusReading",
     "WmsAdapter",
 ]

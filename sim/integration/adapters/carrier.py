@@ -1,9 +1,14 @@
-"""Carrier adapter: canonical shipments -> bookings; carrier scans -> canonical scans."""
+"""Carrier adapter: canonical shipments -> bookings; carrier scans -> canonical scans.
+
+Canonical in, canonical out: the integration core tenders a :class:`Shipment` and takes
+:class:`TrackingScan` objects, from the feed (:meth:`CarrierAdapter.deliver_scans`) or the tracking
+API (:meth:`CarrierAdapter.track`); the carrier's own records stay inside this module.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from mock_systems.carrier import Booking, Carrier, CarrierScan
@@ -19,18 +24,22 @@ class CarrierAdapter:
     def __init__(self, carrier: Carrier) -> None:
         self.carrier = carrier
 
-    @property
-    def scans(self) -> Any:
-        """The store through which scans reach the shipper."""
-        return self.carrier.feed
+    def deliver_scans(self, consumer: Callable[[TrackingScan], None]) -> None:
+        """Hand each scan the feed brings to ``consumer``, mapped, at the instant it arrives.
+
+        The feed pushes (no event per scan), so the consumer must not wait; a relay that
+        dispatches at once is what it is for.
+        """
+        scan_from = self.scan_from
+        self.carrier.feed.deliver_to(lambda scan: consumer(scan_from(scan)))
 
     def tender(
-        self, shipment: Shipment, shipment_number: int, timeout: float = math.inf
+        self, shipment: Shipment, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | str]:
         """Book the carrier; returns the tracking number."""
         booking = Booking(
             shipment.shipment_id,
-            shipment_number,
+            shipment.shipment_number,
             shipment.order_ref,
             shipment.site,
             shipment.region,

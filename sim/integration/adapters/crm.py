@@ -1,9 +1,14 @@
-"""CRM adapter: Salesforce-style quotes and fields <-> canonical orders and statuses."""
+"""CRM adapter: Salesforce-style quotes and fields <-> canonical orders and statuses.
+
+Canonical in, canonical out: the integration core takes each accepted quote as an
+:class:`Order` (:meth:`CrmAdapter.deliver_accepted_orders`) and writes verdicts and
+statuses in canonical terms; quotes, accounts and ``__c`` fields stay inside this module.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from mock_systems.crm import Crm, QuoteAccepted
@@ -20,10 +25,14 @@ class CrmAdapter:
         self.crm = crm
         self._quote_of: dict[int, str] = {}
 
-    @property
-    def accepted_quotes(self) -> Any:
-        """The CRM's outbound store of ``QuoteAccepted`` messages."""
-        return self.crm.outbound
+    def deliver_accepted_orders(self, consumer: Callable[[Order], None]) -> None:
+        """Hand each accepted quote to ``consumer`` as an order, at the instant it is sent.
+
+        The CRM's outbox pushes (no event per message), so the consumer must not wait; it
+        starts a process, submits a flow or publishes.
+        """
+        order_from = self.order_from
+        self.crm.outbound.deliver_to(lambda message: consumer(order_from(message)))
 
     def order_from(self, message: QuoteAccepted) -> Order:
         """The canonical order behind an accepted quote."""

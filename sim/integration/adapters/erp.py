@@ -1,5 +1,9 @@
 """ERP adapter: canonical orders -> ERP sales orders; ERP notifications -> envelopes.
 
+Canonical in, canonical out: each change notification in the ERP's outbox reaches the
+integration core as an :class:`ErpEvent`, a canonical :class:`Envelope` (its payload in the
+ERP's contract version) and the order it concerns (:meth:`ErpAdapter.deliver_events`).
+
 It also maps the ERP's three read APIs to the canonical model: a status query per order
 (:meth:`ErpAdapter.read_status`), the change extract (:meth:`ErpAdapter.status_changes`),
 both as :class:`StatusReading`, and the read-back by key (:meth:`ErpAdapter.read_order`,
@@ -14,7 +18,7 @@ the consumer reads the object back (:func:`keys_only`).
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -41,6 +45,7 @@ from sim.integration.canonical import (
 __all__ = [
     "DeliveryReading",
     "ErpAdapter",
+    "ErpEvent",
     "InvoiceStatus",
     "KEYS_ONLY",
     "OrderReading",
@@ -62,6 +67,18 @@ class InvoiceStatus(StrEnum):
 
     POSTED = "POSTED"
     PAID = "PAID"
+
+
+class ErpEvent(NamedTuple):
+    """One ERP business event: the order it concerns and its envelope.
+
+    The order is the event's key whatever its contract version (a 2.0 payload names the
+    order's reference differently): a bus partitions by it, a consumer that cannot read
+    the version still knows which order it drops.
+    """
+
+    order_ref: int
+    envelope: Envelope
 
 
 class StatusReading(NamedTuple):
@@ -133,10 +150,23 @@ class ErpAdapter:
         self.erp = erp
         self._messages = 0
 
-    @property
-    def notifications(self) -> Any:
-        """The ERP's outbox store of ``ChangeNotification``s."""
-        return self.erp.outbox
+    def deliver_events(
+        self, consumer: Callable[[ErpEvent], None], types: frozenset[str] | None = None
+    ) -> None:
+        """Hand each change the ERP commits to ``consumer`` as an event, at that instant.
+
+        The outbox pushes (no event per notification), so the consumer must not wait; it
+        publishes, starts a process or submits a flow. Each event's envelope is stamped as
+        sent at that instant and numbered in outbox order. With ``types``, only events of
+        those types are mapped and handed on; the consumer does not listen for the rest.
+        """
+        sim, envelope = self.erp.sim, self.envelope
+
+        def relay(note: ChangeNotification) -> None:
+            if types is None or note.event in types:
+                consumer(ErpEvent(note.customer_reference, envelope(note, sim.now)))
+
+        self.erp.outbox.deliver_to(relay)
 
     @staticmethod
     def to_request(order: Order) -> SalesOrderRequest:

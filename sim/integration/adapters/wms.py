@@ -1,9 +1,14 @@
-"""WMS adapter: allocation events -> pick releases; ship confirms -> canonical shipments."""
+"""WMS adapter: deliveries -> pick releases; ship confirms -> canonical shipments.
+
+Canonical in, canonical out: the integration core releases a delivery by its keys and
+lines and takes each ship confirmation as a :class:`Shipment`
+(:meth:`WmsAdapter.deliver_shipments`); the WMS's own records stay inside this module.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from mock_systems.wms import PickRelease, ShipConfirm, Wms
@@ -19,10 +24,19 @@ class WmsAdapter:
     def __init__(self, wms: Wms) -> None:
         self.wms = wms
 
-    @property
-    def ship_confirms(self) -> Any:
-        """The WMS's outbound store of ``ShipConfirm`` messages."""
-        return self.wms.ship_confirms
+    def deliver_shipments(
+        self, consumer: Callable[[Shipment], None], region_of: Callable[[int], str]
+    ) -> None:
+        """Hand each ship confirmation to ``consumer`` as a shipment, at the instant it comes.
+
+        The WMS does not know where an order goes: ``region_of`` gives an order's delivery
+        region (learnt at intake), which the carrier routes by. The WMS pushes (no event per
+        confirmation), so the consumer must not wait; it starts a process or a flow.
+        """
+        shipment_from = self.shipment_from
+        self.wms.ship_confirms.deliver_to(
+            lambda confirm: consumer(shipment_from(confirm, region_of(confirm.order_ref)))
+        )
 
     def release(
         self,
@@ -44,6 +58,7 @@ class WmsAdapter:
         """The canonical shipment of a ship confirmation."""
         return Shipment(
             shipment_id=confirm.delivery,
+            shipment_number=confirm.delivery_number,
             correlation_id=f"O{confirm.order_ref:08d}",
             order_ref=confirm.order_ref,
             site=confirm.site,

@@ -12,11 +12,11 @@ from sim.integration.blocks.callers import Callers
 from sim.integration.blocks.contracts import EventContracts
 from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.exception_desk import ExceptionDesk
-from sim.integration.blocks.fulfilment import Fulfilment
+from sim.integration.blocks.fulfilment import Fulfilment, Tendered
 from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
-from sim.integration.blocks.scan_relay import ScanRelay
+from sim.integration.blocks.scan_relay import Delivered, ScanRelay
 from sim.integration.blocks.status_sync import (
     CrmStatusSync,
     StatusNews,
@@ -32,6 +32,7 @@ __all__ = [
     "AtpCache",
     "Callers",
     "CrmStatusSync",
+    "Delivered",
     "DurableWriter",
     "EventContracts",
     "ExceptionDesk",
@@ -42,6 +43,7 @@ __all__ = [
     "ReconciliationSettings",
     "ScanRelay",
     "StatusNews",
+    "Tendered",
     "WorkerPool",
     "news_from_event",
     "news_from_reading",

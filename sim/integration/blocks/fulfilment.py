@@ -4,8 +4,8 @@ Two handoffs every pattern needs, whatever carries the news that starts them:
 
 * **pick release**: an allocated ERP delivery is released to the WMS, then the ERP is told
   the warehouse took it (``release``);
-* **shipping**: a WMS ship confirmation is tendered to the carrier, then goods issue is
-  posted in the ERP with the tracking number (``ship``).
+* **shipping**: a WMS ship confirmation, as a canonical :class:`Shipment`, is tendered to
+  the carrier, then goods issue is posted in the ERP with the tracking number (``ship``).
 
 Each write is a durable write (retries, then parking until it lands). The handoff
 guarantee is at-least-once: a write that times out may be sent again, so the WMS and the
@@ -22,9 +22,10 @@ from sim.engine import CallResult
 from sim.integration.adapters import CarrierAdapter, ErpAdapter, WmsAdapter
 from sim.integration.blocks.callers import Callers
 from sim.integration.blocks.durable_writes import DurableWriter
+from sim.integration.canonical import Shipment
 from sim.integration.settings import CallTimeouts
 
-__all__ = ["Fulfilment"]
+__all__ = ["Fulfilment", "Tendered"]
 
 Tendered = Callable[[str, str, int], None]
 """Told (shipment id, tracking number, order) once the carrier took a shipment."""
@@ -84,20 +85,18 @@ class Fulfilment:
         )
         return not (isinstance(confirmed, CallResult) and not confirmed.ok)
 
-    def ship(self, confirm: Any) -> Generator[Any, Any, None]:
+    def region_of(self, order_ref: int) -> str:
+        """An order's delivery region, as learnt at intake."""
+        return self.regions[order_ref]
+
+    def ship(self, shipment: Shipment) -> Generator[Any, Any, None]:
         """Tender a confirmed shipment to the carrier, then post goods issue."""
         callers, writer = self.callers, self.writer
-        ref = confirm.order_ref
-        shipment = self.wms.shipment_from(confirm, self.regions[ref])
+        ref = shipment.order_ref
         tracking = yield from writer.until_done(
             callers.carrier,
             callers.parked,
-            partial(
-                self.carrier.tender,
-                shipment,
-                confirm.delivery_number,
-                self.timeouts.carrier_tender_s,
-            ),
+            partial(self.carrier.tender, shipment, self.timeouts.carrier_tender_s),
             ref,
             "carrier_tender",
         )

@@ -22,7 +22,10 @@ from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.canonical import TrackingScan
 from sim.integration.messaging import LatestWins, Retrier, SeenIds
 
-__all__ = ["ScanRelay"]
+__all__ = ["Delivered", "ScanRelay"]
+
+Delivered = Callable[[str], None]
+"""Told (shipment id) once a shipment's last scan (delivered or returned) was taken."""
 
 
 class ScanRelay:
@@ -39,7 +42,7 @@ class ScanRelay:
         timeout_s: float,
         dedupe: bool,
         resequencing: bool,
-        delivered: Callable[[str], None],
+        delivered: Delivered,
     ) -> None:
         self.record = record
         self.erp = erp

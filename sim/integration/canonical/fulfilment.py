@@ -49,6 +49,7 @@ class Shipment(CanonicalModel):
     """A parcel or pallet leaving a site for one order."""
 
     shipment_id: str = Field(min_length=1)
+    shipment_number: int = Field(ge=0, description="numeric form of the shipment id")
     correlation_id: str
     order_ref: int = Field(ge=0)
     site: str

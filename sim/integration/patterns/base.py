@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sim.engine import ActorRecorder, RunEnvironment
 from sim.integration.adapters import (
@@ -16,6 +16,7 @@ from sim.integration.adapters import (
     ErpAdapter,
     WmsAdapter,
 )
+from sim.integration.blocks import WorkerPool
 from sim.integration.messaging import MessageBus
 from sim.integration.settings import (
     CallTimeouts,
@@ -64,7 +65,7 @@ class IntegrationPattern(ABC):
     """Its own worker pools (fault targets ``workers:<name>``)."""
     message_bus: MessageBus | None = None
     """The pattern's bus, if it has one (a fault seam)."""
-    worker_pools: Mapping[str, Any] = MappingProxyType({})
+    worker_pools: Mapping[str, WorkerPool] = MappingProxyType({})
     """Its worker pools by name, each with ``set_available`` (fault seams)."""
 
     def __init__(self, context: PatternContext) -> None:

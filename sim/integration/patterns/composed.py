@@ -28,15 +28,17 @@ from sim.integration.adapters.erp import OrderReading
 from sim.integration.blocks import (
     Callers,
     CrmStatusSync,
+    Delivered,
     DurableWriter,
     ExceptionDesk,
     Fulfilment,
     OrderSubmission,
     ReadBack,
     ScanRelay,
+    Tendered,
     news_from_reading,
 )
-from sim.integration.canonical import Order, OrderStatus, ValidationResult
+from sim.integration.canonical import Order, OrderStatus, Shipment, ValidationResult
 from sim.integration.messaging import Outcome
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.settings import IntegrationSettings, Mechanisms
@@ -111,7 +113,9 @@ class ComposedPattern(IntegrationPattern):
         mechanisms = settings.mechanisms.model_copy(update=lacking)
         return settings.model_copy(update={"mechanisms": mechanisms})
 
-    def build_fulfilment(self, tendered: Any = None, delivered: Any = None) -> None:
+    def build_fulfilment(
+        self, tendered: Tendered | None = None, delivered: Delivered | None = None
+    ) -> None:
         """The fulfilment handoffs and the scan relay (told of tenders and deliveries)."""
         context, callers, mechanisms = self.context, self.callers, self.mechanisms
         self.scans = ScanRelay(
@@ -124,7 +128,7 @@ class ComposedPattern(IntegrationPattern):
             self.timeouts.erp_delivery_s,
             mechanisms.dedupe,
             mechanisms.resequencing,
-            delivered or _ignore,
+            delivered or _not_watching_deliveries,
         )
         self.fulfilment = Fulfilment(
             context.erp,
@@ -133,14 +137,14 @@ class ComposedPattern(IntegrationPattern):
             self.writer,
             callers,
             self.timeouts,
-            tendered or _ignore,
+            tendered or _not_watching_tenders,
         )
 
     def start_common(self) -> None:
         """Start what every pattern runs: shipping, scans, forwarding and the desk."""
         ctx = self.context
-        ctx.wms.ship_confirms.deliver_to(self._relay_ship_confirm)
-        ctx.carrier.scans.deliver_to(self._relay_scan)
+        ctx.wms.deliver_shipments(self._relay_shipment, self.fulfilment.region_of)
+        ctx.carrier.deliver_scans(self.scans.accept)
         self.submission.start()
         self.exception_desk.start()
 
@@ -154,12 +158,10 @@ class ComposedPattern(IntegrationPattern):
         return self.exception_desk.open
 
     # ------------------------------------------------------------ shared steps
-    def receive(self, message: Any) -> Order:
-        """The canonical order of an accepted quote, noted on arrival."""
-        order: Order = self.context.crm.order_from(message)
+    def receive(self, order: Order) -> None:
+        """Note an accepted order on arrival: its delivery region, and a history row."""
         self.fulfilment.regions[order.order_ref] = order.region
         self.record("order_received", order=order.order_ref, status=order.channel.value)
-        return order
 
     def show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
         """Put a validation verdict on the rep's quote (a durable write)."""
@@ -228,14 +230,14 @@ class ComposedPattern(IntegrationPattern):
         )
         return released
 
-    def _relay_ship_confirm(self, confirm: Any) -> None:
-        """Each ship confirmation starts its own shipping process."""
-        self.sim.process(self.fulfilment.ship(confirm))
-
-    def _relay_scan(self, raw: Any) -> None:
-        """A scan from the carrier's feed, to the scan relay."""
-        self.scans.accept(self.context.carrier.scan_from(raw))
+    def _relay_shipment(self, shipment: Shipment) -> None:
+        """Each confirmed shipment starts its own shipping process."""
+        self.sim.process(self.fulfilment.ship(shipment))
 
 
-def _ignore(*_args: Any) -> None:
-    """A hook nobody listens to."""
+def _not_watching_tenders(shipment_id: str, tracking: str, order_ref: int) -> None:
+    """Nobody watches tendered shipments (no tracking poll)."""
+
+
+def _not_watching_deliveries(shipment_id: str) -> None:
+    """Nobody watches for delivered shipments (no tracking poll)."""

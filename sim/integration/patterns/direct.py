@@ -34,9 +34,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
-from sim.integration.adapters.erp import InvoiceStatus, StatusReading, keys_only
+from sim.integration.adapters.erp import ErpEvent, InvoiceStatus, StatusReading, keys_only
 from sim.integration.blocks import OrderPoller
-from sim.integration.canonical import OrderStatus, ValidationResult
+from sim.integration.canonical import Order, OrderStatus, ValidationResult
 from sim.integration.messaging import RetryPolicy
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
@@ -102,17 +102,17 @@ class DirectPattern(ComposedPattern):
     def start(self) -> None:
         """Hook the CRM trigger, the ERP's outbound calls and the CRM polling job."""
         ctx = self.context
-        ctx.crm.accepted_quotes.deliver_to(self._trigger)
-        ctx.erp.notifications.deliver_to(self._on_erp_change)
+        ctx.crm.deliver_accepted_orders(self._trigger)
+        ctx.erp.deliver_events(self._on_erp_change)
         self.start_common()
         self.poller.start()
 
     # ------------------------------------------------------------ the CRM trigger
-    def _trigger(self, message: Any) -> None:
-        self.sim.process(self._create(message))
+    def _trigger(self, order: Order) -> None:
+        self.sim.process(self._create(order))
 
-    def _create(self, message: Any) -> Generator[Any, Any, None]:
-        order = self.receive(message)
+    def _create(self, order: Order) -> Generator[Any, Any, None]:
+        self.receive(order)
         ref = order.order_ref
         self.poller.watch(ref)
         submission = self.submission
@@ -132,27 +132,21 @@ class DirectPattern(ComposedPattern):
         submission.submitted(receipt, order)
 
     # ------------------------------------------------------------ point-to-point handoffs
-    def _on_erp_change(self, note: Any) -> None:
+    def _on_erp_change(self, event: ErpEvent) -> None:
         """The ERP's outbound call for each change: allocations to the WMS, holds to people."""
-        envelope = self.context.erp.envelope(note, self.sim.now)
+        ref, envelope = event
         if envelope.schema_version != "1.0":
-            self.record("message_dropped", order=note.customer_reference, status="unknown_schema")
+            self.record("message_dropped", order=ref, status="unknown_schema")
             return
         payload = envelope.payload
         if envelope.type in ("OrderHeld", "InventoryAllocated") and keys_only(envelope):
-            self.sim.process(
-                self.act_by_key(
-                    note.customer_reference, envelope.type, str(payload.get("delivery", ""))
-                )
-            )
+            self.sim.process(self.act_by_key(ref, envelope.type, str(payload.get("delivery", ""))))
         elif envelope.type == "OrderHeld":
-            self.exception_desk.raise_exception(note.customer_reference, str(payload["reason"]))
+            self.exception_desk.raise_exception(ref, str(payload["reason"]))
         elif envelope.type == "InventoryAllocated":
             lines = tuple((int(n), str(m), int(q)) for n, m, q in payload["items"])
             self.sim.process(
-                self.fulfilment.release(
-                    note.customer_reference, str(payload["delivery"]), str(payload["plant"]), lines
-                )
+                self.fulfilment.release(ref, str(payload["delivery"]), str(payload["plant"]), lines)
             )
 
     # ------------------------------------------------------------ the CRM polling job

@@ -82,15 +82,15 @@ class EventBusPattern(EventDrivenPattern):
             self.settings.event_bus.mapper_partitions,
         )
         self.subscribe_order_events()
-        self.context.crm.accepted_quotes.deliver_to(self._publish_request)
+        self.context.crm.deliver_accepted_orders(self._publish_request)
         self.start_common()
         if self.settings.event_bus.promise_from_cache:
             self.sim.process(self.atp_cache.refresh())
         self.start_dead_letter_handling()
 
-    def _publish_request(self, message: Any) -> None:
+    def _publish_request(self, order: Order) -> None:
         """The CRM outbox relay: an accepted order becomes an order request on the bus."""
-        order = self.receive(message)
+        self.receive(order)
         self._requests += 1
         envelope = Envelope(
             message_id=f"crm-{self._requests:09d}",

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
-from sim.integration.adapters.erp import OrderReading, keys_only
+from sim.integration.adapters.erp import ErpEvent, OrderReading, keys_only
 from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
@@ -81,7 +81,7 @@ class EventDrivenPattern(ComposedPattern):
             settings.fulfilment_partitions,
             types=frozenset({"InventoryAllocated", "OrderHeld"}),
         )
-        self.context.erp.notifications.deliver_to(self._relay_erp_event)
+        self.context.erp.deliver_events(self._relay_erp_event)
 
     def start_dead_letter_handling(self) -> None:
         """Dead letters to the desk; scheduled replays."""
@@ -108,10 +108,9 @@ class EventDrivenPattern(ComposedPattern):
 
         self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
 
-    def _relay_erp_event(self, note: Any) -> None:
-        """The outbox relay: each ERP notification is published as it is committed."""
-        envelope = self.context.erp.envelope(note, self.sim.now)
-        self.bus.publish(ORDER_EVENTS, envelope, note.customer_reference)
+    def _relay_erp_event(self, event: ErpEvent) -> None:
+        """The outbox relay: each ERP event is published as it is committed."""
+        self.bus.publish(ORDER_EVENTS, event.envelope, event.order_ref)
 
     def _sync_crm(self, message: Envelope) -> Generator[Any, Any, Outcome]:
         """Write the ERP's news to CRM; only newer order, shipment and invoice states."""

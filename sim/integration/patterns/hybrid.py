@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 from sim.engine import CallResult
 from sim.integration.adapters import StatusReading
 from sim.integration.blocks import AtpCache, Reconciler
-from sim.integration.canonical import Envelope, TrackingScan, ValidationResult
+from sim.integration.canonical import Envelope, Order, TrackingScan, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.event_driven import ORDER_EVENTS, EventDrivenPattern
 from sim.integration.patterns.registry import register_pattern
@@ -86,7 +86,7 @@ class HybridPattern(EventDrivenPattern):
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
         self.subscribe_order_events()
-        self.context.crm.accepted_quotes.deliver_to(self._intake)
+        self.context.crm.deliver_accepted_orders(self._intake)
         self.start_common()
         self.sim.process(self.atp_cache.refresh())
         self.start_dead_letter_handling()
@@ -94,13 +94,13 @@ class HybridPattern(EventDrivenPattern):
             self.reconciler.start()
 
     # ------------------------------------------------------------ synchronous path
-    def _intake(self, message: Any) -> None:
-        """Each accepted quote starts its own order process."""
-        self.sim.process(self._take_order(message))
+    def _intake(self, order: Order) -> None:
+        """Each accepted order starts its own order process."""
+        self.sim.process(self._take_order(order))
 
-    def _take_order(self, message: Any) -> Generator[Any, Any, None]:
+    def _take_order(self, order: Order) -> Generator[Any, Any, None]:
         ctx = self.context
-        order = self.receive(message)
+        self.receive(order)
         ref = order.order_ref
         verdict = yield from self.callers.erp_orders.run_call(
             partial(ctx.erp.validate, order, self.timeouts.erp_validate_s), ref

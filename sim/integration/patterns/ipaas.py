@@ -33,9 +33,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
-from sim.integration.adapters.erp import keys_only
+from sim.integration.adapters.erp import ErpEvent, keys_only
 from sim.integration.blocks import BulkSync, WorkerPool
-from sim.integration.canonical import Order, ValidationResult
+from sim.integration.canonical import Order, Shipment, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 from sim.integration.patterns.registry import register_pattern
@@ -44,6 +44,9 @@ __all__ = ["IpaasPattern", "FLOW_WORKERS"]
 
 FLOW_WORKERS = "ipaas.flows"
 """The iPaaS runtime's worker pool (fault target ``workers:ipaas.flows``)."""
+
+_FLOW_EVENTS = frozenset({"InventoryAllocated", "OrderHeld"})
+"""ERP events that start a flow; other changes wait for the bulk sync."""
 
 
 @register_pattern
@@ -91,8 +94,8 @@ class IpaasPattern(ComposedPattern):
         """Start the runtime, hook the triggers and schedule the bulk sync."""
         ctx = self.context
         self.flows.start()
-        ctx.crm.accepted_quotes.deliver_to(self._order_flow)
-        ctx.erp.notifications.deliver_to(self._erp_change_flow)
+        ctx.crm.deliver_accepted_orders(self._order_flow)
+        ctx.erp.deliver_events(self._erp_change_flow, _FLOW_EVENTS)
         self.start_common()
         self.bulk_sync.start()
 
@@ -100,17 +103,17 @@ class IpaasPattern(ComposedPattern):
         """The runtime's own time for one flow step."""
         return self.sim.timeout(self.settings.ipaas.flow_overhead_s)
 
-    def _relay_ship_confirm(self, confirm: Any) -> None:
-        """A ship confirmation starts a shipping flow."""
-        self.flows.submit(partial(self._ship_flow, confirm))
+    def _relay_shipment(self, shipment: Shipment) -> None:
+        """A confirmed shipment starts a shipping flow."""
+        self.flows.submit(partial(self._ship_flow, shipment))
 
-    def _ship_flow(self, confirm: Any) -> Generator[Any, Any, None]:
+    def _ship_flow(self, shipment: Shipment) -> Generator[Any, Any, None]:
         yield self._step()
-        yield from self.fulfilment.ship(confirm)
+        yield from self.fulfilment.ship(shipment)
 
     # ------------------------------------------------------------ the order flow
-    def _order_flow(self, message: Any) -> None:
-        order = self.receive(message)
+    def _order_flow(self, order: Order) -> None:
+        self.receive(order)
         self.flows.submit(partial(self._run_order_flow, order))
 
     def _run_order_flow(self, order: Order) -> Generator[Any, Any, None]:
@@ -145,15 +148,13 @@ class IpaasPattern(ComposedPattern):
         submission.submitted(receipt, order)
 
     # ------------------------------------------------------------ ERP outbound
-    def _erp_change_flow(self, note: Any) -> None:
-        """Allocations and holds start a flow; other changes wait for the bulk sync."""
-        if note.event in ("InventoryAllocated", "OrderHeld"):
-            self.flows.submit(partial(self._run_erp_change, note))
+    def _erp_change_flow(self, event: ErpEvent) -> None:
+        """An allocation or a hold starts a flow."""
+        self.flows.submit(partial(self._run_erp_change, event))
 
-    def _run_erp_change(self, note: Any) -> Generator[Any, Any, None]:
+    def _run_erp_change(self, event: ErpEvent) -> Generator[Any, Any, None]:
         yield self._step()
-        envelope = self.context.erp.envelope(note, self.sim.now)
-        ref = note.customer_reference
+        ref, envelope = event
         if envelope.schema_version != "1.0":
             # the flow's mapping cannot read the new contract: an error for a person
             self.exception_desk.raise_exception(ref, "dead_letter")
