@@ -7,18 +7,36 @@ each plot is computed by the same functions as the metrics, so a plot shows what
 metrics measure; time axes are simulated hours since the run's start.
 
 * :func:`plot_latency_cdf`: one latency metric's CDF per pattern, its SLA target marked;
-* :func:`plot_latency_cdfs`: one run's CDF of every latency metric (log axis).
+* :func:`plot_latency_cdfs`: one run's CDF of every latency metric (log axis);
+* :func:`plot_backlog`: the integration backlog and its terms, outages shaded;
+* :func:`plot_throughput`: orders accepted against ERP orders created and shipments;
+* :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
+* :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
 
+from sim.report.plots.backlog import backlog_levels, plot_backlog
 from sim.report.plots.base import new_axes, results_by_pattern
 from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_cdfs
+from sim.report.plots.queues import plot_dead_letters_and_exceptions
+from sim.report.plots.staleness import plot_crm_staleness, staleness_series
+from sim.report.plots.throughput import plot_throughput, throughput_series
+from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
+    "backlog_levels",
     "cdf_points",
+    "fault_windows",
     "new_axes",
+    "plot_backlog",
+    "plot_crm_staleness",
+    "plot_dead_letters_and_exceptions",
     "plot_latency_cdf",
     "plot_latency_cdfs",
+    "plot_throughput",
     "results_by_pattern",
+    "shade_windows",
+    "staleness_series",
+    "throughput_series",
 ]
