@@ -11,7 +11,8 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_backlog`: the integration backlog and its terms, outages shaded;
 * :func:`plot_throughput`: orders accepted against ERP orders created and shipments;
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
-* :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket.
+* :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
+* :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
@@ -22,16 +23,19 @@ from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_
 from sim.report.plots.queues import plot_dead_letters_and_exceptions
 from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
+from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_utilisation
 from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
     "backlog_levels",
     "cdf_points",
+    "endpoint_utilisation",
     "fault_windows",
     "new_axes",
     "plot_backlog",
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
+    "plot_endpoint_utilisation",
     "plot_latency_cdf",
     "plot_latency_cdfs",
     "plot_throughput",
