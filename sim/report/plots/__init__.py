@@ -10,6 +10,7 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_latency_cdfs`: one run's CDF of every latency metric (log axis);
 * :func:`plot_backlog`: the integration backlog and its terms, outages shaded;
 * :func:`plot_throughput`: orders accepted against ERP orders created and shipments;
+* :func:`plot_sla_compliance`: each pattern's SLA statistic, its 95% interval and the target;
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
 * :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
 * :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket.
@@ -21,6 +22,7 @@ from sim.report.plots.backlog import backlog_levels, plot_backlog
 from sim.report.plots.base import new_axes, results_by_pattern
 from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_cdfs
 from sim.report.plots.queues import plot_dead_letters_and_exceptions
+from sim.report.plots.sla import plot_sla_compliance, sla_table
 from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
 from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_utilisation
@@ -38,9 +40,11 @@ __all__ = [
     "plot_endpoint_utilisation",
     "plot_latency_cdf",
     "plot_latency_cdfs",
+    "plot_sla_compliance",
     "plot_throughput",
     "results_by_pattern",
     "shade_windows",
+    "sla_table",
     "staleness_series",
     "throughput_series",
 ]
