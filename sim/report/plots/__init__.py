@@ -13,13 +13,15 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_sla_compliance`: each pattern's SLA statistic, its 95% interval and the target;
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
 * :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
-* :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket.
+* :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket;
+* :func:`plot_order_journey`: one order's rows as a swim-lane timeline.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
 
 from sim.report.plots.backlog import backlog_levels, plot_backlog
 from sim.report.plots.base import new_axes, results_by_pattern
+from sim.report.plots.journey import order_journey, order_number, plot_order_journey
 from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_cdfs
 from sim.report.plots.queues import plot_dead_letters_and_exceptions
 from sim.report.plots.sla import plot_sla_compliance, sla_table
@@ -34,12 +36,15 @@ __all__ = [
     "endpoint_utilisation",
     "fault_windows",
     "new_axes",
+    "order_journey",
+    "order_number",
     "plot_backlog",
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
     "plot_endpoint_utilisation",
     "plot_latency_cdf",
     "plot_latency_cdfs",
+    "plot_order_journey",
     "plot_sla_compliance",
     "plot_throughput",
     "results_by_pattern",
