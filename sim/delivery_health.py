@@ -46,7 +46,15 @@ from sim.history_frame import rows
 from sim.outage_recovery import outage_recovery, step_levels
 from sim.scenario import Scenario
 
-__all__ = ["api_limit_use", "delivery_health", "endpoint_limits", "peak_in_window"]
+__all__ = [
+    "api_limit_use",
+    "dead_letter_depth",
+    "delivery_health",
+    "endpoint_limits",
+    "endpoint_specs",
+    "exception_backlog",
+    "peak_in_window",
+]
 
 TIMEOUTS = ("timeout", "late", "lost_response")
 """Call outcomes in which the caller got no answer in time."""
@@ -123,10 +131,32 @@ def _calls(frame: pd.DataFrame, accepted: int) -> dict[str, dict[str, dict[str, 
     }
 
 
+def dead_letter_depth(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Dead letters waiting over time, as :func:`~sim.outage_recovery.step_levels`.
+
+    One up at each ``bus.dead_lettered`` row, one down at each ``bus.replayed`` row; its
+    peak is ``dead_letters.peak_depth``.
+    """
+    dead = rows(frame, "bus.dead_lettered")["time"].to_numpy()
+    replayed = rows(frame, "bus.replayed")["time"].to_numpy()
+    return step_levels(dead, replayed)
+
+
+def exception_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Exceptions open over time, as :func:`~sim.outage_recovery.step_levels`.
+
+    One up at each ``integration.exception_raised`` row, one down at each
+    ``integration.exception_resolved`` row; its peak is ``exceptions.peak_backlog``.
+    """
+    raised = rows(frame, "integration.exception_raised")["time"].to_numpy()
+    resolved = rows(frame, "integration.exception_resolved")["time"].to_numpy()
+    return step_levels(raised, resolved)
+
+
 def _dead_letters(frame: pd.DataFrame, end: float) -> dict[str, Any]:
     dead = rows(frame, "bus.dead_lettered")
     replayed = rows(frame, "bus.replayed")
-    _, depth = step_levels(dead["time"].to_numpy(), replayed["time"].to_numpy())
+    _, depth = dead_letter_depth(frame)
     waiting = _still_open(dead, replayed, ["actor", "subject"])
     return {
         "count": len(dead),
@@ -142,7 +172,7 @@ def _dead_letters(frame: pd.DataFrame, end: float) -> dict[str, Any]:
 def _exceptions(frame: pd.DataFrame, end: float) -> dict[str, Any]:
     raised = rows(frame, "integration.exception_raised")
     resolved = rows(frame, "integration.exception_resolved")
-    _, backlog = step_levels(raised["time"].to_numpy(), resolved["time"].to_numpy())
+    _, backlog = exception_backlog(frame)
     still = _still_open(raised, resolved, ["order"])
     resolution = rows(frame, "desk.item_resolved")["value"].to_numpy(dtype=float)
     return {
@@ -231,14 +261,11 @@ def _endpoints_of(target: str) -> list[str]:
     return [f"{system}.{op}" for op in operations]
 
 
-def endpoint_limits(
-    scenario: Scenario, timeline: FaultTimeline, horizon_s: float
-) -> list[dict[str, Any]]:
-    """Every request limit in force on an endpoint during a run, for :func:`api_limit_use`.
+def endpoint_specs(scenario: Scenario) -> dict[str, EndpointSpec]:
+    """Every endpoint of the scenario's systems by name (``erp.create_order``): its spec.
 
-    Standing limits (each endpoint spec's ``rate_limit`` and ``throttle.requests``; the CRM
-    API's Salesforce allocation) hold for the whole run; a ``throttle`` fault window's
-    request limit holds on each endpoint of its target during the window.
+    The spec's ``concurrency`` is the endpoint's number of servers; ``endpoint.call`` rows
+    name the endpoint as ``endpoint:<name>``.
     """
     systems = scenario.systems
     specs: dict[str, EndpointSpec] = {"crm.api": systems.crm.api_spec()}
@@ -249,9 +276,21 @@ def endpoint_limits(
     ):
         for operation in _OPERATIONS[system]:
             specs[f"{system}.{operation}"] = getattr(config, operation)
+    return specs
+
+
+def endpoint_limits(
+    scenario: Scenario, timeline: FaultTimeline, horizon_s: float
+) -> list[dict[str, Any]]:
+    """Every request limit in force on an endpoint during a run, for :func:`api_limit_use`.
+
+    Standing limits (each endpoint spec's ``rate_limit`` and ``throttle.requests``; the CRM
+    API's Salesforce allocation) hold for the whole run; a ``throttle`` fault window's
+    request limit holds on each endpoint of its target during the window.
+    """
     limits: list[dict[str, Any]] = [
         _limit(name, requests, window, 0.0, horizon_s, source)
-        for name, spec in sorted(specs.items())
+        for name, spec in sorted(endpoint_specs(scenario).items())
         for requests, window, source in _request_limits(spec)
     ]
     for window in timeline.windows:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,15 @@ from sim.integration.canonical import STATUS_RANK, OrderStatus
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.thresholds import censored_percentile, threshold_results
 
-__all__ = ["LATENCY_METRICS", "summarize", "compute_metrics", "crm_staleness", "sla_verdicts"]
+__all__ = [
+    "LATENCY_METRICS",
+    "compute_metrics",
+    "crm_staleness",
+    "crm_staleness_spans",
+    "latency_samples",
+    "sla_verdicts",
+    "summarize",
+]
 
 _RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
 _SCAN_RANK = {
@@ -144,12 +152,36 @@ def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"order": scans["order"].to_numpy()[sampled], "lag": lags[sampled]})
 
 
-def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
-    """Time-weighted share of open-order time in which CRM status != ERP status.
+def crm_staleness_spans(frame: pd.DataFrame, end: float) -> pd.DataFrame:
+    """Every span of open-order time, and whether CRM's status differed from the ERP's in it.
 
-    An order is open from its ERP creation until both systems show the same terminal
-    status (DELIVERED or CANCELLED), or the end of the run.
+    One row per span between two consecutive status changes of an order (on either side),
+    in order of order number then time: ``order``, ``start_s``, ``end_s`` and ``stale``. An
+    order is open from its ERP creation until both systems show the same terminal status
+    (DELIVERED or CANCELLED), or the end of the run. :func:`crm_staleness` is the share of
+    the spans' time that is stale.
     """
+    orders: list[int] = []
+    starts: list[float] = []
+    stops: list[float] = []
+    stale: list[bool] = []
+    for order, start, stop, differs in _open_spans(frame, end):
+        orders.append(order)
+        starts.append(start)
+        stops.append(stop)
+        stale.append(differs)
+    return pd.DataFrame(
+        {
+            "order": np.asarray(orders, dtype=np.int64),
+            "start_s": np.asarray(starts, dtype=float),
+            "end_s": np.asarray(stops, dtype=float),
+            "stale": np.asarray(stale, dtype=bool),
+        }
+    )
+
+
+def _open_spans(frame: pd.DataFrame, end: float) -> Iterator[tuple[int, float, float, bool]]:
+    """(order, start, end, CRM differs from ERP) of each open-order span, in order."""
     erp = rows(frame, "erp.order_status")
     crm = rows(frame, "crm.status_updated")
     merged = pd.DataFrame(
@@ -162,8 +194,6 @@ def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
             ),
         }
     ).sort_values(["order", "time", "side"], kind="stable")
-    stale = 0.0
-    total = 0.0
     last_order = None
     since = 0.0
     state = ["", ""]
@@ -177,23 +207,34 @@ def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
     ):
         if order != last_order:
             if last_order is not None and not closed and state[0]:
-                total += end - since
-                stale += (end - since) if state[0] != state[1] else 0.0
+                yield int(last_order), since, end, state[0] != state[1]
             last_order, state, closed, since = order, ["", ""], False, float(time)
         if closed:
             continue
         if state[0]:
-            span = float(time) - since
-            total += span
-            if state[0] != state[1]:
-                stale += span
+            yield int(order), since, float(time), state[0] != state[1]
         since = float(time)
         state[int(side)] = str(status)
         if state[0] == state[1] and state[0] in _TERMINAL:
             closed = True
     if last_order is not None and not closed and state[0]:
-        total += end - since
-        stale += (end - since) if state[0] != state[1] else 0.0
+        yield int(last_order), since, end, state[0] != state[1]
+
+
+def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
+    """Time-weighted share of open-order time in which CRM status != ERP status.
+
+    An order is open from its ERP creation until both systems show the same terminal
+    status (DELIVERED or CANCELLED), or the end of the run (the spans of
+    :func:`crm_staleness_spans`).
+    """
+    stale = 0.0
+    total = 0.0
+    for _, start, stop, differs in _open_spans(frame, end):
+        span = stop - start
+        total += span
+        if differs:
+            stale += span
     return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
 
 
@@ -253,6 +294,17 @@ def _latencies(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFra
         "invoice_sync_latency": _invoice_lags(frame),
         "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
     }
+
+
+def latency_samples(history: History | pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every latency metric's samples, as :func:`compute_metrics` summarises them.
+
+    ``{metric: DataFrame(order, lag)}`` for each of :data:`LATENCY_METRICS`, one row per
+    sample (order, milestone or invoice); ``lag`` is in seconds and NaN for a censored
+    sample. :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
+    """
+    frame = history if isinstance(history, pd.DataFrame) else history_frame(history)
+    return _latencies(frame, _order_attributes(frame))
 
 
 def _cut(lags: pd.DataFrame, attrs: pd.DataFrame, by: str) -> dict[str, dict[str, float]]:

@@ -21,7 +21,14 @@ import pandas as pd
 from sim.checks.message_conservation import owed_copies
 from sim.history_frame import rows
 
-__all__ = ["BACKLOG_EVENTS", "integration_backlog", "level_at", "outage_recovery", "step_levels"]
+__all__ = [
+    "BACKLOG_EVENTS",
+    "backlog_terms",
+    "integration_backlog",
+    "level_at",
+    "outage_recovery",
+    "step_levels",
+]
 
 BACKLOG_EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "parked_writes": (("integration.parked",), ("integration.unparked",)),
@@ -59,22 +66,32 @@ def _times(frame: pd.DataFrame, events: tuple[str, ...]) -> np.ndarray:
     return frame.loc[frame["event"].isin(events), "time"].to_numpy(dtype=float)
 
 
-def integration_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The integration backlog as a step function (methodology: its five terms)."""
+def backlog_terms(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each term of the integration backlog as (times it grew by one, times it shrank by one).
+
+    The terms are the methodology's, in this order: ``awaiting_erp_order`` (orders accepted
+    and not yet settled), the :data:`BACKLOG_EVENTS` terms and ``owed_copies`` (copies the
+    bus owes its subscriptions). :func:`step_levels` of one term is its level over time; of
+    them all together, the backlog (:func:`integration_backlog`).
+    """
     accepted = rows(frame, "crm.quote_accepted").groupby("order")["time"].min()
     done = rows(frame, "erp.order_created")[["order", "time"]]
     raised = rows(frame, "integration.exception_raised")[["order", "time"]]
     settled = pd.concat([done, raised]).groupby("order")["time"].min()
     settled = settled.reindex(accepted.index).dropna()
-    ups = [accepted.to_numpy(dtype=float)]
-    downs = [settled.to_numpy(dtype=float)]
-    for adds, removes in BACKLOG_EVENTS.values():
-        ups.append(_times(frame, adds))
-        downs.append(_times(frame, removes))
-    owed, handled = _owed_copies(frame)
-    ups.append(owed)
-    downs.append(handled)
-    return step_levels(np.concatenate(ups), np.concatenate(downs))
+    terms = {"awaiting_erp_order": (accepted.to_numpy(dtype=float), settled.to_numpy(dtype=float))}
+    for name, (adds, removes) in BACKLOG_EVENTS.items():
+        terms[name] = (_times(frame, adds), _times(frame, removes))
+    terms["owed_copies"] = _owed_copies(frame)
+    return terms
+
+
+def integration_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The integration backlog as a step function (methodology: its five terms)."""
+    terms = list(backlog_terms(frame).values())
+    return step_levels(
+        np.concatenate([up for up, _ in terms]), np.concatenate([down for _, down in terms])
+    )
 
 
 def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -113,8 +113,11 @@ class Inventory:
         )
 
     def count(self) -> None:
-        """A physical count: one ``stock_count`` row per plant and material (value = on hand,
-        value2 = allocated), so stock conservation can be checked from the history alone."""
+        """A physical count: one ``stock_count`` row per plant and material.
+
+        ``value`` is on hand and ``value2`` allocated, so stock conservation can be checked
+        from the history alone.
+        """
         for (plant, material), rec in sorted(self.stock.items()):
             self._record(
                 "stock_count",

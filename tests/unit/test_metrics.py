@@ -8,7 +8,14 @@ import pytest
 
 from sim.engine import History
 from sim.history_frame import history_frame
-from sim.metrics import compute_metrics, crm_staleness, sla_verdicts, summarize
+from sim.metrics import (
+    compute_metrics,
+    crm_staleness,
+    crm_staleness_spans,
+    latency_samples,
+    sla_verdicts,
+    summarize,
+)
 from sim.scenario import SlaTarget
 from tests.helpers import Writer
 
@@ -111,6 +118,30 @@ def test_crm_staleness_is_time_weighted_over_open_orders() -> None:
     # order 1 open 13 -> 1010: stale 13-14, 1000-1010 = 11 s of 997 s
     assert stale["stale_share"] == pytest.approx((104 + 11) / (9297 + 997))
     assert stale["open_order_hours"] == pytest.approx((9297 + 997) / 3600)
+
+
+def test_staleness_spans_cover_open_order_time_and_mark_the_stale_ones() -> None:
+    spans = crm_staleness_spans(history_frame(two_orders()), end=10_000.0)
+    stale = spans[spans["stale"]]
+    assert list(zip(stale["order"], stale["start_s"], stale["end_s"], strict=True)) == [
+        (0, 3.0, 5.0),
+        (0, 903.0, 905.0),
+        (0, 9200.0, 9300.0),
+        (1, 13.0, 14.0),
+        (1, 1000.0, 1010.0),
+    ]
+    open_s = (spans["end_s"] - spans["start_s"]).groupby(spans["order"]).sum()
+    assert open_s.to_dict() == {0: 9297.0, 1: 997.0}
+
+
+def test_latency_samples_are_what_the_metrics_summarise() -> None:
+    history = two_orders()
+    m = compute_metrics(history, end=10_000.0)
+    samples = latency_samples(history)
+    assert set(samples) == set(m["latency_s"])
+    for name, lags in samples.items():
+        assert summarize(lags["lag"]) == pytest.approx(m["latency_s"][name], nan_ok=True)
+    assert sorted(samples["shipment_propagation_lag"]["lag"]) == [100.0, 300.0, 600.0]
 
 
 def test_fill_rate_uses_the_first_shipment() -> None:

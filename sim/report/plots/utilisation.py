@@ -1,0 +1,92 @@
+"""Endpoint utilisation over time: the busy share of each endpoint's servers per bucket.
+
+Every request an endpoint served is one ``endpoint.call`` row written when its service
+ended, with ``value2`` its service time (:mod:`sim.engine.endpoint`: ``ok``, ``error``,
+``late``, ``lost_response``, and ``interrupted`` with the time served so far; refusals and
+throttled calls were served for 0 s). So each row held one server over
+``[time - value2, time]``. Per bucket, the busy time of those intervals over the
+endpoint's ``concurrency`` (its servers, :func:`sim.delivery_health.endpoint_specs`) times
+the bucket's length is its utilisation; its time-average over the run is the endpoint's
+total service time over ``concurrency x horizon``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from sim.delivery_health import endpoint_specs
+from sim.engine.endpoint import CALL_EVENT
+from sim.history_frame import history_frame, rows
+from sim.report.plots.base import HOUR, bucket_edges, new_axes, overlap_per_bucket, time_axis
+from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
+from sim.run import RunResult
+
+__all__ = ["endpoint_utilisation", "plot_endpoint_utilisation"]
+
+
+def endpoint_utilisation(
+    result: RunResult, bucket_h: float = 1.0, endpoints: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Busy share per bucket (rows, index ``start_h``) of each endpoint (columns).
+
+    ``endpoints`` are names such as ``erp.create_order`` (default: every endpoint that was
+    called). Raises ``ValueError`` for an endpoint the scenario's systems do not have.
+    """
+    specs = endpoint_specs(result.scenario)
+    calls = rows(history_frame(result.history), CALL_EVENT)
+    names = calls["actor"].astype(str).str.removeprefix("endpoint:").to_numpy()
+    chosen = sorted(set(names)) if endpoints is None else list(endpoints)
+    unknown = [name for name in chosen if name not in specs]
+    if unknown:
+        raise ValueError(f"no such endpoint in the scenario's systems: {', '.join(unknown)}")
+    edges = bucket_edges(result.horizon_s, bucket_h)
+    widths = np.diff(edges)
+    ends = calls["time"].to_numpy(dtype=float)
+    service = np.nan_to_num(calls["value2"].to_numpy(dtype=float))
+    table = {}
+    for name in chosen:
+        mine = names == name
+        busy = overlap_per_bucket(ends[mine] - service[mine], ends[mine], edges)
+        table[name] = busy / (specs[name].concurrency * widths)
+    return pd.DataFrame(table, index=pd.Index(edges[:-1] / HOUR, name="start_h"))
+
+
+def plot_endpoint_utilisation(
+    result: RunResult,
+    ax: Axes | None = None,
+    bucket_h: float = 1.0,
+    endpoints: Sequence[str] | None = None,
+    top: int = 6,
+    shade: Iterable[str] | None = DOWNTIME_KINDS,
+) -> Axes:
+    """Utilisation per bucket of ``endpoints``, or of the ``top`` busiest ones by peak.
+
+    Each line's ``gid`` is ``endpoint:<name>``.
+    """
+    ax = new_axes(ax)
+    shade_windows(ax, result, shade)
+    table = endpoint_utilisation(result, bucket_h, endpoints)
+    if endpoints is None:
+        table = table[list(table.max().sort_values(ascending=False, kind="stable").index[:top])]
+    specs = endpoint_specs(result.scenario)
+    edges = np.append(table.index.to_numpy(), result.horizon_s / HOUR)
+    for name in table.columns:
+        ax.stairs(
+            table[name].to_numpy(),
+            edges,
+            label=f"{name} ({specs[name].concurrency} servers)",
+            gid=f"endpoint:{name}",
+        )
+    time_axis(ax, result.horizon_s)
+    peak = float(np.nanmax(table.to_numpy())) if table.size else 0.0
+    ax.set_ylim(0.0, min(1.05, max(0.05, peak * 1.15)))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    ax.set_ylabel("servers busy")
+    ax.set_title(f"endpoint utilisation: {result.scenario.name}")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax

@@ -1,0 +1,1 @@
+"""Plots of a run or a comparison (``sim.report.plots``), rendered with the Agg backend."""
