@@ -1,9 +1,10 @@
-"""Common random numbers by order at the carrier.
+"""Common random numbers by order at the carrier and the ERP.
 
 A shipment's carrier times (pickup and delivery window positions, hub departure, transit,
-time to deliver, re-delivery, webhook delay) and the scan feed's per-scan fault decisions
-are keyed draws: each belongs to its order (shipment, attempt, scan), not to its place in
-the system's sequence of work. Each test runs the
+time to deliver, re-delivery, webhook delay), the scan feed's per-scan fault decisions, an
+order's credit review, an invoice's payment, an allocation run and a purchase order's lead
+time are keyed draws: each belongs to its order (shipment, attempt, scan, invoice, run,
+purchase order), not to its place in the system's sequence of work. Each test runs the
 same entities twice, in another order and among other entities' draws, and checks that
 every entity drew the same; under a sequential generator the k-th piece of work takes the
 k-th draw, so almost every entity would differ. A scenario check does the same for the
@@ -23,13 +24,15 @@ import pytest
 import yaml
 
 from mock_systems.carrier import Booking, Carrier, CarrierConfig, CarrierScan, shipment_key
-from sim.engine import Constant, EndpointSpec, History, RunEnvironment, Triangular
+from mock_systems.erp import CreditPolicy, Erp, ReplenishmentPolicy
+from sim.engine import Constant, EndpointSpec, History, LogNormal, RunEnvironment, Triangular
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.engine.streams import keyed_unit, stream_key
 from sim.faults.feed import ScanFeed
 from sim.run import execute
 from sim.scenario import load_scenario
 from tests.helpers import at
+from tests.unit.test_erp_rules import PLANT, erp_config, request
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 SEED = 3
@@ -200,6 +203,153 @@ def test_a_scan_meets_the_same_feed_fault_whatever_its_event_id() -> None:
     bare = [CarrierScan(s.event_id, "1Z", "D", 1, 0, "in_transit", 0.0) for s in plain]
     bare_renumbered = [CarrierScan(s.event_id, "1Z", "D", 1, 0, "x", 0.0) for s in renumbered]
     assert _fates(bare, missing_rate=0.5) != _fates(bare_renumbered, missing_rate=0.5)
+
+
+# ============================================================================ the ERP
+
+REVIEW = LogNormal(mean=4 * HOUR, cv=0.8)
+PAYMENT = LogNormal(mean=30 * DAY, cv=0.3)
+
+
+def _erp(**changes: Any) -> tuple[RunEnvironment, Erp]:
+    """C1 (credit limit ``credit_limit``) and M1 with plenty of stock; random credit times."""
+    settings: dict[str, Any] = {
+        "credit": CreditPolicy(review_time=REVIEW, approval_tolerance=0.25, payment_terms=PAYMENT)
+    }
+    credit_limit = changes.pop("credit_limit", 1e9)
+    settings.update(changes)
+    run = RunEnvironment(SEED)
+    erp = Erp(run, erp_config(**settings), {"northeast": PLANT})
+    erp.add_customer("C1", "Acme", "northeast", credit_limit, 0.0)
+    erp.add_material("M1", 10.0)
+    erp.set_stock(PLANT, "M1", 100_000, 0, 0)
+    return run, erp
+
+
+def _create(run: RunEnvironment, erp: Erp, refs: Sequence[int]) -> None:
+    """Create orders for ``refs`` in this sequence, a second apart."""
+    for i, ref in enumerate(refs):
+        at(run, float(i), lambda r=ref: erp.create_order(request(r), None))
+
+
+def _spans(erp: Erp, start: str, ends: tuple[str, ...], by: str = "") -> dict[int, list[float]]:
+    """Per order reference: the time from each ``start`` event in the ERP's outbox to the
+    first of ``ends`` of the same sales document (or of the same ``detail[by]``), in the
+    order of the starts."""
+    began: dict[str, tuple[float, int]] = {}
+    spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for note in erp.outbox.items:
+        if note.event != start and note.event not in ends:
+            continue
+        key = note.detail[by] if by else note.sales_document
+        if note.event == start:
+            began[key] = (note.occurred_at, note.customer_reference)
+        elif key in began:
+            at_start, ref = began.pop(key)
+            spans[ref].append((at_start, note.occurred_at - at_start))
+    return {ref: [span for _, span in sorted(pairs)] for ref, pairs in spans.items()}
+
+
+def _draw(dist: Any, stream: str, entity: int, n: int) -> float:
+    return float(dist.from_uniform(keyed_unit(stream_key(SEED, stream), entity, n)))
+
+
+def _reviews(refs: Sequence[int]) -> dict[int, list[float]]:
+    """Every order over the limit: credit review times per order."""
+    run, erp = _erp(credit_limit=50.0)  # one order is 80.00: each is held for review
+    _create(run, erp, refs)
+    run.sim.run(until=20 * DAY)
+    return _spans(erp, "CreditHoldPlaced", ("CreditHoldReleased", "OrderRejected"))
+
+
+def test_a_credit_review_takes_the_same_time_whatever_was_reviewed_before() -> None:
+    refs = list(range(40))
+    first = _reviews(refs)
+    second = _reviews([500 + k for k in range(25)] + refs[::-1] + refs[:5])  # 5 repeated
+    assert all(first[r] == second[r][:1] for r in refs)
+    assert len({first[r][0] for r in refs}) == len(refs)
+    for ref in refs[:5]:  # a second order under the same reference: its own review time
+        assert second[ref] == pytest.approx(
+            [_draw(REVIEW, "erp.credit_review", ref, k) for k in (1, 2)]
+        )
+
+
+def _payments(refs: Sequence[int], issue_order: Sequence[int]) -> dict[int, list[float]]:
+    """Orders created in ``refs`` order, goods issued (and invoiced) in ``issue_order``."""
+    run, erp = _erp()
+    _create(run, erp, refs)
+    run.sim.run(until=DAY)
+    duplicates = Counter(refs)
+    for i, ref in enumerate(issue_order):
+        documents = [d for d in erp.orders.values() if d.customer_reference == ref]
+        assert len(documents) == duplicates[ref]
+        for j, document in enumerate(documents):  # a duplicate order a little later
+            (delivery,) = document.deliveries
+            at(run, DAY + i + j / 2, lambda d=delivery: erp.post_goods_issue(d, "1Z"))
+    run.sim.run(until=200 * DAY)
+    return _spans(erp, "InvoicePosted", ("PaymentReceived",), by="billing_document")
+
+
+def test_an_invoice_is_paid_after_the_same_time_whatever_was_invoiced_before() -> None:
+    refs = list(range(40))
+    first = _payments(refs, refs)
+    others = [500 + k for k in range(25)]
+    second = _payments(others + refs + refs[:5], others + refs[::-1])  # 5 ordered twice
+    assert all(first[r] == second[r][:1] for r in refs)
+    assert len({first[r][0] for r in refs}) == len(refs)
+    for ref in refs[:5]:  # a second invoice under the same reference: its own payment
+        assert second[ref] == pytest.approx([_draw(PAYMENT, "erp.payment", ref, k) for k in (1, 2)])
+
+
+def _allocations(refs_at: Sequence[tuple[float, int]]) -> dict[int, float]:
+    """When each order was allocated (allocation runs of random length)."""
+    run, erp = _erp(allocation_run_time=LogNormal(mean=120.0, cv=0.5))
+    for when, ref in refs_at:
+        at(run, when, lambda r=ref: erp.create_order(request(r), None))
+    run.sim.run(until=DAY)
+    return {row["order"]: row["time"] for row in run.history.select("erp.inventory_allocated")}
+
+
+def test_an_allocation_run_takes_the_same_time_whether_earlier_intervals_had_work() -> None:
+    late = [(2400.0 + k, 100 + k) for k in range(3)]  # allocated by the run at 2700 s
+    busy, quiet = _allocations([(10.0, 1), (1200.0, 2), *late]), _allocations(late)
+    assert busy[1] < busy[2] < busy[100]  # runs at the 1st, 2nd and 3rd boundary
+    assert [busy[100 + k] for k in range(3)] == [quiet[100 + k] for k in range(3)]
+    run_time = LogNormal(mean=120.0, cv=0.5)
+    assert quiet[100] == pytest.approx(2700.0 + _draw(run_time, "erp.allocation", -1, 3))
+    assert busy[2] == pytest.approx(1800.0 + _draw(run_time, "erp.allocation", -1, 2))
+
+
+LEAD_TIME = LogNormal(mean=3 * DAY, cv=0.5)
+
+
+def _lead_times(materials: Sequence[str]) -> dict[str, float]:
+    """Per material: the lead time of its purchase order at the first daily review.
+
+    Every material listed starts below its reorder point, so each is reordered then, in
+    the order of their names.
+    """
+    run = RunEnvironment(SEED)
+    policy = ReplenishmentPolicy(review_interval_s=DAY, lead_time=LEAD_TIME)
+    erp = Erp(run, erp_config(replenishment=policy), {"northeast": PLANT})
+    for material in ("M1", "M0", "M2"):  # numbers 0, 1, 2 whoever is reordered
+        erp.add_material(material, 1.0)
+    for material in materials:
+        erp.set_stock(PLANT, material, 0, 10, 20)
+    run.sim.run(until=30 * DAY)
+    name = {erp.materials[m].number: m for m in erp.materials}
+    ordered = {name[int(r["subject"])]: r["time"] for r in run.history.select("erp.purchase_order")}
+    received = {name[int(r["subject"])]: r["time"] for r in run.history.select("erp.goods_receipt")}
+    assert ordered.keys() == received.keys() == set(materials)
+    return {m: float(received[m]) - float(ordered[m]) for m in materials}
+
+
+def test_a_purchase_order_has_the_same_lead_time_whatever_else_was_reordered() -> None:
+    alone, among = _lead_times(["M1"]), _lead_times(["M0", "M1", "M2"])
+    assert alone["M1"] == among["M1"]  # M0 was reordered just before it
+    expected = _draw(LEAD_TIME, f"erp.replenishment.{PLANT}", 0, 1)  # M1 is material 0
+    assert alone["M1"] == pytest.approx(expected)
+    assert len(set(among.values())) == 3
 
 
 # ============================================================================ a scenario
