@@ -12,6 +12,14 @@ window, up to ``max_delivery_attempts``; after the last failed attempt it is sen
 a final ``exception`` scan with the reason ``returned_to_sender``. Whether an attempt fails
 is asked of the carrier's operational seam, :meth:`Carrier.set_delivery_failures` (a
 :class:`DeliveryFailures`); with none set every attempt succeeds.
+
+A shipment's times belong to the shipment, not to the carrier's sequence of work: every
+draw (pickup and delivery window positions, hub departure, transit days, time to deliver,
+webhook delay) comes from a keyed stream per operation at (order, n), where ``n`` packs
+which of the order's shipments it is and the delivery attempt, or the scan. So the same
+shipment moves the same way under every pattern, whatever order the tenders arrive in.
+Each scan carries that identity too (``shipment``, ``sequence``), for whatever decides
+per scan downstream.
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal, Protocol
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
@@ -30,6 +37,7 @@ from sim.engine import (
     CallResult,
     Distribution,
     EndpointSpec,
+    KeyedSampler,
     LogNormal,
     Mailbox,
     RunEnvironment,
@@ -69,6 +77,25 @@ RETURNED_TO_SENDER = "returned_to_sender"
 
 _NO_REASONS = ("", "", "", "")
 """The reasons of a plan of ``MILESTONES`` (none)."""
+
+_ATTEMPT_BITS = 4
+"""Bits of the attempt in a shipment's draw number (``max_delivery_attempts`` <= 10 < 16)."""
+_SCAN_BITS = 5
+"""Bits of the scan in a scan's draw number: a shipment has at most 4 + 2 * 9 + 1 = 23
+scans (ten attempts, each failed one adds two, the return one)."""
+
+
+def _attempt_draw(nth: int, attempt: int) -> int:
+    """The keyed draw number of attempt ``attempt`` of the ``nth`` shipment of an order.
+
+    Attempt 0 stands for what happens before any delivery attempt (pickup, transit).
+    """
+    return nth << _ATTEMPT_BITS | attempt
+
+
+def _scan_draw(nth: int, sequence: int) -> int:
+    """The keyed draw number of scan ``sequence`` (1, 2, ...) of the ``nth`` shipment."""
+    return nth << _SCAN_BITS | sequence
 
 
 class DeliveryFailures(Protocol):
@@ -145,6 +172,12 @@ class CarrierScan:
     occurred_at: float
     reason: str = ""
     """Why, for an ``exception`` scan."""
+    shipment: str = ""
+    """The shipment's business identity, :func:`shipment_key` (order and which of its
+    shipments), which unlike the tracking number and event id does not depend on the order
+    in which shipments reached the carrier."""
+    sequence: int = 0
+    """The scan's place among its shipment's scans (1, 2, ...)."""
 
 
 _Plan = tuple[range | tuple[int, ...], tuple[str, ...], tuple[float, ...], tuple[str, ...]]
@@ -178,18 +211,30 @@ class Carrier(MockSystem):
         delivery attempt replaces the plan's tail when the attempt goes out."""
         self.delivery_failures: DeliveryFailures | None = None
         """Which delivery attempts fail (None: all succeed); see :meth:`set_delivery_failures`."""
-        rng = run.streams.stream("carrier.transit")
-        self._departure = config.hub_departure.sampler(rng)
-        self._transit_days = config.transit_days.sampler(rng)
-        self._to_delivered = config.out_for_delivery_to_delivered.sampler(rng)
-        self._uniform = Uniform(low=0.0, high=1.0).sampler(run.streams.stream("carrier.windows"))
-        self._webhook = config.webhook_latency.sampler(run.streams.stream("carrier.webhook"))
+        seed = run.streams.seed
+        position = Uniform(low=0.0, high=1.0)
+
+        def keyed(dist: Distribution, operation: str) -> KeyedSampler:
+            return dist.keyed_sampler(seed, f"carrier.{operation}")
+
+        # per shipment, at (order, _attempt_draw(nth, 0))
+        self._pickup_position = keyed(position, "pickup")
+        self._departure = keyed(config.hub_departure, "departure")
+        self._transit_days = keyed(config.transit_days, "transit")
+        # per delivery attempt, at (order, _attempt_draw(nth, attempt))
+        self._delivery_position = keyed(position, "out_for_delivery")
+        self._to_delivered = keyed(config.out_for_delivery_to_delivered, "delivered")
+        # per scan, at (order, _scan_draw(nth, sequence))
+        self._webhook = keyed(config.webhook_latency, "webhook")
+        # the aggregator's polls are the carrier's own timeline, the same under every pattern
         self._poll = config.aggregator_poll_interval.sampler(
             run.streams.stream("carrier.aggregator")
         )
         self._unpolled: list[CarrierScan] = []
         self._shipments_of: dict[int, int] = {}
         """Shipments tendered so far, per order (to name each by its business identity)."""
+        self._nth: dict[str, int] = {}
+        """Per tracking number: which of its order's shipments it is."""
         self._scans = 0
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
@@ -221,6 +266,7 @@ class Carrier(MockSystem):
         )
         nth = self._shipments_of.get(booking.order_ref, 0) + 1
         self._shipments_of[booking.order_ref] = nth
+        self._nth[tracking] = nth
         self.sim.process(self._move(tracking, booking, nth))
         return tracking
 
@@ -249,15 +295,23 @@ class Carrier(MockSystem):
             return ()
         now = self.sim.now
         booking = self.bookings[tracking]
+        shipment = shipment_key(booking.order_ref, self._nth[tracking])
         return tuple(
-            self._scan(number, tracking, booking, code, at, reason)
-            for number, code, at, reason in zip(*plan, strict=True)
+            self._scan(number, tracking, booking, code, at, reason, shipment, sequence)
+            for sequence, (number, code, at, reason) in enumerate(zip(*plan, strict=True), 1)
             if at <= now
         )
 
     @staticmethod
     def _scan(
-        number: int, tracking: str, booking: Booking, code: str, at: float, reason: str = ""
+        number: int,
+        tracking: str,
+        booking: Booking,
+        code: str,
+        at: float,
+        reason: str,
+        shipment: str,
+        sequence: int,
     ) -> CarrierScan:
         return CarrierScan(
             f"EV{number:09d}",
@@ -268,33 +322,39 @@ class Carrier(MockSystem):
             code,
             at,
             reason,
+            shipment,
+            sequence,
         )
 
-    def _in_window(
-        self, t: float, windows: tuple[WeeklyWindow, ...], position: float | None = None
-    ) -> float:
+    def _in_window(self, t: float, windows: tuple[WeeklyWindow, ...], position: float) -> float:
         """An instant in the first window opening at or after ``t``.
 
-        It lies ``position`` (a fraction) of the way into the window, uniformly drawn when
-        not given.
+        It lies ``position`` (a fraction) of the way into the window.
         """
         opening = self.calendar.next_open(t, windows)
         closing = self.calendar.window_end(opening, windows)
-        if position is None:
-            position = self._uniform()
         return opening + position * (closing - opening)
 
     def _move(self, tracking: str, booking: Booking, nth: int) -> Generator[Any, Any, None]:
         """Walk a shipment through its scans; ``nth``: which shipment of its order it is."""
         now = self.sim.now
-        picked_up = self._in_window(now, self.config.pickup_windows)
-        departed = picked_up + self._departure()
-        due = picked_up + max(1, round(self._transit_days())) * DAY  # whole transit days
-        day_start = due - self.calendar.hour_of_day(due) * HOUR
-        out_for_delivery = max(
-            self._in_window(day_start, self.config.delivery_windows), departed + HOUR
+        order = booking.order_ref
+        shipment = shipment_key(order, nth)
+        n = _attempt_draw(nth, 0)
+        picked_up = self._in_window(
+            now, self.config.pickup_windows, self._pickup_position(order, n)
         )
-        delivered = out_for_delivery + self._to_delivered()
+        departed = picked_up + self._departure(order, n)
+        due = picked_up + max(1, round(self._transit_days(order, n))) * DAY  # whole days
+        day_start = due - self.calendar.hour_of_day(due) * HOUR
+        n = _attempt_draw(nth, 1)
+        out_for_delivery = max(
+            self._in_window(
+                day_start, self.config.delivery_windows, self._delivery_position(order, n)
+            ),
+            departed + HOUR,
+        )
+        delivered = out_for_delivery + self._to_delivered(order, n)
         first = self._scans + 1  # a shipment's scans are numbered when they are planned
         self._scans += len(MILESTONES)
         plan: _Plan = (
@@ -310,7 +370,9 @@ class Carrier(MockSystem):
             numbers, codes, times, reasons = plan
             code, at = codes[index], times[index]
             yield self.sim.timeout(at - self.sim.now)
-            scan = self._scan(numbers[index], tracking, booking, code, at, reasons[index])
+            scan = self._scan(
+                numbers[index], tracking, booking, code, at, reasons[index], shipment, index + 1
+            )
             self.record(
                 "scan",
                 order=booking.order_ref,
@@ -319,7 +381,8 @@ class Carrier(MockSystem):
                 value2=at,
             )
             if self.config.feed == "webhook":
-                self.sim.process(self._push(scan))
+                delay = self._webhook(order, _scan_draw(nth, index + 1))
+                self.sim.process(self._push(scan, delay))
             else:
                 self._unpolled.append(scan)
             if replanned or self.delivery_failures is not None:  # the fault-free path skips
@@ -333,27 +396,34 @@ class Carrier(MockSystem):
                         value2=at,
                     )
                 elif code == OUT_FOR_DELIVERY and self.delivery_failures is not None:
-                    key = shipment_key(booking.order_ref, nth)
-                    attempt = self._attempt(tracking, key, plan, index, self.delivery_failures)
+                    attempt = self._attempt(
+                        tracking, order, nth, plan, index, self.delivery_failures
+                    )
                     if attempt is not plan:
                         plan, replanned = attempt, True
             index += 1
 
     def _attempt(
-        self, tracking: str, key: str, plan: _Plan, index: int, failures: DeliveryFailures
+        self,
+        tracking: str,
+        order: int,
+        nth: int,
+        plan: _Plan,
+        index: int,
+        failures: DeliveryFailures,
     ) -> _Plan:
         """The plan after the delivery attempt going out now (scan ``index``).
 
         A failed attempt ends with an ``exception`` scan when it would have been delivered
         (it takes that scan's number); the shipment goes out again in the next day's
         delivery window, or, after the last attempt, is returned: a final ``exception``
-        (``returned_to_sender``) when that window opens. Timings of a re-attempt are drawn
-        from a stream keyed by the shipment (``key``) and attempt, so a failure never
-        shifts another shipment's draws.
+        (``returned_to_sender``) when that window opens. Timings of a re-attempt are keyed
+        draws at the shipment (``order``, ``nth``) and attempt, so a failure never shifts
+        another shipment's draws.
         """
         numbers, codes, times, reasons = plan
         attempt = codes[: index + 1].count(OUT_FOR_DELIVERY)
-        reason = failures.failure(key, attempt)
+        reason = failures.failure(shipment_key(order, nth), attempt)
         if not reason:
             return plan
         failed_at = times[index + 1]
@@ -363,13 +433,9 @@ class Carrier(MockSystem):
         tail_times: tuple[float, ...]
         tail_reasons: tuple[str, ...]
         if attempt < self.config.max_delivery_attempts:
-            rng = np.random.Generator(
-                np.random.PCG64(
-                    self.run.streams.seed_sequence(f"carrier.redelivery/{key}/{attempt}")
-                )
-            )
-            out = self._in_window(next_day, windows, float(rng.random()))
-            delivered = out + self.config.out_for_delivery_to_delivered.sampler(rng)()
+            n = _attempt_draw(nth, attempt + 1)
+            out = self._in_window(next_day, windows, self._delivery_position(order, n))
+            delivered = out + self._to_delivered(order, n)
             tail_codes = (EXCEPTION, OUT_FOR_DELIVERY, MILESTONES[-1])
             tail_times = (failed_at, out, delivered)
             tail_reasons = (reason, "", "")
@@ -390,8 +456,8 @@ class Carrier(MockSystem):
         self._plans[tracking] = new_plan
         return new_plan
 
-    def _push(self, scan: CarrierScan) -> Generator[Any, Any, None]:
-        yield self.sim.timeout(self._webhook())
+    def _push(self, scan: CarrierScan, delay: float) -> Generator[Any, Any, None]:
+        yield self.sim.timeout(delay)
         self.feed.put(scan)
 
     def _aggregator(self) -> Generator[Any, Any, None]:

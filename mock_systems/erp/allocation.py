@@ -5,6 +5,11 @@ is something to do) a run allocates what the plant's ATP allows: each order gets
 delivery for the quantities granted, and whatever stays open is a backorder. When stock
 was received since the last run, backorders are allocated first, oldest first, before the
 new orders.
+
+A run's duration belongs to its interval, not to the runs before it: the run at the i-th
+interval boundary takes draw i of the keyed stream ``erp.allocation`` (entity -1, as calls
+that belong to no order), so whether earlier intervals had work, which depends on the
+pattern, does not move it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import Delivery, SalesOrder
-from sim.engine import NONE, Endpoint, Sampler
+from sim.engine import NONE, Endpoint, KeyedSampler
 
 __all__ = ["Allocation"]
 
@@ -26,7 +31,7 @@ class Allocation(ErpState):
 
     _atp_extract: Endpoint
     _stock_received: bool
-    _run_time: Sampler
+    _run_time: KeyedSampler
 
     def atp_changes(self, plant: str, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Delta extract: ATP of the materials whose stock moved at a plant since the last one.
@@ -47,7 +52,7 @@ class Allocation(ErpState):
             yield self.sim.timeout(interval - self.sim.now % interval)
             if not self._allocation_queue and not self._stock_received:
                 continue
-            yield self.sim.timeout(self._run_time())
+            yield self.sim.timeout(self._run_time(NONE, round(self.sim.now / interval)))
             self._allocate_all()
 
     def _note_receipt(self) -> None:

@@ -5,6 +5,10 @@ A delivery is invoiced when its goods are issued or when it is delivered, by the
 prices and taxes them at the customer's regional rate; the customer pays it after the
 payment terms, and the payment takes its net value off the customer's credit exposure and
 marks the invoice PAID.
+
+When a customer pays belongs to the order: the k-th invoice of an order reference is paid
+after draw k of that reference in the keyed stream ``erp.payment``, whatever the invoice's
+running number and however many other invoices were posted before it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from mock_systems.erp.records import (
     Delivery,
     SalesOrder,
 )
-from sim.engine import Sampler
+from sim.engine import KeyedSampler
 
 __all__ = ["Billing"]
 
@@ -28,7 +32,9 @@ __all__ = ["Billing"]
 class Billing(ErpState):
     """Mixin of the ERP's invoicing and payments (the ERP provides the state used here)."""
 
-    _payment_time: Sampler
+    _payment_time: KeyedSampler
+    _payments: dict[int, int]
+    """Invoices posted per order reference (``k`` of the keyed payment draws)."""
 
     def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
         prices = {item.item_no: item.net_price for item in order.items}
@@ -61,10 +67,12 @@ class Billing(ErpState):
             "InvoicePosted",
             {"billing_document": document, "net": net, "tax": tax, "delivery": delivery.delivery},
         )
-        self.sim.process(self._payment(invoice))
+        reference = order.customer_reference
+        k = self._payments[reference] = self._payments.get(reference, 0) + 1
+        self.sim.process(self._payment(invoice, self._payment_time(reference, k)))
 
-    def _payment(self, invoice: BillingDocument) -> Generator[Any, Any, None]:
-        yield self.sim.timeout(self._payment_time())
+    def _payment(self, invoice: BillingDocument, after: float) -> Generator[Any, Any, None]:
+        yield self.sim.timeout(after)
         order = self.orders[invoice.sales_document]
         self.customers[order.sold_to].exposure -= invoice.net
         self.invoices[invoice.billing_document] = replace(invoice, status=BillingStatus.PAID)

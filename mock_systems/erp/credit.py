@@ -6,6 +6,10 @@
   approves it (within the approval tolerance over the limit) or rejects it.
 
 The exposure comes down again when the invoice is paid or the order is cancelled.
+
+A review's duration belongs to the order: the k-th review of an order reference is draw k
+of that reference in the keyed stream ``erp.credit_review``, so it is the same under every
+pattern, however many other orders were reviewed before it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import SalesOrder
-from sim.engine import Sampler
+from sim.engine import KeyedSampler
 
 __all__ = ["CreditControl"]
 
@@ -23,7 +27,9 @@ __all__ = ["CreditControl"]
 class CreditControl(ErpState):
     """Mixin of the ERP's credit control (the ERP provides the state used here)."""
 
-    _review_time: Sampler
+    _review_time: KeyedSampler
+    _reviews: dict[int, int]
+    """Credit reviews started per order reference (``k`` of the keyed draws)."""
 
     def _accept(self, order: SalesOrder) -> None:
         customer = self.customers[order.sold_to]
@@ -34,7 +40,9 @@ class CreditControl(ErpState):
         self._changed(order, "OrderAccepted", {"net_value": order.net_value})
 
     def _credit_review(self, order: SalesOrder) -> Generator[Any, Any, None]:
-        yield self.sim.timeout(self._review_time())
+        reference = order.customer_reference
+        k = self._reviews[reference] = self._reviews.get(reference, 0) + 1
+        yield self.sim.timeout(self._review_time(reference, k))
         customer = self.customers[order.sold_to]
         ceiling = customer.credit_limit * (1 + self.config.credit.approval_tolerance)
         if customer.exposure + order.net_value <= ceiling:

@@ -1,4 +1,10 @@
-"""Stock per plant with ATP, allocation bookkeeping and periodic replenishment."""
+"""Stock per plant with ATP, allocation bookkeeping and periodic replenishment.
+
+A purchase order's lead time belongs to it: the k-th purchase order of a material at a
+plant waits draw k of the material's number in the keyed stream
+``erp.replenishment.<plant>``, so it does not move when other materials, whose demand
+depends on the pattern, were reordered more or less often before it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Any
 
 from mock_systems.erp.config import ReplenishmentPolicy
 from mock_systems.erp.records import StockRecord
-from sim.engine import RunEnvironment
+from sim.engine import KeyedSampler, RunEnvironment
 
 __all__ = ["Inventory"]
 
@@ -32,7 +38,10 @@ class Inventory:
         self.policy = policy
         self._record = record
         self._material_number = material_number
-        self._lead_time = policy.lead_time.sampler(run.streams.stream("erp.replenishment"))
+        self._lead_times: dict[str, KeyedSampler] = {}
+        """Keyed lead-time draws per plant."""
+        self._purchase_orders: dict[tuple[str, str], int] = {}
+        """Purchase orders placed so far per (plant, material): ``k`` of the keyed draws."""
         self.stock: dict[tuple[str, str], StockRecord] = {}
         self.on_receipt: Callable[[], None] = lambda: None
         self._changed: dict[str, set[str]] = {}
@@ -145,8 +154,19 @@ class Inventory:
                     )
                     sim.process(self._receive(plant, material, quantity))
 
+    def _lead_time(self, plant: str, material: str) -> float:
+        """The lead time of the next purchase order of ``material`` at ``plant``."""
+        lead_time = self._lead_times.get(plant)
+        if lead_time is None:
+            lead_time = self._lead_times[plant] = self.policy.lead_time.keyed_sampler(
+                self.run.streams.seed, f"erp.replenishment.{plant}"
+            )
+        key = (plant, material)
+        k = self._purchase_orders[key] = self._purchase_orders.get(key, 0) + 1
+        return lead_time(self._material_number(material), k)
+
     def _receive(self, plant: str, material: str, quantity: int) -> Generator[Any, Any, None]:
-        yield self.run.sim.timeout(self._lead_time())
+        yield self.run.sim.timeout(self._lead_time(plant, material))
         rec = self.stock[(plant, material)]
         rec.on_order -= quantity
         rec.on_hand += quantity

@@ -119,9 +119,12 @@ class Erp(
         self._status_extract = self.endpoint("status_extract", eps.status_extract)
         self._order_status = self.endpoint("order_status", eps.order_status)
         self._read_order = self.endpoint("read_order", eps.read_order)
-        self._review_time = config.credit.review_time.sampler(run.streams.stream("erp.credit"))
-        self._payment_time = config.credit.payment_terms.sampler(run.streams.stream("erp.payments"))
-        self._run_time = config.allocation_run_time.sampler(run.streams.stream("erp.allocation"))
+        seed = run.streams.seed
+        self._review_time = config.credit.review_time.keyed_sampler(seed, "erp.credit_review")
+        self._reviews: dict[int, int] = {}
+        self._payment_time = config.credit.payment_terms.keyed_sampler(seed, "erp.payment")
+        self._payments: dict[int, int] = {}
+        self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
         run.sim.process(self._allocation_loop())
         run.sim.process(self.inventory.replenishment())
 

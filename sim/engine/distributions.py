@@ -4,7 +4,9 @@ Each distribution is a frozen pydantic model (so scenarios can declare it in YAM
 ``kind`` tag) and knows two ways to draw: a fast sequential sampler on a
 ``numpy.random.Generator`` (:meth:`sampler`), and its inverse CDF (:meth:`quantile_function`,
 :meth:`from_uniform`), which turns a keyed uniform (:func:`sim.engine.streams.keyed_unit`)
-into a draw that belongs to one entity. All durations are in seconds of simulated time.
+into a draw that belongs to one entity. :meth:`keyed_sampler` puts the two together: a
+:class:`KeyedSampler` gives the draw of an (entity, n) in a named keyed stream. All
+durations are in seconds of simulated time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.engine.streams import BufferedDraws
+from sim.engine.streams import BufferedDraws, KeyedDraws
 
 __all__ = [
     "Constant",
@@ -27,6 +29,7 @@ __all__ = [
     "Triangular",
     "Gamma",
     "Distribution",
+    "KeyedSampler",
     "Quantile",
     "Sampler",
 ]
@@ -34,6 +37,26 @@ __all__ = [
 Sampler = Callable[[], float]
 Quantile = Callable[[float], float]
 """An inverse CDF: a uniform in (0, 1) to a draw."""
+
+
+class KeyedSampler:
+    """Draws of one distribution that belong to entities: ``sampler(entity, n)``.
+
+    The draw is the distribution's inverse CDF at the uniform of (``entity``, ``n``) in a
+    keyed stream (:class:`~sim.engine.streams.KeyedDraws`): it depends only on the run's
+    seed, the stream's name and the key, never on how many draws came before it. No
+    generator is built per key.
+    """
+
+    __slots__ = ("_quantile", "_unit")
+
+    def __init__(self, quantile: Quantile, seed: int, name: str) -> None:
+        self._quantile = quantile
+        self._unit = KeyedDraws(seed, name).unit
+
+    def __call__(self, entity: int, n: int) -> float:
+        """Draw ``n`` of ``entity``."""
+        return self._quantile(self._unit(entity, n))
 
 
 class _Spec(BaseModel):
@@ -50,6 +73,10 @@ class _Spec(BaseModel):
     def from_uniform(self, u: float) -> float:
         """The draw at quantile ``u`` in (0, 1): the inverse CDF at ``u``."""
         return self.quantile_function()(u)
+
+    def keyed_sampler(self, seed: int, name: str) -> KeyedSampler:
+        """Draws keyed by (entity, n) in the keyed stream ``name`` of the run with ``seed``."""
+        return KeyedSampler(self.quantile_function(), seed, name)
 
     @property
     def mean_value(self) -> float:  # pragma: no cover - abstract

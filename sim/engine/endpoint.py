@@ -3,7 +3,8 @@
 An endpoint has a service-time distribution, ``concurrency`` servers fed by one FIFO wait
 queue (a lean server pool: a free server is taken without an extra event, a finishing
 request hands its server straight to the head of the queue), optional limits (a sliding
-window of requests, or a full :class:`~sim.engine.throttle.ThrottleSpec`) and fault state.
+window of requests, or a full :class:`~sim.engine.throttle.ThrottleSpec`, enforced
+together by :class:`~sim.engine.admission.Admission`) and fault state.
 
 A caller runs ``answer = yield from endpoint.call(order, commit, timeout)`` inside a SimPy
 process. The request waits for a server and holds it for a sampled service time; then the
@@ -37,18 +38,28 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import simpy
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.engine.admission import Admission
 from sim.engine.distributions import Distribution, LogNormal
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
 from sim.engine.monitor import LevelMonitor
-from sim.engine.rate_limit import RateLimitSpec, SlidingWindowLimiter
+from sim.engine.outcomes import (
+    CALL_EVENT,
+    CALL_OUTCOMES,
+    ERROR,
+    OK,
+    TIMED_OUT,
+    UNAVAILABLE,
+    CallResult,
+    OutageMode,
+)
+from sim.engine.rate_limit import RateLimitSpec
 from sim.engine.streams import KeyedDraws
 from sim.engine.throttle import ServiceProtection, ThrottleSpec
 
@@ -61,27 +72,6 @@ __all__ = [
     "EndpointSpec",
     "OutageMode",
 ]
-
-CALL_EVENT = "endpoint.call"
-"""History event of every call; ``value`` is the queue wait, ``value2`` the service time."""
-
-CALL_OUTCOMES = (
-    "ok",
-    "throttled",
-    "unavailable",
-    "timeout",
-    "late",
-    "lost_response",
-    "error",
-    "interrupted",
-)
-"""Statuses of ``endpoint.call`` rows: served and answered; refused with 429; connection
-error; no answer before the caller's timeout (nothing processed); processed and committed
-after the caller gave up; committed but the response was lost; served with a 5xx and nothing
-committed; the caller's process was interrupted."""
-
-OutageMode = Literal["refused", "timeout"]
-"""How a down endpoint looks to callers: a quick connection error, or silence."""
 
 
 class EndpointSpec(BaseModel):
@@ -103,25 +93,6 @@ class EndpointSpec(BaseModel):
     refusal_s: float = Field(
         default=0.5, ge=0, description="time until a caller of a down endpoint is refused"
     )
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """A refusal or failure as the caller sees it; ``ok`` only for a bare served call."""
-
-    status: str
-    retry_after: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when the operation was served."""
-        return self.status == "ok"
-
-
-_OK = CallResult("ok")
-_UNAVAILABLE = CallResult("unavailable")
-_TIMED_OUT = CallResult("timeout")
-_ERROR = CallResult("error")
 
 
 class EndpointMonitor:
@@ -178,11 +149,7 @@ class Endpoint:
         self._service_time = spec.service_time.quantile_function()
         self._error_units = KeyedDraws(seed, f"endpoint.{name}.error")
         self._lost_units = KeyedDraws(seed, f"endpoint.{name}.lost_response")
-        self._limiter = SlidingWindowLimiter(spec.rate_limit) if spec.rate_limit else None
-        self._protections: list[ServiceProtection] = (
-            [ServiceProtection(spec.throttle)] if spec.throttle is not None else []
-        )
-        self._limits_changed()
+        self._limits = Admission(spec.rate_limit, spec.throttle)
         self.available = True
         self.outage_mode: OutageMode = "refused"
         self.silent_timeout_s = 60.0
@@ -227,20 +194,11 @@ class Endpoint:
 
     def add_protection(self, spec: ThrottleSpec) -> ServiceProtection:
         """Start enforcing extra limits (a throttling fault); returns them for removal."""
-        protection = ServiceProtection(spec)
-        self._protections.append(protection)
-        self._limits_changed()
-        return protection
+        return self._limits.add(spec)
 
     def remove_protection(self, protection: ServiceProtection) -> None:
         """Stop enforcing limits added by :meth:`add_protection`."""
-        self._protections.remove(protection)
-        self._limits_changed()
-
-    def _limits_changed(self) -> None:
-        """Note whether any limit applies, and how long a request must be to matter to one."""
-        self._limited = bool(self._protections) or self._limiter is not None
-        self._watch_after = min((p.long_after_s for p in self._protections), default=math.inf)
+        self._limits.remove(protection)
 
     def _start_service(self, order: int) -> float:
         """Number the order's request that starts service now; its service time.
@@ -261,15 +219,16 @@ class Endpoint:
     ) -> Generator[simpy.Event, Any, Any]:
         """Serve one request; ``answer = yield from endpoint.call(order, commit, timeout)``.
 
-        Returns ``commit()``'s answer when served and answered (``_OK`` without a commit),
+        Returns ``commit()``'s answer when served and answered (``OK`` without a commit),
         else a :class:`CallResult` saying why not.
         """
         sim = self._sim
         arrival = sim.now
         if not self.available:
             return (yield from self._refuse_down(order, timeout))
-        if self._limited:
-            retry_after = self._admit(arrival)
+        limits = self._limits
+        if limits.limited:
+            retry_after = limits.admit(arrival, self._busy + len(self._waiting))
             if retry_after > 0.0:
                 self._record(
                     arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
@@ -292,7 +251,7 @@ class Endpoint:
                 self._abandon(request)
                 raise
             if request.abandoned:
-                return _TIMED_OUT  # still queued: the callee serves it later (``late``)
+                return TIMED_OUT  # still queued: the callee serves it later (``late``)
             start = sim.now
             monitor.waiting.change(start, -1)
             monitor.in_service.change(start, 1)
@@ -300,8 +259,8 @@ class Endpoint:
         n = served.get(order, 0) + 1
         served[order] = n
         service = self._service_time(self._service_units.unit(order, n)) * self.latency_factor
-        if service >= self._watch_after:
-            self._started(start, service)
+        if service >= limits.watch_after:
+            limits.started(start, service)
         patience = arrival + timeout - start
         if service > patience:
             # the caller gives up mid-service; the callee finishes and commits regardless
@@ -313,7 +272,7 @@ class Endpoint:
             sim.timeout(service - patience).callbacks.append(
                 partial(self._finish_late, order, commit, arrival, start, service)
             )
-            return _TIMED_OUT
+            return TIMED_OUT
         try:
             yield sim.timeout(service)
         except simpy.Interrupt:
@@ -329,15 +288,15 @@ class Endpoint:
             self._record(
                 end, self._event, self._actor, order, NONE, self._error, start - arrival, service
             )
-            return _ERROR
-        answer = commit() if commit is not None else _OK
+            return ERROR
+        answer = commit() if commit is not None else OK
         if self.lost_response_rate and self._lost_units.unit(order, n) < self.lost_response_rate:
             self._record(
                 end, self._event, self._actor, order, NONE, self._lost, start - arrival, service
             )
             wait = patience - service if timeout < math.inf else self.silent_timeout_s
             yield sim.timeout(wait)
-            return _TIMED_OUT
+            return TIMED_OUT
         self._record(end, self._event, self._actor, order, NONE, self._ok, start - arrival, service)
         return answer
 
@@ -348,36 +307,12 @@ class Endpoint:
         if self.outage_mode == "refused":
             if self.spec.refusal_s:
                 yield sim.timeout(self.spec.refusal_s)
-            status, answer = self._unavailable, _UNAVAILABLE
+            status, answer = self._unavailable, UNAVAILABLE
         else:
             yield sim.timeout(timeout if timeout < math.inf else self.silent_timeout_s)
-            status, answer = self._timeout, _TIMED_OUT
+            status, answer = self._timeout, TIMED_OUT
         self._record(sim.now, self._event, self._actor, order, NONE, status, sim.now - arrival, 0.0)
         return answer
-
-    def _admit(self, now: float) -> float:
-        """0.0 when every limit admits the request (each then counts it), else the longest wait.
-
-        A request that one limit refuses uses up no other limit's budget.
-        """
-        limiter, protections = self._limiter, self._protections
-        in_flight = self._busy + len(self._waiting)
-        if limiter is None and len(protections) == 1:  # the common case: one set of limits
-            return protections[0].admit(now, in_flight)
-        wait = max((p.wait(now, in_flight) for p in self._protections), default=0.0)
-        if limiter is not None:
-            wait = max(wait, limiter.wait(now))
-        if wait == 0.0:
-            for protection in self._protections:
-                protection.take(now)
-            if limiter is not None:
-                limiter.take(now)
-        return wait
-
-    def _started(self, start: float, service: float) -> None:
-        """Tell the limits that a request started with this service time."""
-        for protection in self._protections:
-            protection.started(start, service)
 
     def _finish_late(
         self,
@@ -417,8 +352,8 @@ class Endpoint:
         self.monitor.waiting.change(start, -1)
         self.monitor.in_service.change(start, 1)
         service = self._start_service(request.order)
-        if service >= self._watch_after:
-            self._started(start, service)
+        if service >= self._limits.watch_after:
+            self._limits.started(start, service)
         sim.timeout(service).callbacks.append(
             partial(
                 self._finish_late, request.order, request.commit, request.arrival, start, service

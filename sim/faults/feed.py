@@ -3,7 +3,13 @@
 The carrier puts each scan on its feed (webhook or aggregator batch); the integration takes
 them from there. ``ScanFeed`` is that feed with fault state: while a feed fault is in
 force it repeats, withholds, holds back or delays scans, deciding per scan from a draw
-keyed by the carrier's event id. With no fault in force it is a plain :class:`Mailbox`.
+keyed by the scan's business identity: its shipment (order and which of the order's
+shipments, ``shipment``) and its place among the shipment's scans (``sequence``). Event
+ids, tracking and delivery numbers are handed out in the order shipments reach the
+carrier, which depends on the pattern; the identity does not, so the same scan meets the
+same fate under every pattern. A scan without that identity is keyed by its event id (and,
+for ``scan_late``, its shipper reference). With no fault in force it is a plain
+:class:`Mailbox`.
 """
 
 from __future__ import annotations
@@ -50,20 +56,23 @@ class ScanFeed(Mailbox[Any]):
         ):
             super().put(item)
             return
-        event_id = str(item.event_id)
+        shipment = str(getattr(item, "shipment", ""))
+        if shipment:
+            scan: tuple[object, ...] = (shipment, item.sequence)
+        else:
+            shipment, scan = str(item.shipper_reference), (str(item.event_id),)
         seed = self._seed
-        if self.missing_rate and keyed_uniform(seed, "scan_missing", event_id) < self.missing_rate:
+        if self.missing_rate and keyed_uniform(seed, "scan_missing", *scan) < self.missing_rate:
             return
         delay = 0.0
         if self.late_first_max_s and item.code == FIRST_SCAN:
-            shipment = str(item.shipper_reference)
             delay = keyed_uniform(seed, "scan_late", shipment) * self.late_first_max_s
-        if self.reorder_rate and keyed_uniform(seed, "scan_reorder", event_id) < self.reorder_rate:
+        if self.reorder_rate and keyed_uniform(seed, "scan_reorder", *scan) < self.reorder_rate:
             delay += self.reorder_delay_s
         self._deliver(item, delay)
         if (
             self.duplicate_rate
-            and keyed_uniform(seed, "scan_duplicate", event_id) < self.duplicate_rate
+            and keyed_uniform(seed, "scan_duplicate", *scan) < self.duplicate_rate
         ):
             self._deliver(item, delay + self.duplicate_delay_s)
 

@@ -6,7 +6,10 @@
   arrives first (``delivered`` before ``out_for_delivery``);
 * ``scan_late``: a shipment's first scan arrives up to ``max_delay_h`` late (uniform).
 
-Draws are keyed by the carrier's event id (or shipment, for the first scan).
+Draws are keyed by the scan's business identity, its shipment (order and which of the
+order's shipments) and place among the shipment's scans, or by the shipment alone for the
+first scan's delay (see :class:`~sim.faults.feed.ScanFeed`); not by the carrier's event id,
+which is numbered in the order shipments reach the carrier.
 """
 
 from __future__ import annotations
