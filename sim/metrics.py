@@ -31,12 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.alerts import alert_report
 from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.history_frame import first_time, history_frame, rows
 from sim.integration.canonical import STATUS_RANK, OrderStatus
 from sim.scenario import LATENCY_METRICS, SlaTarget
+from sim.scenario.alerts import AlertRule
 from sim.thresholds import censored_percentile, threshold_results
 
 __all__ = [
@@ -149,7 +151,14 @@ def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
             if best >= needed:
                 lags[i] = max(0.0, time - occurred)
                 break
-    return pd.DataFrame({"order": scans["order"].to_numpy()[sampled], "lag": lags[sampled]})
+    occurred_at = scans["value2"].to_numpy(dtype=float)[sampled]
+    return pd.DataFrame(
+        {
+            "order": scans["order"].to_numpy()[sampled],
+            "lag": lags[sampled],
+            "end": occurred_at + lags[sampled],
+        }
+    )
 
 
 def crm_staleness_spans(frame: pd.DataFrame, end: float) -> pd.DataFrame:
@@ -252,8 +261,15 @@ def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) ->
     """Per order that started: end - start, NaN (censored) where it never ended."""
     if exclude is not None:
         start = start[~start.index.isin(exclude)]
-    lag = end.reindex(start.index) - start
-    return pd.DataFrame({"order": start.index.to_numpy(), "lag": lag.to_numpy(dtype=float)})
+    ended = end.reindex(start.index)
+    lag = ended - start
+    return pd.DataFrame(
+        {
+            "order": start.index.to_numpy(),
+            "lag": lag.to_numpy(dtype=float),
+            "end": ended.to_numpy(dtype=float),
+        }
+    )
 
 
 def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
@@ -265,6 +281,7 @@ def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "order": posted.index.get_level_values("order").to_numpy(),
             "lag": lag.to_numpy(dtype=float),
+            "end": seen.reindex(posted.index).to_numpy(dtype=float),
         }
     )
 
@@ -299,9 +316,10 @@ def _latencies(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFra
 def latency_samples(history: History | pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every latency metric's samples, as :func:`compute_metrics` summarises them.
 
-    ``{metric: DataFrame(order, lag)}`` for each of :data:`LATENCY_METRICS`, one row per
-    sample (order, milestone or invoice); ``lag`` is in seconds and NaN for a censored
-    sample. :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
+    ``{metric: DataFrame(order, lag, end)}`` for each of :data:`LATENCY_METRICS`, one row
+    per sample (order, milestone or invoice); ``lag`` is in seconds and NaN for a censored
+    sample, ``end`` the simulated time the sample finished (NaN when censored).
+    :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
     """
     frame = history if isinstance(history, pd.DataFrame) else history_frame(history)
     return _latencies(frame, _order_attributes(frame))
@@ -396,6 +414,7 @@ def compute_metrics(
     business_days: float | None = None,
     limits: Sequence[Mapping[str, Any]] | None = None,
     thresholds: Sequence[str] = (),
+    alerts: Sequence[AlertRule] = (),
 ) -> dict[str, Any]:
     """Every KPI of a run, as a JSON-ready dict.
 
@@ -403,7 +422,9 @@ def compute_metrics(
     reported per business day when it is given. ``limits`` are the endpoints' request limits
     whose use is reported (:func:`sim.delivery_health.endpoint_limits` builds them).
     ``thresholds`` are the scenario's threshold lines, judged on this run under
-    ``thresholds`` (:func:`sim.thresholds.threshold_results`).
+    ``thresholds`` (:func:`sim.thresholds.threshold_results`). ``alerts`` are the
+    scenario's alert rules: their episodes, and each fault's time to detect and to recover,
+    go under ``alerts`` (:func:`sim.alerts.alert_report`).
     """
     frame = history_frame(history)
     attrs = _order_attributes(frame)
@@ -451,4 +472,5 @@ def compute_metrics(
         "sla": sla_verdicts(latency, slas or {}),
     }
     metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
+    metrics["alerts"] = alert_report(alerts, frame, end, latency)
     return metrics

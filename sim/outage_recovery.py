@@ -25,6 +25,7 @@ __all__ = [
     "BACKLOG_EVENTS",
     "backlog_terms",
     "integration_backlog",
+    "owed_copy_spans",
     "level_at",
     "outage_recovery",
     "step_levels",
@@ -94,8 +95,12 @@ def integration_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(publication times, first-outcome times) of each copy the bus owes a subscription."""
+def owed_copy_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(publication time, first outcome time or NaN) of each copy the bus owes a subscription.
+
+    A copy is owed from its publication until its first outcome (applied, discarded,
+    dead-lettered or dropped); NaN when it had none by the end of the run.
+    """
     owed = owed_copies(frame)[0]
     if owed.empty:
         return np.empty(0), np.empty(0)
@@ -112,8 +117,16 @@ def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         .groupby(["subscription", "message"])["time"]
         .min()
     )
-    handled = first.reindex(owed.index).dropna().to_numpy(dtype=float)
-    return published, handled
+    return published, first.reindex(owed.index).to_numpy(dtype=float)
+
+
+def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(publication times, first-outcome times) of the owed copies.
+
+    Copies with no outcome by the end are left out of the second.
+    """
+    published, handled = owed_copy_spans(frame)
+    return published, handled[~np.isnan(handled)]
 
 
 def _windows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -152,6 +152,7 @@ def execute(
         business_days,
         limits=endpoint_limits(scenario, world.timeline, horizon),
         thresholds=scenario.thresholds,
+        alerts=scenario.alerts,
     )
     finished = time.perf_counter()
     return RunResult(

@@ -155,6 +155,54 @@ def print_summary(
         console.print(sla)
     if m.get("thresholds"):
         console.print(threshold_table(m["thresholds"]))
+    if m.get("alerts", {}).get("rules"):
+        console.print(alert_table(m["alerts"]))
+        if m["alerts"]["faults"]:
+            console.print(detection_table(m["alerts"]))
+
+
+def _hours(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 3600:.2f} h"
+
+
+def alert_table(alerts: dict[str, Any]) -> Table:
+    """Each alert rule: what it watches, how often it fired, its first episode."""
+    table = Table(title="Alerts (fired and cleared, simulated hours)", title_justify="left")
+    for column in ("alert", "signal", "above", "fired", "first fired", "first cleared"):
+        table.add_column(column)
+    for name, rule in alerts["rules"].items():
+        first = rule["episodes"][0] if rule["episodes"] else {}
+        window = f" over {format_duration(rule['window_s'])}" if rule["window_s"] else ""
+        table.add_row(
+            name,
+            rule["signal"] + window,
+            f"{rule['above']:g}",
+            str(rule["fired"]),
+            _hours(first.get("fired_s")),
+            _hours(first.get("cleared_s")) if first else "-",
+        )
+    return table
+
+
+def detection_table(alerts: dict[str, Any]) -> Table:
+    """Each fault window: which alert caught it first, time to detect and to recover."""
+    table = Table(title="Time to detect and to recover, per fault window", title_justify="left")
+    for column in ("fault", "target", "window (h)", "detected by", "to detect", "to recover"):
+        table.add_column(column)
+    for fault in alerts["faults"]:
+        end = fault["end_s"]
+        span = f"{fault['start_s'] / 3600:.1f}-" + (
+            "end" if end is None or not math.isfinite(end) else f"{end / 3600:.1f}"
+        )
+        table.add_row(
+            fault["kind"],
+            fault["target"],
+            span,
+            fault["detected_by"] or "[red]not detected[/red]",
+            format_duration(fault["time_to_detect_s"]),
+            format_duration(fault["time_to_recover_s"]),
+        )
+    return table
 
 
 def _figure(value: object) -> str:

@@ -18,6 +18,7 @@ from mock_systems.erp import Erp, ErpConfig
 from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
+from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
 from sim.scenario.thresholds import parse_threshold
 
 __all__ = [
@@ -252,6 +253,13 @@ class Scenario(_Section):
             "'crm_staleness < 2%', 'dead_letters == 0', 'manual_touches per 100 orders <= 3'"
         ),
     )
+    alerts: tuple[AlertRule, ...] = Field(
+        default=DEFAULT_ALERTS,
+        description=(
+            "alert rules: a signal, a threshold and (for windowed signals) a sliding window; "
+            "the run records when each fired and cleared, and each fault's time to detect"
+        ),
+    )
     faults: tuple[AnyFault, ...] = Field(
         default=(), description="what goes wrong, where and when (expanded to a fault timeline)"
     )
@@ -277,6 +285,10 @@ class Scenario(_Section):
         unknown = sorted(set(self.slas) - known)
         if unknown:
             raise ValueError(f"unknown SLA metric(s) {unknown}; expected one of {sorted(known)}")
+        names = [rule.name for rule in self.alerts]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"alert names must be unique: {repeated}")
         for peak in self.demand.peaks:
             if peak.window.start_h >= self.demand_days * 24:
                 raise ValueError("a peak window starts after demand ends (demand_days)")
