@@ -19,7 +19,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.cli_check import check_command
 from sim.cli_common import (
@@ -161,9 +160,9 @@ def run(
         return
     check_out(out, _OUTPUT_NAMES)
     # imported only now, so that validate, schema and bad input answer quickly
+    from sim.progress import run_with_progress
     from sim.replications import replication_seed
     from sim.report import print_summary, write_outputs
-    from sim.run import execute
 
     study: tuple[int, int] | None = None
     if replication is not None:
@@ -171,24 +170,9 @@ def run(
         seed = replication_seed(*study)
     console = out_console()
     try:
-        if quiet:
-            result = execute(loaded, seed, against_fault_free=amplification)
-        else:
-            with Progress(
-                TextColumn("simulating {task.description}"),
-                BarColumn(),
-                TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(loaded.name, total=loaded.demand_days + loaded.drain_days)
-                result = execute(
-                    loaded,
-                    seed,
-                    lambda now, _h: bar.update(task, completed=now / 86400),
-                    against_fault_free=amplification,
-                )
+        result = run_with_progress(
+            loaded, seed, enabled=False if quiet else None, against_fault_free=amplification
+        )
     except MemoryError:
         # the estimate is an estimate: a machine with less free memory still gets a message
         fail(

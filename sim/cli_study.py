@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.cli_common import (
     EXIT_SLA_BREACH,
@@ -21,7 +20,6 @@ from sim.cli_common import (
     SetOption,
     check_out,
     choose_workers,
-    err_console,
     fail,
     load,
     out_console,
@@ -60,6 +58,7 @@ def _study(
 ) -> CompareResult:
     """Run the comparison, with a progress bar on stderr unless ``quiet``."""
     from sim.compare import compare
+    from sim.progress import progress_bar
 
     def run(progress: TaskProgress | None = None) -> CompareResult:
         return compare(
@@ -75,18 +74,10 @@ def _study(
         )
 
     try:
-        if quiet:
-            return run()
-        with Progress(
-            TextColumn("simulating {task.description}"),
-            BarColumn(),
-            TextColumn("run {task.completed:.0f}/{task.total:.0f}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(loaded.name, total=replications * len(labels))
-            return run(lambda done, _total: bar.update(task, completed=done))
+        with progress_bar(
+            loaded.name, replications * len(labels), "run", False if quiet else None
+        ) as update:
+            return run(lambda done, _total: update(done))
     except MemoryError:
         fail(f"{loaded.name}: ran out of memory while simulating; lower --workers or the demand")
     except BrokenProcessPool:
