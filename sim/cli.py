@@ -37,6 +37,7 @@ from sim.cli_common import (
     out_console,
     write_staged,
 )
+from sim.cli_export import export_command
 from sim.cli_study import compare_command, run_replicated
 from sim.scenario import scenario_schema
 from sim.scenario.budget import describe
@@ -242,6 +243,7 @@ def validate(
 
 app.command(name="compare")(compare_command)
 app.command(name="check")(check_command)
+app.command(name="export")(export_command)
 
 
 @app.command()
