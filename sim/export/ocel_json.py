@@ -15,19 +15,21 @@ and relations are joined per object as Arrow lists.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.export.ocel import Kind, ObjectTable, OcelLog
+from sim.export.ocel import EventTable, Kind, ObjectTable, OcelLog
 
 __all__ = ["write_ocel_json"]
 
-_CHUNK = 50_000
-"""Records per write: bounds the Python strings alive at once."""
+_CHUNK = 100_000
+"""Events per batch, and records per write: bounds the text held at once."""
 
 
 def _join(*parts: object) -> pa.Array:
@@ -107,36 +109,48 @@ def _types(names: list[str], attributes: list[list[tuple[str, str]]]) -> list[di
     ]
 
 
-def _events(log: OcelLog) -> pa.Array:
-    rows, texts = [], []
-    for table in log.events:
-        frame = table.frame
-        attrs = [_attribute(a.name, _text(log, frame[a.name], a.kind)) for a in table.attributes]
-        links = [
-            _relationship(
-                log.object_ids(link.object_type, frame[f"@{link.qualifier}"].to_numpy()),
-                link.qualifier,
-            )
-            for link in table.links
-        ]
-        texts.append(
-            _join(
-                '{"id":"',
-                log.event_ids(frame["row"].to_numpy()),
-                '","type":' + json.dumps(table.name) + ',"time":"',
-                log.times(frame["t"].to_numpy()),
-                '","attributes":[',
-                _fragments(attrs),
-                '],"relationships":[',
-                _fragments(links),
-                "]}",
-            )
+def _event_texts(log: OcelLog, table: EventTable, frame: pd.DataFrame) -> pa.Array:
+    """The JSON text of each event of ``frame`` (rows of one event table)."""
+    attrs = [_attribute(a.name, _text(log, frame[a.name], a.kind)) for a in table.attributes]
+    links = [
+        _relationship(
+            log.object_ids(link.object_type, frame[f"@{link.qualifier}"].to_numpy()),
+            link.qualifier,
         )
-        rows.append(frame["row"].to_numpy())
-    if not texts:
-        return pa.array([], pa.string())
-    order = np.argsort(np.concatenate(rows), kind="stable")
-    return pa.concat_arrays(texts).take(pa.array(order))
+        for link in table.links
+    ]
+    return _join(
+        '{"id":"',
+        log.event_ids(frame["row"].to_numpy()),
+        '","type":' + json.dumps(table.name) + ',"time":"',
+        log.times(frame["t"].to_numpy()),
+        '","attributes":[',
+        _fragments(attrs),
+        '],"relationships":[',
+        _fragments(links),
+        "]}",
+    )
+
+
+def _events(log: OcelLog) -> Iterator[pa.Array]:
+    """The events' JSON texts in history order, a batch of about ``_CHUNK`` at a time.
+
+    Each batch takes a range of history rows from every event table, so no text array
+    holds more than a batch (memory stays bounded and string offsets cannot overflow).
+    """
+    rows = [t.frame["row"].to_numpy() for t in log.events]
+    every = np.sort(np.concatenate(rows)) if rows else np.zeros(0, "int64")
+    for start in range(0, len(every), _CHUNK):
+        first, last = every[start], every[min(start + _CHUNK, len(every)) - 1]
+        texts, positions = [], []
+        for table, table_rows in zip(log.events, rows, strict=True):
+            lo = int(np.searchsorted(table_rows, first, side="left"))
+            hi = int(np.searchsorted(table_rows, last, side="right"))
+            if lo < hi:
+                texts.append(_event_texts(log, table, table.frame.iloc[lo:hi]))
+                positions.append(table_rows[lo:hi])
+        order = np.argsort(np.concatenate(positions), kind="stable")
+        yield pa.concat_arrays(texts).take(pa.array(order))
 
 
 def _timed_attributes(log: OcelLog, table: ObjectTable) -> pa.Array | None:
@@ -205,14 +219,17 @@ def _objects(log: OcelLog) -> pa.Array:
     return pa.concat_arrays(texts) if texts else pa.array([], pa.string())
 
 
-def _write_records(out: BinaryIO, records: pa.Array) -> None:
+def _write_records(out: BinaryIO, batches: Iterable[pa.Array]) -> None:
     """The records, comma-separated: each chunk joined by Arrow and written as its bytes."""
-    for start in range(0, len(records), _CHUNK):
-        chunk = records.slice(start, _CHUNK)
-        whole = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
-        if start:
-            out.write(b",\n")
-        out.write(pc.binary_join(whole, ",\n")[0].as_buffer())
+    first = True
+    for batch in batches:
+        for start in range(0, len(batch), _CHUNK):
+            chunk = batch.slice(start, _CHUNK)
+            whole = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
+            if not first:
+                out.write(b",\n")
+            out.write(pc.binary_join(whole, ",\n")[0].as_buffer())
+            first = False
 
 
 def write_ocel_json(log: OcelLog, path: Path) -> Path:
@@ -226,7 +243,7 @@ def write_ocel_json(log: OcelLog, path: Path) -> Path:
         out.write(('{"objectTypes":' + json.dumps(object_types)).encode())
         out.write((',\n"eventTypes":' + json.dumps(event_types)).encode())
         out.write(b',\n"objects":[\n')
-        _write_records(out, _objects(log))
+        _write_records(out, [_objects(log)])
         out.write(b'\n],\n"events":[\n')
         _write_records(out, _events(log))
         out.write(b"\n]}\n")

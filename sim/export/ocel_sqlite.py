@@ -67,6 +67,9 @@ def _column(values: Any) -> list[Any]:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return list(values.to_pylist())
     series = pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        names: list[Any] = [*(str(name) for name in series.cat.categories), None]
+        return [names[code] for code in series.cat.codes.tolist()]  # code -1: None
     missing = series.isna().to_numpy()
     if isinstance(series.dtype, pd.Int64Dtype):
         numbers = series.to_numpy(dtype="int64", na_value=0).tolist()
@@ -111,8 +114,14 @@ def write_ocel_sqlite(log: OcelLog, path: Path) -> Path:
     path.unlink(missing_ok=True)
     con = sqlite3.connect(path)
     try:
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -65536"):
-            con.execute(f"PRAGMA {pragma}")  # a new file, written once: no journal needed
+        # a new file written once: no journal; large pages and cache for bulk appends
+        for pragma in (
+            "page_size = 16384",
+            "journal_mode = OFF",
+            "synchronous = OFF",
+            "cache_size = -65536",
+        ):
+            con.execute(f"PRAGMA {pragma}")
         con.executescript(_SCHEMA)
         with con:
             _write(con, log)
