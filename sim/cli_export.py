@@ -11,7 +11,6 @@ it is written next to its target first, then moved into place.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -72,9 +71,7 @@ def _write(log: OcelLog, fmt: str, out: Path) -> None:
     staged: Path | None = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".o2csim-", suffix=out.suffix, dir=out.parent)
-        os.close(handle)
-        staged = Path(name)
+        staged = out.parent / f".{out.name}.{os.getpid()}.partial"
         writer(log, staged)
         os.replace(staged, out)
         staged = None
