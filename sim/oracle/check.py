@@ -11,27 +11,18 @@ a history whose format it does not know.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow.parquet as pq
 
 from sim.checks import Verdict, compare_histories, run_all
-from sim.engine.history import HISTORY_FORMAT, HISTORY_FORMAT_KEY
 from sim.oracle.gates import replicated_gates, single_run_gates
 from sim.oracle.outcome import CheckReport, RunChecked, fold_invariants
 from sim.provenance import provenance
 from sim.replications import ReplicationTask, TaskProgress, run_tasks
 from sim.run import execute
+from sim.run_dir import RunDirError, read_history, read_json
 from sim.scenario import Scenario
 
 __all__ = ["RunDirError", "check_run_dir", "check_scenario", "determinism_verdict"]
-
-
-class RunDirError(ValueError):
-    """A run folder that cannot be checked: a missing file, a field, an unknown format."""
 
 
 def determinism_verdict(scenario: Scenario, seed: int) -> Verdict:
@@ -101,56 +92,13 @@ def check_scenario(
     )
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise RunDirError(
-            f"{path}: missing (a run folder holds run.json, metrics.json and "
-            "history.parquet, as o2csim run --out writes them)"
-        )
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RunDirError(f"{path}: not readable JSON ({error})") from error
-    if not isinstance(document, dict):
-        raise RunDirError(f"{path}: expected a JSON object")
-    return document
-
-
-def _history(path: Path, declared: object) -> pd.DataFrame:
-    """The history frame, after checking both the declared and the stored format."""
-    if declared != HISTORY_FORMAT:
-        known = f"this o2csim reads history format {HISTORY_FORMAT}"
-        if declared is None:
-            raise RunDirError(
-                f"{path.parent / 'run.json'}: field history_format is missing, so the history's "
-                f"layout is unknown ({known}); run the scenario again with this version"
-            )
-        raise RunDirError(
-            f"{path.parent / 'run.json'}: field history_format is {declared!r}; {known}"
-        )
-    if not path.is_file():
-        raise RunDirError(f"{path}: missing")
-    try:
-        stored = (pq.read_schema(path).metadata or {}).get(HISTORY_FORMAT_KEY)
-        if stored is not None and stored != str(HISTORY_FORMAT).encode():
-            raise RunDirError(
-                f"{path}: schema metadata {HISTORY_FORMAT_KEY.decode()} is {stored.decode()!r}; "
-                f"this o2csim reads history format {HISTORY_FORMAT}"
-            )
-        return pd.read_parquet(path)
-    except RunDirError:
-        raise
-    except Exception as error:  # pyarrow raises several kinds for a damaged file
-        raise RunDirError(f"{path}: not a readable Parquet history ({error})") from error
-
-
 def check_run_dir(run_dir: Path) -> CheckReport:
     """Check the history of a run made earlier; its gates are the run's own verdicts."""
     if not run_dir.is_dir():
         raise RunDirError(f"{run_dir}: not a folder")
-    facts = _read_json(run_dir / "run.json")
-    metrics = _read_json(run_dir / "metrics.json")
-    frame = _history(run_dir / "history.parquet", facts.get("history_format"))
+    facts = read_json(run_dir / "run.json")
+    metrics = read_json(run_dir / "metrics.json")
+    frame = read_history(run_dir / "history.parquet", facts.get("history_format"))
     for name in ("scenario", "seed"):
         if name not in facts:
             raise RunDirError(f"{run_dir / 'run.json'}: field {name} is missing")
