@@ -20,7 +20,7 @@ Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
 
 from sim.report.plots.backlog import backlog_levels, plot_backlog
-from sim.report.plots.base import new_axes, results_by_pattern
+from sim.report.plots.base import RunLike, new_axes, results_by_pattern
 from sim.report.plots.journey import order_journey, order_number, plot_order_journey
 from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_cdfs
 from sim.report.plots.queues import plot_dead_letters_and_exceptions
@@ -31,6 +31,7 @@ from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_uti
 from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
+    "RunLike",
     "backlog_levels",
     "cdf_points",
     "endpoint_utilisation",
