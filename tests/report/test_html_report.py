@@ -19,23 +19,20 @@ from tests.report.html_support import (
     SCRIPT,
     STATUS,
     TARGET,
-    compare_folder,
-    hostile_run_folder,
     parse,
 )
 
 
 @pytest.fixture(scope="module")
-def run_page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = hostile_run_folder(tmp_path_factory.mktemp("hostile"))
-    kind, page = render_folder(folder)
+def run_page(hostile_run_dir: Path) -> str:
+    kind, page = render_folder(hostile_run_dir)
     assert kind == "run"
     return page
 
 
 @pytest.fixture(scope="module")
-def compare_page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    kind, page = render_folder(compare_folder(tmp_path_factory.mktemp("compare")))
+def compare_page(compare_dir: Path) -> str:
+    kind, page = render_folder(compare_dir)
     assert kind == "compare"
     return page
 
