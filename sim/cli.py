@@ -1,4 +1,4 @@
-"""The ``o2csim`` command line: run, compare, check, export, validate and schema.
+"""The ``o2csim`` command line: run, compare, check, report, export, validate and schema.
 
 Exit codes: 0 success; 2 bad input (scenario file, option or output folder, a scenario
 whose estimated memory is above the ``--max-memory-gib`` ceiling, or a threshold whose
@@ -37,6 +37,7 @@ from sim.cli_common import (
     write_staged,
 )
 from sim.cli_export import export_command
+from sim.cli_report import report_command
 from sim.cli_study import compare_command, run_replicated
 from sim.scenario import scenario_schema
 from sim.scenario.budget import describe
@@ -228,6 +229,7 @@ def validate(
 app.command(name="compare")(compare_command)
 app.command(name="check")(check_command)
 app.command(name="export")(export_command)
+app.command(name="report")(report_command)
 
 
 @app.command()

@@ -9,8 +9,14 @@ from sim.engine import History
 __all__ = ["history_frame", "first_time", "rows"]
 
 
-def history_frame(history: History) -> pd.DataFrame:
-    """One row per history record, name columns as pandas categoricals (zero-copy codes)."""
+def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
+    """One row per history record, name columns as pandas categoricals (zero-copy codes).
+
+    A frame is returned as it is: a history read back from ``history.parquet`` already has
+    these columns and dtypes.
+    """
+    if isinstance(history, pd.DataFrame):
+        return history
     cols = history.columns()
     frame = pd.DataFrame(
         {

@@ -14,23 +14,26 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
 * :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
 * :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket;
-* :func:`plot_order_journey`: one order's rows as a swim-lane timeline.
+* :func:`plot_order_journey`: one order's rows as a swim-lane timeline;
+* :func:`plot_fault_timeline`: the fault windows, one lane per fault and target.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
 
 from sim.report.plots.backlog import backlog_levels, plot_backlog
-from sim.report.plots.base import new_axes, results_by_pattern
+from sim.report.plots.base import RunLike, new_axes, results_by_pattern
 from sim.report.plots.journey import order_journey, order_number, plot_order_journey
 from sim.report.plots.latency import cdf_points, plot_latency_cdf, plot_latency_cdfs
 from sim.report.plots.queues import plot_dead_letters_and_exceptions
 from sim.report.plots.sla import plot_sla_compliance, sla_table
 from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
+from sim.report.plots.timeline import plot_fault_timeline
 from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_utilisation
 from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
+    "RunLike",
     "backlog_levels",
     "cdf_points",
     "endpoint_utilisation",
@@ -42,6 +45,7 @@ __all__ = [
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
     "plot_endpoint_utilisation",
+    "plot_fault_timeline",
     "plot_latency_cdf",
     "plot_latency_cdfs",
     "plot_order_journey",

@@ -21,9 +21,8 @@ from matplotlib.axes import Axes
 from sim.delivery_health import exception_backlog
 from sim.history_frame import history_frame
 from sim.outage_recovery import backlog_terms, integration_backlog, step_levels
-from sim.report.plots.base import new_axes, step_xy, time_axis
+from sim.report.plots.base import RunLike, new_axes, step_xy, time_axis
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
-from sim.run import RunResult
 
 __all__ = ["BACKLOG_LABELS", "EXCEPTIONS_GID", "TOTAL_GID", "backlog_levels", "plot_backlog"]
 
@@ -43,7 +42,7 @@ EXCEPTIONS_GID = "exceptions"
 """``gid`` of the exceptions-open line."""
 
 
-def backlog_levels(result: RunResult) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def backlog_levels(result: RunLike) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each backlog term and the total (``integration_backlog``) as (times, levels) in s."""
     frame = history_frame(result.history)
     levels = {name: step_levels(up, down) for name, (up, down) in backlog_terms(frame).items()}
@@ -52,7 +51,7 @@ def backlog_levels(result: RunResult) -> dict[str, tuple[np.ndarray, np.ndarray]
 
 
 def plot_backlog(
-    result: RunResult,
+    result: RunLike,
     ax: Axes | None = None,
     shade: Iterable[str] | None = DOWNTIME_KINDS,
     empty_terms: bool = False,

@@ -15,19 +15,25 @@ intervals falls in each.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator
 from numpy.typing import ArrayLike
 
+from sim.engine import History
 from sim.engine.calendar import HOUR
+from sim.faults import FaultTimeline
 from sim.replications import Replication
 from sim.run import RunResult
+from sim.scenario import Scenario
 
 __all__ = [
     "HOUR",
+    "RunLike",
     "bucket_edges",
     "hours",
     "new_axes",
@@ -36,6 +42,29 @@ __all__ = [
     "step_xy",
     "time_axis",
 ]
+
+
+class RunLike(Protocol):
+    """What a plot reads of a run: a live result, or a run read back from its folder.
+
+    :class:`~sim.run.RunResult` has it, and so has :class:`sim.report.loaded.LoadedRun`,
+    whose history is the frame of its ``history.parquet``.
+    """
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def history(self) -> History | pd.DataFrame: ...
+
+    @property
+    def horizon_s(self) -> float: ...
+
+    @property
+    def metrics(self) -> dict[str, Any]: ...
+
+    @property
+    def timeline(self) -> FaultTimeline: ...
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (9.0, 4.0)) -> Axes:

@@ -19,8 +19,7 @@ from matplotlib.axes import Axes
 from sim.checks.base import correlation_id
 from sim.engine.endpoint import CALL_EVENT
 from sim.history_frame import history_frame
-from sim.report.plots.base import HOUR, new_axes
-from sim.run import RunResult
+from sim.report.plots.base import HOUR, RunLike, new_axes
 
 __all__ = ["LANES", "lane_of", "order_journey", "order_number", "plot_order_journey"]
 
@@ -91,7 +90,7 @@ def _clusters(rows: pd.DataFrame, gap_h: float, most: int = 5) -> list[tuple[flo
     return texts
 
 
-def order_journey(result: RunResult, order: int | str) -> pd.DataFrame:
+def order_journey(result: RunLike, order: int | str) -> pd.DataFrame:
     """The order's rows in history order, with ``lane``, ``time_h``, ``start_h`` and ``label``.
 
     ``start_h`` is a call's arrival (its end less wait and service) and the row's time for
@@ -123,7 +122,7 @@ def order_journey(result: RunResult, order: int | str) -> pd.DataFrame:
     )
 
 
-def plot_order_journey(result: RunResult, order: int | str, ax: Axes | None = None) -> Axes:
+def plot_order_journey(result: RunLike, order: int | str, ax: Axes | None = None) -> Axes:
     """The order's rows as markers on swim lanes, calls as segments, milestones labelled.
 
     Each lane's markers are one collection with ``gid`` ``lane:<lane>``; its calls' segments

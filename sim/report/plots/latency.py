@@ -20,8 +20,7 @@ from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from sim.metrics import LATENCY_METRICS, latency_samples
-from sim.report.plots.base import new_axes
-from sim.run import RunResult
+from sim.report.plots.base import RunLike, new_axes
 
 __all__ = ["UNITS", "cdf_points", "plot_latency_cdf", "plot_latency_cdfs"]
 
@@ -66,7 +65,7 @@ def _finish(ax: Axes, unit: Unit, log_x: bool, title: str) -> None:
 
 
 def plot_latency_cdf(
-    results: RunResult | Mapping[str, RunResult],
+    results: RunLike | Mapping[str, RunLike],
     metric: str,
     ax: Axes | None = None,
     unit: Unit = "min",
@@ -74,7 +73,7 @@ def plot_latency_cdf(
 ) -> Axes:
     """One latency metric's CDF, one curve per pattern (or the one run's curve).
 
-    ``results`` maps a label (the pattern) to its run; a single :class:`RunResult` is
+    ``results`` maps a label (the pattern) to its run; a single run is
     labelled by its scenario's pattern. When the (first) run's scenario sets an SLA target
     on ``metric``, a vertical line marks it and a horizontal line its percentile.
     """
@@ -101,7 +100,7 @@ def plot_latency_cdf(
 
 
 def plot_latency_cdfs(
-    result: RunResult,
+    result: RunLike,
     metrics: Sequence[str] | None = None,
     ax: Axes | None = None,
     unit: Unit = "s",
@@ -123,7 +122,7 @@ def plot_latency_cdfs(
     return ax
 
 
-def _by_label(results: RunResult | Mapping[str, RunResult]) -> dict[str, RunResult]:
-    if isinstance(results, RunResult):
-        return {results.scenario.integration.pattern: results}
-    return dict(results)
+def _by_label(results: RunLike | Mapping[str, RunLike]) -> dict[str, RunLike]:
+    if isinstance(results, Mapping):
+        return dict(results)
+    return {results.scenario.integration.pattern: results}

@@ -15,9 +15,8 @@ from matplotlib.axes import Axes
 
 from sim.delivery_health import dead_letter_depth, exception_backlog
 from sim.history_frame import history_frame
-from sim.report.plots.base import new_axes, step_xy, time_axis
+from sim.report.plots.base import RunLike, new_axes, step_xy, time_axis
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
-from sim.run import RunResult
 
 __all__ = ["DEAD_LETTERS_GID", "EXCEPTIONS_GID", "plot_dead_letters_and_exceptions"]
 
@@ -29,7 +28,7 @@ EXCEPTIONS_GID = "exceptions"
 
 
 def plot_dead_letters_and_exceptions(
-    result: RunResult,
+    result: RunLike,
     ax: Axes | None = None,
     shade: Iterable[str] | None = DOWNTIME_KINDS,
 ) -> Axes:

@@ -18,9 +18,15 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.history_frame import history_frame
 from sim.metrics import crm_staleness_spans
-from sim.report.plots.base import HOUR, bucket_edges, new_axes, overlap_per_bucket, time_axis
+from sim.report.plots.base import (
+    HOUR,
+    RunLike,
+    bucket_edges,
+    new_axes,
+    overlap_per_bucket,
+    time_axis,
+)
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
-from sim.run import RunResult
 
 __all__ = ["RUN_SHARE_GID", "SHARE_GID", "plot_crm_staleness", "staleness_series"]
 
@@ -31,7 +37,7 @@ RUN_SHARE_GID = "run_stale_share"
 """``gid`` of the run's time-weighted share."""
 
 
-def staleness_series(result: RunResult, bucket_h: float = 1.0) -> pd.DataFrame:
+def staleness_series(result: RunLike, bucket_h: float = 1.0) -> pd.DataFrame:
     """Per bucket: ``start_h``, ``end_h``, ``open_order_hours``, ``stale_order_hours``, ``share``.
 
     ``share`` is NaN in a bucket with no open order.
@@ -56,7 +62,7 @@ def staleness_series(result: RunResult, bucket_h: float = 1.0) -> pd.DataFrame:
 
 
 def plot_crm_staleness(
-    result: RunResult,
+    result: RunLike,
     ax: Axes | None = None,
     bucket_h: float = 1.0,
     shade: Iterable[str] | None = DOWNTIME_KINDS,

@@ -17,9 +17,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from sim.history_frame import first_time, history_frame, rows
-from sim.report.plots.base import HOUR, bucket_edges, new_axes, time_axis
+from sim.report.plots.base import HOUR, RunLike, bucket_edges, new_axes, time_axis
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
-from sim.run import RunResult
 
 __all__ = ["THROUGHPUT_SERIES", "plot_throughput", "throughput_series"]
 
@@ -31,7 +30,7 @@ THROUGHPUT_SERIES: dict[str, str] = {
 """Columns of :func:`throughput_series` (each also the ``gid`` of its artist) and labels."""
 
 
-def throughput_series(result: RunResult, bucket_h: float = 1.0) -> pd.DataFrame:
+def throughput_series(result: RunLike, bucket_h: float = 1.0) -> pd.DataFrame:
     """Counts per bucket: one row per bucket (``start_h``, ``end_h``) and one column per series."""
     frame = history_frame(result.history)
     edges = bucket_edges(result.horizon_s, bucket_h)
@@ -47,7 +46,7 @@ def throughput_series(result: RunResult, bucket_h: float = 1.0) -> pd.DataFrame:
 
 
 def plot_throughput(
-    result: RunResult,
+    result: RunLike,
     ax: Axes | None = None,
     bucket_h: float = 1.0,
     shade: Iterable[str] | None = DOWNTIME_KINDS,

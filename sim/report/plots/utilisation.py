@@ -22,15 +22,21 @@ from matplotlib.ticker import PercentFormatter
 from sim.delivery_health import endpoint_specs
 from sim.engine.endpoint import CALL_EVENT
 from sim.history_frame import history_frame, rows
-from sim.report.plots.base import HOUR, bucket_edges, new_axes, overlap_per_bucket, time_axis
+from sim.report.plots.base import (
+    HOUR,
+    RunLike,
+    bucket_edges,
+    new_axes,
+    overlap_per_bucket,
+    time_axis,
+)
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
-from sim.run import RunResult
 
 __all__ = ["endpoint_utilisation", "plot_endpoint_utilisation"]
 
 
 def endpoint_utilisation(
-    result: RunResult, bucket_h: float = 1.0, endpoints: Sequence[str] | None = None
+    result: RunLike, bucket_h: float = 1.0, endpoints: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Busy share per bucket (rows, index ``start_h``) of each endpoint (columns).
 
@@ -57,7 +63,7 @@ def endpoint_utilisation(
 
 
 def plot_endpoint_utilisation(
-    result: RunResult,
+    result: RunLike,
     ax: Axes | None = None,
     bucket_h: float = 1.0,
     endpoints: Sequence[str] | None = None,

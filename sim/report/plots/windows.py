@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 
 from sim.engine.calendar import HOUR, WorkCalendar
 from sim.faults.timing import windows_of
-from sim.run import RunResult
+from sim.report.plots.base import RunLike
 
 __all__ = ["DOWNTIME_KINDS", "ShadedWindow", "fault_windows", "shade_windows"]
 
@@ -38,7 +38,7 @@ class ShadedWindow:
     label: str
 
 
-def _scheduled(result: RunResult) -> set[tuple[str, str, float, float]]:
+def _scheduled(result: RunLike) -> set[tuple[str, str, float, float]]:
     """(kind, target, start_s, end_s) of every window of the scenario's weekly faults."""
     scenario = result.scenario
     calendar = WorkCalendar(scenario.start)
@@ -52,7 +52,7 @@ def _scheduled(result: RunResult) -> set[tuple[str, str, float, float]]:
 
 
 def fault_windows(
-    result: RunResult, kinds: Iterable[str] | None = DOWNTIME_KINDS
+    result: RunLike, kinds: Iterable[str] | None = DOWNTIME_KINDS
 ) -> list[ShadedWindow]:
     """The run's fault windows of ``kinds`` (``None``: every kind), clipped to the run."""
     wanted = None if kinds is None else set(kinds)
@@ -72,7 +72,7 @@ def fault_windows(
 
 
 def shade_windows(
-    ax: Axes, result: RunResult, kinds: Iterable[str] | None = DOWNTIME_KINDS
+    ax: Axes, result: RunLike, kinds: Iterable[str] | None = DOWNTIME_KINDS
 ) -> list[Rectangle]:
     """Shade each of :func:`fault_windows` with ``axvspan``; returns the spans.
 
