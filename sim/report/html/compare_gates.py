@@ -15,7 +15,7 @@ from typing import Any
 from sim.report.compare import format_interval
 from sim.report.html.compare_cells import NAN, as_float, interval
 from sim.report.html.document import Section, badge, note
-from sim.report.html.images import figure
+from sim.report.html.images import Chart, figure
 from sim.report.html.markup import join, table
 from sim.report.loaded import LoadedComparison
 from sim.report.plots import plot_sla_compliance
@@ -67,7 +67,8 @@ def slas_section(loaded: LoadedComparison) -> Section:
         numeric=(2, 3, 4, 5),
         row_classes=classes,
     )
-    chart = figure(
+    chart = Chart(
+        "sla_compliance",
         lambda: plot_sla_compliance(summary),
         "SLA compliance across replications",
         "Per SLA and pattern: the mean of the replications' statistic as a share of the target "
@@ -85,7 +86,7 @@ def slas_section(loaded: LoadedComparison) -> Section:
         if single
         else None
     )
-    return Section("slas", "SLA verdicts", join(verdicts, chart, per_run))
+    return Section("slas", "SLA verdicts", join(verdicts, figure(chart), per_run), (chart,))
 
 
 def thresholds_section(loaded: LoadedComparison) -> Section:

@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from string import Template
+from typing import TYPE_CHECKING
 
 from sim.report.html.markup import Markup, element, escape, join, raw
+
+if TYPE_CHECKING:
+    from sim.report.html.images import Chart
 
 __all__ = ["CSP", "Section", "badge", "definitions", "details", "note", "page"]
 
@@ -114,11 +118,16 @@ $sections
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the report: an anchor ``id``, a heading and its content."""
+    """One part of the report: an anchor ``id``, a heading and its content.
+
+    ``charts`` are the charts the body embeds, in its order: ``o2csim report --figures``
+    writes each as a file.
+    """
 
     id: str
     title: str
     body: Markup
+    charts: tuple[Chart, ...] = ()
 
     def html(self) -> Markup:
         return element("section", element("h2", self.title), self.body, id=self.id)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.report.html.document import Section, details, note
-from sim.report.html.images import figure
+from sim.report.html.images import Chart, figure
 from sim.report.html.markup import Markup, join, table
 from sim.report.html.numbers import count, decimal, duration, share
 from sim.report.html.run_wording import SINGLE_RUN, words
@@ -179,7 +179,8 @@ def kpis_section(run: LoadedRun) -> Section:
         _cut_table(m.get("latency_by_region_s") or {}, "region"),
         _cut_table(m.get("latency_by_channel_s") or {}, "channel"),
     ]
-    cdfs = figure(
+    cdfs = Chart(
+        "latency_cdf",
         lambda: plot_latency_cdfs(run),
         "latency CDFs",
         "Each latency metric's finished samples as a CDF (log axis): the curve crosses 0.95 "
@@ -188,11 +189,11 @@ def kpis_section(run: LoadedRun) -> Section:
     body = join(
         note(SINGLE_RUN),
         latency,
-        cdfs,
+        figure(cdfs),
         details("Latency p95 by region and by channel", *cuts) if any(cuts) else None,
         quality,
         delivery,
         calls,
         details("Endpoints: calls, waits and service times", endpoint_table) if endpoints else None,
     )
-    return Section("kpis", "KPIs", body)
+    return Section("kpis", "KPIs", body, (cdfs,))

@@ -6,12 +6,8 @@ in simulated hours since the start, with outage windows shaded where the plot do
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from matplotlib.axes import Axes
-
 from sim.report.html.document import Section
-from sim.report.html.images import figure
+from sim.report.html.images import Chart, figure
 from sim.report.html.markup import join
 from sim.report.loaded import LoadedRun
 from sim.report.plots import (
@@ -27,39 +23,40 @@ __all__ = ["over_time_section"]
 
 def over_time_section(run: LoadedRun) -> Section:
     """The Over time section: one chart after another."""
-    charts: list[tuple[Callable[[], Axes], str, str]] = [
-        (
+    charts = (
+        Chart(
+            "backlog",
             lambda: plot_backlog(run),
             "integration backlog",
             "Orders and messages the integration still owes, term by term, and the exceptions "
             "open at the order desk; outage windows shaded.",
         ),
-        (
+        Chart(
+            "throughput",
             lambda: plot_throughput(run),
             "throughput against arrivals",
             "Orders accepted per hour (bars) against ERP orders created and shipments "
             "(steps): a gap during an outage and the catch-up after it.",
         ),
-        (
+        Chart(
+            "dead_letters_and_exceptions",
             lambda: plot_dead_letters_and_exceptions(run),
             "dead letters and exceptions",
             "Dead letters waiting (dead-lettered, less replayed) and exceptions open at the "
             "order desk.",
         ),
-        (
+        Chart(
+            "crm_staleness",
             lambda: plot_crm_staleness(run),
             "CRM staleness",
             "Per hour, the share of open-order time in which CRM shows a status other than the "
             "ERP's; dashed, the run's time-weighted share.",
         ),
-        (
+        Chart(
+            "endpoint_utilisation",
             lambda: plot_endpoint_utilisation(run),
             "endpoint utilisation",
             "Busy share of the servers of the six busiest endpoints, per hour.",
         ),
-    ]
-    return Section(
-        "over-time",
-        "Over time",
-        join(figure(draw, alt, caption) for draw, alt, caption in charts),
     )
+    return Section("over-time", "Over time", join(figure(chart) for chart in charts), charts)

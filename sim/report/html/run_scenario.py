@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.report.html.document import Section, definitions, details, note
-from sim.report.html.images import figure
+from sim.report.html.images import Chart, figure
 from sim.report.html.markup import element, join, table
 from sim.report.html.numbers import count, decimal, duration, hours, share
 from sim.report.html.run_wording import value_text, words
@@ -176,14 +176,16 @@ def faults_section(run: LoadedRun) -> Section:
             )
         )
     more = len(run.timeline.windows) - len(listed)
+    chart = Chart(
+        "fault_timeline",
+        lambda: plot_fault_timeline(run),
+        "fault timeline",
+        "Each fault window as a bar in its lane (kind: target), in simulated hours since "
+        "the start; outages red, scheduled maintenance purple. The outages are shaded "
+        "behind the time series below.",
+    )
     timeline = join(
-        figure(
-            lambda: plot_fault_timeline(run),
-            "fault timeline",
-            "Each fault window as a bar in its lane (kind: target), in simulated hours since "
-            "the start; outages red, scheduled maintenance purple. The outages are shaded "
-            "behind the time series below.",
-        ),
+        figure(chart),
         table(
             ["kind", "target", "schedule", "start (h)", "end (h)", "lasts", "parameters"],
             rows,
@@ -194,4 +196,4 @@ def faults_section(run: LoadedRun) -> Section:
         else note("No fault window was in force."),
         note(f"{more} more windows are in run.json (fault_timeline).") if more > 0 else None,
     )
-    return Section("faults", "Faults", join(specs, timeline))
+    return Section("faults", "Faults", join(specs, timeline), (chart,))
