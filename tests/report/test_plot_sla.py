@@ -84,6 +84,23 @@ def test_bars_are_means_over_targets_with_intervals_and_bounds(
     assert "inf" in [t.get_text() for t in ax.texts]
 
 
+def test_a_last_pattern_with_no_finite_bar_keeps_its_slot_and_label(
+    verdicts: dict[str, dict[str, SlaVerdict]],
+) -> None:
+    # the right-most slot (last pattern, last SLA) has no finite bar to widen the axes
+    statistics = {
+        "order_creation_latency": [30.0, 50.0, 40.0],
+        "validation_latency": [math.inf, 3, 4],
+    }
+    last = sla_verdicts_across(statistics, TARGETS)
+    ax = plot_sla_compliance({"hybrid": verdicts["hybrid"], "zeta": last})
+    render(ax)
+    low, high = ax.get_xlim()
+    (label,) = [t for t in ax.texts if t.get_text() == "inf"]
+    assert low < label.xy[0] < high  # drawn, not clipped off the right edge
+    assert (low, high) == (-0.5, 1.5)
+
+
 def test_one_metric_is_drawn_in_seconds_against_its_target(
     verdicts: dict[str, dict[str, SlaVerdict]],
 ) -> None:

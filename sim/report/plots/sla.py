@@ -151,6 +151,7 @@ def plot_sla_compliance(
         [f"{m.replace('_', ' ')}\np{percentile[m]:g} <= {max_s[m]:g} s" for m in metrics],
         fontsize="small",
     )
+    ax.set_xlim(-0.5, len(metrics) - 0.5)  # every slot, also one with no finite bar
     ax.set_ylim(bottom=0)
     ax.set_title("SLA verdicts: mean of the replications' statistic, 95% interval")
     handles, labels = ax.get_legend_handles_labels()
