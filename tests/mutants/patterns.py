@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import Handler, Outcome
 from sim.integration.patterns import EventBusPattern
+from sim.integration.patterns.composed import ComposedPattern
 
 
 def acknowledged_before_commit(handler: Handler) -> Handler:
@@ -52,3 +53,16 @@ class AckBeforeCommitEventBus(EventBusPattern):
         handle = acknowledged_before_commit(super()._route_fulfilment)
         return (yield from handle(message))
 
+
+class DeskFixStraightToCrmEventBus(EventBusPattern):
+    """The event-bus pattern as it was: a person's fix written straight to CRM.
+
+    The fix bypasses the order's partition, so a fix parked behind a CRM outage can land
+    after newer news the events wrote meanwhile (tests/patterns/test_desk_fix_ordering.py).
+    """
+
+    name: ClassVar[str] = "mutant_desk_fix_straight_to_crm_event_bus"
+
+    def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
+        landed: bool = yield from ComposedPattern._reconcile_order(self, order_ref)
+        return landed
