@@ -58,7 +58,9 @@ BOTH = ("hybrid", "event_bus")
 MUTANTS: tuple[Mutant, ...] = (
     Mutant("idempotency_disabled", Check.NO_DUPLICATES, BOTH, (off("idempotency_keys"),)),
     Mutant("resequencing_disabled", Check.MONOTONIC_LIFECYCLE, BOTH, (off("resequencing"),)),
+    # without its dead-letter queue the bus drops a copy that fails (a bus.dropped row)
     Mutant("dlq_drops", Check.MESSAGE_CONSERVATION, BOTH, (off("dead_letter_queue"),)),
+    # a subclass of the event-bus pattern (its order mapper can lose an accepted order)
     Mutant(
         "ack_before_commit",
         Check.NO_LOST_ORDERS,

@@ -57,8 +57,7 @@ EXERCISED_BY: dict[str, tuple[str, ...]] = {
     "resequencing_disabled": (
         fault("{kind: bus_reorder, target: erp.order-events, probability: 0.3, delay_s: 120}"),
     ),
-    # (poison into the drain would leave a dead letter raised on Friday evening waiting for
-    # the desk until Monday: after the run, so CRM could not converge without reconciliation)
+    # (in the demand window, as the random timelines place faults)
     "dlq_drops": (
         fault(
             "{kind: poison, target: erp.order-events, probability: 0.05,"
