@@ -13,6 +13,7 @@ def test_crm_shows_the_erp_status_at_a_quiescent_end() -> None:
         "orders_compared": 3,
         "diverged": 0,
         "missing_in_crm": 0,
+        "diverged_in_open_exception": 0,
         "in_flight": 0,
         "pending": 0,
     }
@@ -74,3 +75,29 @@ def test_the_last_status_is_last_by_time_then_row() -> None:
     rows.append(run_ended(1000))
     verdict = convergence(write(rows))
     assert verdict.valid, verdict.witness
+
+
+def _excepted(resolved: int) -> list[Row]:
+    """Order 2 diverged, with two exceptions raised and ``resolved`` of them resolved."""
+    rows = _diverged(quiescent=False)
+    rows.append(row(300, "integration.exception_raised", 2, status="dead_letter"))
+    rows.append(row(400, "integration.exception_raised", 2, status="dead_letter"))
+    rows.extend([row(450, "integration.exception_resolved", 2, status="resubmit")] * resolved)
+    rows.append(run_ended(1000))
+    return rows
+
+
+def test_an_order_in_an_open_exception_is_pending_not_diverged() -> None:
+    verdict = convergence(write(_excepted(resolved=1)))
+    assert verdict.valid
+    assert verdict.counts["diverged"] == 0
+    assert verdict.counts["diverged_in_open_exception"] == 1
+    assert verdict.witness == []
+
+
+def test_once_its_exceptions_are_resolved_the_order_is_judged() -> None:
+    verdict = convergence(write(_excepted(resolved=2)))
+    assert not verdict.valid
+    assert verdict.counts["diverged"] == 1
+    assert verdict.counts["diverged_in_open_exception"] == 0
+    assert has_row(verdict.witness, "erp.order_status", order=2, status="DELIVERED")

@@ -8,7 +8,8 @@ carried out:
   cancel. Cancelling is a compensation: the ERP order is cancelled and its reservations are
   released; without compensation only CRM is told, and the ERP order stays held.
 * **never created** (``master_data_conflict``, ``manual_rekey``, ``submission_failed``):
-  key the order in again (``resubmit``), or cancel it and tell CRM.
+  key the order in again (``resubmit``), or cancel it and tell CRM, after looking it up
+  in the ERP: a resubmission whose answers were lost may have created it after all.
 * **a write that failed** (``<what>_failed``): do it again; **a dead letter**: have the
   producer re-send it, or read the order back from the ERP and write its status to CRM.
 
@@ -79,7 +80,9 @@ class ExceptionDesk:
         ref, reason, outcome, redo = decision
         self.open.pop(ref, None)
         if outcome == "cancel":
-            yield from self._cancel(ref, reason)
+            decided = yield from self._cancel(ref, reason, redo)
+            if not decided:
+                return
         elif reason in HELD_IN_ERP:
             yield from self._call(lambda: self.erp.release_hold(ref, self.erp_timeout_s), ref)
         elif redo is not None:
@@ -94,20 +97,37 @@ class ExceptionDesk:
             yield from self.reconcile_order(ref)
         self.record("exception_resolved", order=ref, status=outcome)
 
-    def _cancel(self, ref: int, reason: str) -> Generator[Any, Any, None]:
-        """Cancel an order: in the ERP too when it has one (compensation), else only in CRM."""
-        if reason not in NOT_CREATED and self.compensation:
+    def _cancel(self, ref: int, reason: str, redo: Redo | None) -> Generator[Any, Any, bool]:
+        """Cancel an order: in the ERP too when it has one (compensation), else only in CRM.
+
+        An order "never created" may exist after all: a resubmission whose answers were all
+        lost can have committed. The person looks the order up in the ERP first and, when
+        it is there, cancels it there; otherwise the ERP would ship an order that CRM shows
+        as cancelled (found by the random fault timelines, tests/properties). False when
+        the lookup failed: the item goes back into the queue.
+        """
+        in_erp = reason not in NOT_CREATED
+        if not in_erp:
+            found = yield from self._call(
+                lambda: self.erp.read_status(ref, self.erp_timeout_s), ref
+            )
+            if isinstance(found, CallResult):
+                self.raise_exception(ref, reason, redo)
+                return False
+            in_erp = found is not None
+        if in_erp and self.compensation:
             cancelled = yield from self._call(
                 lambda: self.erp.cancel_order(ref, reason, self.erp_timeout_s), ref
             )
             if cancelled is True:
                 self.record("compensated", order=ref, status=reason)
                 self.record("order_cancelled", order=ref, status=reason)
-                return  # CRM learns of it from the ERP's OrderCancelled event
+                return True  # CRM learns of it from the ERP's OrderCancelled event
             self.record("compensation_refused", order=ref, status=reason)
-            return
+            return True
         yield from self.tell_crm_cancelled(ref, reason)
         self.record("order_cancelled", order=ref, status=reason)
+        return True
 
     def _call(self, operation: Redo, ref: int) -> Generator[Any, Any, Any]:
         answer = yield from self.retrier.run_call(operation, ref)

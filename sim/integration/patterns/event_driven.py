@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
-from sim.integration.adapters.erp import ErpEvent, OrderReading, keys_only
+from sim.integration.adapters.erp import KEYS_ONLY, ErpEvent, OrderReading, keys_only
 from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
@@ -55,6 +55,7 @@ class EventDrivenPattern(ComposedPattern):
             ),
         )
         self.message_bus = self.bus
+        self._desk_fixes = 0
         self.contracts = EventContracts(
             context.run,
             self.record,
@@ -107,6 +108,32 @@ class EventDrivenPattern(ComposedPattern):
             return self.bus.replay_letter(letter, from_source=True)
 
         self.exception_desk.raise_exception(letter.order, "dead_letter", resend)
+
+    def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
+        """A person's fix: the order read back in its turn on the order's partition.
+
+        Written straight to CRM, the fix raced the order's events: parked behind a CRM
+        outage, it could land after a newer status and move CRM backwards (found by the
+        random fault timelines, tests/properties/test_fault_timelines.py). Sent as a
+        notification through the order's partition, it waits behind the order's events,
+        is read back from the ERP in its turn and passes the same resequencing, as the
+        hybrid pattern's reconciliation repairs do.
+        """
+        self._desk_fixes += 1
+        now = self.sim.now
+        envelope = Envelope(
+            message_id=f"desk-fix-{self._desk_fixes:09d}",
+            type="StatusReconciled",
+            correlation_id=f"O{order_ref:08d}",
+            source="order-desk",
+            occurred_at=now,
+            sent_at=now,
+            sequence=0,
+            payload={"order_ref": order_ref, KEYS_ONLY: True},
+        )
+        self.bus.publish(ORDER_EVENTS, envelope, order_ref)
+        yield self.sim.timeout(0)
+        return True
 
     def _relay_erp_event(self, event: ErpEvent) -> None:
         """The outbox relay: each ERP event is published as it is committed."""
