@@ -116,5 +116,7 @@ def test_a_failing_property_names_a_file_that_o2csim_runs(tmp_path: Path) -> Non
     assert "\n# message_conservation: " in text
     assert load_scenario(path) == scenario
     ran = o2csim("run", path, "--out", tmp_path / "out")
-    assert ran.code in (0, 3), ran.stderr  # 3: an SLA of the baseline missed
+    # the replay reproduces the violation: run exits 4 and names the broken invariant
+    assert ran.code == 4, ran.stderr
+    assert "message_conservation" in ran.stderr
     assert (tmp_path / "out" / "history.parquet").exists()
