@@ -14,6 +14,7 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
 * :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
 * :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket;
+* :func:`plot_picker_utilisation`: the busy share of each site's pickers, per bucket;
 * :func:`plot_order_journey`: one order's rows as a swim-lane timeline.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
@@ -27,7 +28,12 @@ from sim.report.plots.queues import plot_dead_letters_and_exceptions
 from sim.report.plots.sla import plot_sla_compliance, sla_table
 from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
-from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_utilisation
+from sim.report.plots.utilisation import (
+    endpoint_utilisation,
+    picker_utilisation,
+    plot_endpoint_utilisation,
+    plot_picker_utilisation,
+)
 from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
@@ -38,6 +44,7 @@ __all__ = [
     "new_axes",
     "order_journey",
     "order_number",
+    "picker_utilisation",
     "plot_backlog",
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
@@ -45,6 +52,7 @@ __all__ = [
     "plot_latency_cdf",
     "plot_latency_cdfs",
     "plot_order_journey",
+    "plot_picker_utilisation",
     "plot_sla_compliance",
     "plot_throughput",
     "results_by_pattern",
