@@ -10,6 +10,7 @@ from sim.faults import FaultTimeline
 from sim.history_frame import history_frame, rows
 from sim.report.plots import (
     endpoint_utilisation,
+    peak_utilisation,
     picker_utilisation,
     plot_endpoint_utilisation,
     plot_picker_utilisation,
@@ -157,6 +158,17 @@ def test_pickers_are_never_busier_than_there_are_pickers_and_saturate_first() ->
     # endpoint (many servers each) stays far from it
     assert table.max().max() > 0.99
     assert endpoint_utilisation(result).max().max() < 0.5
+    peaks = peak_utilisation(result)
+    assert list(peaks.columns) == ["peak", "saturated_h"]
+    assert peaks.index[0].startswith("pickers:") and peaks["saturated_h"].iloc[0] >= 1.0
+    assert peaks.loc["pickers:NJ01", "peak"] == table["NJ01"].max()
+    assert peaks.loc["pickers:NJ01", "saturated_h"] == pytest.approx(
+        widths[table["NJ01"].to_numpy() >= 0.95].sum()
+    )
+    endpoints = endpoint_utilisation(result)
+    assert peaks.loc["erp.create_order", "peak"] == endpoints["erp.create_order"].max()
+    assert (peaks.loc[list(endpoints.columns), "saturated_h"] == 0.0).all()
+    assert peaks["saturated_h"].is_monotonic_decreasing
 
 
 def test_picker_busy_time_is_split_across_buckets_and_counts_a_task_in_hand() -> None:
@@ -187,3 +199,8 @@ def test_picker_busy_time_is_split_across_buckets_and_counts_a_task_in_hand() ->
     )
     assert table["IL01"].sum() == 0.0
     render(plot_picker_utilisation(result, bucket_h=2.0))
+    # no site ever has 95% of its pickers busy; at a threshold of one half, NJ01's first
+    # hour (half of its pickers busy) is saturated
+    assert (peak_utilisation(result)["saturated_h"] == 0.0).all()
+    halves = peak_utilisation(result, saturated=0.5)
+    assert halves.index[0] == "pickers:NJ01" and halves["saturated_h"].iloc[0] == 1.0

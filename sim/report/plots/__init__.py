@@ -30,6 +30,7 @@ from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
 from sim.report.plots.utilisation import (
     endpoint_utilisation,
+    peak_utilisation,
     picker_utilisation,
     plot_endpoint_utilisation,
     plot_picker_utilisation,
@@ -44,6 +45,7 @@ __all__ = [
     "new_axes",
     "order_journey",
     "order_number",
+    "peak_utilisation",
     "picker_utilisation",
     "plot_backlog",
     "plot_crm_staleness",

@@ -35,7 +35,9 @@ from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
 from sim.run import RunResult
 
 __all__ = [
+    "PICKERS",
     "endpoint_utilisation",
+    "peak_utilisation",
     "picker_utilisation",
     "plot_endpoint_utilisation",
     "plot_picker_utilisation",
@@ -67,6 +69,44 @@ def endpoint_utilisation(
         busy = overlap_per_bucket(ends[mine] - service[mine], ends[mine], edges)
         table[name] = busy / (specs[name].concurrency * widths)
     return pd.DataFrame(table, index=pd.Index(edges[:-1] / HOUR, name="start_h"))
+
+
+PICKERS = "pickers:"
+"""Prefix of a site's pickers among the resources of :func:`peak_utilisation`."""
+
+
+def peak_utilisation(
+    result: RunResult, bucket_h: float = 1.0, saturated: float = 0.95
+) -> pd.DataFrame:
+    """Each resource's busiest bucket, and how long it was saturated: endpoints and pickers.
+
+    Rows (index ``resource``) are every endpoint called, named as in
+    :func:`endpoint_utilisation`, and each site's pickers, ``pickers:<site>``. ``peak`` is
+    the busy share of the busiest bucket; ``saturated_h`` the hours of the buckets at or
+    above ``saturated``. A morning rush can fill one bucket at any load; the resource that
+    stays saturated longest is the one that limits throughput, so rows are sorted by
+    ``saturated_h``, then ``peak``, largest first (ties keep endpoints, then sites, in name
+    order).
+    """
+    tables = [
+        endpoint_utilisation(result, bucket_h),
+        picker_utilisation(result, bucket_h).rename(columns=lambda site: f"{PICKERS}{site}"),
+    ]
+    rows_ = []
+    for table in tables:
+        widths = np.diff(np.append(table.index.to_numpy(), result.horizon_s / HOUR))
+        for name in table.columns:
+            share = table[name].to_numpy()
+            rows_.append(
+                {
+                    "resource": name,
+                    "peak": float(share.max()) if share.size else 0.0,
+                    "saturated_h": float(widths[share >= saturated].sum()),
+                }
+            )
+    frame = pd.DataFrame.from_records(rows_, columns=["resource", "peak", "saturated_h"])
+    frame = frame.sort_values(["saturated_h", "peak"], ascending=False, kind="stable")
+    return frame.set_index("resource")
 
 
 def plot_endpoint_utilisation(
