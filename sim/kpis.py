@@ -57,6 +57,7 @@ _LATENCIES = {
 
 KPIS: dict[str, Kpi] = {
     **{f"{name}_p95_s": Kpi(f"{label} p95", "s", "service") for name, label in _LATENCIES.items()},
+    "pick_queue_wait_p95_s": Kpi("pick queue wait p95", "s", "service"),
     "orders_accepted": Kpi("orders accepted", "count", "outcome", lower_is_better=False),
     "orders_delivered": Kpi("delivered", "count", "outcome", lower_is_better=False),
     "delivered_share": Kpi("delivered share", "share", "outcome", lower_is_better=False),
@@ -125,8 +126,10 @@ def statistics_from_metrics(metrics: dict[str, Any], horizon_s: float) -> dict[s
     stats: dict[str, float] = {
         f"{name}_p95_s": _number(metrics["latency_s"][name]["p95"]) for name in _LATENCIES
     }
+    warehouse = metrics.get("warehouse_s", {}).get("pick_queue_wait", {})
     stats.update(
         {
+            "pick_queue_wait_p95_s": _number(warehouse.get("p95")),
             "orders_accepted": float(accepted),
             "orders_delivered": float(volume["orders_delivered"]),
             "delivered_share": volume["orders_delivered"] / accepted if accepted else math.nan,

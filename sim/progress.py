@@ -7,8 +7,9 @@
 * on a terminal (the stream is a TTY), a rich bar on that stream, gone when done;
 * anywhere else (CI logs, pipes, files), nothing at all, so logs stay clean.
 
-:func:`run_with_progress` and :func:`compare_with_progress` are the notebook entry points:
-``execute`` and ``compare`` with a bar in simulated days or runs.
+:func:`run_with_progress`, :func:`compare_with_progress` and :func:`sweep_with_progress` are
+the notebook entry points: ``execute``, ``compare`` and ``sweep`` with a bar in simulated days
+or runs.
 """
 
 from __future__ import annotations
@@ -19,11 +20,20 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from sim.compare import CompareResult
+    from collections.abc import Mapping
+
+    from sim.compare import CompareResult, SweepResult
     from sim.run import RunResult
     from sim.scenario import Scenario
 
-__all__ = ["Mode", "compare_with_progress", "display_mode", "progress_bar", "run_with_progress"]
+__all__ = [
+    "Mode",
+    "compare_with_progress",
+    "display_mode",
+    "progress_bar",
+    "run_with_progress",
+    "sweep_with_progress",
+]
 
 Mode = Literal["notebook", "terminal", "off"]
 """Where a progress bar draws."""
@@ -132,3 +142,18 @@ def compare_with_progress(
             progress=lambda done, _total: update(done),
             **options,
         )
+
+
+def sweep_with_progress(
+    levels: Mapping[str, Scenario],
+    replications: int = 5,
+    enabled: bool | None = None,
+    **options: Any,
+) -> SweepResult:
+    """:func:`sim.compare.sweep` with a bar in runs (``options`` passed on)."""
+    from sim.compare import sweep
+
+    runs = replications * len(levels)
+    name = next(iter(levels.values())).name if levels else "sweep"
+    with progress_bar(f"{name} sweep", runs, "run", enabled) as update:
+        return sweep(levels, replications, progress=lambda done, _total: update(done), **options)

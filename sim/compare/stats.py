@@ -55,11 +55,12 @@ def paired_difference(
     base = np.asarray(reference, dtype=np.float64).ravel()
     if data.shape != base.shape:
         raise ValueError(f"paired values differ in count: {data.size} and {base.size}")
-    with np.errstate(invalid="ignore"):
-        cell = interval_cell(data - base, level)
+    with np.errstate(invalid="ignore"):  # inf - inf: a NaN difference, not a warning
+        differences = data - base
+    cell = interval_cell(differences, level)
     low, high = cell["low"], cell["high"]
     cell["significant"] = bool(math.isfinite(low) and (low > 0 or high < 0))
-    cell["p_value"] = paired_p_value(data - base)
+    cell["p_value"] = paired_p_value(differences)
     return cell
 
 

@@ -97,6 +97,28 @@ def test_the_journey_table_and_its_labels(outage: RunResult, desk_order: int) ->
     assert (journey["start_h"] <= journey["time_h"]).all()
 
 
+def test_a_window_draws_only_the_rows_in_it(outage: RunResult, desk_order: int) -> None:
+    journey = order_journey(outage, desk_order)
+    start = float(journey["time_h"].min())
+    window = (start - 0.01, start + 0.25)  # the first quarter of an hour of the order
+    ax = plot_order_journey(outage, desk_order, window_h=window)
+    render(ax)
+    assert ax.get_xlim() == pytest.approx(window)
+    inside = journey[(journey["time_h"] >= window[0]) & (journey["start_h"] <= window[1])]
+    assert 0 < len(inside) < len(journey)
+    drawn = sorted(
+        float(x)
+        for lane in LANES
+        for collection in by_gid(ax, f"lane:{lane}")
+        for x in np.asarray(collection.get_offsets())[:, 0]
+    )
+    assert drawn == pytest.approx(sorted(inside["time_h"]))
+    with pytest.raises(ValueError, match="no rows between"):
+        plot_order_journey(outage, desk_order, window_h=(-5.0, -4.0))
+    with pytest.raises(ValueError, match="forwards"):
+        plot_order_journey(outage, desk_order, window_h=(2.0, 1.0))
+
+
 def test_order_numbers_and_correlation_ids(outage: RunResult) -> None:
     assert order_number("O00000042") == order_number("42") == order_number(42) == 42
     assert correlation_id(order_number("o00000007")) == "O00000007"

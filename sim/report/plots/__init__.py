@@ -14,6 +14,7 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_dead_letters_and_exceptions`: dead letters waiting and exceptions open;
 * :func:`plot_crm_staleness`: the share of open-order time CRM is stale, per bucket;
 * :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket;
+* :func:`plot_picker_utilisation`: the busy share of each site's pickers, per bucket;
 * :func:`plot_order_journey`: one order's rows as a swim-lane timeline;
 * :func:`plot_fault_timeline`: the fault windows, one lane per fault and target.
 
@@ -29,7 +30,13 @@ from sim.report.plots.sla import plot_sla_compliance, sla_table
 from sim.report.plots.staleness import plot_crm_staleness, staleness_series
 from sim.report.plots.throughput import plot_throughput, throughput_series
 from sim.report.plots.timeline import plot_fault_timeline
-from sim.report.plots.utilisation import endpoint_utilisation, plot_endpoint_utilisation
+from sim.report.plots.utilisation import (
+    endpoint_utilisation,
+    peak_utilisation,
+    picker_utilisation,
+    plot_endpoint_utilisation,
+    plot_picker_utilisation,
+)
 from sim.report.plots.windows import fault_windows, shade_windows
 
 __all__ = [
@@ -41,6 +48,8 @@ __all__ = [
     "new_axes",
     "order_journey",
     "order_number",
+    "peak_utilisation",
+    "picker_utilisation",
     "plot_backlog",
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
@@ -49,6 +58,7 @@ __all__ = [
     "plot_latency_cdf",
     "plot_latency_cdfs",
     "plot_order_journey",
+    "plot_picker_utilisation",
     "plot_sla_compliance",
     "plot_throughput",
     "results_by_pattern",

@@ -122,17 +122,38 @@ def order_journey(result: RunLike, order: int | str) -> pd.DataFrame:
     )
 
 
-def plot_order_journey(result: RunLike, order: int | str, ax: Axes | None = None) -> Axes:
+def plot_order_journey(
+    result: RunLike,
+    order: int | str,
+    ax: Axes | None = None,
+    window_h: tuple[float, float] | None = None,
+) -> Axes:
     """The order's rows as markers on swim lanes, calls as segments, milestones labelled.
 
-    Each lane's markers are one collection with ``gid`` ``lane:<lane>``; its calls' segments
-    one collection with ``gid`` ``calls:<lane>``.
+    ``window_h`` (start, end in simulated hours) draws only the rows in it, and a call that
+    overlaps it, on an axis over just that window: the minutes of a retry or a duplicate are
+    lost on an axis that spans the order's days. Each lane's markers are one collection with
+    ``gid`` ``lane:<lane>``; its calls' segments one collection with ``gid`` ``calls:<lane>``.
+    Raises ``ValueError`` when the order has no row in the window.
     """
     journey = order_journey(result, order)
+    if window_h is not None:
+        start, end = window_h
+        if not start < end:
+            raise ValueError(f"window_h must run forwards, got {window_h}")
+        journey = journey[(journey["time_h"] >= start) & (journey["start_h"] <= end)]
+        if journey.empty:
+            raise ValueError(
+                f"order {correlation_id(order_number(order))} has no rows between "
+                f"{start:g} h and {end:g} h"
+            )
     lanes = list(LANES) + ([OTHER] if (journey["lane"] == OTHER).any() else [])
     ax = new_axes(ax, figsize=(11.0, 6.0))
     first, last = journey["start_h"].min(), journey["time_h"].max()
-    gap_h = max(last - first, 1.0) * 0.04
+    if window_h is not None:
+        first, last = window_h
+    span = last - first
+    gap_h = (span if window_h is not None else max(span, 1.0)) * 0.04
     for y, lane in enumerate(lanes):
         here = journey[journey["lane"] == lane]
         if here.empty:
@@ -160,8 +181,11 @@ def plot_order_journey(result: RunLike, order: int | str, ax: Axes | None = None
             )
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(len(lanes) - 0.5, -0.9)
-    margin = max((last - first) * 0.03, 0.05)
-    ax.set_xlim(first - margin, last + margin * 4)
+    if window_h is None:
+        margin = max((last - first) * 0.03, 0.05)
+        ax.set_xlim(first - margin, last + margin * 4)
+    else:
+        ax.set_xlim(first, last)
     ax.set_xlabel("simulated hours since start")
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_title(f"order {correlation_id(order_number(order))}: {result.scenario.name}")

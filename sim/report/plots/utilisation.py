@@ -8,6 +8,14 @@ throttled calls were served for 0 s). So each row held one server over
 endpoint's ``concurrency`` (its servers, :func:`sim.delivery_health.endpoint_specs`) times
 the bucket's length is its utilisation; its time-average over the run is the endpoint's
 total service time over ``concurrency x horizon``.
+
+Pickers are people, not endpoints: a site's pickers each work one pick task at a time, from
+its ``wms.pick_started`` row to its ``wms.packed`` row (``value``: the task's work, so the
+task held a picker over ``[time - value, time]``); a task still in hand when the run ends
+holds its picker to the horizon. Per bucket, their busy time over the site's ``pickers``
+times the bucket's length is the site's picker utilisation. Pickers work in shifts (by
+default 06:00 to 22:00 on weekdays), so nights and weekends are idle by design: a site
+whose pickers are near 100% through every shift while releases keep queueing is saturated.
 """
 
 from __future__ import annotations
@@ -32,7 +40,14 @@ from sim.report.plots.base import (
 )
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
 
-__all__ = ["endpoint_utilisation", "plot_endpoint_utilisation"]
+__all__ = [
+    "PICKERS",
+    "endpoint_utilisation",
+    "peak_utilisation",
+    "picker_utilisation",
+    "plot_endpoint_utilisation",
+    "plot_picker_utilisation",
+]
 
 
 def endpoint_utilisation(
@@ -60,6 +75,44 @@ def endpoint_utilisation(
         busy = overlap_per_bucket(ends[mine] - service[mine], ends[mine], edges)
         table[name] = busy / (specs[name].concurrency * widths)
     return pd.DataFrame(table, index=pd.Index(edges[:-1] / HOUR, name="start_h"))
+
+
+PICKERS = "pickers:"
+"""Prefix of a site's pickers among the resources of :func:`peak_utilisation`."""
+
+
+def peak_utilisation(
+    result: RunLike, bucket_h: float = 1.0, saturated: float = 0.95
+) -> pd.DataFrame:
+    """Each resource's busiest bucket, and how long it was saturated: endpoints and pickers.
+
+    Rows (index ``resource``) are every endpoint called, named as in
+    :func:`endpoint_utilisation`, and each site's pickers, ``pickers:<site>``. ``peak`` is
+    the busy share of the busiest bucket; ``saturated_h`` the hours of the buckets at or
+    above ``saturated``. A morning rush can fill one bucket at any load; the resource that
+    stays saturated longest is the one that limits throughput, so rows are sorted by
+    ``saturated_h``, then ``peak``, largest first (ties keep endpoints, then sites, in name
+    order).
+    """
+    tables = [
+        endpoint_utilisation(result, bucket_h),
+        picker_utilisation(result, bucket_h).rename(columns=lambda site: f"{PICKERS}{site}"),
+    ]
+    rows_ = []
+    for table in tables:
+        widths = np.diff(np.append(table.index.to_numpy(), result.horizon_s / HOUR))
+        for name in table.columns:
+            share = table[name].to_numpy()
+            rows_.append(
+                {
+                    "resource": name,
+                    "peak": float(share.max()) if share.size else 0.0,
+                    "saturated_h": float(widths[share >= saturated].sum()),
+                }
+            )
+    frame = pd.DataFrame.from_records(rows_, columns=["resource", "peak", "saturated_h"])
+    frame = frame.sort_values(["saturated_h", "peak"], ascending=False, kind="stable")
+    return frame.set_index("resource")
 
 
 def plot_endpoint_utilisation(
@@ -94,5 +147,56 @@ def plot_endpoint_utilisation(
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_ylabel("servers busy")
     ax.set_title(f"endpoint utilisation: {result.scenario.name}")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def picker_utilisation(result: RunLike, bucket_h: float = 1.0) -> pd.DataFrame:
+    """Busy share per bucket (rows, index ``start_h``) of each site's pickers (columns)."""
+    frame = history_frame(result.history)
+    packed = rows(frame, "wms.packed")
+    started = rows(frame, "wms.pick_started")
+    in_hand = started[~started["subject"].isin(packed["subject"])]
+    edges = bucket_edges(result.horizon_s, bucket_h)
+    widths = np.diff(edges)
+    packed_site = packed["status"].astype(str).to_numpy()
+    in_hand_site = in_hand["status"].astype(str).to_numpy()
+    ends = packed["time"].to_numpy(dtype=float)
+    work = np.nan_to_num(packed["value"].to_numpy(dtype=float))
+    in_hand_starts = in_hand["time"].to_numpy(dtype=float)
+    table = {}
+    for site, spec in sorted(result.scenario.sites.items()):
+        done, open_ = packed_site == site, in_hand_site == site
+        starts = np.concatenate([ends[done] - work[done], in_hand_starts[open_]])
+        stops = np.concatenate([ends[done], np.full(int(open_.sum()), result.horizon_s)])
+        busy = overlap_per_bucket(starts, stops, edges)
+        table[site] = busy / (spec.staffing.pickers * widths)
+    return pd.DataFrame(table, index=pd.Index(edges[:-1] / HOUR, name="start_h"))
+
+
+def plot_picker_utilisation(
+    result: RunLike,
+    ax: Axes | None = None,
+    bucket_h: float = 1.0,
+    shade: Iterable[str] | None = DOWNTIME_KINDS,
+) -> Axes:
+    """Utilisation per bucket of each site's pickers; each line's ``gid`` is ``pickers:<site>``."""
+    ax = new_axes(ax)
+    shade_windows(ax, result, shade)
+    table = picker_utilisation(result, bucket_h)
+    edges = np.append(table.index.to_numpy(), result.horizon_s / HOUR)
+    for site in table.columns:
+        pickers = result.scenario.sites[site].staffing.pickers
+        ax.stairs(
+            table[site].to_numpy(),
+            edges,
+            label=f"{site} ({pickers} pickers)",
+            gid=f"pickers:{site}",
+        )
+    time_axis(ax, result.horizon_s)
+    ax.set_ylim(0.0, 1.05)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    ax.set_ylabel("pickers busy")
+    ax.set_title(f"picker utilisation: {result.scenario.name}")
     ax.legend(fontsize="small", loc="upper right")
     return ax
