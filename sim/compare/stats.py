@@ -89,14 +89,20 @@ def holm_adjust(cells: dict[str, dict[str, Any]], alpha: float = 1.0 - LEVEL) ->
     ``j``-th smallest of the ``m`` p-values is multiplied by ``m - j`` (``j`` from 0), made
     non-decreasing, and capped at 1. Each cell gains ``p_adjusted``; ``significant`` becomes
     ``p_adjusted < alpha`` (the unadjusted reading stays as ``significant_unadjusted``).
-    Cells without a p-value (NaN) are not counted in ``m`` and are never significant.
+    Cells without a p-value (NaN) are not counted in ``m`` and are never significant. A
+    p-value of exactly 0 or 1 is a certain answer (differences without spread: common
+    random numbers make a figure the patterns do not touch differ by exactly zero in every
+    replication), not a test that could err by chance: it is kept as it is and not counted
+    in ``m``, so forty untouched KPIs do not dilute the few that were really tested.
     """
     tested = sorted(
-        (cell["p_value"], kpi) for kpi, cell in cells.items() if math.isfinite(cell["p_value"])
+        (cell["p_value"], kpi) for kpi, cell in cells.items() if 0.0 < cell["p_value"] < 1.0
     )
     m = len(tested)
     running = 0.0
-    adjusted: dict[str, float] = {}
+    adjusted: dict[str, float] = {
+        kpi: cell["p_value"] for kpi, cell in cells.items() if cell["p_value"] in (0.0, 1.0)
+    }
     for j, (p, kpi) in enumerate(tested):
         running = max(running, min(1.0, (m - j) * p))
         adjusted[kpi] = running

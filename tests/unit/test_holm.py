@@ -50,3 +50,20 @@ def test_many_kpis_at_chance_level_are_not_all_marked() -> None:
     strong = {**{f"k{i}": cell(0.04) for i in range(39)}, "real": cell(1e-6)}
     holm_adjust(strong)
     assert [k for k, c in strong.items() if c["significant"]] == ["real"]
+
+
+def test_certain_answers_are_kept_and_not_counted_among_the_tests() -> None:
+    # three KPIs the patterns do not touch (p = 1), one certain difference (p = 0)
+    cells = {
+        "a": cell(0.02),
+        "b": cell(0.03),
+        "same1": cell(1.0, False),
+        "same2": cell(1.0, False),
+        "same3": cell(1.0, False),
+        "certain": cell(0.0),
+    }
+    holm_adjust(cells)
+    assert cells["a"]["p_adjusted"] == pytest.approx(0.04)  # m = 2, not 6
+    assert cells["b"]["p_adjusted"] == pytest.approx(0.04)
+    assert cells["certain"]["significant"] and not cells["same1"]["significant"]
+    assert cells["same2"]["p_adjusted"] == 1.0

@@ -68,7 +68,7 @@ def test_the_poller_writes_only_changes_and_stops_at_a_final_status() -> None:
         sync,
         100.0,
         2,
-        frozenset({"DELIVERED"}),
+        lambda reading: reading.status == "DELIVERED",
     )
     poller.watch(1)
     poller.watch(2)
@@ -77,3 +77,33 @@ def test_the_poller_writes_only_changes_and_stops_at_a_final_status() -> None:
     assert sync.written == [(1, 1), (1, 2)]  # the unchanged second reading is not written
     assert 1 not in poller.open and 2 in poller.open  # delivered leaves, unknown stays
     assert reads.count(1) == 3 and reads.count(2) == 4
+
+
+def test_the_poller_polls_a_paused_order_only_when_it_is_due_again() -> None:
+    run = RunEnvironment(seed=1)
+    sync = _Sync()
+    readings = [_reading(1, 1, "DELIVERED")] * 20
+    reads: list[float] = []
+
+    def read(ref: int) -> Generator[Any, Any, Any]:
+        reads.append(run.now)
+        yield run.sim.timeout(1)
+        return readings.pop(0)
+
+    poller = OrderPoller(
+        run,
+        lambda *a, **k: None,
+        read,
+        sync,
+        100.0,
+        1,
+        lambda _reading: False,  # never done: e.g. waiting for a payment
+        lambda reading: 1000.0 if reading.status == "DELIVERED" else 0.0,
+    )
+    poller.watch(1)
+    poller.start()
+    run.sim.run(until=2550)
+    # the job runs 100 s after the previous run ended (a read takes 1 s; runs with nothing
+    # due take none): read at 100, due again at 1101, read by the run at 1101, due at 2102
+    assert reads == [100.0, 1101.0, 2102.0]
+    assert sync.written == [(1, 1)]  # unchanged readings are not written again
