@@ -35,6 +35,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "run": (
         "fault_timeline",
         "latency_cdf",
+        "alerts",
         "backlog",
         "throughput",
         "dead_letters_and_exceptions",

@@ -158,7 +158,7 @@ def test_loads_offline_with_no_error_and_no_request(
     assert problems(loaded) == []
 
 
-@pytest.mark.parametrize(("tab", "count"), [("run_tab", 7), ("compare_tab", 1)])
+@pytest.mark.parametrize(("tab", "count"), [("run_tab", 8), ("compare_tab", 1)])
 def test_every_inline_image_decodes(tab: str, count: int, request: pytest.FixtureRequest) -> None:
     loaded: Loaded = request.getfixturevalue(tab)
     images = loaded.images  # type: ignore[attr-defined]

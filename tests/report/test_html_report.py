@@ -75,7 +75,7 @@ def test_the_page_is_self_contained_with_only_known_tags(run_page: str) -> None:
         if tag == "link":
             assert attributes.get("href") == "data:,"
     images = [a["src"] or "" for t, a in tags if t == "img"]
-    assert len(images) == 7  # fault timeline, latency CDFs and five charts over time
+    assert len(images) == 8  # fault timeline, latency CDFs, alerts and five charts over time
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sim.report.html.document import Section, note
+from sim.report.html.images import Chart, figure
 from sim.report.html.markup import Markup, element, join, table
 from sim.report.html.numbers import count, duration, hours, number
 from sim.report.loaded import LoadedRun
+from sim.report.plots import plot_alerts
 from sim.scenario.alerts import AGE_SIGNALS, LEVEL_SIGNALS
 
 __all__ = ["alerts_section"]
@@ -96,6 +98,16 @@ def alerts_section(run: LoadedRun) -> Section:
                 numeric=(4, 5),
             )
         )
+    chart = None
+    if rules:
+        chart = Chart(
+            "alerts",
+            lambda: plot_alerts(run),
+            "alerts and time to detect",
+            "Each alert rule's episodes in its lane, fault windows shaded; an arrow spans each "
+            "window's time to detect, from its start to the first alert it raised.",
+        )
+        parts.append(figure(chart))
     if recovery:
         parts.append(
             table(
@@ -117,4 +129,6 @@ def alerts_section(run: LoadedRun) -> Section:
                 numeric=(2, 3, 4),
             )
         )
-    return Section("alerts", "Alerts, detection and recovery", join(parts))
+    return Section(
+        "alerts", "Alerts, detection and recovery", join(parts), (chart,) if chart else ()
+    )

@@ -16,11 +16,13 @@ metrics measure; time axes are simulated hours since the run's start.
 * :func:`plot_endpoint_utilisation`: the busy share of endpoints' servers, per bucket;
 * :func:`plot_picker_utilisation`: the busy share of each site's pickers, per bucket;
 * :func:`plot_order_journey`: one order's rows as a swim-lane timeline;
-* :func:`plot_fault_timeline`: the fault windows, one lane per fault and target.
+* :func:`plot_fault_timeline`: the fault windows, one lane per fault and target;
+* :func:`plot_alerts`: each alert rule's episodes, and each fault window's time to detect.
 
 Importing this package imports matplotlib; :mod:`sim.report` itself does not.
 """
 
+from sim.report.plots.alerts import plot_alerts
 from sim.report.plots.backlog import backlog_levels, plot_backlog
 from sim.report.plots.base import RunLike, new_axes, results_by_pattern
 from sim.report.plots.journey import order_journey, order_number, plot_order_journey
@@ -54,6 +56,7 @@ __all__ = [
     "plot_crm_staleness",
     "plot_dead_letters_and_exceptions",
     "plot_endpoint_utilisation",
+    "plot_alerts",
     "plot_fault_timeline",
     "plot_latency_cdf",
     "plot_latency_cdfs",
