@@ -42,9 +42,7 @@ def test_bars_are_the_recorded_episodes_and_arrows_the_times_to_detect(
     assert faults and all(f["detected_by"] for f in faults)
     for fault in faults:
         arrow = arrows[f"detect:{fault['kind']}:{fault['window']}"]
-        assert arrow.xy[0] == pytest.approx(
-            (fault["start_s"] + fault["time_to_detect_s"]) / 3600.0
-        )
+        assert arrow.xy[0] == pytest.approx((fault["start_s"] + fault["time_to_detect_s"]) / 3600.0)
         assert arrow.get_text().startswith(fault["detected_by"])
     shaded = [p for p in ax.patches if str(p.get_gid()).startswith("window:outage")]
     assert len(shaded) == len(faults)
