@@ -32,14 +32,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.scenario.thresholds import UNITS
+from sim.scenario.latency import LATENCY_METRICS
+from sim.scenario.thresholds import parse_quantity
 
 __all__ = [
     "AGE_SIGNALS",
     "DEFAULT_ALERTS",
     "LEVEL_SIGNALS",
     "AlertRule",
-    "parse_quantity",
     "windowed_signal",
 ]
 
@@ -49,28 +49,7 @@ LEVEL_SIGNALS: tuple[str, ...] = ("integration_backlog", "exceptions_open", "dea
 AGE_SIGNALS: tuple[str, ...] = ("exception_backlog_age", "consumer_lag")
 """Signals that are the age, in seconds, of the oldest open item at the evaluation instant."""
 
-_LATENCY = (
-    "order_creation_latency",
-    "validation_latency",
-    "allocation_delay",
-    "shipment_propagation_lag",
-    "invoice_sync_latency",
-    "order_cycle_time",
-)
-_QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(ms|min|s|h|d|%)?\s*$")
 _PERCENTILE = re.compile(r"^(?P<metric>[a-z_]+)\.p(?P<q>\d+(?:\.\d+)?)$")
-
-
-def parse_quantity(value: float | int | str) -> float:
-    """A number with an optional unit (``15min``, ``2h``, ``2%``) in seconds or as a share."""
-    if isinstance(value, int | float):
-        return float(value)
-    match = _QUANTITY.match(value)
-    if match is None:
-        raise ValueError(
-            f"cannot read {value!r}: expected a number with an optional unit (s, min, h, d, %)"
-        )
-    return float(match[1]) * UNITS[match[2] or ""]
 
 
 def windowed_signal(signal: str) -> tuple[str, str, float] | None:
@@ -79,7 +58,7 @@ def windowed_signal(signal: str) -> tuple[str, str, float] | None:
         prefix = signal.removeprefix("failed_calls:")
         return ("failed_calls", prefix, float("nan")) if prefix else None
     match = _PERCENTILE.match(signal)
-    if match and match["metric"] in _LATENCY and 0 < float(match["q"]) <= 100:
+    if match and match["metric"] in LATENCY_METRICS and 0 < float(match["q"]) <= 100:
         return ("latency", match["metric"], float(match["q"]))
     return None
 

@@ -19,6 +19,7 @@ from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
+from sim.scenario.latency import LATENCY_METRICS
 from sim.scenario.thresholds import parse_threshold
 
 __all__ = [
@@ -33,17 +34,6 @@ __all__ = [
     "Scenario",
     "scenario_schema",
 ]
-
-
-LATENCY_METRICS = (
-    "order_creation_latency",
-    "validation_latency",
-    "allocation_delay",
-    "shipment_propagation_lag",
-    "invoice_sync_latency",
-    "order_cycle_time",
-)
-"""The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
 
 
 def _threshold_line(line: str) -> str:

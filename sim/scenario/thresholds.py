@@ -12,7 +12,7 @@ Grammar: ``FIGURE [per N orders] OP NUMBER[UNIT]``.
 * ``FIGURE`` is a dotted name of a figure in ``metrics.json``: a full path
   (``delivery_health.retries``), an unambiguous tail of one (``dead_letters.count``), one of
   :data:`ALIASES` (``crm_staleness``), or ``METRIC.pQ`` for a latency metric of
-  :data:`~sim.scenario.model.LATENCY_METRICS`. ``METRIC.pQ`` is the censoring-aware percentile
+  :data:`~sim.scenario.latency.LATENCY_METRICS`. ``METRIC.pQ`` is the censoring-aware percentile
   that ``slas:`` targets use (an order that never finished counts as infinitely late), not
   ``latency_s.METRIC.p95``, which covers finished orders only.
 * ``per N orders`` divides the figure by the run's accepted orders and multiplies by N.
@@ -31,31 +31,16 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sim.scenario.latency import LATENCY_METRICS
+
 __all__ = [
     "ALIASES",
-    "METRIC_SECTIONS",
+    "parse_quantity",
     "UNITS",
     "Comparison",
     "Threshold",
     "parse_threshold",
 ]
-
-METRIC_SECTIONS: tuple[str, ...] = (
-    "volume",
-    "latency_s",
-    "latency_by_region_s",
-    "latency_by_channel_s",
-    "crm_staleness",
-    "fill_rate",
-    "warehouse_s",
-    "holds",
-    "exceptions",
-    "final_erp_status",
-    "delivery_health",
-    "endpoints",
-    "sla",
-)
-"""The top-level sections of ``metrics.json`` a figure's path may start with."""
 
 ALIASES: dict[str, str] = {
     "crm_staleness": "crm_staleness.stale_share",
@@ -77,14 +62,6 @@ UNITS: dict[str, float] = {
 }
 """What a number's unit multiplies it by (figures are in seconds, shares in 0..1)."""
 
-_LATENCY = (
-    "order_creation_latency",
-    "validation_latency",
-    "allocation_delay",
-    "shipment_propagation_lag",
-    "invoice_sync_latency",
-    "order_cycle_time",
-)
 _PERCENTILE = re.compile(r"p(?P<q>\d+(?:\.\d+)?)")
 _LINE = re.compile(
     r"""^\s*(?P<figure>[A-Za-z_][\w.]*?)
@@ -154,7 +131,7 @@ def parse_threshold(text: str) -> Threshold:
         raise ValueError(f"threshold {text!r}: figure {figure!r} has an empty name part")
     head = parts[0]
     latency = percentile = None
-    if head in _LATENCY and len(parts) == 2 and (q := _PERCENTILE.fullmatch(parts[1])):
+    if head in LATENCY_METRICS and len(parts) == 2 and (q := _PERCENTILE.fullmatch(parts[1])):
         percentile = float(q["q"])
         if not 0.0 < percentile <= 100.0:
             raise ValueError(f"threshold {text!r}: percentile {percentile} outside (0, 100]")
@@ -171,3 +148,18 @@ def parse_threshold(text: str) -> Threshold:
         latency=latency,
         percentile=percentile,
     )
+
+
+_QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(ms|min|s|h|d|%)?\s*$")
+
+
+def parse_quantity(value: float | int | str) -> float:
+    """A number with an optional unit (``15min``, ``2h``, ``2%``) in seconds or as a share."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = _QUANTITY.match(value)
+    if match is None:
+        raise ValueError(
+            f"cannot read {value!r}: expected a number with an optional unit (s, min, h, d, %)"
+        )
+    return float(match[1]) * UNITS[match[2] or ""]

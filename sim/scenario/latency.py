@@ -1,0 +1,18 @@
+"""The per-order latency metrics (DOMAIN.md, "What is measured"), by the names scenarios use.
+
+SLA targets, threshold lines and alert rules name them; :mod:`sim.metrics` measures them.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LATENCY_METRICS"]
+
+LATENCY_METRICS: tuple[str, ...] = (
+    "order_creation_latency",
+    "validation_latency",
+    "allocation_delay",
+    "shipment_propagation_lag",
+    "invoice_sync_latency",
+    "order_cycle_time",
+)
+"""The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
