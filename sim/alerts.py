@@ -112,9 +112,10 @@ def signal_at(
             failed = calls[actor.str.startswith(f"endpoint:{name}") & (calls["status"] != "ok")]
             return _windowed_counts(failed["time"].to_numpy(dtype=float), ticks, rule.window)
         if latency is None:
-            from sim.metrics import latency_samples
-
-            latency = latency_samples(frame)
+            raise ValueError(
+                f"alert {rule.name!r}: {rule.signal} needs the run's latency samples "
+                "(sim.metrics.latency_samples)"
+            )
         return _windowed_percentile(latency[name], ticks, rule.window, q)
     if rule.signal == "integration_backlog":
         return _levels_at(*integration_backlog(frame), ticks)

@@ -1,31 +1,17 @@
 """KPIs and SLA verdicts computed from the history alone (DOMAIN.md, "What is measured").
 
-Latencies are per order (or per milestone / invoice) and reported as count, censored,
-mean and p50/p95/p99 in seconds, overall and cut by region and channel:
-
-* order creation latency: quote accepted in CRM -> ERP order created
-* validation latency: quote accepted -> validation result visible to the rep in CRM
-* allocation delay: ERP order created -> ERP order wholly ALLOCATED (or further)
-* shipment propagation lag: carrier scan ``occurred_at`` of each new milestone -> that
-  milestone (or a later one) visible on the shipment in CRM
-* invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
-* order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
-
-A sample that started but never ended by the end of the run is censored (NaN): left out of
-the statistics, counted, and a miss for SLA verdicts. Cancelled orders are not waited for
-after creation.
-
-plus CRM staleness (time-weighted share of open-order time during which CRM's status
-differs from the ERP's), fill rate, throughput, holds and exceptions, and delivery health
-(retries, call outcomes, dead letters, manual touches, API limit use, recovery after outages:
-:mod:`sim.delivery_health`).
+Latencies (:mod:`sim.latencies` takes their samples) are reported as count, censored, mean
+and p50/p95/p99 in seconds, overall and cut by region and channel; a censored sample
+(started, never finished) is left out of the statistics, counted, and a miss for SLA
+verdicts. Besides: CRM staleness (:mod:`sim.staleness`), fill rate, throughput, holds and
+exceptions, delivery health (retries, call outcomes, dead letters, manual touches, API
+limit use, recovery after outages: :mod:`sim.delivery_health`).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,10 +21,11 @@ from sim.alerts import alert_report
 from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
-from sim.history_frame import first_time, history_frame, rows
-from sim.integration.canonical import STATUS_RANK, OrderStatus
+from sim.history_frame import history_frame, rows
+from sim.latencies import latency_frames, latency_samples, order_attributes
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
+from sim.staleness import TERMINAL_STATUSES, crm_staleness, crm_staleness_spans
 from sim.thresholds import censored_percentile, threshold_results
 
 __all__ = [
@@ -51,14 +38,7 @@ __all__ = [
     "summarize",
 ]
 
-_RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
-_SCAN_RANK = {
-    "picked_up": _RANK["IN_TRANSIT"],
-    "in_transit": _RANK["IN_TRANSIT"],
-    "out_for_delivery": _RANK["OUT_FOR_DELIVERY"],
-    "delivered": _RANK["DELIVERED"],
-}
-_TERMINAL = {OrderStatus.DELIVERED.value, OrderStatus.CANCELLED.value}
+_TERMINAL = TERMINAL_STATUSES
 
 
 def summarize(values: pd.Series | np.ndarray) -> dict[str, float]:
@@ -89,240 +69,6 @@ def summarize(values: pd.Series | np.ndarray) -> dict[str, float]:
         "p95": float(p95),
         "p99": float(p99),
     }
-
-
-def _order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
-    accepted = rows(frame, "crm.quote_accepted")
-    attributes = pd.DataFrame(
-        {
-            "accepted_at": accepted["time"].to_numpy(),
-            "channel": accepted["status"].astype(str).to_numpy(),
-            "net_value": accepted["value"].to_numpy(),
-            "units": accepted["value2"].to_numpy(),
-        },
-        index=accepted["order"].to_numpy(),
-    )
-    regions = rows(frame, "crm.quote_region")
-    attributes["region"] = pd.Series(
-        regions["status"].astype(str).to_numpy(), index=regions["order"].to_numpy()
-    )
-    return attributes
-
-
-def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per milestone: lag from the scan's ``occurred_at`` to CRM showing it on the shipment.
-
-    Only scans that move a shipment to a new lifecycle milestone are sampled: ``picked_up``
-    and ``in_transit`` are both IN_TRANSIT, so the later of the two is not a new milestone.
-    A milestone CRM never showed is censored (NaN).
-    """
-    updates: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
-    crm = rows(frame, "crm.shipment_updated")
-    for order, subject, time, status in zip(
-        crm["order"].to_numpy(),
-        crm["subject"].to_numpy(),
-        crm["time"].to_numpy(),
-        crm["status"].astype(str),
-        strict=True,
-    ):
-        updates[(int(order), int(subject))].append((float(time), _RANK.get(status, -1)))
-    scans = rows(frame, "carrier.scan")
-    lags = np.full(len(scans), np.nan)
-    sampled = np.zeros(len(scans), dtype=bool)
-    reached: dict[tuple[int, int], int] = {}
-    for i, (order, subject, occurred, code) in enumerate(
-        zip(
-            scans["order"].to_numpy(),
-            scans["subject"].to_numpy(),
-            scans["value2"].to_numpy(),
-            scans["status"].astype(str),
-            strict=True,
-        )
-    ):
-        needed = _SCAN_RANK.get(code)
-        key = (int(order), int(subject))
-        if needed is None or needed <= reached.get(key, -1):
-            continue
-        reached[key] = needed
-        sampled[i] = True
-        best = -1
-        for time, rank in updates.get(key, ()):
-            best = max(best, rank)
-            if best >= needed:
-                lags[i] = max(0.0, time - occurred)
-                break
-    occurred_at = scans["value2"].to_numpy(dtype=float)[sampled]
-    return pd.DataFrame(
-        {
-            "order": scans["order"].to_numpy()[sampled],
-            "lag": lags[sampled],
-            "end": occurred_at + lags[sampled],
-        }
-    )
-
-
-def crm_staleness_spans(frame: pd.DataFrame, end: float) -> pd.DataFrame:
-    """Every span of open-order time, and whether CRM's status differed from the ERP's in it.
-
-    One row per span between two consecutive status changes of an order (on either side),
-    in order of order number then time: ``order``, ``start_s``, ``end_s`` and ``stale``. An
-    order is open from its ERP creation until both systems show the same terminal status
-    (DELIVERED or CANCELLED), or the end of the run. :func:`crm_staleness` is the share of
-    the spans' time that is stale.
-    """
-    orders: list[int] = []
-    starts: list[float] = []
-    stops: list[float] = []
-    stale: list[bool] = []
-    for order, start, stop, differs in _open_spans(frame, end):
-        orders.append(order)
-        starts.append(start)
-        stops.append(stop)
-        stale.append(differs)
-    return pd.DataFrame(
-        {
-            "order": np.asarray(orders, dtype=np.int64),
-            "start_s": np.asarray(starts, dtype=float),
-            "end_s": np.asarray(stops, dtype=float),
-            "stale": np.asarray(stale, dtype=bool),
-        }
-    )
-
-
-def _open_spans(frame: pd.DataFrame, end: float) -> Iterator[tuple[int, float, float, bool]]:
-    """(order, start, end, CRM differs from ERP) of each open-order span, in order."""
-    erp = rows(frame, "erp.order_status")
-    crm = rows(frame, "crm.status_updated")
-    merged = pd.DataFrame(
-        {
-            "order": np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()]),
-            "time": np.concatenate([erp["time"].to_numpy(), crm["time"].to_numpy()]),
-            "side": np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)]),
-            "status": np.concatenate(
-                [erp["status"].astype(str).to_numpy(), crm["status"].astype(str).to_numpy()]
-            ),
-        }
-    ).sort_values(["order", "time", "side"], kind="stable")
-    last_order = None
-    since = 0.0
-    state = ["", ""]
-    closed = False
-    for order, time, side, status in zip(
-        merged["order"].to_numpy(),
-        merged["time"].to_numpy(),
-        merged["side"].to_numpy(),
-        merged["status"].to_numpy(),
-        strict=True,
-    ):
-        if order != last_order:
-            if last_order is not None and not closed and state[0]:
-                yield int(last_order), since, end, state[0] != state[1]
-            last_order, state, closed, since = order, ["", ""], False, float(time)
-        if closed:
-            continue
-        if state[0]:
-            yield int(order), since, float(time), state[0] != state[1]
-        since = float(time)
-        state[int(side)] = str(status)
-        if state[0] == state[1] and state[0] in _TERMINAL:
-            closed = True
-    if last_order is not None and not closed and state[0]:
-        yield int(last_order), since, end, state[0] != state[1]
-
-
-def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
-    """Time-weighted share of open-order time in which CRM status != ERP status.
-
-    An order is open from its ERP creation until both systems show the same terminal
-    status (DELIVERED or CANCELLED), or the end of the run (the spans of
-    :func:`crm_staleness_spans`).
-    """
-    stale = 0.0
-    total = 0.0
-    for _, start, stop, differs in _open_spans(frame, end):
-        span = stop - start
-        total += span
-        if differs:
-            stale += span
-    return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
-
-
-_ALLOCATED_OR_LATER = (
-    "ALLOCATED",
-    "PICK_RELEASED",
-    "SHIPPED",
-    "IN_TRANSIT",
-    "OUT_FOR_DELIVERY",
-    "DELIVERED",
-)
-
-
-def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) -> pd.DataFrame:
-    """Per order that started: end - start, NaN (censored) where it never ended."""
-    if exclude is not None:
-        start = start[~start.index.isin(exclude)]
-    ended = end.reindex(start.index)
-    lag = ended - start
-    return pd.DataFrame(
-        {
-            "order": start.index.to_numpy(),
-            "lag": lag.to_numpy(dtype=float),
-            "end": ended.to_numpy(dtype=float),
-        }
-    )
-
-
-def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per invoice (one per delivery): posted in ERP -> that invoice shown in CRM."""
-    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
-    seen = rows(frame, "crm.invoice_status_updated").groupby(["order", "subject"])["time"].min()
-    lag = seen.reindex(posted.index) - posted
-    return pd.DataFrame(
-        {
-            "order": posted.index.get_level_values("order").to_numpy(),
-            "lag": lag.to_numpy(dtype=float),
-            "end": seen.reindex(posted.index).to_numpy(dtype=float),
-        }
-    )
-
-
-def _latencies(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Samples of every latency metric; cancelled orders are not waited for after creation."""
-    accepted = attrs["accepted_at"]
-    created = first_time(frame, "erp.order_created")
-    shown = first_time(frame, "crm.validation_shown")
-    statuses = rows(frame, "erp.order_status")
-    cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
-    allocated = (
-        statuses[statuses["status"].isin(list(_ALLOCATED_OR_LATER))].groupby("order")["time"].min()
-    )
-    delivered_orders = statuses[statuses["status"] == "DELIVERED"]["order"].unique()
-    scans = rows(frame, "carrier.scan")
-    last_delivered_scan = (
-        scans[(scans["status"] == "delivered") & scans["order"].isin(delivered_orders)]
-        .groupby("order")["value2"]
-        .max()
-    )
-    return {
-        "order_creation_latency": _since(accepted, created),
-        "validation_latency": _since(accepted, shown),
-        "allocation_delay": _since(created, allocated, exclude=cancelled),
-        "shipment_propagation_lag": _shipment_lags(frame),
-        "invoice_sync_latency": _invoice_lags(frame),
-        "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
-    }
-
-
-def latency_samples(history: History | pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Every latency metric's samples, as :func:`compute_metrics` summarises them.
-
-    ``{metric: DataFrame(order, lag, end)}`` for each of :data:`LATENCY_METRICS`, one row
-    per sample (order, milestone or invoice); ``lag`` is in seconds and NaN for a censored
-    sample, ``end`` the simulated time the sample finished (NaN when censored).
-    :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
-    """
-    frame = history if isinstance(history, pd.DataFrame) else history_frame(history)
-    return _latencies(frame, _order_attributes(frame))
 
 
 def _cut(lags: pd.DataFrame, attrs: pd.DataFrame, by: str) -> dict[str, dict[str, float]]:
@@ -427,8 +173,8 @@ def compute_metrics(
     go under ``alerts`` (:func:`sim.alerts.alert_report`).
     """
     frame = history_frame(history)
-    attrs = _order_attributes(frame)
-    latency = _latencies(frame, attrs)
+    attrs = order_attributes(frame)
+    latency = latency_frames(frame, attrs)
     accepted = len(attrs)
     days = end / DAY
     created = int(rows(frame, "erp.order_created")["order"].nunique())

@@ -1,0 +1,185 @@
+"""Per-order latency samples from the history (DOMAIN.md, "What is measured").
+
+Each latency is per order (or per milestone / invoice), in seconds:
+
+* order creation latency: quote accepted in CRM -> ERP order created
+* validation latency: quote accepted -> validation result visible to the rep in CRM
+* allocation delay: ERP order created -> ERP order wholly ALLOCATED (or further)
+* shipment propagation lag: carrier scan ``occurred_at`` of each new milestone -> that
+  milestone (or a later one) visible on the shipment in CRM
+* invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
+* order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
+
+A sample that started but never ended by the end of the run is censored (NaN). Cancelled
+orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import History
+from sim.history_frame import first_time, history_frame, rows
+from sim.integration.canonical import STATUS_RANK
+
+__all__ = ["latency_frames", "latency_samples", "order_attributes"]
+
+_RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
+_SCAN_RANK = {
+    "picked_up": _RANK["IN_TRANSIT"],
+    "in_transit": _RANK["IN_TRANSIT"],
+    "out_for_delivery": _RANK["OUT_FOR_DELIVERY"],
+    "delivered": _RANK["DELIVERED"],
+}
+
+
+def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per accepted order (index ``order``): accepted_at, channel, value, units, region."""
+    accepted = rows(frame, "crm.quote_accepted")
+    attributes = pd.DataFrame(
+        {
+            "accepted_at": accepted["time"].to_numpy(),
+            "channel": accepted["status"].astype(str).to_numpy(),
+            "net_value": accepted["value"].to_numpy(),
+            "units": accepted["value2"].to_numpy(),
+        },
+        index=accepted["order"].to_numpy(),
+    )
+    regions = rows(frame, "crm.quote_region")
+    attributes["region"] = pd.Series(
+        regions["status"].astype(str).to_numpy(), index=regions["order"].to_numpy()
+    )
+    return attributes
+
+
+def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per milestone: lag from the scan's ``occurred_at`` to CRM showing it on the shipment.
+
+    Only scans that move a shipment to a new lifecycle milestone are sampled: ``picked_up``
+    and ``in_transit`` are both IN_TRANSIT, so the later of the two is not a new milestone.
+    A milestone CRM never showed is censored (NaN).
+    """
+    updates: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
+    crm = rows(frame, "crm.shipment_updated")
+    for order, subject, time, status in zip(
+        crm["order"].to_numpy(),
+        crm["subject"].to_numpy(),
+        crm["time"].to_numpy(),
+        crm["status"].astype(str),
+        strict=True,
+    ):
+        updates[(int(order), int(subject))].append((float(time), _RANK.get(status, -1)))
+    scans = rows(frame, "carrier.scan")
+    lags = np.full(len(scans), np.nan)
+    sampled = np.zeros(len(scans), dtype=bool)
+    reached: dict[tuple[int, int], int] = {}
+    for i, (order, subject, occurred, code) in enumerate(
+        zip(
+            scans["order"].to_numpy(),
+            scans["subject"].to_numpy(),
+            scans["value2"].to_numpy(),
+            scans["status"].astype(str),
+            strict=True,
+        )
+    ):
+        needed = _SCAN_RANK.get(code)
+        key = (int(order), int(subject))
+        if needed is None or needed <= reached.get(key, -1):
+            continue
+        reached[key] = needed
+        sampled[i] = True
+        best = -1
+        for time, rank in updates.get(key, ()):
+            best = max(best, rank)
+            if best >= needed:
+                lags[i] = max(0.0, time - occurred)
+                break
+    occurred_at = scans["value2"].to_numpy(dtype=float)[sampled]
+    return pd.DataFrame(
+        {
+            "order": scans["order"].to_numpy()[sampled],
+            "lag": lags[sampled],
+            "end": occurred_at + lags[sampled],
+        }
+    )
+
+
+_ALLOCATED_OR_LATER = (
+    "ALLOCATED",
+    "PICK_RELEASED",
+    "SHIPPED",
+    "IN_TRANSIT",
+    "OUT_FOR_DELIVERY",
+    "DELIVERED",
+)
+
+
+def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) -> pd.DataFrame:
+    """Per order that started: end - start, NaN (censored) where it never ended."""
+    if exclude is not None:
+        start = start[~start.index.isin(exclude)]
+    ended = end.reindex(start.index)
+    lag = ended - start
+    return pd.DataFrame(
+        {
+            "order": start.index.to_numpy(),
+            "lag": lag.to_numpy(dtype=float),
+            "end": ended.to_numpy(dtype=float),
+        }
+    )
+
+
+def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per invoice (one per delivery): posted in ERP -> that invoice shown in CRM."""
+    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
+    seen = rows(frame, "crm.invoice_status_updated").groupby(["order", "subject"])["time"].min()
+    lag = seen.reindex(posted.index) - posted
+    return pd.DataFrame(
+        {
+            "order": posted.index.get_level_values("order").to_numpy(),
+            "lag": lag.to_numpy(dtype=float),
+            "end": seen.reindex(posted.index).to_numpy(dtype=float),
+        }
+    )
+
+
+def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Samples of every latency metric; cancelled orders are not waited for after creation."""
+    accepted = attrs["accepted_at"]
+    created = first_time(frame, "erp.order_created")
+    shown = first_time(frame, "crm.validation_shown")
+    statuses = rows(frame, "erp.order_status")
+    cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
+    allocated = (
+        statuses[statuses["status"].isin(list(_ALLOCATED_OR_LATER))].groupby("order")["time"].min()
+    )
+    delivered_orders = statuses[statuses["status"] == "DELIVERED"]["order"].unique()
+    scans = rows(frame, "carrier.scan")
+    last_delivered_scan = (
+        scans[(scans["status"] == "delivered") & scans["order"].isin(delivered_orders)]
+        .groupby("order")["value2"]
+        .max()
+    )
+    return {
+        "order_creation_latency": _since(accepted, created),
+        "validation_latency": _since(accepted, shown),
+        "allocation_delay": _since(created, allocated, exclude=cancelled),
+        "shipment_propagation_lag": _shipment_lags(frame),
+        "invoice_sync_latency": _invoice_lags(frame),
+        "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
+    }
+
+
+def latency_samples(history: History | pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every latency metric's samples, as :func:`compute_metrics` summarises them.
+
+    ``{metric: DataFrame(order, lag, end)}`` for each of :data:`LATENCY_METRICS`, one row
+    per sample (order, milestone or invoice); ``lag`` is in seconds and NaN for a censored
+    sample, ``end`` the simulated time the sample finished (NaN when censored).
+    :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
+    """
+    frame = history if isinstance(history, pd.DataFrame) else history_frame(history)
+    return latency_frames(frame, order_attributes(frame))
