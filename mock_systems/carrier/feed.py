@@ -1,0 +1,74 @@
+"""How the carrier's scans reach the shipper: the feed (webhook or aggregator) and tracking.
+
+Scans reach the shipper through ``feed``: either a webhook, each scan seconds after it
+happens (a keyed delay per scan), or an aggregator that polls the carrier every few hours
+and forwards everything new in one batch. The tracking API answers a query with every scan
+of a shipment so far, from the carrier's record of its plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from functools import partial
+from typing import Any
+
+from mock_systems.carrier.draws import scan_draw
+from mock_systems.carrier.parts import CarrierState
+from mock_systems.carrier.records import CarrierScan, shipment_key
+from sim.engine import CallResult, Endpoint
+
+__all__ = ["ScanFeed"]
+
+
+class ScanFeed(CarrierState):
+    """Mixin of the carrier's scan feed and tracking API (the carrier provides the state)."""
+
+    _track: Endpoint
+    _unpolled: list[CarrierScan]
+    """Scans the aggregator has not polled yet."""
+
+    def track(
+        self, tracking_number: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | tuple[CarrierScan, ...]]:
+        """Every scan of a shipment so far (a tracking API query)."""
+        booking = self.bookings.get(tracking_number)
+        order = booking.order_ref if booking is not None else -1
+        answer: CallResult | tuple[CarrierScan, ...] = yield from self._track.call(
+            order, partial(self._scans_so_far, tracking_number), timeout
+        )
+        return answer
+
+    def _scans_so_far(self, tracking: str) -> tuple[CarrierScan, ...]:
+        plan = self._plans.get(tracking)
+        if plan is None:
+            return ()
+        now = self.sim.now
+        booking = self.bookings[tracking]
+        shipment = shipment_key(booking.order_ref, self._nth[tracking])
+        return tuple(
+            self._scan(number, tracking, booking, code, at, reason, shipment, sequence)
+            for sequence, (number, code, at, reason) in enumerate(zip(*plan, strict=True), 1)
+            if at <= now
+        )
+
+    def _publish(self, scan: CarrierScan, nth: int) -> None:
+        """Send a scan that just happened on its way; ``nth``: which shipment of its order."""
+        if self.config.feed == "webhook":
+            delay = self._draws.webhook(scan.order_ref, scan_draw(nth, scan.sequence))
+            self.sim.process(self._push(scan, delay))
+        else:
+            self._unpolled.append(scan)
+
+    def _push(self, scan: CarrierScan, delay: float) -> Generator[Any, Any, None]:
+        yield self.sim.timeout(delay)
+        self.feed.put(scan)
+
+    def _aggregator(self) -> Generator[Any, Any, None]:
+        while True:
+            yield self.sim.timeout(self._draws.poll())
+            batch, self._unpolled = self._unpolled, []
+            for scan in batch:
+                self.feed.put(scan)
+            if batch:
+                self.record("feed_polled", value=float(len(batch)))

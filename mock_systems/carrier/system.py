@@ -1,0 +1,177 @@
+"""The mock carrier: takes tenders and walks each shipment through its scans.
+
+A tendered shipment is picked up at the site's next pickup window, departs the hub hours
+later, is out for delivery on its delivery day's morning and delivered during that day.
+Each milestone is a scan with the carrier's own event id and ``occurred_at``; each scan
+carries the shipment's business identity too (``shipment``, ``sequence``), for whatever
+decides per scan downstream.
+
+:class:`Carrier` holds the state, takes tenders and walks shipments; the other concepts
+are mixins over the same state, one module each: ``attempts`` (failed delivery attempts
+and returns) and ``feed`` (the webhook or aggregator feed, and the tracking API).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from functools import partial
+from typing import Any, ClassVar
+
+from mock_systems.base import MockSystem
+from mock_systems.carrier.attempts import DeliveryAttempts, DeliveryFailures
+from mock_systems.carrier.config import CarrierConfig
+from mock_systems.carrier.draws import CarrierDraws, attempt_draw
+from mock_systems.carrier.feed import ScanFeed
+from mock_systems.carrier.parts import Plan
+from mock_systems.carrier.records import (
+    EXCEPTION,
+    MILESTONES,
+    OUT_FOR_DELIVERY,
+    Booking,
+    CarrierScan,
+    shipment_key,
+)
+from sim.engine import CallResult, Mailbox, RunEnvironment
+from sim.engine.calendar import DAY, HOUR, WorkCalendar
+
+__all__ = ["Carrier"]
+
+_NO_REASONS = ("", "", "", "")
+"""The reasons of a plan of ``MILESTONES`` (none)."""
+
+
+# Each part derives from CarrierState, which declares the shared state; as the common base
+# it comes last in the MRO, before MockSystem.
+class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
+    """Moves tendered shipments and reports scans through a webhook or an aggregator."""
+
+    OPERATIONS: ClassVar[tuple[str, ...]] = ("tender", "track")
+
+    def __init__(
+        self,
+        run: RunEnvironment,
+        config: CarrierConfig,
+        calendar: WorkCalendar,
+        feed: Mailbox[CarrierScan] | None = None,
+    ) -> None:
+        super().__init__(run, "carrier")
+        self.config = config
+        self.calendar = calendar
+        self.feed: Mailbox[CarrierScan] = feed if feed is not None else Mailbox(run.sim)
+        """Where scans reach the shipper (a fault seam can be passed in)."""
+        self.bookings: dict[str, Booking] = {}
+        self.tracking: dict[str, str] = {}
+        self._tender = self.endpoint("tender", config.tender)
+        self._track = self.endpoint("track", config.track)
+        self._plans: dict[str, Plan] = {}
+        """Per tracking number: its scans' numbers, codes, times and reasons (the carrier's
+        record, from which a tracking query answers with the scans so far). A failed
+        delivery attempt replaces the plan's tail when the attempt goes out."""
+        self.delivery_failures: DeliveryFailures | None = None
+        """Which delivery attempts fail (None: all succeed); see :meth:`set_delivery_failures`."""
+        self._draws = CarrierDraws(run, config)
+        self._unpolled: list[CarrierScan] = []
+        self._shipments_of: dict[int, int] = {}
+        """Shipments tendered so far, per order (to name each by its business identity)."""
+        self._nth: dict[str, int] = {}
+        """Per tracking number: which of its order's shipments it is."""
+        self._scans = 0
+        if config.feed == "aggregator":
+            run.sim.process(self._aggregator())
+
+    def tender(
+        self, booking: Booking, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult | str]:
+        """Book a pickup; returns the tracking number (the same one for a repeated tender)."""
+        answer: CallResult | str = yield from self._tender.call(
+            booking.order_ref, partial(self._book, booking), timeout
+        )
+        return answer
+
+    def _book(self, booking: Booking) -> str:
+        existing = self.tracking.get(booking.shipper_reference)
+        if existing is not None:
+            self.record(
+                "duplicate_suppressed", order=booking.order_ref, subject=booking.reference_number
+            )
+            return existing
+        tracking = f"1Z{booking.reference_number:010d}"
+        self.bookings[tracking] = booking
+        self.tracking[booking.shipper_reference] = tracking
+        self.record(
+            "tendered",
+            order=booking.order_ref,
+            subject=booking.reference_number,
+            status=booking.site,
+        )
+        nth = self._shipments_of.get(booking.order_ref, 0) + 1
+        self._shipments_of[booking.order_ref] = nth
+        self._nth[tracking] = nth
+        self.sim.process(self._move(tracking, booking, nth))
+        return tracking
+
+    def _move(self, tracking: str, booking: Booking, nth: int) -> Generator[Any, Any, None]:
+        """Walk a shipment through its scans; ``nth``: which shipment of its order it is."""
+        now = self.sim.now
+        order = booking.order_ref
+        shipment = shipment_key(order, nth)
+        draws = self._draws
+        n = attempt_draw(nth, 0)
+        picked_up = self._in_window(
+            now, self.config.pickup_windows, draws.pickup_position(order, n)
+        )
+        departed = picked_up + draws.departure(order, n)
+        due = picked_up + max(1, round(draws.transit_days(order, n))) * DAY  # whole days
+        day_start = due - self.calendar.hour_of_day(due) * HOUR
+        n = attempt_draw(nth, 1)
+        out_for_delivery = max(
+            self._in_window(
+                day_start, self.config.delivery_windows, draws.delivery_position(order, n)
+            ),
+            departed + HOUR,
+        )
+        delivered = out_for_delivery + draws.to_delivered(order, n)
+        first = self._scans + 1  # a shipment's scans are numbered when they are planned
+        self._scans += len(MILESTONES)
+        plan: Plan = (
+            range(first, first + len(MILESTONES)),
+            MILESTONES,
+            (picked_up, departed, out_for_delivery, delivered),
+            _NO_REASONS,
+        )
+        self._plans[tracking] = plan
+        replanned = False
+        index = 0
+        while index < len(plan[1]):
+            numbers, codes, times, reasons = plan
+            code, at = codes[index], times[index]
+            yield self.sim.timeout(at - self.sim.now)
+            scan = self._scan(
+                numbers[index], tracking, booking, code, at, reasons[index], shipment, index + 1
+            )
+            self.record(
+                "scan",
+                order=booking.order_ref,
+                subject=booking.reference_number,
+                status=code,
+                value2=at,
+            )
+            self._publish(scan, nth)
+            if replanned or self.delivery_failures is not None:  # the fault-free path skips
+                if code == EXCEPTION:
+                    self.record(
+                        "delivery_exception",
+                        order=booking.order_ref,
+                        subject=booking.reference_number,
+                        status=reasons[index],
+                        value=float(codes[:index].count(OUT_FOR_DELIVERY)),
+                        value2=at,
+                    )
+                elif code == OUT_FOR_DELIVERY and self.delivery_failures is not None:
+                    attempt = self._attempt(
+                        tracking, order, nth, plan, index, self.delivery_failures
+                    )
+                    if attempt is not plan:
+                        plan, replanned = attempt, True
+            index += 1
