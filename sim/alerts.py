@@ -108,8 +108,8 @@ def signal_at(
         kind, name, q = windowed
         if kind == "failed_calls":
             calls = rows(frame, "endpoint.call")
-            actor = calls["actor"].astype(str)
-            failed = calls[actor.str.startswith(f"endpoint:{name}") & (calls["status"] != "ok")]
+            matching = _names_starting(calls["actor"], f"endpoint:{name}")
+            failed = calls[calls["actor"].isin(matching) & (calls["status"] != "ok")]
             return _windowed_counts(failed["time"].to_numpy(dtype=float), ticks, rule.window)
         if latency is None:
             raise ValueError(
@@ -153,8 +153,13 @@ def evaluate_rule(
     ]
 
 
-def _fault_windows(frame: pd.DataFrame, horizon_s: float) -> pd.DataFrame:
-    faults = frame[frame["actor"].astype(str).str.startswith("fault:")]
+def _names_starting(column: pd.Series, prefix: str) -> list[str]:
+    """The names of a categorical column that start with ``prefix`` (no per-row strings)."""
+    return [name for name in column.cat.categories if str(name).startswith(prefix)]
+
+
+def _fault_windows(frame: pd.DataFrame) -> pd.DataFrame:
+    faults = frame[frame["actor"].isin(_names_starting(frame["actor"], "fault:"))]
     started = rows(faults, "fault.started")
     ended = rows(faults, "fault.ended")
     ends = ended.groupby([ended["actor"].astype(str), ended["subject"]])["time"].min()
@@ -184,9 +189,7 @@ def alert_report(
         if not w["censored"]
     }
     faults = []
-    for kind, window, target, start, end in _fault_windows(frame, horizon_s).itertuples(
-        index=False
-    ):
+    for kind, window, target, start, end in _fault_windows(frame).itertuples(index=False):
         ttr = recovery.get((int(window), float(start)), math.nan) if kind == "outage" else math.nan
         stop = end if math.isfinite(end) else horizon_s
         over = stop + (ttr if math.isfinite(ttr) else DAY)
