@@ -18,16 +18,21 @@ from sim.oracle.gates import replicated_gates, single_run_gates
 from sim.oracle.outcome import CheckReport, RunChecked, fold_invariants
 from sim.provenance import provenance
 from sim.replications import ReplicationTask, TaskProgress, run_tasks
-from sim.run import execute
+from sim.run import RunResult, execute
 from sim.run_dir import RunDirError, read_history, read_json
 from sim.scenario import Scenario
 
 __all__ = ["RunDirError", "check_run_dir", "check_scenario", "determinism_verdict"]
 
 
-def determinism_verdict(scenario: Scenario, seed: int) -> Verdict:
-    """Run ``scenario`` with ``seed`` twice; equal when the two histories are identical."""
-    first, second = execute(scenario, seed), execute(scenario, seed)
+def determinism_verdict(scenario: Scenario, seed: int, first: RunResult | None = None) -> Verdict:
+    """Run ``scenario`` with ``seed`` twice; equal when the two histories are identical.
+
+    ``first`` is a run already made with that seed (its history is compared, so only one
+    more run is made).
+    """
+    first = execute(scenario, seed) if first is None else first
+    second = execute(scenario, seed)
     verdict = compare_histories(first.history, second.history)
     counts = {**verdict.counts, "same_hash": int(first.history_hash == second.history_hash)}
     return Verdict(verdict.name, verdict.valid, counts, verdict.witness, verdict.note)
@@ -56,7 +61,7 @@ def check_scenario(
         result = execute(scenario, study_seed)
         verdicts = dict(result.invariants)
         if replay:
-            verdicts["determinism"] = determinism_verdict(scenario, result.seed)
+            verdicts["determinism"] = determinism_verdict(scenario, result.seed, result)
         runs = [RunChecked(None, result.seed, verdicts)]
         gates = single_run_gates(result.metrics)
         seeds = [result.seed]

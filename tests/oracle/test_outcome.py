@@ -50,3 +50,18 @@ def test_exit_codes_an_invariant_violation_wins() -> None:
     assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4]
     summary = report(False, True).to_dict()
     assert summary["exit_code"] == 4 and summary["invariants_hold"] is False
+
+
+def test_the_determinism_verdict_catches_a_history_that_differs() -> None:
+    from sim.oracle import determinism_verdict
+    from sim.run import execute
+    from sim.scenario import load_scenario
+    from tests.oracle.support import GATE, SMALL
+
+    scenario = load_scenario(GATE, SMALL)
+    first = execute(scenario, 3)
+    same = determinism_verdict(scenario, 3, first)
+    assert same.valid and same.counts["same_hash"] == 1
+    other = determinism_verdict(scenario, 3, execute(scenario, 4))  # not the same run
+    assert not other.valid and other.counts["same_hash"] == 0
+    assert other.witness  # the first differing row, from both histories
