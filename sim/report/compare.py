@@ -145,11 +145,19 @@ def _kpi_table(summary: dict[str, Any], title: str, kpis: tuple[str, ...]) -> Ta
     return table
 
 
-def _sla_table(summary: dict[str, Any]) -> Table:
+def _rule(summary: dict[str, Any]) -> tuple[int, int, float]:
+    """(replications, Bonferroni k, the one-sided level in percent) of the verdict rule."""
     rule = summary["sla_rule"]
     k = rule["bonferroni_k"]
-    level = 100 * (1 - rule["family_alpha"] / k)
-    n = summary["replications"]
+    return summary["replications"], k, 100 * (1 - rule["family_alpha"] / k)
+
+
+def _verdict(passed: bool) -> str:
+    return "[green]pass[/green]" if passed else "[red]FAIL[/red]"
+
+
+def _sla_table(summary: dict[str, Any]) -> Table:
+    n, k, level = _rule(summary)
     table = Table(
         title=(
             f"SLA verdicts across {n} replications: passes when the one-sided {level:.4g}% "
@@ -174,16 +182,13 @@ def _sla_table(summary: dict[str, Any]) -> Table:
                 format_interval(
                     compliance.get("mean", math.nan), compliance.get("half_width"), "share"
                 ),
-                "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
+                _verdict(v["passed"]),
             )
     return table
 
 
 def _threshold_table(summary: dict[str, Any]) -> Table:
-    rule = summary["sla_rule"]
-    k = rule["bonferroni_k"]
-    level = 100 * (1 - rule["family_alpha"] / k)
-    n = summary["replications"]
+    n, k, level = _rule(summary)
     table = Table(
         title=(
             f"Thresholds across {n} replications: < and <= judged on the one-sided {level:.4g}% "
@@ -203,7 +208,7 @@ def _threshold_table(summary: dict[str, Any]) -> Table:
                 line,
                 format_interval(v["mean"], v["half_width"], ""),
                 format_interval(v["bound"], math.nan, ""),
-                "[green]pass[/green]" if v["passed"] else "[red]FAIL[/red]",
+                _verdict(v["passed"]),
             )
     return table
 
