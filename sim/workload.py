@@ -48,6 +48,8 @@ class CustomerSeed:
     credit_limit: float
     opening_exposure: float
     contract: bool
+    order_share: float
+    """The probability that an arriving order is this customer's (the shares add up to 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet
             float(limits[i]),
             round(float(exposure[i]), 2),
             bool(contract[i]),
+            1.0 / spec.customers,
         )
         for i in range(spec.customers)
     )
