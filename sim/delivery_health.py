@@ -42,7 +42,7 @@ from sim.engine import EndpointSpec
 from sim.engine.endpoint import CALL_EVENT, CALL_OUTCOMES
 from sim.faults import FaultTimeline
 from sim.faults.kinds.throttle import ThrottleFault
-from sim.history_frame import rows
+from sim.history_frame import ACCEPTANCE_EVENTS, rows
 from sim.outage_recovery import outage_recovery, step_levels
 from sim.scenario import Scenario
 
@@ -361,7 +361,7 @@ def delivery_health(
 ) -> dict[str, Any]:
     """The ``delivery_health`` section of metrics.json (see the module docstring)."""
     counts = {str(k): int(v) for k, v in frame["event"].value_counts().items() if v}
-    accepted = counts.get("crm.quote_accepted", 0)
+    accepted = sum(counts.get(event, 0) for event in ACCEPTANCE_EVENTS)
     touches = counts.get("desk.item_resolved", 0)
     waits = rows(frame, "integration.throttle_wait")["value"].to_numpy(dtype=float)
     retries = rows(frame, "integration.retry")["actor"].astype(str).str.removeprefix("retry:")

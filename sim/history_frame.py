@@ -6,7 +6,26 @@ import pandas as pd
 
 from sim.engine import History
 
-__all__ = ["history_frame", "first_time", "rows"]
+__all__ = [
+    "ACCEPTANCE_EVENTS",
+    "ORDER_REGION_EVENTS",
+    "accepted_rows",
+    "history_frame",
+    "first_time",
+    "region_rows",
+    "rows",
+]
+
+ACCEPTANCE_EVENTS: tuple[str, ...] = ("crm.quote_accepted",)
+"""The rows that mark an order's acceptance, its time zero: one event per point of entry.
+
+Each channel enters where it does in a real landscape, and the system that takes the order
+in writes its acceptance row: ``order`` (the correlation number), ``status`` (the channel),
+``value`` (the order's value) and ``value2`` (units ordered). Metrics and checkers select
+acceptance through :func:`accepted_rows`, never by one event's name."""
+
+ORDER_REGION_EVENTS: tuple[str, ...] = ("crm.quote_region",)
+"""The rows that give an accepted order's sales region (``status``), one per point of entry."""
 
 
 def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
@@ -43,6 +62,16 @@ def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
 def rows(frame: pd.DataFrame, event: str) -> pd.DataFrame:
     """The rows of one event type."""
     return frame[frame["event"] == event]
+
+
+def accepted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The acceptance rows of every channel (see :data:`ACCEPTANCE_EVENTS`)."""
+    return frame[frame["event"].isin(ACCEPTANCE_EVENTS)]
+
+
+def region_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that give each order's region (see :data:`ORDER_REGION_EVENTS`)."""
+    return frame[frame["event"].isin(ORDER_REGION_EVENTS)]
 
 
 def first_time(frame: pd.DataFrame, event: str) -> pd.Series:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import History
-from sim.history_frame import first_time, history_frame, rows
+from sim.history_frame import accepted_rows, first_time, history_frame, region_rows, rows
 from sim.integration.canonical import STATUS_RANK
 
 __all__ = ["latency_frames", "latency_samples", "order_attributes"]
@@ -38,7 +38,7 @@ _SCAN_RANK = {
 
 def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per accepted order (index ``order``): accepted_at, channel, value, units, region."""
-    accepted = rows(frame, "crm.quote_accepted")
+    accepted = accepted_rows(frame)
     attributes = pd.DataFrame(
         {
             "accepted_at": accepted["time"].to_numpy(),
@@ -48,7 +48,7 @@ def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
         },
         index=accepted["order"].to_numpy(),
     )
-    regions = rows(frame, "crm.quote_region")
+    regions = region_rows(frame)
     attributes["region"] = pd.Series(
         regions["status"].astype(str).to_numpy(), index=regions["order"].to_numpy()
     )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.message_conservation import owed_copies
-from sim.history_frame import rows
+from sim.history_frame import accepted_rows, rows
 
 __all__ = [
     "BACKLOG_EVENTS",
@@ -75,7 +75,7 @@ def backlog_terms(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray
     bus owes its subscriptions). :func:`step_levels` of one term is its level over time; of
     them all together, the backlog (:func:`integration_backlog`).
     """
-    accepted = rows(frame, "crm.quote_accepted").groupby("order")["time"].min()
+    accepted = accepted_rows(frame).groupby("order")["time"].min()
     done = rows(frame, "erp.order_created")[["order", "time"]]
     raised = rows(frame, "integration.exception_raised")[["order", "time"]]
     settled = pd.concat([done, raised]).groupby("order")["time"].min()

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from sim.checks import Verdict
+from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.kpis import replication_statistics
 from sim.run import RunResult, execute
 from sim.scenario import Scenario
@@ -124,8 +125,8 @@ def demand_hash(result: RunResult) -> str:
     pattern changes; the values are what common random numbers keep equal.
     """
     columns = result.history.columns()
-    code = result.history.events.find("crm.quote_accepted")
-    mask = columns["event"] == (-1 if code is None else code)
+    codes = [result.history.events.find(event) for event in ACCEPTANCE_EVENTS]
+    mask = np.isin(columns["event"], [code for code in codes if code is not None])
     digest = hashlib.sha256()
     for name in ("time", "order", "value", "value2"):
         digest.update(np.ascontiguousarray(columns[name][mask]).tobytes())

@@ -52,7 +52,8 @@ class Allocation(ErpState):
             yield self.sim.timeout(interval - self.sim.now % interval)
             if not self._allocation_queue and not self._stock_received:
                 continue
-            yield self.sim.timeout(self._run_time(NONE, round(self.sim.now / interval)))
+            duration = self._run_time(NONE, round(self.sim.now / interval))
+            yield from self._background_job("allocation_run", duration)
             self._allocate_all()
 
     def _note_receipt(self) -> None:

@@ -9,7 +9,7 @@ real implementation always wins whatever order ``Erp`` lists its parts in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -37,6 +37,14 @@ class ErpState:
     _change_times: list[float]
     _change_documents: list[str]
     record: Callable[..., None]
+
+    def _background_job(self, job: str, seconds: float) -> Generator[Any, Any, None]:
+        """Run ``seconds`` of a batch job's work (allocation run, billing run, IDoc inbound).
+
+        Every batch job of the ERP runs through here, so the capacity its work takes is
+        modelled in one place; by default the job only takes its time.
+        """
+        yield self.sim.timeout(seconds)
 
     def _changed(
         self,

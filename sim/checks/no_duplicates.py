@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.history_frame import accepted_rows
 
 __all__ = ["CENT", "no_duplicates"]
 
@@ -58,7 +59,7 @@ def no_duplicates(history: HistoryLike) -> Verdict:
     created = rows(frame, "erp.order_created")
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")
-    accepted = rows(frame, "crm.quote_accepted")
+    accepted = accepted_rows(frame)
     ordered = accepted.groupby("order")["value2"].first()
 
     twice_created = created[created.duplicated("order", keep=False)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.history_frame import accepted_rows
 
 __all__ = ["no_phantoms"]
 
@@ -27,7 +28,7 @@ def _pairs(frame: pd.DataFrame) -> pd.MultiIndex:
 def no_phantoms(history: HistoryLike) -> Verdict:
     """Every ERP order, shipment, invoice and tender traces back to an accepted order."""
     frame = as_frame(history)
-    accepted = rows(frame, "crm.quote_accepted")["order"]
+    accepted = accepted_rows(frame)["order"]
     created = rows(frame, "erp.order_created")
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")

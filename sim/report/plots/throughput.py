@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.history_frame import first_time, history_frame, rows
+from sim.history_frame import accepted_rows, first_time, history_frame, rows
 from sim.report.plots.base import HOUR, RunLike, bucket_edges, new_axes, time_axis
 from sim.report.plots.windows import DOWNTIME_KINDS, shade_windows
 
@@ -35,7 +35,7 @@ def throughput_series(result: RunLike, bucket_h: float = 1.0) -> pd.DataFrame:
     frame = history_frame(result.history)
     edges = bucket_edges(result.horizon_s, bucket_h)
     times = {
-        "accepted": first_time(frame, "crm.quote_accepted").to_numpy(dtype=float),
+        "accepted": accepted_rows(frame).groupby("order")["time"].min().to_numpy(dtype=float),
         "erp_created": first_time(frame, "erp.order_created").to_numpy(dtype=float),
         "shipped": rows(frame, "erp.shipment_dispatched")["time"].to_numpy(dtype=float),
     }
