@@ -64,6 +64,9 @@ KPIS: dict[str, Kpi] = {
     "orders_lost": Kpi("lost", "count", "outcome"),
     "duplicates": Kpi("duplicates", "count", "outcome"),
     "crm_stale_share": Kpi("CRM staleness", "share", "outcome"),
+    "crm_ground_truth_stale_share": Kpi("CRM staleness vs physical", "share", "outcome"),
+    "on_time_share": Kpi("on-time delivery", "share", "outcome", lower_is_better=False),
+    "late_orders": Kpi("late orders", "count", "outcome"),
     "unit_fill_rate": Kpi("unit fill rate", "share", "outcome", lower_is_better=False),
     "orders_open_at_end": Kpi("open at end", "count", "outcome"),
     "exceptions_open_at_end": Kpi("exceptions open", "count", "outcome"),
@@ -134,6 +137,11 @@ def statistics_from_metrics(metrics: dict[str, Any], horizon_s: float) -> dict[s
             "orders_delivered": float(volume["orders_delivered"]),
             "delivered_share": volume["orders_delivered"] / accepted if accepted else math.nan,
             "crm_stale_share": _number(metrics["crm_staleness"]["stale_share"]),
+            "crm_ground_truth_stale_share": _number(
+                metrics.get("crm_staleness_ground_truth", {}).get("stale_share")
+            ),
+            "on_time_share": _number(metrics.get("promise", {}).get("on_time_share")),
+            "late_orders": _number(metrics.get("promise", {}).get("late_orders")),
             "unit_fill_rate": _number(metrics["fill_rate"]["unit_fill_rate"]),
             "orders_open_at_end": float(volume["orders_open_at_end"]),
             "exceptions_open_at_end": float(health["exceptions"]["open_at_end"]),

@@ -25,7 +25,7 @@ from sim.engine import History
 from sim.history_frame import accepted_rows, first_time, history_frame, region_rows, rows
 from sim.integration.canonical import STATUS_RANK
 
-__all__ = ["latency_frames", "latency_samples", "order_attributes"]
+__all__ = ["allocation_window", "latency_frames", "latency_samples", "order_attributes"]
 
 _RANK = {status.value: rank for status, rank in STATUS_RANK.items()}
 _SCAN_RANK = {
@@ -146,16 +146,22 @@ def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Samples of every latency metric; cancelled orders are not waited for after creation."""
-    accepted = attrs["accepted_at"]
-    created = first_time(frame, "erp.order_created")
-    shown = first_time(frame, "crm.validation_shown")
+def allocation_window(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per order: when the ERP created it, and when it was first wholly allocated (or further)."""
     statuses = rows(frame, "erp.order_status")
-    cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
     allocated = (
         statuses[statuses["status"].isin(list(_ALLOCATED_OR_LATER))].groupby("order")["time"].min()
     )
+    return first_time(frame, "erp.order_created"), allocated
+
+
+def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Samples of every latency metric; cancelled orders are not waited for after creation."""
+    accepted = attrs["accepted_at"]
+    created, allocated = allocation_window(frame)
+    shown = first_time(frame, "crm.validation_shown")
+    statuses = rows(frame, "erp.order_status")
+    cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
     delivered_orders = statuses[statuses["status"] == "DELIVERED"]["order"].unique()
     scans = rows(frame, "carrier.scan")
     last_delivered_scan = (

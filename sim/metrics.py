@@ -18,14 +18,23 @@ import numpy as np
 import pandas as pd
 
 from sim.alerts import alert_report
+from sim.allocation_causes import allocation_delay_causes
+from sim.backlog_age import backlog_age
 from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
+from sim.exception_rates import exception_rates
 from sim.history_frame import history_frame, rows
-from sim.latencies import latency_frames, latency_samples, order_attributes
+from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
+from sim.promise import promise_kpis
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
-from sim.staleness import TERMINAL_STATUSES, crm_staleness, crm_staleness_spans
+from sim.staleness import (
+    TERMINAL_STATUSES,
+    crm_staleness,
+    crm_staleness_spans,
+    ground_truth_staleness,
+)
 from sim.thresholds import censored_percentile, threshold_results
 
 __all__ = [
@@ -206,10 +215,15 @@ def compute_metrics(
             name: _cut(lags, attrs, "channel") for name, lags in latency.items()
         },
         "crm_staleness": crm_staleness(frame, end),
+        "crm_staleness_ground_truth": ground_truth_staleness(frame, end),
+        "allocation_delay_by_cause": allocation_delay_causes(frame, *allocation_window(frame)),
+        "promise": promise_kpis(frame, end, attrs),
+        "backlog_age": backlog_age(frame, attrs, end),
         "fill_rate": _fill_rate(frame, attrs),
         "warehouse_s": _warehouse(frame),
         "holds": _counts(frame, "erp.hold_placed"),
         "exceptions": _counts(frame, "integration.exception_raised"),
+        "exceptions_per_100_orders": exception_rates(frame, attrs),
         "final_erp_status": {
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
         },

@@ -2,6 +2,7 @@
 
 from mock_systems.erp.config import (
     CreditPolicy,
+    DeliverySchedulingPolicy,
     ErpConfig,
     ErpEndpoints,
     EventPayload,
@@ -30,6 +31,7 @@ __all__ = [
     "ChangeNotification",
     "CreateOrderResult",
     "CreditPolicy",
+    "DeliverySchedulingPolicy",
     "Delivery",
     "DeliveryDocument",
     "Erp",

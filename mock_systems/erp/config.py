@@ -9,7 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import Constant, Distribution, EndpointSpec, LogNormal, Uniform
 
-__all__ = ["ErpEndpoints", "CreditPolicy", "EventPayload", "ReplenishmentPolicy", "ErpConfig"]
+__all__ = [
+    "ErpEndpoints",
+    "CreditPolicy",
+    "DeliverySchedulingPolicy",
+    "EventPayload",
+    "ReplenishmentPolicy",
+    "ErpConfig",
+]
 
 
 class _Config(BaseModel):
@@ -66,6 +73,35 @@ class ReplenishmentPolicy(_Config):
     lead_time: Distribution = Uniform(low=2 * 86400.0, high=4 * 86400.0)
 
 
+class DeliverySchedulingPolicy(_Config):
+    """How the ERP confirms a delivery date when it creates an order (the promise)."""
+
+    enabled: bool = Field(
+        default=True, description="confirm a delivery date (erp.delivery_confirmed) per order"
+    )
+    pick_pack_days: int = Field(
+        default=1,
+        ge=0,
+        description="assumption: an order available today ships the next business day",
+    )
+    transit_days: int = Field(
+        default=2,
+        ge=0,
+        description=(
+            "assumption: planned ground transit in business days, the mock carrier's most "
+            "likely transit (1-4 days, mode 2; carriers quote 1-5 business days for ground)"
+        ),
+    )
+    replenishment_days: int = Field(
+        default=4,
+        ge=0,
+        description=(
+            "assumption: planning replenishment time in business days when ATP is short "
+            "(the high end of the replenishment lead time, 2-4 days)"
+        ),
+    )
+
+
 class EventPayload(StrEnum):
     """What the ERP's business events carry.
 
@@ -90,6 +126,7 @@ class ErpConfig(_Config):
     )
     allocation_run_time: Distribution = Constant(value=60.0)
     credit: CreditPolicy = CreditPolicy()
+    scheduling: DeliverySchedulingPolicy = DeliverySchedulingPolicy()
     replenishment: ReplenishmentPolicy = ReplenishmentPolicy()
     tax_rates: dict[str, float] = Field(
         default_factory=lambda: {

@@ -60,6 +60,10 @@ class ErpState:
         """Take a created order into credit exposure and allocation (the credit part)."""
         raise NotImplementedError
 
+    def _confirm_delivery(self, order: SalesOrder) -> None:
+        """Confirm a new order's delivery date (the scheduling part)."""
+        raise NotImplementedError
+
     def _invoice(self, order: SalesOrder, delivery: Delivery) -> None:
         """Bill a delivery (the billing part)."""
         raise NotImplementedError

@@ -44,6 +44,7 @@ from mock_systems.erp.records import (
     SalesOrderRequest,
     SimulationResult,
 )
+from mock_systems.erp.scheduling import DeliveryScheduling
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
 from sim.engine import Mailbox, RunEnvironment
 
@@ -63,6 +64,7 @@ class Erp(
     DeliveryUpdates,
     OrderMaintenance,
     OrderReads,
+    DeliveryScheduling,
     MockSystem,
 ):
     """System of record for customers' credit, prices, stock, orders and invoices."""
@@ -227,6 +229,7 @@ class Erp(
             status=plant,
             value=net,
         )
+        self._confirm_delivery(order)
         mismatch = any(
             abs(item.net_price - req.quoted_price) > self.config.price_tolerance * item.net_price
             for item, req in zip(items, request.items, strict=True)

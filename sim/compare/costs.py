@@ -11,6 +11,9 @@ with a costs file (``o2csim compare --costs costs.yaml``, a mapping of the field
   operation price);
 * ``per_manual_touch`` 5.00 (about eight minutes of an order-desk clerk at a loaded
   USD 40 an hour);
+* ``per_late_order`` 25.00 (an order delivered after the date the ERP confirmed, or still
+  undelivered after it when the run ends: expediting, the customer-service call and the
+  customer's late-delivery chargeback; an assumption to replace with the contract's terms);
 * ``per_worker_hour`` 0.50 (one integration runtime instance, container or iPaaS worker,
   for an hour) times ``runtime_workers`` (2, an active pair; ``runtime_workers_by_pattern``
   overrides it per pattern) times the simulated hours, drain included.
@@ -54,11 +57,14 @@ class UnitCosts(BaseModel):
     per_call_by_system: dict[_System, float] = Field(default_factory=dict)
     per_message: float = Field(default=0.000001, ge=0)
     per_manual_touch: float = Field(default=5.0, ge=0)
+    per_late_order: float = Field(default=25.0, ge=0)
     per_worker_hour: float = Field(default=0.5, ge=0)
     runtime_workers: float = Field(default=2.0, ge=0)
     runtime_workers_by_pattern: dict[str, float] = Field(default_factory=dict)
 
-    @field_validator("per_call", "per_message", "per_manual_touch", "per_worker_hour")
+    @field_validator(
+        "per_call", "per_message", "per_manual_touch", "per_late_order", "per_worker_hour"
+    )
     @classmethod
     def _finite_amount(cls, value: float) -> float:
         return _finite(value)
@@ -86,7 +92,8 @@ class UnitCosts(BaseModel):
 def cost_per_order(statistics: dict[str, float], costs: UnitCosts, pattern: str) -> float:
     """The priced work of one replication per accepted order (NaN when it accepted none).
 
-    Work is calls, broker messages, manual touches and runtime hours.
+    Work is calls, broker messages, manual touches and runtime hours; lateness is the late
+    orders (``late_orders``, missing or NaN counts as none) times their penalty.
     """
     accepted = statistics["orders_accepted"]
     if not accepted:
@@ -94,6 +101,8 @@ def cost_per_order(statistics: dict[str, float], costs: UnitCosts, pattern: str)
     total = sum(statistics[f"calls.{s}"] * costs.call_price(s) for s in SYSTEMS)
     total += statistics["messages_published"] * costs.per_message
     total += statistics["manual_touches"] * costs.per_manual_touch
+    late = statistics.get("late_orders", 0.0)
+    total += (0.0 if math.isnan(late) else late) * costs.per_late_order
     total += costs.workers(pattern) * statistics["horizon_h"] * costs.per_worker_hour
     return total / accepted
 

@@ -59,6 +59,8 @@ integration.stale_discarded           Stale Update Discarded       order; scan, 
 erp.order_created                     ERP Order Created            order, customer; plant,
                                                                    net_value
 erp.order_rejected                    ERP Order Rejected           order; reason
+erp.delivery_confirmed                Delivery Date Confirmed      order; availability,
+                                                                   promised_by
 erp.duplicate_suppressed              ERP Duplicate Suppressed     order, shipment
 erp.hold_placed                       Hold Placed                  order; reason, net_value
 erp.hold_released                     Hold Released                order; reason
@@ -327,6 +329,12 @@ MAPPINGS: tuple[EventMapping, ...] = (
         (_s("plant"), _f("net_value")),
     ),
     _order("erp.order_rejected", "ERP Order Rejected", _s("reason")),
+    _order(
+        "erp.delivery_confirmed",
+        "Delivery Date Confirmed",
+        _s("availability"),
+        _t("promised_by", "value"),
+    ),
     _delivery("erp.duplicate_suppressed", "ERP Duplicate Suppressed"),
     _order("erp.hold_placed", "Hold Placed", _s("reason"), _f("net_value")),
     _order("erp.hold_released", "Hold Released", _s("reason")),

@@ -100,6 +100,15 @@ def test_cost_per_order_known_answer() -> None:
     assert math.isnan(cost_per_order(_statistics(orders_accepted=0.0), costs, "hybrid"))
 
 
+def test_late_orders_cost_their_penalty() -> None:
+    costs = UnitCosts(per_late_order=40.0, per_worker_hour=0.0)
+    on_time = cost_per_order(_statistics(late_orders=0.0), costs, "hybrid")
+    late = cost_per_order(_statistics(late_orders=5.0), costs, "hybrid")
+    assert late - on_time == pytest.approx(5 * 40.0 / 100)
+    # a run without the promise figure (NaN) is priced without lateness, not as NaN
+    assert cost_per_order(_statistics(late_orders=math.nan), costs, "hybrid") == on_time
+
+
 def test_costs_from_a_file_and_options(tmp_path: Path) -> None:
     path = tmp_path / "costs.yaml"
     path.write_text("per_call: 0.002\nper_call_by_system: {crm: 0.01}\ncurrency: EUR\n")
