@@ -23,6 +23,7 @@ from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.history_frame import history_frame, rows
 from sim.latencies import latency_frames, latency_samples, order_attributes
+from sim.master_data_metrics import sync_lag_orders
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
 from sim.staleness import TERMINAL_STATUSES, crm_staleness, crm_staleness_spans
@@ -209,6 +210,7 @@ def compute_metrics(
         "fill_rate": _fill_rate(frame, attrs),
         "warehouse_s": _warehouse(frame),
         "holds": _counts(frame, "erp.hold_placed"),
+        "master_data_sync": sync_lag_orders(frame),
         "exceptions": _counts(frame, "integration.exception_raised"),
         "final_erp_status": {
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()

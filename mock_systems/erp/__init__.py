@@ -7,6 +7,7 @@ from mock_systems.erp.config import (
     EventPayload,
     ReplenishmentPolicy,
 )
+from mock_systems.erp.partners import PartnerRequest, PartnerResult, PriceRecord
 from mock_systems.erp.records import (
     BillingDocument,
     BillingStatus,
@@ -36,6 +37,9 @@ __all__ = [
     "ErpConfig",
     "ErpEndpoints",
     "EventPayload",
+    "PartnerRequest",
+    "PartnerResult",
+    "PriceRecord",
     "ReplenishmentPolicy",
     "RequestItem",
     "SalesOrder",
