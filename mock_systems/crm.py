@@ -30,7 +30,16 @@ from sim.engine import (
 _DONE = CallResult("ok")
 """The answer of a CRM write that was applied."""
 
-__all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm", "quote_id"]
+__all__ = [
+    "CrmConfig",
+    "Account",
+    "AccountCreated",
+    "QuoteLineItem",
+    "Quote",
+    "QuoteAccepted",
+    "Crm",
+    "quote_id",
+]
 
 
 class CrmConfig(BaseModel):
@@ -66,6 +75,17 @@ class Account:
     Name: str
     Region__c: str
     ERP_Sold_To__c: str
+    AccountNumber: int = -1
+    """The account's number (kept on history rows)."""
+    CreatedDate: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCreated:
+    """Outbound message sent when an account is created (or its replication is re-sent)."""
+
+    AccountId: str
+    CreatedDate: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +145,10 @@ class Crm(MockSystem):
         self.price_book: dict[str, float] = {}
         self.contract_prices: dict[tuple[str, str], float] = {}
         self.outbound: Mailbox[QuoteAccepted] = Mailbox(run.sim)
+        self.account_outbound: Mailbox[AccountCreated] = Mailbox(run.sim)
+        """Accounts created (or re-sent) for replication to the ERP."""
+        self.product_numbers: dict[str, int] = {}
+        """Each price book entry's number, in the order entries were first set."""
         self._api = self.endpoint("api", config.api_spec())
 
     def add_account(self, account: Account) -> None:
@@ -132,8 +156,59 @@ class Crm(MockSystem):
         self.accounts[account.Id] = account
 
     def set_price(self, product_code: str, unit_price: float) -> None:
-        """Set the price book entry reps quote from."""
+        """Set the price book entry reps quote from (data load, no simulated time)."""
         self.price_book[product_code] = unit_price
+        self.product_numbers.setdefault(product_code, len(self.product_numbers))
+
+    # ----------------------------------------------------------------- master data flow
+    def create_account(self, account: Account) -> None:
+        """A rep creates an account: it exists at once and is sent for replication."""
+        account.CreatedDate = self.sim.now
+        self.accounts[account.Id] = account
+        self.record("account_created", subject=account.AccountNumber)
+        self.account_outbound.put(AccountCreated(account.Id, self.sim.now))
+
+    def resend_account(self, account_id: str) -> None:
+        """An administrator sends an account for replication again (its partner is missing)."""
+        account = self.accounts[account_id]
+        self.record("account_resent", subject=account.AccountNumber)
+        self.account_outbound.put(AccountCreated(account.Id, self.sim.now))
+
+    def link_account(
+        self, account_id: str, sold_to: str, source_time: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
+        """Write the ERP's sold-to number back on the account (``ERP_Sold_To__c``)."""
+        account = self.accounts[account_id]
+        call: CallResult = yield from self._api.call(
+            -1, partial(self._link, account, sold_to, source_time), timeout
+        )
+        return call
+
+    def _link(self, account: Account, sold_to: str, source_time: float) -> CallResult:
+        if account.ERP_Sold_To__c != sold_to:
+            account.ERP_Sold_To__c = sold_to
+            self.record(
+                "account_linked",
+                subject=account.AccountNumber,
+                value=float(sold_to),
+                value2=source_time,
+            )
+        return _DONE
+
+    def update_price(
+        self, product_code: str, unit_price: float, source_time: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
+        """Write a list price into the price book (``source_time``: when it changed)."""
+        call: CallResult = yield from self._api.call(
+            -1, partial(self._write_price, product_code, unit_price, source_time), timeout
+        )
+        return call
+
+    def _write_price(self, product_code: str, unit_price: float, source_time: float) -> CallResult:
+        self.price_book[product_code] = unit_price
+        number = self.product_numbers.setdefault(product_code, len(self.product_numbers))
+        self.record("price_updated", subject=number, value=unit_price, value2=source_time)
+        return _DONE
 
     def set_contract_price(self, account_id: str, product_code: str, unit_price: float) -> None:
         """Set an account-specific price (the CPQ contract price)."""
@@ -163,6 +238,8 @@ class Crm(MockSystem):
         quote.AcceptedDate = self.sim.now
         quote.Order_Status__c = "ACCEPTED"
         account = self.accounts[quote.AccountId]
+        if not account.ERP_Sold_To__c:  # an order of an account the ERP may not know yet
+            self.record("quote_unlinked_account", order=quote.Number, subject=account.AccountNumber)
         value = sum(item.Quantity * item.UnitPrice for item in quote.LineItems)
         units = sum(item.Quantity for item in quote.LineItems)
         self.record(

@@ -9,6 +9,8 @@ Each latency is per order (or per milestone / invoice), in seconds:
   milestone (or a later one) visible on the shipment in CRM
 * invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
 * order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
+* partner sync latency / price sync latency: master data, not orders (their samples have
+  order -1; :mod:`sim.master_data_metrics`)
 
 A sample that started but never ended by the end of the run is censored (NaN). Cancelled
 orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
@@ -24,6 +26,7 @@ import pandas as pd
 from sim.engine import History
 from sim.history_frame import accepted_rows, first_time, history_frame, region_rows, rows
 from sim.integration.canonical import STATUS_RANK
+from sim.master_data_metrics import partner_sync_lags, price_sync_lags
 
 __all__ = ["allocation_window", "latency_frames", "latency_samples", "order_attributes"]
 
@@ -176,6 +179,8 @@ def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.Dat
         "shipment_propagation_lag": _shipment_lags(frame),
         "invoice_sync_latency": _invoice_lags(frame),
         "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
+        "partner_sync_latency": partner_sync_lags(frame),
+        "price_sync_latency": price_sync_lags(frame),
     }
 
 

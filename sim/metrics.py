@@ -26,6 +26,7 @@ from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
 from sim.history_frame import history_frame, rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
+from sim.master_data_metrics import sync_lag_orders
 from sim.promise import promise_kpis
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
@@ -222,6 +223,7 @@ def compute_metrics(
         "fill_rate": _fill_rate(frame, attrs),
         "warehouse_s": _warehouse(frame),
         "holds": _counts(frame, "erp.hold_placed"),
+        "master_data_sync": sync_lag_orders(frame),
         "exceptions": _counts(frame, "integration.exception_raised"),
         "exceptions_per_100_orders": exception_rates(frame, attrs),
         "final_erp_status": {

@@ -11,6 +11,7 @@ integration pattern (common random numbers).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Generator
@@ -24,6 +25,7 @@ from mock_systems.crm import Account, Crm
 from mock_systems.erp import Erp
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
+from sim.master_data_activity import MasterDataActivity
 from sim.scenario import Demand, MasterData, Scenario
 
 __all__ = [
@@ -153,7 +155,18 @@ class Workload:
         self.run = run
         self.calendar = calendar
         self.master_data = generate_master_data(scenario.master_data, run)
-        self.plan = self._plan()
+        self.activity = MasterDataActivity(
+            scenario,
+            run,
+            calendar,
+            len(self.master_data.customers),
+            tuple(p.sku for p in self.master_data.products),
+        )
+        """New accounts and price changes during the run (:mod:`sim.master_data_activity`)."""
+        plan = self._plan()
+        self.plan = dataclasses.replace(
+            plan, customers=self.activity.assign_orders(plan.times, plan.customers)
+        )
 
     def _segments(self) -> list[tuple[float, float, float]]:
         """(start, end, rate per second) pieces of the arrival rate."""
@@ -217,7 +230,7 @@ class Workload:
         md = self.scenario.master_data
         for product in self.master_data.products:
             erp.add_material(product.sku, product.list_price)
-        for customer in self.master_data.customers:
+        for number, customer in enumerate(self.master_data.customers):
             erp.add_customer(
                 customer.sold_to,
                 customer.name,
@@ -225,8 +238,15 @@ class Workload:
                 customer.credit_limit,
                 customer.opening_exposure,
             )
+            erp.link_partner(customer.account_id, customer.sold_to)
             crm.add_account(
-                Account(customer.account_id, customer.name, customer.region, customer.sold_to)
+                Account(
+                    customer.account_id,
+                    customer.name,
+                    customer.region,
+                    customer.sold_to,
+                    AccountNumber=number,
+                )
             )
         contract_rng = self.run.streams.stream("workload.contracts")
         for customer in self.master_data.customers:
@@ -262,19 +282,18 @@ class Workload:
         """SimPy process: create and accept one quote per planned arrival."""
         plan = self.plan
         sim = self.run.sim
-        customers = self.master_data.customers
+        accounts = [c.account_id for c in self.master_data.customers]
+        accounts += [a.account_id for a in self.activity.accounts]
         products = self.master_data.products
         cursor = 0
         for n in range(len(plan.times)):
             yield sim.timeout(float(plan.times[n]) - sim.now)
-            customer = customers[int(plan.customers[n])]
+            account_id = accounts[int(plan.customers[n])]
             count = int(plan.line_counts[n])
             lines = tuple(
                 (products[int(plan.skus[cursor + k])].sku, int(plan.units[cursor + k]))
                 for k in range(count)
             )
             cursor += count
-            quote = crm.create_quote(
-                n, customer.account_id, plan.channels[int(plan.channel_idx[n])], lines
-            )
+            quote = crm.create_quote(n, account_id, plan.channels[int(plan.channel_idx[n])], lines)
             crm.accept_quote(quote.Id)

@@ -126,4 +126,6 @@ def build_world(
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))
+    run.sim.process(workload.activity.open_accounts(crm))
+    run.sim.process(workload.activity.change_prices(erp))
     return World(scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline)

@@ -8,6 +8,7 @@ from mock_systems.erp.config import (
     EventPayload,
     ReplenishmentPolicy,
 )
+from mock_systems.erp.partners import PartnerRequest, PartnerResult, PriceRecord
 from mock_systems.erp.records import (
     BillingDocument,
     BillingStatus,
@@ -38,6 +39,9 @@ __all__ = [
     "ErpConfig",
     "ErpEndpoints",
     "EventPayload",
+    "PartnerRequest",
+    "PartnerResult",
+    "PriceRecord",
     "ReplenishmentPolicy",
     "RequestItem",
     "SalesOrder",

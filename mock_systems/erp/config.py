@@ -52,6 +52,20 @@ class ErpEndpoints(_Config):
     status_extract: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=6.0, cv=0.5), concurrency=1
     )
+    create_business_partner: EndpointSpec = Field(
+        default=EndpointSpec(service_time=LogNormal(mean=2.0, cv=0.5), concurrency=2),
+        description=(
+            "assumption: business partner inbound (customer replication from the CRM), "
+            "heavier than an order read: the BP, its sales area and credit segment"
+        ),
+    )
+    price_read: EndpointSpec = Field(
+        default=EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=4),
+        description=(
+            "assumption: an OData read of list-price condition records, by material or "
+            "changed since a time (S/4HANA price events carry keys only)"
+        ),
+    )
 
 
 class CreditPolicy(_Config):
@@ -138,6 +152,14 @@ class ErpConfig(_Config):
     )
     price_tolerance: float = Field(
         default=0.005, ge=0, description="relative quote/ERP price gap that holds an order"
+    )
+    new_partner_credit_limit: float = Field(
+        default=10_000.0,
+        ge=0,
+        description=(
+            "assumption: the credit limit credit management gives a business partner "
+            "replicated from the CRM until it is reviewed"
+        ),
     )
     invoice_on: Literal["shipment", "delivery"] = "shipment"
     event_payload: EventPayload = Field(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import ErpCustomer, ErpMaterial, StockRecord
+from sim.engine import Mailbox
 
 __all__ = ["MasterData"]
 
@@ -20,6 +21,10 @@ class MasterData(ErpState):
     contract_prices: dict[tuple[str, str], float]
     blocked: set[str]
     pending_customers: set[str]
+    partner_xref: dict[str, str]
+    price_outbox: Mailbox[str]
+    _price_changed_at: dict[str, float]
+    _price_log: list[tuple[float, str]]
     region_plants: dict[str, str]
 
     def add_customer(
@@ -51,7 +56,14 @@ class MasterData(ErpState):
         )
 
     def _known_customer(self, sold_to: str) -> ErpCustomer | None:
-        return None if sold_to in self.pending_customers else self.customers.get(sold_to)
+        """The customer behind a sold-to, or behind a CRM account id it was replicated from."""
+        customer = self.customers.get(sold_to)
+        if customer is None:
+            linked = self.partner_xref.get(sold_to)
+            if linked is None:
+                return None
+            customer = self.customers[linked]
+        return None if customer.sold_to in self.pending_customers else customer
 
     def set_customer_pending(self, sold_to: str, pending: bool) -> None:
         """A customer the CRM has but the ERP has not received yet (master-data sync lag)."""
@@ -69,10 +81,18 @@ class MasterData(ErpState):
 
     # ----------------------------------------------------------------- administration
     def set_list_price(self, material: str, price: float) -> None:
-        """A data steward changes a list price (no simulated time; a history row)."""
+        """A data steward changes a list price (no simulated time; a history row).
+
+        The change is logged for the price extract and notified on ``price_outbox``
+        (a notification event: the material's key only).
+        """
         record = self.materials[material]
         record.list_price = price
+        now = self.sim.now
+        self._price_changed_at[material] = now
+        self._price_log.append((now, material))
         self.record("list_price_changed", subject=record.number, value=price)
+        self.price_outbox.put(material)
 
     def block_material(self, material: str, blocked: bool) -> None:
         """A data steward blocks a material for sales orders, or lifts the block."""

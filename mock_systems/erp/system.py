@@ -18,7 +18,7 @@ read-back by key).
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ from mock_systems.erp.deliveries import DeliveryUpdates
 from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
+from mock_systems.erp.partners import BusinessPartners
 from mock_systems.erp.reads import OrderReads
 from mock_systems.erp.records import (
     BillingDocument,
@@ -58,6 +59,7 @@ _Reply = Generator[Any, Any, Any]
 class Erp(
     OrderStatus,
     MasterData,
+    BusinessPartners,
     CreditControl,
     Billing,
     Allocation,
@@ -78,6 +80,8 @@ class Erp(
         "status_extract",
         "order_status",
         "read_order",
+        "create_business_partner",
+        "price_read",
     )
     CONTRACT_VERSIONS: ClassVar[tuple[str, ...]] = ("1.0", "2.0")
     """Versions of the ERP's event contract (2.0 renames the fields, as an upgrade would)."""
@@ -95,6 +99,14 @@ class Erp(
         """Materials blocked for sales (master-data drift)."""
         self.pending_customers: set[str] = set()
         """Customers the ERP has not received from the CRM yet (master-data drift)."""
+        self.partner_xref: dict[str, str] = {}
+        """CRM account id -> sold-to, for business partners replicated from the CRM."""
+        self.partner_block: Callable[[str], bool] | None = None
+        """Refuses the replication of some CRM accounts for now (master-data drift)."""
+        self.price_outbox: Mailbox[str] = Mailbox(run.sim)
+        """Materials whose list price changed (the ERP's price change notifications)."""
+        self._price_changed_at: dict[str, float] = {}
+        self._price_log: list[tuple[float, str]] = []
         self.contract_version = "1.0"
         """The event contract version the ERP emits now."""
         self.orders: dict[str, SalesOrder] = {}
@@ -121,6 +133,8 @@ class Erp(
         self._status_extract = self.endpoint("status_extract", eps.status_extract)
         self._order_status = self.endpoint("order_status", eps.order_status)
         self._read_order = self.endpoint("read_order", eps.read_order)
+        self._partner_api = self.endpoint("create_business_partner", eps.create_business_partner)
+        self._price_read = self.endpoint("price_read", eps.price_read)
         seed = run.streams.seed
         self._review_time = config.credit.review_time.keyed_sampler(seed, "erp.credit_review")
         self._reviews: dict[int, int] = {}
@@ -157,7 +171,7 @@ class Erp(
         reasons: list[str] = []
         net = 0.0
         for item in request.items:
-            price = self.price(request.sold_to, item.material)
+            price = self.price(customer.sold_to, item.material)
             if abs(price - item.quoted_price) > self.config.price_tolerance * price:
                 reasons.append("pricing_mismatch")
             net += price * item.quantity
@@ -211,12 +225,12 @@ class Erp(
         document = str(10_000_000 + len(self.orders))
         plant = self.plant_for(customer.region)
         items = [
-            SalesOrderItem(n, i.material, i.quantity, self.price(request.sold_to, i.material))
+            SalesOrderItem(n, i.material, i.quantity, self.price(customer.sold_to, i.material))
             for n, i in enumerate(request.items, start=1)
         ]
         net = sum(i.quantity * i.net_price for i in items)
         order = SalesOrder(
-            document, request.customer_reference, request.sold_to, plant, items, self.sim.now, net
+            document, request.customer_reference, customer.sold_to, plant, items, self.sim.now, net
         )
         self.orders[document] = order
         self.by_reference[request.customer_reference] = document

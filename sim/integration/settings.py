@@ -24,6 +24,7 @@ __all__ = [
     "EventBusSettings",
     "IntegrationSettings",
     "IpaasSettings",
+    "MasterDataSyncSettings",
     "Mechanisms",
     "ReconciliationSettings",
     "ScheduledReplay",
@@ -162,6 +163,52 @@ class EventBusSettings(BaseModel):
     )
 
 
+class MasterDataSyncSettings(BaseModel):
+    """Master data through the integration: accounts to partners, prices to the price book.
+
+    CRM accounts become ERP business partners; ERP list prices reach the CRM price book.
+    Each flow can be switched off: then nothing carries it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    accounts: bool = Field(
+        default=True,
+        description=(
+            "assumption: new CRM accounts are replicated to the ERP as business partners "
+            "and the ERP's number written back (the usual CRM-ERP customer replication)"
+        ),
+    )
+    prices: bool = Field(
+        default=True,
+        description=(
+            "assumption: ERP list price changes are carried to the CRM price book "
+            "(the ERP is the system of record for prices, DOMAIN.md)"
+        ),
+    )
+    batch_interval_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description=(
+            "assumption: the direct pattern's nightly master-data job (price extract, "
+            "accounts not yet replicated sent again)"
+        ),
+    )
+    sweep_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description=(
+            "assumption: how often the iPaaS re-runs master-data flows that failed "
+            "(a scheduled error-handling flow)"
+        ),
+    )
+    partitions: int = Field(
+        default=2,
+        gt=0,
+        description="assumption: consumers per master-data subscription on the bus",
+    )
+
+
 class IntegrationSettings(BaseModel):
     """Which pattern runs and how its resilience mechanisms are tuned."""
 
@@ -197,6 +244,10 @@ class IntegrationSettings(BaseModel):
     direct: DirectSettings = DirectSettings()
     ipaas: IpaasSettings = IpaasSettings()
     event_bus: EventBusSettings = EventBusSettings()
+    master_data: MasterDataSyncSettings = Field(
+        default=MasterDataSyncSettings(),
+        description="assumption: how master data (accounts, list prices) travels",
+    )
     atp_cache_refresh_s: float = Field(
         default=900.0, gt=0, description="how often the cached ATP used as fallback is refreshed"
     )

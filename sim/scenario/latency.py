@@ -14,5 +14,9 @@ LATENCY_METRICS: tuple[str, ...] = (
     "shipment_propagation_lag",
     "invoice_sync_latency",
     "order_cycle_time",
+    "partner_sync_latency",
+    "price_sync_latency",
 )
-"""The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
+"""The latency metrics (DOMAIN.md), the names an SLA target may use: per order, then the
+master-data sync latencies (CRM account -> ERP business partner, ERP price change -> CRM
+price book)."""

@@ -167,6 +167,41 @@ class MasterData(_Section):
     opening_cover_days: tuple[float, float] = Field(default=(4.0, 20.0))
     reorder_cover_days: float = Field(default=6.0, ge=0)
     order_up_to_cover_days: float = Field(default=14.0, gt=0)
+    new_accounts_per_business_day: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "assumption: accounts reps create in the CRM per business day during the run "
+            "(0: none); each reaches the ERP only through the integration"
+        ),
+    )
+    new_account_order_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "assumption: a new account's share of orders relative to the average existing "
+            "customer's (1: it orders like an average customer)"
+        ),
+    )
+    price_changes_per_business_day: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "assumption: ERP list price changes pricing stewards make per business day "
+            "during the run (0: none); the CRM price book learns them through the integration"
+        ),
+    )
+    price_change_range: tuple[float, float] = Field(
+        default=(-0.05, 0.10),
+        description="assumption: relative change of a list price, drawn uniformly low-high",
+    )
+    office_hours: tuple[float, float] = Field(
+        default=(8.0, 17.0),
+        description=(
+            "assumption: hours of the day (run clock) in which accounts are created and "
+            "prices changed"
+        ),
+    )
 
     @field_validator("regions")
     @classmethod
@@ -182,6 +217,20 @@ class MasterData(_Section):
     def _range(cls, pair: tuple[float, float]) -> tuple[float, float]:
         if pair[0] < 0 or pair[1] < pair[0]:
             raise ValueError("expected [low, high] with 0 <= low <= high")
+        return pair
+
+    @field_validator("price_change_range")
+    @classmethod
+    def _change_range(cls, pair: tuple[float, float]) -> tuple[float, float]:
+        if pair[0] <= -1 or pair[1] < pair[0]:
+            raise ValueError("expected [low, high] with -1 < low <= high")
+        return pair
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, pair: tuple[float, float]) -> tuple[float, float]:
+        if pair[0] < 0 or pair[1] > 24 or pair[1] <= pair[0]:
+            raise ValueError("expected [start, end] hours with 0 <= start < end <= 24")
         return pair
 
 

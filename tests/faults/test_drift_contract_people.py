@@ -32,18 +32,34 @@ def rows(result: object, event: str, **match: object) -> list[dict[str, object]]
     return [r for r in history.select(event) if all(r[k] == v for k, v in match.items())]
 
 
-def test_price_change_reaches_the_erp_at_once_and_the_crm_price_book_late() -> None:
+def test_price_change_reaches_the_erp_at_once_and_the_crm_when_the_price_flow_carries_it() -> None:
+    # the price flow reads each changed price back from the ERP; while that API is down
+    # the CRM price book keeps the old prices and quotes carry them
+    flow_down = "{kind: outage, target: erp.price_read, windows: [{start_h: 9, end_h: 10.5}]}"
     result = run_small(
         "faults=[{kind: price_change, share: 0.5, change: 0.3,"
-        " windows: [{start_h: 9, end_h: 10.5}]}]"
+        f" windows: [{{start_h: 9, end_h: 10.5}}]}}, {flow_down}]"
     )
     changed = rows(result, "erp.list_price_changed")
     assert changed and all(r["time"] == 9 * HOUR for r in changed)
+    updated = rows(result, "crm.price_updated")
+    assert len(updated) == len(changed)
+    assert all(float(r["time"]) >= 10.5 * HOUR for r in updated)  # type: ignore[arg-type]
     holds = rows(result, "erp.hold_placed", status="pricing_mismatch")
     assert len(holds) > 3
-    # quoted at the old price: only orders accepted inside the window are held
+    # quoted at the old price: only orders accepted before the flow delivered are held
+    delivered = max(float(r["time"]) for r in updated)  # type: ignore[arg-type]
     accepted = {r["order"]: r["time"] for r in rows(result, "crm.quote_accepted")}
-    assert all(9 * HOUR <= accepted[r["order"]] < 10.5 * HOUR for r in holds)  # type: ignore[index]
+    assert all(9 * HOUR <= accepted[r["order"]] < delivered for r in holds)  # type: ignore[index]
+
+    # with the flow up the CRM learns within seconds, and hardly a quote is held
+    quick = run_small(
+        "faults=[{kind: price_change, share: 0.5, change: 0.3,"
+        " windows: [{start_h: 9, end_h: 10.5}]}]"
+    )
+    assert len(rows(quick, "erp.hold_placed", status="pricing_mismatch")) < len(holds) / 3
+    lags = [float(r["time"]) - 9 * HOUR for r in rows(quick, "crm.price_updated")]  # type: ignore[arg-type]
+    assert lags and 0 < max(lags) < 600
 
 
 def test_blocked_materials_give_master_data_conflicts_that_the_desk_resubmits() -> None:
@@ -60,13 +76,30 @@ def test_blocked_materials_give_master_data_conflicts_that_the_desk_resubmits() 
     assert len(created & {r["order"] for r in conflicts}) > 3
 
 
-def test_customers_not_yet_in_the_erp_are_conflicts_until_they_arrive() -> None:
+def test_customers_not_yet_in_the_erp_are_conflicts_until_the_flow_replicates_them() -> None:
     result = run_small(
         "faults=[{kind: customer_sync_lag, share: 0.4, windows: [{start_h: 0, end_h: 9}]}]"
     )
-    assert count(result.history, "erp.customer_pending") > 100
+    pending = count(result.history, "erp.customer_pending")
+    assert pending > 100
+    assert count(result.history, "crm.account_resent") == pending
+    # the ERP refuses them in the window; the flow's retries create them after it
+    assert count(result.history, "erp.business_partner_refused") >= 1
+    created = rows(result, "erp.business_partner_created")
+    assert len(created) == pending
+    assert all(float(r["time"]) >= 9 * HOUR for r in created)  # type: ignore[arg-type]
     conflicts = rows(result, "integration.exception_raised", status="master_data_conflict")
-    assert conflicts and all(float(r["time"]) < 9 * HOUR + 60 for r in conflicts)  # type: ignore[arg-type]
+    last = max(float(r["time"]) for r in created)  # type: ignore[arg-type]
+    assert conflicts and all(float(r["time"]) <= last for r in conflicts)  # type: ignore[arg-type]
+
+    # without the replication flow nothing brings them to the ERP: conflicts go on
+    stuck = run_small(
+        "faults=[{kind: customer_sync_lag, share: 0.4, windows: [{start_h: 0, end_h: 9}]}]",
+        "integration.master_data.accounts=false",
+    )
+    assert count(stuck.history, "erp.business_partner_created") == 0
+    late = rows(stuck, "integration.exception_raised", status="master_data_conflict")
+    assert any(float(r["time"]) > 9 * HOUR + 3600 for r in late)  # type: ignore[arg-type]
 
 
 def test_a_contract_upgrade_is_dead_lettered_until_its_mapping_deploys_then_replayed() -> None:
@@ -101,7 +134,11 @@ def test_a_slow_consumer_delays_the_crm_status_sync() -> None:
 
 
 def test_a_desk_off_shift_lets_exceptions_wait_until_it_is_staffed() -> None:
-    drift = "{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 8, end_h: 11}]}"
+    # prices change and the price flow cannot read them back for three hours
+    drift = (
+        "{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 8, end_h: 11}]},"
+        " {kind: outage, target: erp.price_read, windows: [{start_h: 8, end_h: 11}]}"
+    )
     nobody = run_small(
         f"faults=[{drift}, {{kind: desk_staffing, headcount: 0,"
         " windows: [{start_h: 0, end_h: 48}]}]"

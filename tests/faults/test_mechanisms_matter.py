@@ -177,10 +177,12 @@ def test_without_the_tracking_poll_missing_scans_leave_shipments_undelivered() -
     assert undelivered(without) > 5
 
 
-# ERP prices rise for a third of the materials; the CRM price book learns it a day later, so
-# quotes in between are held for a pricing mismatch, and the desk cancels them.
+# ERP prices rise for half the materials; the price flow cannot read them back from the ERP
+# for a day, so the CRM price book learns them a day later, quotes in between are held for
+# a pricing mismatch, and the desk cancels them.
 PRICE_DRIFT = (
-    "faults=[{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 0, end_h: 24}]}]"
+    "faults=[{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 0, end_h: 24}]},"
+    " {kind: outage, target: erp.price_read, windows: [{start_h: 0, end_h: 24}]}]"
 )
 DESK_CANCELS = "systems.desk.outcomes={pricing_mismatch: {cancel: 1.0}}"
 

@@ -46,8 +46,10 @@ def fault(text: str) -> str:
 
 
 PRICE_DRIFT = fault(
-    "{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 0, end_h: 24}]}"
+    "{kind: price_change, share: 0.5, change: 0.3, windows: [{start_h: 0, end_h: 24}]},"
+    " {kind: outage, target: erp.price_read, windows: [{start_h: 0, end_h: 24}]}"
 )
+"""Prices change while the price flow cannot read them back: a day of pricing holds."""
 DESK_CANCELS = "systems.desk.outcomes={pricing_mismatch: {cancel: 1.0}}"
 
 EXERCISED_BY: dict[str, tuple[str, ...]] = {

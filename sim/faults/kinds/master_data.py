@@ -1,12 +1,19 @@
 """Master-data drift, applied through the systems' administrative seams.
 
+The drift is made at its source; the integration's master-data flow (and whatever faults
+it suffers) decides when the other side learns of it:
+
 * ``price_change``: at the window's start the ERP's list price of a ``share`` of materials
-  changes by ``change`` (e.g. 0.15 = 15% dearer); the CRM price book learns it only at the
-  window's end (a late price sync), so quotes in between carry the old price;
+  changes by ``change`` (e.g. 0.15 = 15% dearer). The ERP notifies the change like any
+  other; the CRM price book learns it when the pattern's price flow carries it (at once on
+  a bus, at the next night in a batch), so quotes in between carry the old price;
 * ``material_block``: a ``share`` of materials is blocked for sales in the ERP during the
   window (the CRM still sells them);
-* ``customer_sync_lag``: a ``share`` of customers exists in the CRM but reaches the ERP only
-  at the window's end.
+* ``customer_sync_lag``: during the window the ERP's business partner inbound refuses a
+  ``share`` of the CRM's accounts (a data-quality block). At the window's start the
+  replication of that share of the existing customers is outstanding (the ERP does not
+  have them yet and the CRM sends them again); accounts created in the window are refused
+  too. Each reaches the ERP when the flow next tries it after the window.
 
 Which materials or customers drift is decided per item from a draw keyed by its id.
 Stock taken by competing orders between quote and order is not a fault: it emerges when
@@ -29,7 +36,7 @@ __all__ = ["PriceChangeFault", "MaterialBlockFault", "CustomerSyncLagFault"]
 
 
 class PriceChangeFault(FaultSpec):
-    """ERP list prices change; the CRM price book catches up at the window's end."""
+    """ERP list prices change at the window's start; the price flow carries them to the CRM."""
 
     kind: Literal["price_change"] = "price_change"
     target: str = MASTER_DATA
@@ -46,7 +53,7 @@ class MaterialBlockFault(FaultSpec):
 
 
 class CustomerSyncLagFault(FaultSpec):
-    """A share of customers unknown to the ERP until the window's end."""
+    """The ERP refuses the replication of a share of accounts during the window."""
 
     kind: Literal["customer_sync_lag"] = "customer_sync_lag"
     target: str = MASTER_DATA
@@ -68,8 +75,7 @@ def _price(seam: Any, active: list[FaultWindow], state: dict[str, Any]) -> None:
             data.erp.set_list_price(material, round(old * (1.0 + float(params["change"])), 2))
         state["changed"] = chosen
     elif not active and "changed" in state:
-        for material in state.pop("changed"):  # the late price sync reaches the CRM
-            data.crm.set_price(material, data.erp.materials[material].list_price)
+        state.pop("changed")  # the CRM learns the price through the integration, not here
 
 
 def _block(seam: Any, active: list[FaultWindow], state: dict[str, Any]) -> None:
@@ -88,12 +94,29 @@ def _customers(seam: Any, active: list[FaultWindow], state: dict[str, Any]) -> N
     data: MasterDataSeam = seam
     if active and "pending" not in state:
         share = float(active[-1].params["share"])
-        state["pending"] = _chosen(data, list(data.erp.customers), "customer_sync_lag", share)
-        for sold_to in state["pending"]:
+        seed = data.erp.run.streams.seed
+        chosen = set(_chosen(data, list(data.erp.customers), "customer_sync_lag", share))
+        outstanding = sorted(
+            (account.ERP_Sold_To__c, account.Id)
+            for account in data.crm.accounts.values()
+            if account.ERP_Sold_To__c in chosen
+        )
+        refused = {account_id for _, account_id in outstanding}
+
+        def blocked(account_id: str) -> bool:
+            return (
+                account_id in refused
+                or keyed_uniform(seed, "customer_sync_lag", account_id) < share
+            )
+
+        data.erp.partner_block = blocked
+        for sold_to, account_id in outstanding:
             data.erp.set_customer_pending(sold_to, True)
+            data.crm.resend_account(account_id)
+        state["pending"] = outstanding
     elif not active and "pending" in state:
-        for sold_to in state.pop("pending"):
-            data.erp.set_customer_pending(sold_to, False)
+        state.pop("pending")  # the flow's next try after the window creates them
+        data.erp.partner_block = None
 
 
 register(FaultKind("price_change", PriceChangeFault, ("master_data",), _price))

@@ -11,9 +11,17 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
-from mock_systems.crm import Crm, QuoteAccepted
+from mock_systems.crm import AccountCreated, Crm, QuoteAccepted
 from sim.engine import CallResult
-from sim.integration.canonical import Channel, Order, OrderLine, OrderStatus, ValidationResult
+from sim.integration.canonical import (
+    Channel,
+    Customer,
+    ListPrice,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ValidationResult,
+)
 
 __all__ = ["CrmAdapter"]
 
@@ -42,7 +50,8 @@ class CrmAdapter:
         return Order(
             correlation_id=f"O{quote.Number:08d}",
             order_ref=quote.Number,
-            customer_id=account.ERP_Sold_To__c,
+            # before the ERP's number is written back, the order names the CRM account
+            customer_id=account.ERP_Sold_To__c or account.Id,
             channel=Channel(quote.Channel__c),
             region=account.Region__c,
             accepted_at=message.AcceptedDate,
@@ -104,5 +113,44 @@ class CrmAdapter:
             fields["Invoice__c"] = invoice
         call: CallResult = yield from self.crm.update_order(
             self._quote_of[order_ref], fields, source_time, timeout
+        )
+        return call
+
+    # ------------------------------------------------------------ master data
+    def deliver_new_accounts(self, consumer: Callable[[Customer], None]) -> None:
+        """Hand each account sent for replication to ``consumer`` as a canonical customer.
+
+        Like the order outbox, this pushes: the consumer must not wait.
+        """
+        customer_from = self.customer_from
+        self.crm.account_outbound.deliver_to(lambda message: consumer(customer_from(message)))
+
+    def customer_from(self, message: AccountCreated) -> Customer:
+        """The canonical customer behind an account."""
+        account = self.crm.accounts[message.AccountId]
+        return Customer(
+            customer_id=account.Id,
+            name=account.Name,
+            region=account.Region__c,
+            reference=account.AccountNumber,
+            erp_number=account.ERP_Sold_To__c,
+            created_at=message.CreatedDate,
+        )
+
+    def link_account(
+        self, customer: Customer, erp_number: str, source_time: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
+        """Write the ERP's sold-to number back on the account."""
+        call: CallResult = yield from self.crm.link_account(
+            customer.customer_id, erp_number, source_time, timeout
+        )
+        return call
+
+    def update_price(
+        self, price: ListPrice, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
+        """Write a list price into the CRM price book."""
+        call: CallResult = yield from self.crm.update_price(
+            price.sku, price.unit_price, price.changed_at, timeout
         )
         return call

@@ -26,6 +26,9 @@ from mock_systems.erp import (
     ChangeNotification,
     CreateOrderResult,
     Erp,
+    PartnerRequest,
+    PartnerResult,
+    PriceRecord,
     RequestItem,
     SalesOrderDocument,
     SalesOrderRequest,
@@ -34,7 +37,9 @@ from mock_systems.erp import (
 )
 from sim.engine import CallResult
 from sim.integration.canonical import (
+    Customer,
     Envelope,
+    ListPrice,
     Order,
     OrderStatus,
     SubmissionReceipt,
@@ -338,3 +343,44 @@ class ErpAdapter:
             delivery, scan.code.value, scan.occurred_at, timeout
         )
         return answer
+
+    # ------------------------------------------------------------ master data
+    def create_partner(
+        self, customer: Customer, timeout: float = math.inf
+    ) -> Generator[Any, Any, Customer | CallResult]:
+        """Create the customer's business partner; the customer with its ERP number."""
+        request = PartnerRequest(
+            customer.customer_id, customer.reference, customer.name, customer.region
+        )
+        answer = yield from self.erp.create_business_partner(request, timeout)
+        if isinstance(answer, PartnerResult):
+            return customer.model_copy(update={"erp_number": answer.sold_to})
+        result: CallResult = answer
+        return result
+
+    def deliver_price_changes(self, consumer: Callable[[str], None]) -> None:
+        """Hand the key (SKU) of each list price change to ``consumer``, at that instant.
+
+        A notification event: the consumer reads the price back (:meth:`read_prices`).
+        """
+        self.erp.price_outbox.deliver_to(consumer)
+
+    def read_prices(
+        self, skus: tuple[str, ...], timeout: float = math.inf
+    ) -> Generator[Any, Any, list[ListPrice] | CallResult]:
+        """The ERP's list prices of ``skus``."""
+        answer = yield from self.erp.read_prices(skus, timeout)
+        return answer if isinstance(answer, CallResult) else _prices(answer)
+
+    def prices_changed_since(
+        self, since: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, list[ListPrice] | CallResult]:
+        """List prices of every product whose price changed after ``since`` (an extract)."""
+        answer = yield from self.erp.prices_changed_since(since, timeout)
+        return answer if isinstance(answer, CallResult) else _prices(answer)
+
+
+def _prices(records: list[PriceRecord]) -> list[ListPrice]:
+    return [
+        ListPrice(sku=r.material, unit_price=r.list_price, changed_at=r.changed_at) for r in records
+    ]

@@ -18,7 +18,7 @@ from sim.integration.canonical.order import (
     SubmissionReceipt,
     ValidationResult,
 )
-from sim.integration.canonical.parties import Customer, Product
+from sim.integration.canonical.parties import Customer, ListPrice, Product
 
 __all__ = [
     "STATUS_RANK",
@@ -27,6 +27,7 @@ __all__ = [
     "Envelope",
     "Invoice",
     "InvoiceLine",
+    "ListPrice",
     "Order",
     "OrderLine",
     "OrderStatus",

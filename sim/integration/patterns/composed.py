@@ -8,7 +8,8 @@ in code exactly where their mechanics differ:
   and the mechanisms it has;
 * **durable writes**, the **exception desk**, **order submission**, the **CRM status
   sync**, the **ERP read-back** (for notification events that carry keys only), the
-  **fulfilment handoffs** and the **scan relay**.
+  **fulfilment handoffs**, the **scan relay** and the **master-data sync** (accounts to
+  business partners, list prices to the CRM price book; each pattern picks its transport).
 
 **Which mechanisms a pattern has** is part of its design: :attr:`ComposedPattern.MECHANISMS`
 names them, and a scenario's ``integration.mechanisms`` switch can turn one of them off
@@ -19,7 +20,7 @@ idempotency key, whatever the switch says). The effective switches are
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any, ClassVar
 
@@ -32,6 +33,7 @@ from sim.integration.blocks import (
     DurableWriter,
     ExceptionDesk,
     Fulfilment,
+    MasterDataSync,
     OrderSubmission,
     ReadBack,
     ScanRelay,
@@ -57,6 +59,8 @@ class ComposedPattern(IntegrationPattern):
 
     MECHANISMS: ClassVar[frozenset[str]] = ALL_MECHANISMS
     """The resilience mechanisms this pattern's design has."""
+    DURABLE_MASTER_DATA: ClassVar[bool] = False
+    """Whether master-data work is retried until it lands (else left for a later run)."""
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
@@ -101,6 +105,9 @@ class ComposedPattern(IntegrationPattern):
             self.writer,
             (callers.erp_orders, callers.parked_reads),
             timeouts.erp_read_s,
+        )
+        self.master_data = MasterDataSync(
+            run, self.record, context.crm, context.erp, settings, self.DURABLE_MASTER_DATA
         )
 
     @classmethod
@@ -147,6 +154,10 @@ class ComposedPattern(IntegrationPattern):
         ctx.carrier.deliver_scans(self.scans.accept)
         self.submission.start()
         self.exception_desk.start()
+
+    def spawn(self, job: Callable[[], Generator[Any, Any, Any]]) -> None:
+        """Run ``job`` as a process of its own."""
+        self.sim.process(job())
 
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight, orders and writes held for a later retry)."""

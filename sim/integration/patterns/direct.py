@@ -25,6 +25,11 @@ ERP's events carry keys only (``systems.erp.event_payload: keys``), each allocat
 hold is read back from the ERP first (a failed read-back goes to the order desk). An ERP
 event in a contract version the integration cannot read is dropped (there is no queue to
 keep it in). Exceptions (holds, failed writes, re-keying) go to the order desk.
+
+Master data: a CRM trigger replicates each new account to the ERP at once (a few tries);
+a nightly batch (``integration.master_data.batch_interval_s``) extracts the list prices
+changed since its last good run into the CRM price book and sends again the accounts not
+yet replicated. Quotes between an ERP price change and the next night carry the old price.
 """
 
 from __future__ import annotations
@@ -106,6 +111,9 @@ class DirectPattern(ComposedPattern):
         ctx.erp.deliver_events(self._on_erp_change)
         self.start_common()
         self.poller.start()
+        md = self.master_data
+        md.listen_accounts(lambda customer: self.spawn(partial(md.replicate, customer)))
+        md.schedule(self.settings.master_data.batch_interval_s, md.nightly, self.spawn)
 
     # ------------------------------------------------------------ the CRM trigger
     def _trigger(self, order: Order) -> None:

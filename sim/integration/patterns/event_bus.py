@@ -82,6 +82,7 @@ class EventBusPattern(EventDrivenPattern):
             self.settings.event_bus.mapper_partitions,
         )
         self.subscribe_order_events()
+        self.subscribe_master_data()
         self.context.crm.deliver_accepted_orders(self._publish_request)
         self.start_common()
         if self.settings.event_bus.promise_from_cache:

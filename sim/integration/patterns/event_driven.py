@@ -17,6 +17,11 @@ the hold's reason.
 A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
 becomes a decision for the order desk; scheduled replays and a mapping's deployment put
 letters back. Hybrid and event bus both build on this; they differ in how orders get in.
+
+Master data travels on two more topics: the CRM's new accounts (``crm.account-events``,
+consumed by ``partner-replicator``) and the ERP's list price change notifications
+(``erp.price-events``, keys only, consumed by ``price-book-sync``, which reads the price
+back); each consumer retries until its work lands.
 """
 
 from __future__ import annotations
@@ -26,21 +31,28 @@ from typing import Any, ClassVar
 
 from sim.integration.adapters.erp import KEYS_ONLY, ErpEvent, OrderReading, keys_only
 from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
-from sim.integration.canonical import Envelope
+from sim.integration.canonical import Customer, Envelope
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 
-__all__ = ["EventDrivenPattern", "ORDER_EVENTS"]
+__all__ = ["ACCOUNT_EVENTS", "EventDrivenPattern", "ORDER_EVENTS", "PRICE_EVENTS"]
 
 ORDER_EVENTS = "erp.order-events"
 """The bus topic carrying the ERP's business events."""
+
+ACCOUNT_EVENTS = "crm.account-events"
+"""The bus topic carrying the CRM's new accounts (consumed by ``partner-replicator``)."""
+
+PRICE_EVENTS = "erp.price-events"
+"""The bus topic carrying the ERP's list price change notifications (keys only)."""
 
 
 class EventDrivenPattern(ComposedPattern):
     """A composed pattern whose status and fulfilment news travel as ERP events on a bus."""
 
     SUBSCRIPTIONS: ClassVar[tuple[str, ...]] = ("crm-status-sync", "fulfilment-router")
+    DURABLE_MASTER_DATA: ClassVar[bool] = True
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
@@ -56,6 +68,7 @@ class EventDrivenPattern(ComposedPattern):
         )
         self.message_bus = self.bus
         self._desk_fixes = 0
+        self._master_messages = 0
         self.contracts = EventContracts(
             context.run,
             self.record,
@@ -84,6 +97,60 @@ class EventDrivenPattern(ComposedPattern):
         )
         self.context.erp.deliver_events(self._relay_erp_event)
 
+    def subscribe_master_data(self) -> None:
+        """New accounts and price changes on topics of their own, each with a consumer.
+
+        ``partner-replicator`` creates the business partner and writes its number back;
+        ``price-book-sync`` reads the changed price back and writes the CRM price book.
+        Each retries until its work lands before it acknowledges (head-of-line blocking
+        on its partition while the ERP or the CRM cannot take it).
+        """
+        partitions = self.settings.master_data.partitions
+        self.bus.subscribe(
+            ACCOUNT_EVENTS, "partner-replicator", self._replicate_partner, partitions
+        )
+        self.bus.subscribe(PRICE_EVENTS, "price-book-sync", self._sync_price, partitions)
+        self.master_data.listen_accounts(self._publish_account)
+        self.master_data.listen_prices(self._publish_price)
+
+    def _master_envelope(self, kind: str, key: str, payload: dict[str, Any]) -> Envelope:
+        self._master_messages += 1
+        now = self.sim.now
+        return Envelope(
+            message_id=f"md-{self._master_messages:09d}",
+            type=kind,
+            correlation_id=key,
+            source="crm" if kind == "AccountCreated" else "erp",
+            occurred_at=now,
+            sent_at=now,
+            sequence=0,
+            payload=payload,
+        )
+
+    def _publish_account(self, customer: Customer) -> None:
+        envelope = self._master_envelope(
+            "AccountCreated", f"A{customer.customer_id}", {"customer": customer}
+        )
+        self.bus.publish(ACCOUNT_EVENTS, envelope, -1)
+
+    def _publish_price(self, sku: str) -> None:
+        envelope = self._master_envelope("PriceChanged", f"P{sku}", {"sku": sku, KEYS_ONLY: True})
+        self.bus.publish(PRICE_EVENTS, envelope, -1)
+
+    def _replicate_partner(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        customer = message.payload.get("customer")
+        if not isinstance(customer, Customer):
+            return Outcome.POISON
+        done = yield from self.master_data.replicate(customer)
+        return Outcome.APPLIED if done else Outcome.FAILED
+
+    def _sync_price(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        sku = message.payload.get("sku")
+        if not isinstance(sku, str):
+            return Outcome.POISON
+        done = yield from self.master_data.sync_prices((sku,))
+        return Outcome.APPLIED if done else Outcome.FAILED
+
     def start_dead_letter_handling(self) -> None:
         """Dead letters to the desk; scheduled replays."""
         self.bus.on_dead_letter = self._dead_letter_to_desk
@@ -97,8 +164,11 @@ class EventDrivenPattern(ComposedPattern):
 
         When the producer can re-send what it meant (a malformed payload), the person has
         it re-sent; otherwise (an unknown schema) the order is read back from the ERP and
-        the letter waits for a mapping and a replay.
+        the letter waits for a mapping and a replay. A master-data letter (no order) stays
+        in the queue for a replay.
         """
+        if letter.order < 0:
+            return
         if letter.source is None:
             self.exception_desk.raise_exception(letter.order, "dead_letter")
             return

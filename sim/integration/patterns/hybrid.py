@@ -86,6 +86,7 @@ class HybridPattern(EventDrivenPattern):
     def start(self) -> None:
         """Subscribe to the bus and start the relays."""
         self.subscribe_order_events()
+        self.subscribe_master_data()
         self.context.crm.deliver_accepted_orders(self._intake)
         self.start_common()
         self.sim.process(self.atp_cache.refresh())

@@ -24,6 +24,11 @@ nothing is lost, only late; changes not yet synced count as pending work at the 
 run. ERP allocations, holds and WMS ship confirmations each start a flow too; when the
 ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow reads the order
 back from the ERP first (a failed read-back goes to the exception queue).
+
+Master data runs as flows too: a flow per new CRM account (create the business partner,
+write its number back) and a flow per ERP price change notification (read the price back,
+write it to the CRM price book). A flow that fails leaves its work pending for the sweep
+flow every ``integration.master_data.sweep_interval_s``.
 """
 
 from __future__ import annotations
@@ -98,6 +103,14 @@ class IpaasPattern(ComposedPattern):
         ctx.erp.deliver_events(self._erp_change_flow, _FLOW_EVENTS)
         self.start_common()
         self.bulk_sync.start()
+        md = self.master_data
+        md.listen_accounts(lambda customer: self._flow(partial(md.replicate, customer)))
+        md.listen_prices(lambda sku: self._flow(partial(md.sync_prices, (sku,))))
+        md.schedule(self.settings.master_data.sweep_interval_s, md.resend_pending, self._flow)
+
+    def _flow(self, job: Any) -> None:
+        """Run ``job`` as a flow on the runtime."""
+        self.flows.submit(partial(self._as_flow, job))
 
     def _step(self) -> Any:
         """The runtime's own time for one flow step."""

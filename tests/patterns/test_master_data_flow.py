@@ -1,0 +1,126 @@
+"""Master data travels through each pattern: accounts to business partners, prices to CRM.
+
+Small worlds with reps creating accounts and stewards changing ERP prices during the
+morning. Each test switches the flow off (or takes its endpoint down) and shows what the
+flow prevents: quotes at old prices held by the ERP, orders of accounts the ERP does not
+know refused. A flow that teleported (the CRM learning by fiat) would pass neither.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.checks import run_all
+from sim.latencies import latency_samples
+from tests.faults.support import count, run_small
+
+HOUR = 3600.0
+PATTERNS = ("direct", "ipaas", "event_bus", "hybrid")
+SHORT = "drain_days=2"
+PRICE_TRAFFIC = "master_data.price_changes_per_business_day=60"
+NEW_ACCOUNTS = (
+    "master_data.new_accounts_per_business_day=40",
+    "master_data.new_account_order_weight=60",
+)
+"""A busy morning of onboarding: each new account orders like sixty average customers."""
+
+
+def accepted_at(result: object) -> dict[int, float]:
+    history = result.history  # type: ignore[attr-defined]
+    return {int(r["order"]): float(r["time"]) for r in history.select("crm.quote_accepted")}
+
+
+def orders(result: object, event: str, **match: object) -> set[int]:
+    history = result.history  # type: ignore[attr-defined]
+    return {
+        int(r["order"]) for r in history.select(event) if all(r[k] == v for k, v in match.items())
+    }
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_price_changes_reach_the_crm_price_book_through_the_pattern(pattern: str) -> None:
+    result = run_small(PRICE_TRAFFIC, SHORT, f"integration.pattern={pattern}")
+    changes = count(result.history, "erp.list_price_changed")
+    assert changes > 10
+    lags = latency_samples(result.history)["price_sync_latency"]["lag"].to_numpy()
+    assert len(lags) == changes and not np.isnan(lags).any()
+    assert lags.min() > 0  # never at the instant of the change: it travels
+    if pattern == "direct":  # the nightly batch: the CRM learns at midnight
+        assert lags.min() > 6 * HOUR
+        updates = [float(r["time"]) for r in result.history.select("crm.price_updated")]
+        assert all(24 * HOUR <= t < 25 * HOUR for t in updates)
+    else:  # a flow or a consumer per change
+        assert lags.max() < 120
+
+
+def test_without_the_price_flow_quotes_keep_the_old_price_and_the_erp_holds_them() -> None:
+    drift = (
+        "faults=[{kind: price_change, share: 0.5, change: 0.3,"
+        " windows: [{start_h: 9, end_h: 10.5}]}]"
+    )
+    off = run_small(drift, SHORT, "integration.master_data.prices=false")
+    assert count(off.history, "crm.price_updated") == 0
+    lags = latency_samples(off.history)["price_sync_latency"]["lag"].to_numpy()
+    assert len(lags) > 10 and np.isnan(lags).all()
+    accepted = accepted_at(off)
+    held = orders(off, "erp.hold_placed", status="pricing_mismatch")
+    # the window's end changes nothing: orders accepted after it are still held
+    assert sum(1 for o in held if accepted[o] >= 10.5 * HOUR) > 3
+    assert off.metrics["master_data_sync"]["pricing_mismatch_orders"] >= len(held)
+
+    on = run_small(drift, SHORT)
+    held_on = orders(on, "erp.hold_placed", status="pricing_mismatch")
+    assert len(held_on) < len(held) / 4
+    assert all(accepted_at(on)[o] < 9 * HOUR + 60 for o in held_on)
+
+
+@pytest.mark.parametrize("pattern", ["direct", "hybrid"])
+def test_a_new_accounts_orders_are_refused_before_replication_and_created_after(
+    pattern: str,
+) -> None:
+    bp_down = "faults=[{kind: outage, target: erp.create_business_partner,"
+    bp_down += " windows: [{start_h: 0, end_h: 10}]}]"
+    result = run_small(*NEW_ACCOUNTS, bp_down, f"integration.pattern={pattern}")
+    unlinked = orders(result, "crm.quote_unlinked_account")
+    assert len(unlinked) > 3
+    conflicts = orders(result, "integration.exception_raised", status="master_data_conflict")
+    assert unlinked <= conflicts | orders(result, "erp.order_rejected")
+    created = orders(result, "erp.order_created")
+    # the desk resubmits them once the business partner exists: then the ERP takes them
+    assert len(unlinked & created) > len(unlinked) / 2
+    partners = [float(r["time"]) for r in result.history.select("erp.business_partner_created")]
+    assert partners and min(partners) >= 10 * HOUR
+    assert count(result.history, "crm.account_linked") == len(partners)
+    first_partner = min(partners)
+    created_at = {
+        int(r["order"]): float(r["time"]) for r in result.history.select("erp.order_created")
+    }
+    assert all(created_at[o] >= first_partner for o in unlinked & created)
+
+    off = run_small(
+        *NEW_ACCOUNTS,
+        bp_down,
+        f"integration.pattern={pattern}",
+        "integration.master_data.accounts=false",
+    )
+    never = orders(off, "crm.quote_unlinked_account")
+    assert len(never) > len(unlinked)  # the accounts stay unlinked, so all their orders
+    assert not never & orders(off, "erp.order_created")
+    assert count(off.history, "erp.business_partner_created") == 0
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_invariants_hold_on_a_world_with_master_data_traffic(pattern: str) -> None:
+    faults = (
+        "faults=[{kind: customer_sync_lag, share: 0.2, windows: [{start_h: 8, end_h: 9}]},"
+        " {kind: outage, target: erp.price_read, windows: [{start_h: 9, end_h: 10}]},"
+        " {kind: price_change, share: 0.2, change: 0.2, windows: [{start_h: 9.5, end_h: 10}]}]"
+    )
+    result = run_small(*NEW_ACCOUNTS, PRICE_TRAFFIC, faults, f"integration.pattern={pattern}")
+    assert count(result.history, "erp.business_partner_created") > 100
+    assert count(result.history, "crm.price_updated") > 10
+    verdicts = run_all(result.history)
+    assert all(v.valid for v in verdicts.values()), {
+        name: v.counts for name, v in verdicts.items() if not v.valid
+    }
