@@ -16,6 +16,7 @@ from sim.integration.blocks.fulfilment import Fulfilment, Tendered
 from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
+from sim.integration.blocks.returns import ReturnsFlow
 from sim.integration.blocks.scan_relay import Delivered, ScanRelay
 from sim.integration.blocks.status_sync import (
     CrmStatusSync,
@@ -38,6 +39,7 @@ __all__ = [
     "ExceptionDesk",
     "Fulfilment",
     "OrderSubmission",
+    "ReturnsFlow",
     "ReadBack",
     "Reconciler",
     "ReconciliationSettings",

@@ -25,6 +25,11 @@ ERP's events carry keys only (``systems.erp.event_payload: keys``), each allocat
 hold is read back from the ERP first (a failed read-back goes to the order desk). An ERP
 event in a contract version the integration cannot read is dropped (there is no queue to
 keep it in). Exceptions (holds, failed writes, re-keying) go to the order desk.
+
+Returns: the CRM case triggers the ERP return order synchronously (no idempotency key) and
+the rep sees the RMA or the refusal at once; each authorisation is sent to the warehouse
+and each warehouse receipt to the ERP point to point; the CRM job polls each open return's
+status every ``poll_interval_s`` to learn of receipts and credit memos.
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import ErpEvent, InvoiceStatus, StatusReading, keys_only
-from sim.integration.blocks import OrderPoller
+from sim.integration.blocks import OrderPoller, ReturnsFlow
 from sim.integration.canonical import Order, OrderStatus, ValidationResult
 from sim.integration.messaging import RetryPolicy
 from sim.integration.patterns.base import PatternContext
@@ -106,6 +112,11 @@ class DirectPattern(ComposedPattern):
         ctx.erp.deliver_events(self._on_erp_change)
         self.start_common()
         self.poller.start()
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Returns point to point; the CRM job polls each open return like each order."""
+        super().start_returns(flow, adapter)
+        self.sim.process(flow.poll_each(self.settings.direct.poll_interval_s))
 
     # ------------------------------------------------------------ the CRM trigger
     def _trigger(self, order: Order) -> None:

@@ -16,7 +16,12 @@ the hold's reason.
 
 A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
 becomes a decision for the order desk; scheduled replays and a mapping's deployment put
-letters back. Hybrid and event bus both build on this; they differ in how orders get in.
+letters back.
+
+In a world with returns, the ERP's returns events travel on ``erp.return-events`` to the
+``return-router`` (authorisations to the warehouse) and ``crm-case-sync`` (each return's
+news to its CRM case, only forward with resequencing). Hybrid and event bus both build on
+this; they differ in how orders get in.
 """
 
 from __future__ import annotations
@@ -24,17 +29,26 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import KEYS_ONLY, ErpEvent, OrderReading, keys_only
-from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
-from sim.integration.canonical import Envelope
+from sim.integration.blocks import (
+    EventContracts,
+    ReturnsFlow,
+    news_from_event,
+    news_from_reading,
+)
+from sim.integration.canonical import Envelope, ReturnNews
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 
-__all__ = ["EventDrivenPattern", "ORDER_EVENTS"]
+__all__ = ["EventDrivenPattern", "ORDER_EVENTS", "RETURN_EVENTS"]
 
 ORDER_EVENTS = "erp.order-events"
 """The bus topic carrying the ERP's business events."""
+
+RETURN_EVENTS = "erp.return-events"
+"""The bus topic carrying the ERP's returns events (in a world with returns)."""
 
 
 class EventDrivenPattern(ComposedPattern):
@@ -83,6 +97,40 @@ class EventDrivenPattern(ComposedPattern):
             types=frozenset({"InventoryAllocated", "OrderHeld"}),
         )
         self.context.erp.deliver_events(self._relay_erp_event)
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Returns events on their own topic, with two subscriptions.
+
+        ``return-router`` advises the warehouse of each authorisation, ``crm-case-sync``
+        writes every event's news to the case.
+        """
+        settings = self.settings
+        self.bus.subscribe(
+            RETURN_EVENTS,
+            "return-router",
+            flow.advise,
+            settings.fulfilment_partitions,
+            types=frozenset({"ReturnAuthorized"}),
+        )
+        self.bus.subscribe(
+            RETURN_EVENTS, "crm-case-sync", self._show_return, settings.status_sync_partitions
+        )
+        adapter.deliver_events(
+            lambda event: self.bus.publish(RETURN_EVENTS, event, int(event.payload["order_ref"]))
+        )
+        adapter.deliver_receipts(lambda receipt: self._process(flow.post_receipt(receipt)))
+        self.take_cases(flow, adapter)
+
+    def take_cases(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Each case is authorised by a synchronous call; its news comes as events."""
+        adapter.deliver_cases(lambda ret: self._process(flow.authorise(ret, False)))
+
+    def _show_return(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        news = message.payload.get("news")
+        if not isinstance(news, ReturnNews) or self.returns is None:
+            return Outcome.POISON
+        outcome: Outcome = yield from self.returns.show(news)
+        return outcome
 
     def start_dead_letter_handling(self) -> None:
         """Dead letters to the desk; scheduled replays."""

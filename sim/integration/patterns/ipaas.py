@@ -24,6 +24,10 @@ nothing is lost, only late; changes not yet synced count as pending work at the 
 run. ERP allocations, holds and WMS ship confirmations each start a flow too; when the
 ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow reads the order
 back from the ERP first (a failed read-back goes to the exception queue).
+
+Returns: each step is a flow (authorise the case with the case as idempotency key and show
+the answer on it, advise the warehouse, post the warehouse's receipt); the cases learn of
+receipts and credit memos from a bulk extract of changed returns every ``sync_interval_s``.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import ErpEvent, keys_only
-from sim.integration.blocks import BulkSync, WorkerPool
+from sim.integration.blocks import BulkSync, ReturnsFlow, WorkerPool
 from sim.integration.canonical import Order, Shipment, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
@@ -88,7 +93,11 @@ class IpaasPattern(ComposedPattern):
     def in_flight(self) -> tuple[int, int]:
         """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
         unsynced = self.context.erp.unsynced_changes(self.bulk_sync.synced_to)
-        return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
+        returns = self.context.returns
+        if self.returns is not None and returns is not None:
+            unsynced += returns.unsynced(self.returns.synced_to)
+        parked = self.writer.parked + self.returns_parked()
+        return self.flows.queued + self.flows.busy, parked + unsynced
 
     def start(self) -> None:
         """Start the runtime, hook the triggers and schedule the bulk sync."""
@@ -98,6 +107,24 @@ class IpaasPattern(ComposedPattern):
         ctx.erp.deliver_events(self._erp_change_flow, _FLOW_EVENTS)
         self.start_common()
         self.bulk_sync.start()
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Each returns step is a flow; the cases learn of receipts and credits by bulk sync."""
+        submit = self.flows.submit
+        adapter.deliver_cases(
+            lambda ret: submit(partial(self._as_flow, partial(flow.authorise, ret, True)))
+        )
+        adapter.deliver_events(
+            lambda event: (
+                submit(partial(self._as_flow, partial(flow.advise, event)))
+                if event.type == "ReturnAuthorized"
+                else None
+            )
+        )
+        adapter.deliver_receipts(
+            lambda receipt: submit(partial(self._as_flow, partial(flow.post_receipt, receipt)))
+        )
+        self.sim.process(flow.sync_bulk(self.settings.ipaas.sync_interval_s))
 
     def _step(self) -> Any:
         """The runtime's own time for one flow step."""
