@@ -30,12 +30,16 @@ from sim.engine import CallResult, Distribution, EndpointSpec, LogNormal, Mailbo
 
 __all__ = [
     "NOT_SELLABLE_REASONS",
+    "RETURN_ADVICE",
     "Parcel",
     "ReceivingConfig",
     "ReturnAdvice",
     "ReturnReceipt",
     "ReturnsReceiving",
 ]
+
+RETURN_ADVICE: tuple[str, ...] = ("return_advice",)
+"""The WMS's returns API (endpoint ``wms.return_advice``, a fault target once returns are on)."""
 
 NOT_SELLABLE_REASONS = frozenset({"damaged"})
 """Return reasons whose goods the inspection finds unfit for sale."""
@@ -106,7 +110,7 @@ class ReturnsReceiving:
         self.receipts: Mailbox[ReturnReceipt] = Mailbox(wms.sim)
         self._advised: dict[str, simpy.Event] = {}
         self._dock: dict[str, Mailbox[Parcel]] = {site: Mailbox(wms.sim) for site in wms.sites}
-        self._advice = wms.endpoint("return_advice", config.return_advice)
+        self._advice = wms.endpoint(RETURN_ADVICE[0], config.return_advice)
         self._inspection: Callable[[int, int], float] = config.inspection_time.keyed_sampler(
             wms.run.streams.seed, "wms.return_inspection"
         )

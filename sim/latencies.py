@@ -9,6 +9,7 @@ Each latency is per order (or per milestone / invoice), in seconds:
   milestone (or a later one) visible on the shipment in CRM
 * invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
 * order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
+* the returns latencies, per return case (:mod:`sim.returns_metrics`)
 
 A sample that started but never ended by the end of the run is censored (NaN). Cancelled
 orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
@@ -24,6 +25,7 @@ import pandas as pd
 from sim.engine import History
 from sim.history_frame import first_time, history_frame, rows
 from sim.integration.canonical import STATUS_RANK
+from sim.returns_metrics import return_latency_frames
 
 __all__ = ["latency_frames", "latency_samples", "order_attributes"]
 
@@ -170,6 +172,7 @@ def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.Dat
         "shipment_propagation_lag": _shipment_lags(frame),
         "invoice_sync_latency": _invoice_lags(frame),
         "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
+        **return_latency_frames(frame),
     }
 
 

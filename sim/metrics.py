@@ -23,6 +23,7 @@ from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.history_frame import history_frame, rows
 from sim.latencies import latency_frames, latency_samples, order_attributes
+from sim.returns_metrics import return_counts
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
 from sim.staleness import TERMINAL_STATUSES, crm_staleness, crm_staleness_spans
@@ -216,6 +217,7 @@ def compute_metrics(
         "delivery_health": delivery_health(frame, end, limits),
         "endpoints": _endpoints(frame),
         "sla": sla_verdicts(latency, slas or {}),
+        "returns": return_counts(frame, accepted),
     }
     metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
     metrics["alerts"] = alert_report(alerts, frame, end, latency)

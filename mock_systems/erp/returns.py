@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,6 +76,9 @@ class ErpReturnsConfig(BaseModel):
 
 class Returns(ErpState):
     """Mixin of the ERP's returns (the ERP provides the state used here)."""
+
+    RETURN_OPERATIONS: ClassVar[tuple[str, ...]] = tuple(ErpReturnsConfig.model_fields)
+    """The returns APIs (endpoints ``erp.<operation>``, fault targets once returns are on)."""
 
     return_orders: dict[str, ReturnOrder]
     credit_memos: dict[str, CreditMemo]

@@ -14,5 +14,9 @@ LATENCY_METRICS: tuple[str, ...] = (
     "shipment_propagation_lag",
     "invoice_sync_latency",
     "order_cycle_time",
+    "return_cycle_time",
+    "return_authorization_latency",
+    "return_receipt_delay",
+    "credit_memo_sync_latency",
 )
 """The per-order latency metrics (DOMAIN.md), the names an SLA target may use."""
