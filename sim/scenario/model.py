@@ -235,7 +235,11 @@ class Scenario(_Section):
     sites: dict[str, Site] = Field(default_factory=_default_sites)
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()
-    returns: Returns = Returns()
+    returns: Returns = Field(
+        default=Returns(),
+        description="returns (RMA) end to end: CRM case, ERP return order, WMS receipt, "
+        "credit memo; off unless returns.enabled",
+    )
     slas: dict[str, SlaTarget] = Field(default_factory=dict)
     thresholds: tuple[ThresholdLine, ...] = Field(
         default=(),

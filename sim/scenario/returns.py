@@ -63,11 +63,20 @@ class Returns(_Section):
         description="assumption: off by default so that worlds without returns keep their "
         "history; true switches return cases, RMAs, receiving and credit memos on",
     )
-    demand: ReturnsDemand = ReturnsDemand()
+    demand: ReturnsDemand = Field(
+        default=ReturnsDemand(),
+        description="assumption: which delivered orders come back, when, how much and why",
+    )
     transit: Distribution = Field(
         default=Uniform(low=2 * DAY, high=5 * DAY),
         description="assumption: seconds the carrier takes to bring a return parcel back to "
         "the site (B2B ground, 1-5 business days)",
     )
-    receiving: ReceivingConfig = ReceivingConfig()
-    erp: ErpReturnsConfig = ErpReturnsConfig()
+    receiving: ReceivingConfig = Field(
+        default=ReceivingConfig(),
+        description="assumption: the WMS's returns receiving (advice API, team, inspection)",
+    )
+    erp: ErpReturnsConfig = Field(
+        default=ErpReturnsConfig(),
+        description="assumption: the ERP's returns APIs (SAP publishes no numeric limit)",
+    )
