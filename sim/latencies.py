@@ -11,6 +11,7 @@ Each latency is per order (or per milestone / invoice), in seconds:
 * order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
 * partner sync latency / price sync latency: master data, not orders (their samples have
   order -1; :mod:`sim.master_data_metrics`)
+* the returns latencies, per return case (:mod:`sim.returns_metrics`)
 
 A sample that started but never ended by the end of the run is censored (NaN). Cancelled
 orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
@@ -27,6 +28,7 @@ from sim.engine import History
 from sim.history_frame import accepted_rows, first_time, history_frame, region_rows, rows
 from sim.integration.canonical import STATUS_RANK
 from sim.master_data_metrics import partner_sync_lags, price_sync_lags
+from sim.returns_metrics import return_latency_frames
 
 __all__ = ["allocation_window", "latency_frames", "latency_samples", "order_attributes"]
 
@@ -181,6 +183,7 @@ def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.Dat
         "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
         "partner_sync_latency": partner_sync_lags(frame),
         "price_sync_latency": price_sync_lags(frame),
+        **return_latency_frames(frame),
     }
 
 

@@ -28,6 +28,7 @@ from sim.history_frame import history_frame, rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
 from sim.promise import promise_kpis
+from sim.returns_metrics import return_counts
 from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
 from sim.staleness import (
@@ -232,6 +233,7 @@ def compute_metrics(
         "delivery_health": delivery_health(frame, end, limits),
         "endpoints": _endpoints(frame),
         "sla": sla_verdicts(latency, slas or {}),
+        "returns": return_counts(frame, accepted),
     }
     metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
     metrics["alerts"] = alert_report(alerts, frame, end, latency)

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from mock_systems.carrier import Carrier
 from mock_systems.crm import Crm
+from mock_systems.crm_cases import CrmCases
 from mock_systems.desk import Desk
 from mock_systems.erp import Erp
 from mock_systems.wms import Wms
+from mock_systems.wms_receiving import ReturnsReceiving
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, WorkCalendar
 from sim.faults import (
@@ -24,9 +26,11 @@ from sim.integration.adapters import (
     CrmAdapter,
     DeskAdapter,
     ErpAdapter,
+    ReturnsAdapter,
     WmsAdapter,
 )
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
+from sim.returns_demand import ReturnDemand
 from sim.scenario import Scenario
 from sim.workload import Workload
 
@@ -48,6 +52,8 @@ class World:
     pattern: IntegrationPattern
     workload: Workload
     timeline: FaultTimeline
+    returns: ReturnDemand | None = None
+    """The customers' returns, in a world with returns (``returns.enabled``)."""
 
     @property
     def horizon_s(self) -> float:
@@ -95,6 +101,7 @@ def build_world(
     desk = Desk(run, systems.desk, calendar)
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
+    returns, returns_adapter = _open_returns(scenario, run, crm, erp, wms, carrier)
     context = PatternContext(
         run,
         CrmAdapter(crm),
@@ -103,6 +110,7 @@ def build_world(
         CarrierAdapter(carrier),
         scenario.integration,
         DeskAdapter(desk),
+        returns_adapter,
     )
     pattern = create_pattern(scenario.integration.pattern, context)
     pattern.start()
@@ -128,4 +136,21 @@ def build_world(
     run.sim.process(workload.accept_orders(crm))
     run.sim.process(workload.activity.open_accounts(crm))
     run.sim.process(workload.activity.change_prices(erp))
-    return World(scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline)
+    return World(
+        scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline, returns
+    )
+
+
+def _open_returns(
+    scenario: Scenario, run: RunEnvironment, crm: Crm, erp: Erp, wms: Wms, carrier: Carrier
+) -> tuple[ReturnDemand | None, ReturnsAdapter | None]:
+    """Switch the systems' returns parts on and let customers ask for returns (if enabled)."""
+    config = scenario.returns
+    if not config.enabled:
+        return None, None
+    cases = CrmCases(crm)
+    erp.open_returns(config.erp)
+    receiving = ReturnsReceiving(wms, config.receiving)
+    demand = ReturnDemand(run, config, crm, cases, receiving)
+    carrier.on_delivered = demand.delivered
+    return demand, ReturnsAdapter(cases, erp, receiving)

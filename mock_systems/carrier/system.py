@@ -14,7 +14,7 @@ and returns) and ``feed`` (the webhook or aggregator feed, and the tracking API)
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any, ClassVar
 
@@ -36,6 +36,9 @@ from sim.engine import CallResult, Mailbox, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 
 __all__ = ["Carrier"]
+
+_DELIVERED = MILESTONES[-1]
+"""The scan of a shipment handed to its consignee."""
 
 _NO_REASONS = ("", "", "", "")
 """The reasons of a plan of ``MILESTONES`` (none)."""
@@ -77,6 +80,9 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self._nth: dict[str, int] = {}
         """Per tracking number: which of its order's shipments it is."""
         self._scans = 0
+        self.on_delivered: Callable[[int, int], None] | None = None
+        """Told (order, which of its shipments) when a shipment is delivered: the customer
+        has the goods (returns demand watches this)."""
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
 
@@ -158,6 +164,8 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
                 value2=at,
             )
             self._publish(scan, nth)
+            if code == _DELIVERED and self.on_delivered is not None:
+                self.on_delivered(order, nth)
             if replanned or self.delivery_failures is not None:  # the fault-free path skips
                 if code == EXCEPTION:
                     self.record(

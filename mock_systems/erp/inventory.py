@@ -23,8 +23,8 @@ _Recorder = Callable[..., None]
 class Inventory:
     """The ERP's stock table: ``(plant, material) -> StockRecord``.
 
-    Stock is conserved: on hand only changes by goods receipt (+) and goods issue (-), and
-    allocation never exceeds on hand.
+    Stock is conserved: on hand only changes by goods receipt (+), returns to stock (+) and
+    goods issue (-), and allocation never exceeds on hand.
     """
 
     def __init__(
@@ -115,6 +115,19 @@ class Inventory:
         self._touch(plant, material)
         self._record(
             "goods_issue",
+            order=order,
+            subject=self._material_number(material),
+            status=plant,
+            value=float(quantity),
+        )
+
+    def return_to_stock(self, plant: str, material: str, quantity: int, order: int) -> None:
+        """Sellable returned goods back into unrestricted stock (a ``stock_returned`` row)."""
+        rec = self.record_for(plant, material)
+        rec.on_hand += quantity
+        self._touch(plant, material)
+        self._record(
+            "stock_returned",
             order=order,
             subject=self._material_number(material),
             status=plant,

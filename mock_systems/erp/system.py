@@ -11,8 +11,9 @@ concepts are mixins over the same state, one module each: ``status`` (status der
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
 review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
 release, goods issue, carrier milestones), ``billing`` (invoices, payments),
-``maintenance`` (hold release, cancellation) and ``reads`` (status query, change extract,
-read-back by key).
+``maintenance`` (hold release, cancellation), ``reads`` (status query, change extract,
+read-back by key) and ``returns`` (return orders, returns receipts, credit memos; switched on
+by :meth:`open_returns`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from mock_systems.erp.records import (
     SalesOrderRequest,
     SimulationResult,
 )
+from mock_systems.erp.returns import Returns
 from mock_systems.erp.scheduling import DeliveryScheduling
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
 from sim.engine import Mailbox, RunEnvironment
@@ -67,6 +69,7 @@ class Erp(
     OrderMaintenance,
     OrderReads,
     DeliveryScheduling,
+    Returns,
     MockSystem,
 ):
     """System of record for customers' credit, prices, stock, orders and invoices."""

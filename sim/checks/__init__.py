@@ -22,6 +22,7 @@ from sim.checks.monotonic_lifecycle import monotonic_lifecycle
 from sim.checks.no_duplicates import no_duplicates
 from sim.checks.no_lost_orders import no_lost_orders
 from sim.checks.no_phantoms import no_phantoms
+from sim.checks.returns import returns
 
 __all__ = [
     "CHECKERS",
@@ -39,6 +40,7 @@ __all__ = [
     "no_duplicates",
     "no_lost_orders",
     "no_phantoms",
+    "returns",
     "run_all",
     "run_end",
 ]
@@ -54,6 +56,7 @@ CHECKERS: dict[str, Checker] = {
     Check.CAUSALITY.value: causality,
     Check.MONOTONIC_LIFECYCLE.value: monotonic_lifecycle,
     Check.MESSAGE_CONSERVATION.value: message_conservation,
+    Check.RETURNS.value: returns,
 }
 """Every single-history checker by name (determinism needs two histories: not here)."""
 

@@ -62,6 +62,7 @@ class Check(StrEnum):
     CAUSALITY = "causality"
     MONOTONIC_LIFECYCLE = "monotonic_lifecycle"
     MESSAGE_CONSERVATION = "message_conservation"
+    RETURNS = "returns"
     DETERMINISM = "determinism"
 
 

@@ -17,6 +17,8 @@ Objects (type, id, attributes)::
                           (POSTED, PAID)
     message    M00000311  a message published on the event bus; kind, topic, sequence
     work item  W00000005  an order-desk work item; reason
+    return     R00000042  a return case, named by its order's number (one per order); reason,
+                          status (AUTHORIZED or REFUSED, RECEIVED, CREDITED)
 
 Event ids are ``e<row>``: the row's position in ``history.parquet``, zero-padded to the
 history's width (``e0001234``), so ids sort in history order. Event times and attributes of
@@ -102,6 +104,29 @@ carrier.scan                          Carrier Scan                 order, shipme
 carrier.delivery_exception            Delivery Exception           order, shipment; reason,
                                                                    attempts, occurred_at
 carrier.duplicate_suppressed          Carrier Duplicate Suppressed order, shipment
+crm.case_opened                       Return Requested             order, return; reason,
+                                                                   units
+crm.case_status                       CRM Case Updated             order, return; status,
+                                                                   source_time
+integration.return_requested          Return Request Received      order, return; reason
+integration.return_failed             Return Step Failed           order, return; operation
+erp.return_authorized                 Return Authorized            order, return; reason,
+                                                                   units, rma
+erp.return_refused                    Return Refused               order, return; reason,
+                                                                   units
+erp.return_replayed                   ERP Duplicate Return         order, return; rma
+                                      Suppressed
+erp.return_received                   Return Received              order, return, product;
+                                                                   plant, quantity, sellable
+erp.stock_returned                    Stock Returned               order, product; plant,
+                                                                   quantity
+erp.credit_memo_line                  Credit Memo Line             order, return, product;
+                                                                   quantity, net
+erp.credit_memo_posted                Credit Memo Posted           order, return; net, tax
+wms.return_advised                    Return Advised               order, return; site, units
+wms.return_arrived                    Return Parcel Arrived        order, return; site
+wms.return_inspected                  Return Inspected             order, return; site,
+                                                                   units, sellable
 desk.item_raised                      Work Item Raised             order, work item; reason
 desk.item_started                     Work Item Started            order, work item; reason,
                                                                    wait_s, worker
@@ -146,7 +171,8 @@ simulator after this table) is not exported and is reported in :attr:`OcelLog.un
 Object-to-object relations come from events that name both objects: an order is
 ``placed by`` its customer (ERP Order Created), ``contains`` the products issued for it
 (Goods Issued); a shipment ``ships`` its order; an invoice ``bills`` its shipment and its
-order; a message and a work item each ``concerns`` its order.
+order; a message and a work item each ``concerns`` its order; a return ``returns`` its
+order.
 """
 
 from __future__ import annotations
@@ -194,6 +220,7 @@ OBJECT_IDS: dict[str, tuple[str, int]] = {
     "invoice": ("I", 8),
     "message": ("M", 8),
     "work item": ("W", 8),
+    "return": ("R", 8),  # one return case per order, named by the order's number
 }
 """Object type -> id prefix and zero-padded width of the history number."""
 
@@ -240,6 +267,7 @@ _CUSTOMER = Link("customer", "subject")
 _PRODUCT = Link("product", "subject")
 _MESSAGE = Link("message", "subject")
 _WORK_ITEM = Link("work item", "subject")
+_RETURN = Link("return", "order")
 
 
 def _s(name: str, column: Column = "status") -> Attr:
@@ -268,6 +296,14 @@ def _delivery(history: str, name: str, *attributes: Attr) -> EventMapping:
 
 def _product(history: str, name: str, *attributes: Attr, bookkeeping: bool = False) -> EventMapping:
     return EventMapping(history, name, (_PRODUCT,), attributes, bookkeeping)
+
+
+def _return(history: str, name: str, *attributes: Attr) -> EventMapping:
+    return EventMapping(history, name, (_ORDER, _RETURN), attributes)
+
+
+def _return_product(history: str, name: str, *attributes: Attr) -> EventMapping:
+    return EventMapping(history, name, (_ORDER, _RETURN, _PRODUCT), attributes)
 
 
 def _bus(history: str, name: str, *attributes: Attr) -> EventMapping:
@@ -381,6 +417,43 @@ MAPPINGS: tuple[EventMapping, ...] = (
         _t("occurred_at"),
     ),
     _delivery("carrier.duplicate_suppressed", "Carrier Duplicate Suppressed"),
+    # returns
+    _return("crm.case_opened", "Return Requested", _s("reason"), _i("units")),
+    _return("crm.case_status", "CRM Case Updated", _s("status"), _t("source_time")),
+    _return("integration.return_requested", "Return Request Received", _s("reason")),
+    _return("integration.return_failed", "Return Step Failed", _s("operation")),
+    _return(
+        "erp.return_authorized",
+        "Return Authorized",
+        _s("reason"),
+        _i("units"),
+        _i("rma", "subject"),
+    ),
+    _return("erp.return_refused", "Return Refused", _s("reason"), _i("units")),
+    _return("erp.return_replayed", "ERP Duplicate Return Suppressed", _s("rma")),
+    _return_product(
+        "erp.return_received",
+        "Return Received",
+        _s("plant"),
+        _i("quantity"),
+        _i("sellable", "value2"),
+    ),
+    EventMapping(
+        "erp.stock_returned", "Stock Returned", (_ORDER, _PRODUCT), (_s("plant"), _i("quantity"))
+    ),
+    _return_product(
+        "erp.credit_memo_line", "Credit Memo Line", _i("quantity"), _f("net", "value2")
+    ),
+    _return("erp.credit_memo_posted", "Credit Memo Posted", _f("net"), _f("tax", "value2")),
+    _return("wms.return_advised", "Return Advised", _s("site"), _i("units")),
+    _return("wms.return_arrived", "Return Parcel Arrived", _s("site")),
+    _return(
+        "wms.return_inspected",
+        "Return Inspected",
+        _s("site"),
+        _i("units"),
+        _i("sellable", "value2"),
+    ),
     # order desk
     EventMapping("desk.item_raised", "Work Item Raised", (_ORDER, _WORK_ITEM), (_s("reason"),)),
     EventMapping(
@@ -495,6 +568,7 @@ O2O_RULES: tuple[tuple[str, str, str], ...] = (
     ("invoice", "order", "bills"),
     ("message", "order", "concerns"),
     ("work item", "order", "concerns"),
+    ("return", "order", "returns"),
 )
 """Source type, target type, qualifier: a relation for each pair one event names."""
 
@@ -555,6 +629,17 @@ _OBJECT_ATTRS: tuple[_ObjectAttr, ...] = (
     _ObjectAttr("message", "topic", "string", "bus.published", "subject", "actor"),
     _ObjectAttr("message", "sequence", "integer", "bus.published", "subject", "value"),
     _ObjectAttr("work item", "reason", "string", "desk.item_raised", "subject", "status"),
+    _ObjectAttr("return", "reason", "string", "crm.case_opened", "order", "status"),
+    _ObjectAttr(
+        "return", "status", "string", "erp.return_authorized", "order", None, "AUTHORIZED", True
+    ),
+    _ObjectAttr("return", "status", "string", "erp.return_refused", "order", None, "REFUSED", True),
+    _ObjectAttr(
+        "return", "status", "string", "erp.return_received", "order", None, "RECEIVED", True
+    ),
+    _ObjectAttr(
+        "return", "status", "string", "erp.credit_memo_posted", "order", None, "CREDITED", True
+    ),
 )
 """Object attributes; a customer's ``region`` is its first order's (see :func:`ocel_log`)."""
 

@@ -31,6 +31,7 @@ from mock_systems.carrier import Carrier
 from mock_systems.crm import Crm
 from mock_systems.erp import Erp
 from mock_systems.wms import Wms
+from mock_systems.wms_receiving import RETURN_ADVICE
 from sim.engine import Endpoint
 from sim.integration.messaging import MessageBus
 from sim.integration.patterns import pattern_class, pattern_names
@@ -73,8 +74,8 @@ MASTER_DATA = "master_data"
 
 _SYSTEMS: dict[str, tuple[str, ...]] = {
     "crm": Crm.OPERATIONS,
-    "erp": Erp.OPERATIONS,
-    "wms": Wms.OPERATIONS,
+    "erp": Erp.OPERATIONS + Erp.RETURN_OPERATIONS,
+    "wms": (*Wms.OPERATIONS, *RETURN_ADVICE),
     "carrier": Carrier.OPERATIONS,
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sim.returns_metrics import RETURN_LATENCIES
 from sim.run import RunResult
 
 __all__ = ["print_summary", "format_duration"]
@@ -99,6 +100,8 @@ def print_summary(
     for column in ("metric", "count", "unfinished", "mean", "p50", "p95", "p99"):
         latency.add_column(column, justify="left" if column == "metric" else "right")
     for name, stats in m["latency_s"].items():
+        if name in RETURN_LATENCIES and not stats["count"] + stats["censored"]:
+            continue  # a world without returns
         latency.add_row(
             name.replace("_", " "),
             f"{stats['count']:,}",

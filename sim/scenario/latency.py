@@ -16,6 +16,10 @@ LATENCY_METRICS: tuple[str, ...] = (
     "order_cycle_time",
     "partner_sync_latency",
     "price_sync_latency",
+    "return_cycle_time",
+    "return_authorization_latency",
+    "return_receipt_delay",
+    "credit_memo_sync_latency",
 )
 """The latency metrics (DOMAIN.md), the names an SLA target may use: per order, then the
 master-data sync latencies (CRM account -> ERP business partner, ERP price change -> CRM

@@ -20,6 +20,7 @@ from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
 from sim.scenario.latency import LATENCY_METRICS
+from sim.scenario.returns import Returns
 from sim.scenario.thresholds import parse_threshold
 
 __all__ = [
@@ -283,6 +284,11 @@ class Scenario(_Section):
     sites: dict[str, Site] = Field(default_factory=_default_sites)
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()
+    returns: Returns = Field(
+        default=Returns(),
+        description="returns (RMA) end to end: CRM case, ERP return order, WMS receipt, "
+        "credit memo; off unless returns.enabled",
+    )
     slas: dict[str, SlaTarget] = Field(default_factory=dict)
     thresholds: tuple[ThresholdLine, ...] = Field(
         default=(),

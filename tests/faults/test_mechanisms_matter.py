@@ -18,6 +18,7 @@ ALL_HOLD = {
     "causality",
     "monotonic_lifecycle",
     "message_conservation",
+    "returns",
 }
 
 

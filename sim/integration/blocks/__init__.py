@@ -17,6 +17,7 @@ from sim.integration.blocks.master_data_sync import Dispatch, MasterDataSync
 from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
+from sim.integration.blocks.returns import ReturnsFlow
 from sim.integration.blocks.scan_relay import Delivered, ScanRelay
 from sim.integration.blocks.status_sync import (
     CrmStatusSync,
@@ -41,6 +42,7 @@ __all__ = [
     "Fulfilment",
     "MasterDataSync",
     "OrderSubmission",
+    "ReturnsFlow",
     "ReadBack",
     "Reconciler",
     "ReconciliationSettings",

@@ -19,6 +19,14 @@ from sim.integration.canonical.order import (
     ValidationResult,
 )
 from sim.integration.canonical.parties import Customer, ListPrice, Product
+from sim.integration.canonical.returns import (
+    RETURN_RANK,
+    Return,
+    ReturnLine,
+    ReturnNews,
+    ReturnReceived,
+    ReturnStatus,
+)
 
 __all__ = [
     "STATUS_RANK",
@@ -32,6 +40,12 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Product",
+    "RETURN_RANK",
+    "Return",
+    "ReturnLine",
+    "ReturnNews",
+    "ReturnReceived",
+    "ReturnStatus",
     "ScanCode",
     "SubmissionReceipt",
     "ValidationResult",

@@ -14,6 +14,7 @@ from sim.integration.adapters import (
     CrmAdapter,
     DeskAdapter,
     ErpAdapter,
+    ReturnsAdapter,
     WmsAdapter,
 )
 from sim.integration.blocks import WorkerPool
@@ -46,6 +47,8 @@ class PatternContext:
     carrier: CarrierAdapter
     settings: IntegrationSettings
     desk: DeskAdapter | None = None
+    returns: ReturnsAdapter | None = None
+    """The systems' returns parts; None in a world without returns."""
 
 
 class IntegrationPattern(ABC):

@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import OrderReading
 from sim.integration.blocks import (
     Callers,
@@ -36,11 +37,18 @@ from sim.integration.blocks import (
     MasterDataSync,
     OrderSubmission,
     ReadBack,
+    ReturnsFlow,
     ScanRelay,
     Tendered,
     news_from_reading,
 )
-from sim.integration.canonical import Order, OrderStatus, Shipment, ValidationResult
+from sim.integration.canonical import (
+    Envelope,
+    Order,
+    OrderStatus,
+    Shipment,
+    ValidationResult,
+)
 from sim.integration.messaging import Outcome
 from sim.integration.patterns.base import IntegrationPattern, PatternContext
 from sim.integration.settings import IntegrationSettings, Mechanisms
@@ -110,6 +118,20 @@ class ComposedPattern(IntegrationPattern):
             run, self.record, context.crm, context.erp, settings, self.DURABLE_MASTER_DATA
         )
 
+        self.returns: ReturnsFlow | None = None
+        """The returns flow, in a world with returns."""
+        if context.returns is not None:
+            self.returns = ReturnsFlow(
+                run,
+                self.record,
+                context.returns,
+                callers,
+                timeouts,
+                mechanisms.idempotency_keys,
+                mechanisms.store_and_forward,
+                mechanisms.resequencing,
+            )
+
     @classmethod
     def tuned(cls, settings: IntegrationSettings) -> IntegrationSettings:
         """``settings`` with the mechanisms this pattern's design lacks switched off."""
@@ -154,6 +176,27 @@ class ComposedPattern(IntegrationPattern):
         ctx.carrier.deliver_scans(self.scans.accept)
         self.submission.start()
         self.exception_desk.start()
+        if self.returns is not None and ctx.returns is not None:
+            self.start_returns(self.returns, ctx.returns)
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Returns point to point: the default every pattern adapts.
+
+        Each case is authorised at once and the answer shown on the case; authorisations go
+        to the warehouse and receipts to the ERP as they come. A pattern adds how the case
+        learns of receipts and credits (or replaces it all).
+        """
+        adapter.deliver_cases(lambda ret: self._process(flow.authorise(ret, True)))
+        adapter.deliver_events(partial(self._route_return, flow))
+        adapter.deliver_receipts(lambda receipt: self._process(flow.post_receipt(receipt)))
+
+    def _process(self, work: Generator[Any, Any, Any]) -> None:
+        self.sim.process(work)
+
+    def _route_return(self, flow: ReturnsFlow, event: Envelope) -> None:
+        """An authorised return goes to the warehouse; other returns events wait for status."""
+        if event.type == "ReturnAuthorized":
+            self.sim.process(flow.advise(event))
 
     def spawn(self, job: Callable[[], Generator[Any, Any, Any]]) -> None:
         """Run ``job`` as a process of its own."""
@@ -161,7 +204,11 @@ class ComposedPattern(IntegrationPattern):
 
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight, orders and writes held for a later retry)."""
-        return 0, len(self.submission.held) + self.writer.parked
+        return 0, len(self.submission.held) + self.writer.parked + self.returns_parked()
+
+    def returns_parked(self) -> int:
+        """Returns steps held for a later retry (0 in a world without returns)."""
+        return 0 if self.returns is None else self.returns.pending()
 
     @property
     def exceptions(self) -> dict[int, str]:

@@ -30,6 +30,10 @@ Master data: a CRM trigger replicates each new account to the ERP at once (a few
 a nightly batch (``integration.master_data.batch_interval_s``) extracts the list prices
 changed since its last good run into the CRM price book and sends again the accounts not
 yet replicated. Quotes between an ERP price change and the next night carry the old price.
+Returns: the CRM case triggers the ERP return order synchronously (no idempotency key) and
+the rep sees the RMA or the refusal at once; each authorisation is sent to the warehouse
+and each warehouse receipt to the ERP point to point; the CRM job polls each open return's
+status every ``poll_interval_s`` to learn of receipts and credit memos.
 """
 
 from __future__ import annotations
@@ -39,8 +43,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import ErpEvent, InvoiceStatus, StatusReading, keys_only
-from sim.integration.blocks import OrderPoller
+from sim.integration.blocks import OrderPoller, ReturnsFlow
 from sim.integration.canonical import Order, OrderStatus, ValidationResult
 from sim.integration.messaging import RetryPolicy
 from sim.integration.patterns.base import PatternContext
@@ -114,6 +119,11 @@ class DirectPattern(ComposedPattern):
         md = self.master_data
         md.listen_accounts(lambda customer: self.spawn(partial(md.replicate, customer)))
         md.schedule(self.settings.master_data.batch_interval_s, md.nightly, self.spawn)
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Returns point to point; the CRM job polls each open return like each order."""
+        super().start_returns(flow, adapter)
+        self.sim.process(flow.poll_each(self.settings.direct.poll_interval_s))
 
     # ------------------------------------------------------------ the CRM trigger
     def _trigger(self, order: Order) -> None:

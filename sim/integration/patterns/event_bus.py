@@ -14,6 +14,10 @@ cached ATP, and the ERP's verdict (a rejection, a hold) arrives later as an even
 exception: a late validation exception. There is no synchronous path to fall back from,
 so there is no circuit breaker and no reconciliation job: a lost event is repaired only by
 dead-letter replay or a person.
+
+Returns go the same way: the CRM publishes each case to ``crm.return-requests``, the
+``return-mapper`` creates the ERP return order (the case as idempotency key) and the case
+learns everything but a refusal from the ERP's returns events.
 """
 
 from __future__ import annotations
@@ -22,17 +26,21 @@ from collections.abc import Generator
 from functools import partial
 from typing import Any, ClassVar
 
-from sim.integration.blocks import AtpCache
-from sim.integration.canonical import Envelope, Order, SubmissionReceipt
+from sim.integration.adapters import ReturnsAdapter
+from sim.integration.blocks import AtpCache, ReturnsFlow
+from sim.integration.canonical import Envelope, Order, Return, SubmissionReceipt
 from sim.integration.messaging import Outcome
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.event_driven import ORDER_EVENTS, EventDrivenPattern
 from sim.integration.patterns.registry import register_pattern
 
-__all__ = ["EventBusPattern", "ORDER_REQUESTS"]
+__all__ = ["EventBusPattern", "ORDER_REQUESTS", "RETURN_REQUESTS"]
 
 ORDER_REQUESTS = "crm.order-requests"
 """The topic the CRM publishes accepted orders to."""
+
+RETURN_REQUESTS = "crm.return-requests"
+"""The topic the CRM publishes return cases to (in a world with returns)."""
 
 
 @register_pattern
@@ -88,6 +96,37 @@ class EventBusPattern(EventDrivenPattern):
         if self.settings.event_bus.promise_from_cache:
             self.sim.process(self.atp_cache.refresh())
         self.start_dead_letter_handling()
+
+    def take_cases(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """The CRM outbox publishes each case; ``return-mapper`` creates the return order."""
+        self.bus.subscribe(
+            RETURN_REQUESTS,
+            "return-mapper",
+            self._map_return,
+            self.settings.event_bus.mapper_partitions,
+        )
+        adapter.deliver_cases(self._publish_case)
+
+    def _publish_case(self, ret: Return) -> None:
+        self._requests += 1
+        envelope = Envelope(
+            message_id=f"crm-{self._requests:09d}",
+            type="ReturnRequested",
+            correlation_id=ret.correlation_id,
+            source="crm",
+            occurred_at=self.sim.now,
+            sent_at=self.sim.now,
+            sequence=0,
+            payload={"return": ret},
+        )
+        self.bus.publish(RETURN_REQUESTS, envelope, ret.order_ref)
+
+    def _map_return(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        ret = message.payload.get("return")
+        if not isinstance(ret, Return) or self.returns is None:
+            return Outcome.POISON
+        outcome: Outcome = yield from self.returns.authorise(ret, False)
+        return outcome
 
     def _publish_request(self, order: Order) -> None:
         """The CRM outbox relay: an accepted order becomes an order request on the bus."""

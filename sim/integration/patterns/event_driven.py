@@ -22,6 +22,10 @@ Master data travels on two more topics: the CRM's new accounts (``crm.account-ev
 consumed by ``partner-replicator``) and the ERP's list price change notifications
 (``erp.price-events``, keys only, consumed by ``price-book-sync``, which reads the price
 back); each consumer retries until its work lands.
+
+In a world with returns, the ERP's returns events travel on ``erp.return-events`` to the
+``return-router`` (authorisations to the warehouse) and ``crm-case-sync`` (each return's
+news to its CRM case, only forward with resequencing).
 """
 
 from __future__ import annotations
@@ -29,14 +33,20 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import KEYS_ONLY, ErpEvent, OrderReading, keys_only
-from sim.integration.blocks import EventContracts, news_from_event, news_from_reading
-from sim.integration.canonical import Customer, Envelope
+from sim.integration.blocks import (
+    EventContracts,
+    ReturnsFlow,
+    news_from_event,
+    news_from_reading,
+)
+from sim.integration.canonical import Customer, Envelope, ReturnNews
 from sim.integration.messaging import DeadLetter, MessageBus, Outcome
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 
-__all__ = ["ACCOUNT_EVENTS", "EventDrivenPattern", "ORDER_EVENTS", "PRICE_EVENTS"]
+__all__ = ["ACCOUNT_EVENTS", "EventDrivenPattern", "ORDER_EVENTS", "PRICE_EVENTS", "RETURN_EVENTS"]
 
 ORDER_EVENTS = "erp.order-events"
 """The bus topic carrying the ERP's business events."""
@@ -46,6 +56,8 @@ ACCOUNT_EVENTS = "crm.account-events"
 
 PRICE_EVENTS = "erp.price-events"
 """The bus topic carrying the ERP's list price change notifications (keys only)."""
+RETURN_EVENTS = "erp.return-events"
+"""The bus topic carrying the ERP's returns events (in a world with returns)."""
 
 
 class EventDrivenPattern(ComposedPattern):
@@ -150,6 +162,40 @@ class EventDrivenPattern(ComposedPattern):
             return Outcome.POISON
         done = yield from self.master_data.sync_prices((sku,))
         return Outcome.APPLIED if done else Outcome.FAILED
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Returns events on their own topic, with two subscriptions.
+
+        ``return-router`` advises the warehouse of each authorisation, ``crm-case-sync``
+        writes every event's news to the case.
+        """
+        settings = self.settings
+        self.bus.subscribe(
+            RETURN_EVENTS,
+            "return-router",
+            flow.advise,
+            settings.fulfilment_partitions,
+            types=frozenset({"ReturnAuthorized"}),
+        )
+        self.bus.subscribe(
+            RETURN_EVENTS, "crm-case-sync", self._show_return, settings.status_sync_partitions
+        )
+        adapter.deliver_events(
+            lambda event: self.bus.publish(RETURN_EVENTS, event, int(event.payload["order_ref"]))
+        )
+        adapter.deliver_receipts(lambda receipt: self._process(flow.post_receipt(receipt)))
+        self.take_cases(flow, adapter)
+
+    def take_cases(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Each case is authorised by a synchronous call; its news comes as events."""
+        adapter.deliver_cases(lambda ret: self._process(flow.authorise(ret, False)))
+
+    def _show_return(self, message: Envelope) -> Generator[Any, Any, Outcome]:
+        news = message.payload.get("news")
+        if not isinstance(news, ReturnNews) or self.returns is None:
+            return Outcome.POISON
+        outcome: Outcome = yield from self.returns.show(news)
+        return outcome
 
     def start_dead_letter_handling(self) -> None:
         """Dead letters to the desk; scheduled replays."""

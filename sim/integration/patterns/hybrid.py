@@ -18,7 +18,10 @@ Status and fulfilment (asynchronous)::
     carrier scans -> dedupe on carrier event id, apply only newer occurred_at -> ERP tracking
 
 Master-data conflicts and orders the ERP holds for anything but credit (pricing, tax) go to
-the exception queue, a named exception state. Each ERP operation group (order APIs, delivery
+the exception queue, a named exception state. Returns (``returns.enabled``): the case's
+return order is created by a synchronous call with the case as idempotency key (stored and
+forwarded if the ERP cannot take it); the case learns the rest from the ERP's returns events
+(``erp.return-events``). Each ERP operation group (order APIs, delivery
 API) has its own circuit breaker, so a failing delivery API does not stop order intake.
 
 Every call carries its timeout (``integration.timeouts``); each resilience mechanism can be

@@ -29,6 +29,9 @@ Master data runs as flows too: a flow per new CRM account (create the business p
 write its number back) and a flow per ERP price change notification (read the price back,
 write it to the CRM price book). A flow that fails leaves its work pending for the sweep
 flow every ``integration.master_data.sweep_interval_s``.
+Returns: each step is a flow (authorise the case with the case as idempotency key and show
+the answer on it, advise the warehouse, post the warehouse's receipt); the cases learn of
+receipts and credit memos from a bulk extract of changed returns every ``sync_interval_s``.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sim.engine import CallResult
+from sim.integration.adapters import ReturnsAdapter
 from sim.integration.adapters.erp import ErpEvent, keys_only
-from sim.integration.blocks import BulkSync, WorkerPool
+from sim.integration.blocks import BulkSync, ReturnsFlow, WorkerPool
 from sim.integration.canonical import Order, Shipment, ValidationResult
 from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
@@ -93,7 +97,11 @@ class IpaasPattern(ComposedPattern):
     def in_flight(self) -> tuple[int, int]:
         """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
         unsynced = self.context.erp.unsynced_changes(self.bulk_sync.synced_to)
-        return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
+        returns = self.context.returns
+        if self.returns is not None and returns is not None:
+            unsynced += returns.unsynced(self.returns.synced_to)
+        parked = self.writer.parked + self.returns_parked()
+        return self.flows.queued + self.flows.busy, parked + unsynced
 
     def start(self) -> None:
         """Start the runtime, hook the triggers and schedule the bulk sync."""
@@ -111,6 +119,24 @@ class IpaasPattern(ComposedPattern):
     def _flow(self, job: Any) -> None:
         """Run ``job`` as a flow on the runtime."""
         self.flows.submit(partial(self._as_flow, job))
+
+    def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
+        """Each returns step is a flow; the cases learn of receipts and credits by bulk sync."""
+        submit = self.flows.submit
+        adapter.deliver_cases(
+            lambda ret: submit(partial(self._as_flow, partial(flow.authorise, ret, True)))
+        )
+        adapter.deliver_events(
+            lambda event: (
+                submit(partial(self._as_flow, partial(flow.advise, event)))
+                if event.type == "ReturnAuthorized"
+                else None
+            )
+        )
+        adapter.deliver_receipts(
+            lambda receipt: submit(partial(self._as_flow, partial(flow.post_receipt, receipt)))
+        )
+        self.sim.process(flow.sync_bulk(self.settings.ipaas.sync_interval_s))
 
     def _step(self) -> Any:
         """The runtime's own time for one flow step."""
