@@ -124,5 +124,5 @@ def build_world(
         workers={f"workers:{name}": pool for name, pool in pattern.worker_pools.items()},
     )
     FaultRunner(run, timeline, seams).start()
-    run.sim.process(workload.accept_orders(crm))
+    run.sim.process(workload.accept_orders(crm, erp))
     return World(scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline)

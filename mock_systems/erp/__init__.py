@@ -7,6 +7,8 @@ from mock_systems.erp.config import (
     EventPayload,
     ReplenishmentPolicy,
 )
+from mock_systems.erp.idoc import IdocError, IdocItem, IdocStatus, OrdersIdoc
+from mock_systems.erp.idoc_config import IdocInboundConfig
 from mock_systems.erp.records import (
     BillingDocument,
     BillingStatus,
@@ -36,6 +38,11 @@ __all__ = [
     "ErpConfig",
     "ErpEndpoints",
     "EventPayload",
+    "IdocError",
+    "IdocInboundConfig",
+    "IdocItem",
+    "IdocStatus",
+    "OrdersIdoc",
     "ReplenishmentPolicy",
     "RequestItem",
     "SalesOrder",

@@ -11,8 +11,9 @@ concepts are mixins over the same state, one module each: ``status`` (status der
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
 review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
 release, goods issue, carrier milestones), ``billing`` (invoices, payments),
-``maintenance`` (hold release, cancellation) and ``reads`` (status query, change extract,
-read-back by key).
+``maintenance`` (hold release, cancellation), ``reads`` (status query, change extract,
+read-back by key, orders created since) and ``idoc`` (EDI orders received as IDocs and
+posted in inbound batches).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mock_systems.erp.billing import Billing
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.credit import CreditControl
 from mock_systems.erp.deliveries import DeliveryUpdates
+from mock_systems.erp.idoc import IdocError, IdocInbound, OrdersIdoc
 from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
@@ -53,9 +55,11 @@ _Reply = Generator[Any, Any, Any]
 
 
 # Each part derives from ErpState, which declares the shared state and the cross-part
-# steps; as the common base it comes last in the MRO, so the parts' order here is free.
+# steps; as the common base it comes last in the MRO, so the parts' order here is free
+# (but for IdocInbound, which builds on MasterData and so comes before it).
 class Erp(
     OrderStatus,
+    IdocInbound,
     MasterData,
     CreditControl,
     Billing,
@@ -106,6 +110,10 @@ class Erp(
         self._allocation_queue: list[str] = []
         self._backorders: list[str] = []
         self._stock_received = False
+        self.idocs: dict[int, OrdersIdoc] = {}
+        self._idoc_queue: list[OrdersIdoc] = []
+        self.idoc_errors: Mailbox[IdocError] = Mailbox(run.sim)
+        self._originated: list[tuple[float, str]] = []
         self.inventory = Inventory(
             run, config.replenishment, self.record, lambda m: self.materials[m].number
         )
@@ -125,7 +133,9 @@ class Erp(
         self._payment_time = config.credit.payment_terms.keyed_sampler(seed, "erp.payment")
         self._payments: dict[int, int] = {}
         self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
+        self._idoc_time = config.idoc.processing_time.keyed_sampler(seed, "erp.idoc")
         run.sim.process(self._allocation_loop())
+        self._start_idoc_inbound()
         run.sim.process(self.inventory.replenishment())
 
     def set_contract_version(self, version: str) -> None:
@@ -187,8 +197,12 @@ class Erp(
             )
         )
 
+    def _create_from_inbound(self, request: SalesOrderRequest) -> None:
+        """Create the sales order of a posted IDoc and announce it (``OrderCreated``)."""
+        self._commit_order(request, None, announce=True)
+
     def _commit_order(
-        self, request: SalesOrderRequest, idempotency_key: str | None
+        self, request: SalesOrderRequest, idempotency_key: str | None, announce: bool = False
     ) -> CreateOrderResult:
         remembered = self._idempotency.get(idempotency_key) if idempotency_key else None
         if (
@@ -216,6 +230,7 @@ class Erp(
         order = SalesOrder(
             document, request.customer_reference, request.sold_to, plant, items, self.sim.now, net
         )
+        order.channel = request.channel
         self.orders[document] = order
         self.by_reference[request.customer_reference] = document
         if idempotency_key is not None:
@@ -227,6 +242,9 @@ class Erp(
             status=plant,
             value=net,
         )
+        if announce:  # an order the CRM does not know: the ERP announces it
+            self._originated.append((self.sim.now, document))
+            self._changed(order, "OrderCreated", {"channel": request.channel})
         mismatch = any(
             abs(item.net_price - req.quoted_price) > self.config.price_tolerance * item.net_price
             for item, req in zip(items, request.items, strict=True)

@@ -19,6 +19,7 @@ from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
+from sim.scenario.channels import ChannelEntry
 from sim.scenario.latency import LATENCY_METRICS
 from sim.scenario.thresholds import parse_threshold
 
@@ -116,6 +117,10 @@ class Demand(_Section):
     max_lines_per_order: int = Field(default=40, ge=1)
     units_per_line_mean: float = Field(default=5.0, ge=1)
     units_per_line_cv: float = Field(default=1.0, gt=0)
+    entry: ChannelEntry = Field(
+        default=ChannelEntry(),
+        description="where each channel's orders enter: CRM quote, commerce order or IDoc",
+    )
 
     @field_validator("weekday_factors", "hourly_weights")
     @classmethod

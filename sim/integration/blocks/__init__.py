@@ -2,8 +2,8 @@
 
 Callers (retriers, breakers, token buckets), order submission with store and forward,
 durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception desk,
-reconciliation, the ATP cache, the scan relay, event contracts and the ERP read-back of
-notification events: each takes its
+reconciliation, the ATP cache, the scan relay, event contracts, the ERP read-back of
+notification events and the intake of ERP-originated orders into the CRM: each takes its
 dependencies explicitly, so a pattern is the wiring between them.
 """
 
@@ -13,6 +13,7 @@ from sim.integration.blocks.contracts import EventContracts
 from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.exception_desk import ExceptionDesk
 from sim.integration.blocks.fulfilment import Fulfilment, Tendered
+from sim.integration.blocks.order_intake import ErpOrderIntake
 from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
@@ -34,6 +35,7 @@ __all__ = [
     "CrmStatusSync",
     "Delivered",
     "DurableWriter",
+    "ErpOrderIntake",
     "EventContracts",
     "ExceptionDesk",
     "Fulfilment",

@@ -57,6 +57,7 @@ class EventBusPattern(EventDrivenPattern):
             "dedupe",
             "compensation",
             "order_desk",
+            "erp_order_intake",
         }
     )
 

@@ -14,6 +14,10 @@ until it lands) and acts on what it read: the status sync writes the order's sta
 shipments and its invoices; the router finds the allocated delivery's items and plant, or
 the hold's reason.
 
+Orders that began in the ERP (EDI orders) are announced by its ``OrderCreated`` event:
+the status sync, finding an order the CRM lacks, reads it back and creates its CRM order
+record before writing its status (the ERP order intake), whatever event comes first.
+
 A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
 becomes a decision for the order desk; scheduled replays and a mapping's deployment put
 letters back. Hybrid and event bus both build on this; they differ in how orders get in.
@@ -154,6 +158,11 @@ class EventDrivenPattern(ComposedPattern):
 
     def _sync_order(self, order: OrderReading) -> Generator[Any, Any, Outcome]:
         """Write an order read back to CRM: its status, shipments and invoices."""
+        if self.mechanisms.erp_order_intake and not self.context.crm.has_record(
+            order.status.order_ref
+        ):  # read back already: take it without reading it again
+            taken = yield from self.intake.take(order)
+            return Outcome.APPLIED if taken else Outcome.FAILED
         outcome: Outcome = yield from self.status_sync.apply(news_from_reading(order.status))
         return outcome
 

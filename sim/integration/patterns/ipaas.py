@@ -20,10 +20,12 @@ Status comes back by a **scheduled bulk sync**: every ``sync_interval_s`` one fl
 extracts every ERP order changed since the last successful sync (its status, a shipment's
 milestone or an invoice) and writes what changed to CRM, so CRM is as stale as the
 interval. A failed extract is simply tried at the next run from the same point, so
-nothing is lost, only late; changes not yet synced count as pending work at the end of a
-run. ERP allocations, holds and WMS ship confirmations each start a flow too; when the
-ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow reads the order
-back from the ERP first (a failed read-back goes to the exception queue).
+nothing is lost, only late. The extract also holds the orders that began in the ERP (EDI
+orders, new to the CRM): for each of them the flow reads the order back and creates its
+CRM order record before writing its status. Changes not yet synced count as pending work
+at the end of a run. ERP allocations, holds and WMS ship confirmations each start a flow
+too; when the ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow
+reads the order back from the ERP first (a failed read-back goes to the exception queue).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class IpaasPattern(ComposedPattern):
             "resequencing",
             "compensation",
             "order_desk",
+            "erp_order_intake",
         }
     )
 

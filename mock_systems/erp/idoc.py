@@ -1,0 +1,237 @@
+"""IDoc inbound of the mock ERP: EDI orders (ORDERS05) received, checked and posted in batches.
+
+A trading partner's EDI 850 reaches the ERP through a VAN or AS2 as an ``ORDERS`` IDoc and
+never touches the CRM. Receipt is the order's acceptance, its time zero: the ERP records
+``erp.idoc_received`` (the order's correlation number, channel, value and units) and
+``erp.idoc_region``, and the IDoc waits with status 64 (ready to be posted).
+
+The scheduled inbound job (RBDAPP01-style, every ``systems.erp.idoc.batch_interval_s``)
+takes every waiting IDoc and posts them one after the other, each taking its processing
+time as ERP background work (:meth:`ErpState._background_job`), so EDI orders are created
+in groups at batch times. With ``batch_interval_s: null`` each IDoc is posted on receipt.
+
+Posting runs the application checks first: an unknown or blocked customer or material
+(``master_data_conflict``) or a price outside the ERP's tolerance (``pricing_mismatch``)
+puts the IDoc in status 51 (application error, ``erp.idoc_error``) and notifies the EDI
+coordinator's inbox (``idoc_errors``); nothing is created. A good IDoc creates the sales
+order (``erp.order_created``; status 53) and the ERP announces it with an ``OrderCreated``
+business event, since the CRM does not know it.
+
+People handle an IDoc in error through the maintenance API: ``reprocess_idoc`` (BD87, after
+correcting the prices to the ERP's and fixing master data) or ``close_idoc`` (status 68, no
+further processing: the partner is told the order is rejected).
+
+A posting's duration belongs to the IDoc: the k-th posting of order ``n`` is draw k of
+``n`` in the keyed stream ``erp.idoc``, the same under every pattern.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from mock_systems.erp.masterdata import MasterData
+from mock_systems.erp.records import RequestItem, SalesOrderRequest
+from sim.engine import Endpoint, KeyedSampler, Mailbox
+
+__all__ = [
+    "IdocError",
+    "IdocInbound",
+    "IdocItem",
+    "IdocStatus",
+    "OrdersIdoc",
+]
+
+
+class IdocStatus:
+    """The IDoc status codes the inbound uses (SAP's numbering)."""
+
+    READY = "64"
+    """Ready to be transferred to the application (waiting for the inbound job)."""
+    ERROR = "51"
+    """Application document not posted (an application check failed)."""
+    POSTED = "53"
+    """Application document posted: the sales order exists."""
+    CLOSED = "68"
+    """Error, no further processing (a person rejected the IDoc)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdocItem:
+    """One item segment (E1EDP01): material, quantity and the partner's expected price."""
+
+    MATNR: str
+    MENGE: int
+    VPREI: float
+
+
+@dataclass(slots=True)
+class OrdersIdoc:
+    """An inbound ORDERS05 IDoc: the partner's purchase order in the ERP's inbound format.
+
+    ``BELNR`` is the order's correlation number (given at receipt), ``PARTN`` the sold-to
+    party, ``REGION`` the ship-to's sales region.
+    """
+
+    BELNR: int
+    PARTN: str
+    REGION: str
+    items: tuple[IdocItem, ...]
+    DOCNUM: int = 0
+    STATUS: str = IdocStatus.READY
+    error: str = ""
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IdocError:
+    """The ERP's notice of an IDoc in status 51, for the EDI coordinator's inbox."""
+
+    DOCNUM: int
+    BELNR: int
+    reason: str
+
+
+class IdocInbound(MasterData):
+    """Mixin of the ERP's IDoc inbound (the ERP provides the state used here)."""
+
+    _maintain: Endpoint
+    _idoc_time: KeyedSampler
+    idocs: dict[int, OrdersIdoc]
+    """Every IDoc received, by correlation number."""
+    _idoc_queue: list[OrdersIdoc]
+    idoc_errors: Mailbox[IdocError]
+    """Notices of IDocs in error (status 51), in the order they failed."""
+
+    def _start_idoc_inbound(self) -> None:
+        """Schedule the inbound job (none when IDocs are posted on receipt)."""
+        if self.config.idoc.batch_interval_s is not None:
+            self.sim.process(self._idoc_batches(self.config.idoc.batch_interval_s))
+
+    def receive_idoc(self, idoc: OrdersIdoc) -> None:
+        """An ORDERS IDoc arrives from the VAN: the order's acceptance, its time zero."""
+        if idoc.BELNR in self.idocs:
+            raise ValueError(f"an IDoc for order {idoc.BELNR} was already received")
+        idoc.DOCNUM = 1 + len(self.idocs)
+        idoc.STATUS = IdocStatus.READY
+        self.idocs[idoc.BELNR] = idoc
+        self.record(
+            "idoc_received",
+            order=idoc.BELNR,
+            subject=idoc.DOCNUM,
+            status="edi",
+            value=sum(item.MENGE * item.VPREI for item in idoc.items),
+            value2=float(sum(item.MENGE for item in idoc.items)),
+        )
+        self.record("idoc_region", order=idoc.BELNR, status=idoc.REGION)
+        if self.config.idoc.batch_interval_s is None:
+            self.sim.process(self._post_now(idoc))
+        else:
+            self._idoc_queue.append(idoc)
+
+    # ------------------------------------------------------------------ posting
+    def _idoc_batches(self, interval: float) -> Generator[Any, Any, None]:
+        while True:
+            yield self.sim.timeout(interval - self.sim.now % interval)
+            if not self._idoc_queue:
+                continue
+            batch, self._idoc_queue = self._idoc_queue, []
+            self.record("idoc_batch", value=float(len(batch)))
+            for idoc in batch:
+                yield from self._background_job("idoc_inbound", self._posting_time(idoc))
+                self._post(idoc)
+
+    def _post_now(self, idoc: OrdersIdoc) -> Generator[Any, Any, None]:
+        yield from self._background_job("idoc_inbound", self._posting_time(idoc))
+        self._post(idoc)
+
+    def _posting_time(self, idoc: OrdersIdoc) -> float:
+        idoc.attempts += 1
+        return self._idoc_time(idoc.BELNR, idoc.attempts)
+
+    def _application_error(self, idoc: OrdersIdoc) -> str:
+        """The first application check the IDoc fails, or ``""``."""
+        if self._known_customer(idoc.PARTN) is None:
+            return "master_data_conflict"
+        if any(not self._orderable(item.MATNR) for item in idoc.items):
+            return "master_data_conflict"
+        tolerance = self.config.price_tolerance
+        for item in idoc.items:
+            price = self.price(idoc.PARTN, item.MATNR)
+            if abs(price - item.VPREI) > tolerance * price:
+                return "pricing_mismatch"
+        return ""
+
+    def _post(self, idoc: OrdersIdoc) -> bool:
+        """Post one IDoc: the sales order, or status 51 and a notice; True if posted."""
+        if idoc.STATUS in (IdocStatus.POSTED, IdocStatus.CLOSED):
+            return idoc.STATUS == IdocStatus.POSTED
+        reason = self._application_error(idoc)
+        if reason:
+            idoc.STATUS, idoc.error = IdocStatus.ERROR, reason
+            self.record("idoc_error", order=idoc.BELNR, subject=idoc.DOCNUM, status=reason)
+            self.idoc_errors.put(IdocError(idoc.DOCNUM, idoc.BELNR, reason))
+            return False
+        request = SalesOrderRequest(
+            idoc.PARTN,
+            idoc.BELNR,
+            "edi",
+            tuple(RequestItem(item.MATNR, item.MENGE, item.VPREI) for item in idoc.items),
+        )
+        idoc.STATUS, idoc.error = IdocStatus.POSTED, ""
+        self.record("idoc_posted", order=idoc.BELNR, subject=idoc.DOCNUM)
+        self._create_from_inbound(request)
+        return True
+
+    def _create_from_inbound(self, request: SalesOrderRequest) -> None:
+        """Create the sales order of a posted IDoc (the order entry part)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ people's fixes
+    def reprocess_idoc(
+        self, customer_reference: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
+        """Post an IDoc in error again (BD87), its prices corrected to the ERP's.
+
+        True once posted, False when a check still fails (it stays in status 51 and a new
+        notice is raised) or when there is nothing to reprocess.
+        """
+        return (
+            yield from self._maintain.call(
+                customer_reference, partial(self._reprocess, customer_reference), timeout
+            )
+        )
+
+    def _reprocess(self, customer_reference: int) -> bool:
+        idoc = self.idocs.get(customer_reference)
+        if idoc is None or idoc.STATUS != IdocStatus.ERROR:
+            return idoc is not None and idoc.STATUS == IdocStatus.POSTED
+        if self._known_customer(idoc.PARTN) is not None:
+            idoc.items = tuple(
+                IdocItem(item.MATNR, item.MENGE, self.price(idoc.PARTN, item.MATNR))
+                if item.MATNR in self.materials
+                else item
+                for item in idoc.items
+            )
+        return self._post(idoc)
+
+    def close_idoc(
+        self, customer_reference: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
+        """Reject an IDoc in error: status 68, no further processing; True if closed."""
+        return (
+            yield from self._maintain.call(
+                customer_reference, partial(self._close, customer_reference), timeout
+            )
+        )
+
+    def _close(self, customer_reference: int) -> bool:
+        idoc = self.idocs.get(customer_reference)
+        if idoc is None or idoc.STATUS != IdocStatus.ERROR:
+            return False
+        idoc.STATUS = IdocStatus.CLOSED
+        self.record("idoc_closed", order=idoc.BELNR, subject=idoc.DOCNUM, status=idoc.error)
+        return True
