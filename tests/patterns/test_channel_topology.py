@@ -167,7 +167,7 @@ def price_drift(pattern: str, **changes: Any) -> Scenario:
 
 @pytest.mark.parametrize("pattern", ["direct", "hybrid"])
 def test_a_bad_idoc_goes_to_error_and_is_handled_not_lost(pattern: str) -> None:
-    world, frame = settle(price_drift(pattern))
+    _, frame = settle(price_drift(pattern))
     errors = of(frame, "erp.idoc_error")
     assert len(errors) >= 3
     assert set(errors["status"].astype(str)) == {"pricing_mismatch"}
