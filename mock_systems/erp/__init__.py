@@ -7,7 +7,7 @@ from mock_systems.erp.config import (
     EventPayload,
     ReplenishmentPolicy,
 )
-from mock_systems.erp.idoc import IdocError, IdocItem, IdocStatus, OrdersIdoc
+from mock_systems.erp.idoc import IdocError, IdocItem, IdocStatus, OrderChangeIdoc, OrdersIdoc
 from mock_systems.erp.idoc_config import IdocInboundConfig
 from mock_systems.erp.records import (
     BillingDocument,
@@ -42,6 +42,7 @@ __all__ = [
     "IdocInboundConfig",
     "IdocItem",
     "IdocStatus",
+    "OrderChangeIdoc",
     "OrdersIdoc",
     "ReplenishmentPolicy",
     "RequestItem",

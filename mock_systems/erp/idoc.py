@@ -21,6 +21,14 @@ People handle an IDoc in error through the maintenance API: ``reprocess_idoc`` (
 correcting the prices to the ERP's and fixing master data) or ``close_idoc`` (status 68, no
 further processing: the partner is told the order is rejected).
 
+Changes to EDI orders (EDI 860) arrive the same way as ``ORDCHG`` IDocs
+(:meth:`IdocInbound.receive_order_change`, ``erp.idoc_change_received``) and are posted in
+the same inbound runs, after the orders: a cancellation cancels the sales order as
+``cancel_order`` would (its backlog and credit exposure released, the ``OrderCancelled``
+event published); a change the ERP cannot apply (no such order yet, a delivery already
+exists) ends in status 51 (``erp.idoc_change_error``), answered to the partner, with no
+order desk item.
+
 A posting's duration belongs to the IDoc: the k-th posting of order ``n`` is draw k of
 ``n`` in the keyed stream ``erp.idoc``, the same under every pattern.
 """
@@ -42,6 +50,7 @@ __all__ = [
     "IdocInbound",
     "IdocItem",
     "IdocStatus",
+    "OrderChangeIdoc",
     "OrdersIdoc",
 ]
 
@@ -86,6 +95,24 @@ class OrdersIdoc:
     attempts: int = 0
 
 
+@dataclass(slots=True)
+class OrderChangeIdoc:
+    """An inbound ORDCHG IDoc: the partner's change to an order (EDI 860).
+
+    ``BELNR`` is the order's correlation number; ``ACTION`` what changes (``cancel``: the
+    whole order is cancelled, the 860's purpose code 01).
+    """
+
+    BELNR: int
+    ACTION: str = "cancel"
+    DOCNUM: int = 0
+    STATUS: str = IdocStatus.READY
+
+
+CHANGE_ACTIONS = frozenset({"cancel"})
+"""The changes the ORDCHG inbound applies."""
+
+
 @dataclass(frozen=True, slots=True)
 class IdocError:
     """The ERP's notice of an IDoc in status 51, for the EDI coordinator's inbox."""
@@ -105,6 +132,8 @@ class IdocInbound(MasterData):
     _idoc_queue: list[OrdersIdoc]
     idoc_errors: Mailbox[IdocError]
     """Notices of IDocs in error (status 51), in the order they failed."""
+    _change_queue: list[OrderChangeIdoc]
+    _changes_received: int
 
     def _start_idoc_inbound(self) -> None:
         """Schedule the inbound job (none when IDocs are posted on receipt)."""
@@ -132,17 +161,61 @@ class IdocInbound(MasterData):
         else:
             self._idoc_queue.append(idoc)
 
+    def receive_order_change(self, change: OrderChangeIdoc) -> None:
+        """An ORDCHG IDoc arrives (EDI 860): posted in the next inbound run, after orders."""
+        if change.ACTION not in CHANGE_ACTIONS:
+            raise ValueError(f"no ORDCHG action {change.ACTION!r}; use {sorted(CHANGE_ACTIONS)}")
+        self._changes_received += 1
+        change.DOCNUM = -self._changes_received  # numbered apart from ORDERS IDocs
+        change.STATUS = IdocStatus.READY
+        self.record(
+            "idoc_change_received", order=change.BELNR, subject=change.DOCNUM, status=change.ACTION
+        )
+        if self.config.idoc.batch_interval_s is None:
+            self.sim.process(self._post_change_now(change))
+        else:
+            self._change_queue.append(change)
+
     # ------------------------------------------------------------------ posting
     def _idoc_batches(self, interval: float) -> Generator[Any, Any, None]:
         while True:
             yield self.sim.timeout(interval - self.sim.now % interval)
-            if not self._idoc_queue:
+            if not self._idoc_queue and not self._change_queue:
                 continue
             batch, self._idoc_queue = self._idoc_queue, []
-            self.record("idoc_batch", value=float(len(batch)))
+            changes, self._change_queue = self._change_queue, []
+            self.record("idoc_batch", value=float(len(batch)), value2=float(len(changes)))
             for idoc in batch:
                 yield from self._background_job("idoc_inbound", self._posting_time(idoc))
                 self._post(idoc)
+            for change in changes:
+                yield from self._background_job("idoc_inbound", self._change_time(change))
+                self._post_change(change)
+
+    def _post_change_now(self, change: OrderChangeIdoc) -> Generator[Any, Any, None]:
+        yield from self._background_job("idoc_inbound", self._change_time(change))
+        self._post_change(change)
+
+    def _change_time(self, change: OrderChangeIdoc) -> float:
+        return self._idoc_time(change.BELNR, 1000 - change.DOCNUM)
+
+    def _post_change(self, change: OrderChangeIdoc) -> None:
+        """Apply an order change: the order cancelled, or status 51 and a row."""
+        if not self._cancel_from_inbound(change.BELNR, "customer_cancelled"):
+            change.STATUS = IdocStatus.ERROR
+            reason = "no_order" if change.BELNR not in self.by_reference else "cancel_refused"
+            self.record(
+                "idoc_change_error", order=change.BELNR, subject=change.DOCNUM, status=reason
+            )
+            return
+        change.STATUS = IdocStatus.POSTED
+        self.record(
+            "idoc_change_posted", order=change.BELNR, subject=change.DOCNUM, status=change.ACTION
+        )
+
+    def _cancel_from_inbound(self, customer_reference: int, reason: str) -> bool:
+        """Cancel an order for a posted change (the maintenance part); True if cancelled."""
+        raise NotImplementedError
 
     def _post_now(self, idoc: OrdersIdoc) -> Generator[Any, Any, None]:
         yield from self._background_job("idoc_inbound", self._posting_time(idoc))

@@ -29,7 +29,7 @@ from mock_systems.erp.billing import Billing
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.credit import CreditControl
 from mock_systems.erp.deliveries import DeliveryUpdates
-from mock_systems.erp.idoc import IdocError, IdocInbound, OrdersIdoc
+from mock_systems.erp.idoc import IdocError, IdocInbound, OrderChangeIdoc, OrdersIdoc
 from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
@@ -112,6 +112,8 @@ class Erp(
         self._stock_received = False
         self.idocs: dict[int, OrdersIdoc] = {}
         self._idoc_queue: list[OrdersIdoc] = []
+        self._change_queue: list[OrderChangeIdoc] = []
+        self._changes_received = 0
         self.idoc_errors: Mailbox[IdocError] = Mailbox(run.sim)
         self._originated: list[tuple[float, str]] = []
         self.inventory = Inventory(
@@ -200,6 +202,10 @@ class Erp(
     def _create_from_inbound(self, request: SalesOrderRequest) -> None:
         """Create the sales order of a posted IDoc and announce it (``OrderCreated``)."""
         self._commit_order(request, None, announce=True)
+
+    def _cancel_from_inbound(self, customer_reference: int, reason: str) -> bool:
+        """Cancel an order for a posted ORDCHG IDoc, as ``cancel_order`` would."""
+        return self._commit_cancel(customer_reference, reason)
 
     def _commit_order(
         self, request: SalesOrderRequest, idempotency_key: str | None, announce: bool = False

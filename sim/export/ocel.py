@@ -72,6 +72,9 @@ erp.idoc_received                     IDoc Received                order; channe
 erp.idoc_posted                       IDoc Posted                  order
 erp.idoc_error                        IDoc Error                   order; reason
 erp.idoc_closed                       IDoc Closed                  order; reason
+erp.idoc_change_received / _posted    Order Change IDoc Received / order; action
+                                      Posted
+erp.idoc_change_error                 Order Change IDoc Error      order; reason
 erp.duplicate_suppressed              ERP Duplicate Suppressed     order, shipment
 erp.hold_placed                       Hold Placed                  order; reason, net_value
 erp.hold_released                     Hold Released                order; reason
@@ -356,6 +359,9 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order("erp.idoc_posted", "IDoc Posted"),
     _order("erp.idoc_error", "IDoc Error", _s("reason")),
     _order("erp.idoc_closed", "IDoc Closed", _s("reason")),
+    _order("erp.idoc_change_received", "Order Change IDoc Received", _s("action")),
+    _order("erp.idoc_change_posted", "Order Change IDoc Posted", _s("action")),
+    _order("erp.idoc_change_error", "Order Change IDoc Error", _s("reason")),
     _delivery("erp.duplicate_suppressed", "ERP Duplicate Suppressed"),
     _order("erp.hold_placed", "Hold Placed", _s("reason"), _f("net_value")),
     _order("erp.hold_released", "Hold Released", _s("reason")),
