@@ -250,7 +250,13 @@ class Erp(
         )
         if announce:  # an order the CRM does not know: the ERP announces it
             self._originated.append((self.sim.now, document))
-            self._changed(order, "OrderCreated", {"channel": request.channel})
+            detail = {
+                "channel": request.channel,
+                "sold_to": request.sold_to,
+                "region": customer.region,
+                "items": tuple((i.item_no, i.material, i.quantity, i.net_price) for i in items),
+            }
+            self._changed(order, "OrderCreated", detail)
         mismatch = any(
             abs(item.net_price - req.quoted_price) > self.config.price_tolerance * item.net_price
             for item, req in zip(items, request.items, strict=True)

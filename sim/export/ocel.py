@@ -46,6 +46,7 @@ integration.order_received            Order Received               order; channe
 integration.erp_order_taken           ERP Order Taken Into CRM     order; channel
 integration.no_crm_record             Status Without CRM Record    order; status
 integration.intake_failed             ERP Order Intake Failed      order; reason
+integration.intake_deferred           Status Deferred Until Intake order
 integration.validated                 Order Validated              order; outcome
 integration.order_submitted           Order Submitted              order; outcome
 integration.stored_for_forwarding     Order Stored For Forwarding  order; reason
@@ -154,7 +155,7 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``integration.replay_not_applicable``, ``integration.reconciliation_run`` and ``_failed``,
 ``integration.poll_started``, ``integration.sync_extracted`` and ``_failed``,
 ``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``, ``erp.idoc_batch``,
-``integration.intake_polled`` and ``_poll_failed``; ``crm.quote_region``,
+``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
 ``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
 history event in neither list (one added to the simulator after this table) is not exported
 and is reported in :attr:`OcelLog.unmapped`.
@@ -323,6 +324,7 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order("integration.erp_order_taken", "ERP Order Taken Into CRM", _s("channel")),
     _order("integration.no_crm_record", "Status Without CRM Record", _s("status")),
     _order("integration.intake_failed", "ERP Order Intake Failed", _s("reason")),
+    _order("integration.intake_deferred", "Status Deferred Until Intake"),
     _order("integration.validated", "Order Validated", _s("outcome")),
     _order("integration.order_submitted", "Order Submitted", _s("outcome")),
     _order("integration.stored_for_forwarding", "Order Stored For Forwarding", _s("reason")),
@@ -512,6 +514,7 @@ NOT_EXPORTED = frozenset(
         "erp.idoc_batch",
         "integration.intake_polled",
         "integration.intake_poll_failed",
+        "integration.intake_poll_skipped",
         *ORDER_REGION_EVENTS,
     }
 )

@@ -7,7 +7,7 @@ ignored setting.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -208,10 +208,19 @@ class Systems(_Section):
 
 
 class SlaTarget(_Section):
-    """A service level: the ``percentile`` of a latency metric within ``max_s`` seconds."""
+    """A service level: the ``percentile`` of a latency metric within ``max_s`` seconds.
+
+    ``channels`` limits the target to orders of those channels (none: every order), e.g.
+    an order-creation target for the orders entered through the CRM, while EDI orders
+    wait for their IDoc inbound run.
+    """
 
     percentile: float = Field(default=95.0, gt=0, le=100)
     max_s: float = Field(gt=0)
+    channels: tuple[Literal["field_sales", "web_shop", "edi"], ...] = Field(
+        default=(),
+        description="assumption: a target applies to every channel unless it names some",
+    )
 
 
 def _default_sites() -> dict[str, Site]:

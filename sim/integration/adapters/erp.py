@@ -57,6 +57,7 @@ __all__ = [
     "KEYS_ONLY",
     "OrderReading",
     "StatusReading",
+    "created_order",
     "keys_only",
 ]
 
@@ -69,6 +70,31 @@ KEYS_ONLY = "keys_only"
 def keys_only(envelope: Envelope) -> bool:
     """True for a notification event: the consumer must read the object back."""
     return bool(envelope.payload.get(KEYS_ONLY))
+
+
+def created_order(envelope: Envelope) -> Order | None:
+    """The canonical order an ``OrderCreated`` data event (contract 1.0) carries, if any.
+
+    The ERP announces the orders it originated (EDI) with their header and items; a
+    notification event (keys only) carries none, and the consumer reads the order back.
+    """
+    payload = envelope.payload
+    items = payload.get("items")
+    if envelope.type != "OrderCreated" or not items or payload.get("channel") not in _CHANNELS:
+        return None
+    reference = int(payload["order_ref"])
+    return Order(
+        correlation_id=envelope.correlation_id,
+        order_ref=reference,
+        customer_id=str(payload["sold_to"]),
+        channel=Channel(payload["channel"]),
+        region=str(payload["region"]),
+        accepted_at=envelope.occurred_at,
+        lines=tuple(
+            OrderLine(line_no=int(n), sku=str(m), quantity=int(q), unit_price=float(p))
+            for n, m, q, p in items
+        ),
+    )
 
 
 class InvoiceStatus(StrEnum):

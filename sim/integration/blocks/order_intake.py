@@ -34,6 +34,7 @@ from sim.integration.adapters.erp import OrderReading
 from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.status_sync import StatusNews, news_from_reading
+from sim.integration.canonical import Order
 from sim.integration.messaging import Outcome, Retrier
 
 __all__ = ["ErpOrderIntake"]
@@ -71,6 +72,7 @@ class ErpOrderIntake:
         self.crm_timeout_s, self.extract_timeout_s = timeouts
         self.watermark = 0.0
         """ERP-originated orders created up to this time are in the CRM (``poll_created``)."""
+        self._running = False
 
     def take(self, reading: OrderReading) -> Generator[Any, Any, bool]:
         """Create the CRM record of an order read back, then write its status; True if done."""
@@ -89,13 +91,19 @@ class ErpOrderIntake:
         if order is None:
             self.record("intake_failed", order=ref, status="unreadable_order")
             return False
+        created: bool = yield from self.create_order(order, reading.status.erp_order_number)
+        return created
+
+    def create_order(self, order: Order, erp_order_number: str) -> Generator[Any, Any, bool]:
+        """Create the CRM order record of a canonical order (e.g. from a data event)."""
+        ref = order.order_ref
+        if self.crm.has_record(ref):
+            return True
         self.regions.setdefault(ref, order.region)
         answer = yield from self.writer.until_done(
             self.crm_retry,
             self.parking,
-            partial(
-                self.crm.create_order, order, reading.status.erp_order_number, self.crm_timeout_s
-            ),
+            partial(self.crm.create_order, order, erp_order_number, self.crm_timeout_s),
             ref,
             "crm_order_record",
         )
@@ -136,7 +144,22 @@ class ErpOrderIntake:
                 dispatch(partial(self.take_created, taken))
 
     def take_created(self, taken: Callable[[int], None]) -> Generator[Any, Any, None]:
-        """One run: every ERP-originated order since the watermark the CRM lacks is taken."""
+        """One run: every ERP-originated order since the watermark the CRM lacks is taken.
+
+        Runs never overlap (one waiting behind a slow or stalled one is skipped): two runs
+        writing the same order's status from readings taken at different times could land
+        in the wrong order.
+        """
+        if self._running:
+            self.record("intake_poll_skipped")
+            return
+        self._running = True
+        try:
+            yield from self._take_created(taken)
+        finally:
+            self._running = False
+
+    def _take_created(self, taken: Callable[[int], None]) -> Generator[Any, Any, None]:
         started = self.run.now
         readings = yield from self.erp_retry.run_call(
             partial(self.erp.created_orders, self.watermark, self.extract_timeout_s)

@@ -20,12 +20,15 @@ Status comes back by a **scheduled bulk sync**: every ``sync_interval_s`` one fl
 extracts every ERP order changed since the last successful sync (its status, a shipment's
 milestone or an invoice) and writes what changed to CRM, so CRM is as stale as the
 interval. A failed extract is simply tried at the next run from the same point, so
-nothing is lost, only late. The extract also holds the orders that began in the ERP (EDI
-orders, new to the CRM): for each of them the flow reads the order back and creates its
-CRM order record before writing its status. Changes not yet synced count as pending work
-at the end of a run. ERP allocations, holds and WMS ship confirmations each start a flow
-too; when the ERP's events carry keys only (``systems.erp.event_payload: keys``) the flow
-reads the order back from the ERP first (a failed read-back goes to the exception queue).
+nothing is lost, only late. Orders that began in the ERP (EDI orders, new to the CRM) are
+taken first in the same flow: the ERP's "orders created since" query (on the change
+extract's endpoint, from the last good run) gives each new order whole, and the flow
+creates its CRM order record with its status as it is then; the extract's news about an
+order not taken yet waits for the next run (``integration.intake_deferred``). Changes not
+yet synced count as pending work at the end of a run. ERP allocations, holds and WMS ship
+confirmations each start a flow too; when the ERP's events carry keys only
+(``systems.erp.event_payload: keys``) the flow reads the order back from the ERP first (a
+failed read-back goes to the exception queue).
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ FLOW_WORKERS = "ipaas.flows"
 
 _FLOW_EVENTS = frozenset({"InventoryAllocated", "OrderHeld"})
 """ERP events that start a flow; other changes wait for the bulk sync."""
+
+
+def _nothing_more(order_ref: int) -> None:
+    """The bulk sync keeps a taken order current; nothing else watches it."""
 
 
 @register_pattern
@@ -85,12 +92,29 @@ class IpaasPattern(ComposedPattern):
             ),
             self.status_sync,
             ipaas.sync_interval_s,
-            lambda job: self.flows.submit(partial(self._as_flow, job)),
+            lambda job: self.flows.submit(partial(self._as_flow, partial(self._intake_then, job))),
         )
+        if self.mechanisms.erp_order_intake:
+            # news about an order not taken yet waits for the next run's intake, which
+            # writes the order's status as it is then
+            self.status_sync.on_unknown = self._not_taken_yet
+
+    def _intake_then(self, job: Any) -> Generator[Any, Any, None]:
+        """The scheduled sync flow: new ERP-originated orders into CRM, then the status sync."""
+        if self.mechanisms.erp_order_intake:
+            yield from self.intake.take_created(_nothing_more)
+        yield from job()
+
+    def _not_taken_yet(self, order_ref: int) -> Generator[Any, Any, bool]:
+        self.record("intake_deferred", order=order_ref)
+        yield self.sim.timeout(0)
+        return False
 
     def in_flight(self) -> tuple[int, int]:
         """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
         unsynced = self.context.erp.unsynced_changes(self.bulk_sync.synced_to)
+        if self.mechanisms.erp_order_intake:
+            unsynced += self.intake.pending()
         return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
 
     def start(self) -> None:
