@@ -28,7 +28,7 @@ class CrmAdapter:
 
     def __init__(self, crm: Crm) -> None:
         self.crm = crm
-        self._quote_of: dict[int, str] = {}
+        self._record_of: dict[int, str] = {}
         """Each order's CRM record id: its quote, or its order record."""
         self._quotes: set[int] = set()
         """Orders that are quotes (a rep waits for the validation verdict)."""
@@ -64,7 +64,7 @@ class CrmAdapter:
                 message.PlacedDate,
             )
         account = self.crm.accounts[account_id]
-        self._quote_of[number] = record_id
+        self._record_of[number] = record_id
         return Order(
             correlation_id=f"O{number:08d}",
             order_ref=number,
@@ -80,7 +80,7 @@ class CrmAdapter:
 
     def has_record(self, order_ref: int) -> bool:
         """True when the CRM has a record of this order (a quote or an order)."""
-        return order_ref in self._quote_of
+        return order_ref in self._record_of
 
     def awaits_verdict(self, order_ref: int) -> bool:
         """True when a rep waits for the order's validation verdict (it is a quote)."""
@@ -99,7 +99,7 @@ class CrmAdapter:
             timeout,
         )
         if call.ok:
-            self._quote_of[order.order_ref] = self.crm.order_record_id(order.order_ref)
+            self._record_of[order.order_ref] = self.crm.order_record_id(order.order_ref)
         return call
 
     def show_validation(
@@ -110,7 +110,7 @@ class CrmAdapter:
         if result.provisional:
             verdict += " (provisional)"
         call: CallResult = yield from self.crm.show_validation(
-            self._quote_of[result.order_ref], verdict, timeout
+            self._record_of[result.order_ref], verdict, timeout
         )
         return call
 
@@ -148,6 +148,6 @@ class CrmAdapter:
         if invoice is not None:
             fields["Invoice__c"] = invoice
         call: CallResult = yield from self.crm.update_order(
-            self._quote_of[order_ref], fields, source_time, timeout
+            self._record_of[order_ref], fields, source_time, timeout
         )
         return call
