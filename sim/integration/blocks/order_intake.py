@@ -4,10 +4,12 @@ An EDI order enters at the ERP (an IDoc) and the CRM has no record of it. Pollin
 the orders the CRM already knows never finds it, so each pattern must learn of it its own
 way and then create it in the CRM; this block is the shared mechanics:
 
+* :meth:`ErpOrderIntake.create_order`: create the CRM order record of a canonical order
+  (a durable write; an upsert by the ERP order number, so a repeat is harmless), e.g. from
+  the ERP's ``OrderCreated`` data event. Its delivery region is noted for the carrier;
 * :meth:`ErpOrderIntake.take`: from an order read back whole from the ERP, create the
-  CRM order record (a durable write; an upsert by the ERP order number, so a repeat is
-  harmless) and then write the order's current status, shipments and invoices through the
-  CRM status sync. Its delivery region is noted for the carrier;
+  record and then write the order's current status, shipments and invoices through the
+  CRM status sync;
 * :meth:`ErpOrderIntake.by_key`: read the order back by key first and create its record
   (for a business event, an extract line or any news about an order the CRM does not know
   yet); the news itself is written next, as for any order;
