@@ -2,7 +2,9 @@
 
 Native dialect: ``Account``, ``Quote`` with ``QuoteLineItem``s and Salesforce-style field
 names. Accepting a quote starts an order (time zero) and emits a ``QuoteAccepted`` outbound
-message on ``outbound``. The integration writes the rep's view back through the API
+message on ``outbound``. Orders that are not quotes (web-shop checkouts, orders that began
+in the ERP) are ``Order`` records (:mod:`mock_systems.crm_orders`); the order view shows
+both, and the status writes reach both. The integration writes the rep's view back through the API
 endpoint, which carries Salesforce's limits: a rolling 24-hour allocation of
 100,000 + 1,000 per licence and 25 concurrent long-running requests.
 """
@@ -18,6 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
+from mock_systems.crm_orders import CrmOrder, CrmOrders, OrderPlaced, crm_order_id
 from sim.engine import (
     CallResult,
     EndpointSpec,
@@ -132,7 +135,7 @@ def quote_id(number: int) -> str:
     return f"0Q0{number:012d}"
 
 
-class Crm(MockSystem):
+class Crm(CrmOrders, MockSystem):
     """Holds accounts and quotes and shows sales reps what the integration tells it."""
 
     OPERATIONS: ClassVar[tuple[str, ...]] = ("api",)
@@ -144,11 +147,14 @@ class Crm(MockSystem):
         self.quotes: dict[str, Quote] = {}
         self.price_book: dict[str, float] = {}
         self.contract_prices: dict[tuple[str, str], float] = {}
-        self.outbound: Mailbox[QuoteAccepted] = Mailbox(run.sim)
         self.account_outbound: Mailbox[AccountCreated] = Mailbox(run.sim)
         """Accounts created (or re-sent) for replication to the ERP."""
         self.product_numbers: dict[str, int] = {}
         """Each price book entry's number, in the order entries were first set."""
+        self.orders: dict[str, CrmOrder] = {}
+        self._by_erp_number: dict[str, str] = {}
+        self._accounts_by_sold_to: dict[str, str] = {}
+        self.outbound: Mailbox[QuoteAccepted | OrderPlaced] = Mailbox(run.sim)
         self._api = self.endpoint("api", config.api_spec())
 
     def add_account(self, account: Account) -> None:
@@ -277,7 +283,8 @@ class Crm(MockSystem):
         return answer
 
     def _read(self, numbers: tuple[int, ...]) -> dict[int, tuple[str, int]]:
-        found = (self.quotes.get(quote_id(n)) for n in numbers)
+        quotes, orders = self.quotes, self.orders
+        found = (quotes.get(quote_id(n)) or orders.get(crm_order_id(n)) for n in numbers)
         return {q.Number: (q.Order_Status__c, q.Order_Status_Seq__c) for q in found if q}
 
     def update_order(
@@ -287,17 +294,19 @@ class Crm(MockSystem):
         source_time: float,
         timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult]:
-        """Update order fields on the quote; the CRM stores whatever it is sent.
+        """Update order fields on a quote or an order record; it stores whatever it is sent.
 
         ``source_time`` is when the change happened at its source, kept for lag metrics.
         """
-        quote = self.quotes[quote_id]
+        quote = self.quotes.get(quote_id) or self.orders[quote_id]
         call: CallResult = yield from self._api.call(
             quote.Number, partial(self._write_order, quote, fields, source_time), timeout
         )
         return call
 
-    def _write_order(self, quote: Quote, fields: dict[str, Any], source_time: float) -> CallResult:
+    def _write_order(
+        self, quote: Quote | CrmOrder, fields: dict[str, Any], source_time: float
+    ) -> CallResult:
         status = fields.get("Order_Status__c")
         if status is not None and status != quote.Order_Status__c:
             quote.Order_Status__c = status

@@ -9,6 +9,7 @@ from sim.engine import History
 __all__ = [
     "ACCEPTANCE_EVENTS",
     "ORDER_REGION_EVENTS",
+    "QUOTE_ACCEPTANCE",
     "accepted_rows",
     "history_frame",
     "first_time",
@@ -16,15 +17,25 @@ __all__ = [
     "rows",
 ]
 
-ACCEPTANCE_EVENTS: tuple[str, ...] = ("crm.quote_accepted",)
+ACCEPTANCE_EVENTS: tuple[str, ...] = (
+    "crm.quote_accepted",
+    "crm.order_placed",
+    "erp.idoc_received",
+)
 """The rows that mark an order's acceptance, its time zero: one event per point of entry.
 
 Each channel enters where it does in a real landscape, and the system that takes the order
 in writes its acceptance row: ``order`` (the correlation number), ``status`` (the channel),
-``value`` (the order's value) and ``value2`` (units ordered). Metrics and checkers select
-acceptance through :func:`accepted_rows`, never by one event's name."""
+``value`` (the order's value) and ``value2`` (units ordered). Field sales: the rep accepts
+a CRM quote (``crm.quote_accepted``); web shop: the commerce storefront places a CRM order
+at checkout (``crm.order_placed``); EDI: the ERP receives the partner's IDoc
+(``erp.idoc_received``). Metrics and checkers select acceptance through
+:func:`accepted_rows`, never by one event's name."""
 
-ORDER_REGION_EVENTS: tuple[str, ...] = ("crm.quote_region",)
+QUOTE_ACCEPTANCE = "crm.quote_accepted"
+"""The acceptance of an order that is a quote: only there does a rep wait for validation."""
+
+ORDER_REGION_EVENTS: tuple[str, ...] = ("crm.quote_region", "crm.order_region", "erp.idoc_region")
 """The rows that give an accepted order's sales region (``status``), one per point of entry."""
 
 

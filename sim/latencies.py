@@ -1,17 +1,21 @@
 """Per-order latency samples from the history (DOMAIN.md, "What is measured").
 
-Each latency is per order (or per milestone / invoice), in seconds:
+Each latency is per order (or per milestone / invoice), in seconds. An order's acceptance
+is where its channel enters (:data:`sim.history_frame.ACCEPTANCE_EVENTS`): a quote accepted
+in CRM (field sales), an order placed by the web shop, an IDoc received by the ERP (EDI).
 
-* order creation latency: quote accepted in CRM -> ERP order created
-* validation latency: quote accepted -> validation result visible to the rep in CRM
+* order creation latency: accepted -> ERP order created (for EDI: IDoc received -> order
+  created, the wait for the inbound batch included)
+* validation latency: quote accepted -> validation result visible to the rep in CRM; only
+  orders that are quotes have a rep waiting for it (web-shop and EDI orders have none)
 * allocation delay: ERP order created -> ERP order wholly ALLOCATED (or further)
 * shipment propagation lag: carrier scan ``occurred_at`` of each new milestone -> that
   milestone (or a later one) visible on the shipment in CRM
 * invoice sync latency: per invoice, ERP invoice posted -> that invoice shown in CRM
-* order cycle time: quote accepted -> the carrier's last ``delivered`` scan ``occurred_at``
 * partner sync latency / price sync latency: master data, not orders (their samples have
   order -1; :mod:`sim.master_data_metrics`)
 * the returns latencies, per return case (:mod:`sim.returns_metrics`)
+* order cycle time: accepted -> the carrier's last ``delivered`` scan ``occurred_at``
 
 A sample that started but never ended by the end of the run is censored (NaN). Cancelled
 orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
@@ -25,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import History
-from sim.history_frame import accepted_rows, first_time, history_frame, region_rows, rows
+from sim.history_frame import (
+    QUOTE_ACCEPTANCE,
+    accepted_rows,
+    first_time,
+    history_frame,
+    region_rows,
+    rows,
+)
 from sim.integration.canonical import STATUS_RANK
 from sim.master_data_metrics import partner_sync_lags, price_sync_lags
 from sim.returns_metrics import return_latency_frames
@@ -42,11 +53,15 @@ _SCAN_RANK = {
 
 
 def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per accepted order (index ``order``): accepted_at, channel, value, units, region."""
+    """One row per accepted order (index ``order``): accepted_at, channel, value, units, region.
+
+    ``quoted`` tells the orders that entered as a CRM quote (a rep waits for validation).
+    """
     accepted = accepted_rows(frame)
     attributes = pd.DataFrame(
         {
             "accepted_at": accepted["time"].to_numpy(),
+            "quoted": (accepted["event"] == QUOTE_ACCEPTANCE).to_numpy(dtype=bool),
             "channel": accepted["status"].astype(str).to_numpy(),
             "net_value": accepted["value"].to_numpy(),
             "units": accepted["value2"].to_numpy(),
@@ -176,7 +191,7 @@ def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.Dat
     )
     return {
         "order_creation_latency": _since(accepted, created),
-        "validation_latency": _since(accepted, shown),
+        "validation_latency": _since(accepted[attrs["quoted"].to_numpy(dtype=bool)], shown),
         "allocation_delay": _since(created, allocated, exclude=cancelled),
         "shipment_propagation_lag": _shipment_lags(frame),
         "invoice_sync_latency": _invoice_lags(frame),

@@ -139,17 +139,24 @@ def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def sla_verdicts(
-    latency: dict[str, pd.DataFrame], targets: dict[str, SlaTarget]
+    latency: dict[str, pd.DataFrame],
+    targets: dict[str, SlaTarget],
+    attrs: pd.DataFrame | None = None,
 ) -> dict[str, dict[str, Any]]:
     """For each SLA target: the observed percentile, compliance share and pass/fail.
 
     A censored sample (started, never finished) counts as missing the target: it is an
     infinite latency in the percentile and a miss in the compliance share, so work stuck at
-    the end of a run makes the verdict worse, never better.
+    the end of a run makes the verdict worse, never better. A target that names
+    ``channels`` judges only those channels' orders (``attrs``: :func:`order_attributes`).
     """
     verdicts: dict[str, dict[str, Any]] = {}
     for metric, target in sorted(targets.items()):
-        lags = latency[metric]["lag"].to_numpy(dtype=float)
+        samples = latency[metric]
+        if target.channels and attrs is not None:
+            channel = attrs["channel"].reindex(samples["order"].to_numpy())
+            samples = samples[channel.isin(list(target.channels)).to_numpy()]
+        lags = samples["lag"].to_numpy(dtype=float)
         observed = censored_percentile(lags, target.percentile)
         lags = np.where(np.isnan(lags), np.inf, lags)
         compliance = float((lags <= target.max_s).mean()) if lags.size else math.nan
@@ -161,6 +168,8 @@ def sla_verdicts(
             "censored": int(np.isinf(lags).sum()),
             "passed": bool(lags.size) and observed <= target.max_s,
         }
+        if target.channels:
+            verdicts[metric]["channels"] = list(target.channels)
     return verdicts
 
 
@@ -232,8 +241,8 @@ def compute_metrics(
         },
         "delivery_health": delivery_health(frame, end, limits),
         "endpoints": _endpoints(frame),
-        "sla": sla_verdicts(latency, slas or {}),
         "returns": return_counts(frame, accepted),
+        "sla": sla_verdicts(latency, slas or {}, attrs),
     }
     metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
     metrics["alerts"] = alert_report(alerts, frame, end, latency)

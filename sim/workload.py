@@ -22,11 +22,12 @@ import numpy as np
 from faker import Faker
 
 from mock_systems.crm import Account, Crm
-from mock_systems.erp import Erp
+from mock_systems.erp import Erp, IdocItem, OrdersIdoc
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.master_data_activity import MasterDataActivity
 from sim.scenario import Demand, MasterData, Scenario
+from sim.scenario.channels import EdiEntry, WebShopEntry
 
 __all__ = [
     "CustomerSeed",
@@ -278,22 +279,58 @@ class Workload:
                     order_up_to=math.ceil(demand * md.order_up_to_cover_days),
                 )
 
-    def accept_orders(self, crm: Crm) -> Generator[Any, Any, None]:
-        """SimPy process: create and accept one quote per planned arrival."""
+    def accept_orders(self, crm: Crm, erp: Erp) -> Generator[Any, Any, None]:
+        """SimPy process: each planned order enters where its channel enters.
+
+        Field sales: the rep creates and accepts a CRM quote. Web shop: the commerce
+        storefront places a CRM order at checkout (``demand.entry.web_shop``). EDI: the
+        partner's 850 arrives at the ERP's IDoc inbound (``demand.entry.edi``), at the
+        prices of the catalogue the partner was sent (EDI 832), which is published from the
+        storefront's price book: a price the CRM learns late reaches partners late too.
+        Either may be switched back to a quote.
+        """
         plan = self.plan
         sim = self.run.sim
-        accounts = [c.account_id for c in self.master_data.customers]
-        accounts += [a.account_id for a in self.activity.accounts]
+        customers = self.master_data.customers
+        new_accounts = self.activity.accounts
         products = self.master_data.products
+        entry = self.scenario.demand.entry
+        web_shop = (
+            plan.channels.index("web_shop")
+            if "web_shop" in plan.channels and entry.web_shop is WebShopEntry.COMMERCE
+            else -1
+        )
+        edi = (
+            plan.channels.index("edi")
+            if "edi" in plan.channels and entry.edi is EdiEntry.IDOC
+            else -1
+        )
         cursor = 0
         for n in range(len(plan.times)):
             yield sim.timeout(float(plan.times[n]) - sim.now)
-            account_id = accounts[int(plan.customers[n])]
+            index = int(plan.customers[n])
+            if index < len(customers):
+                seed = customers[index]
+                account_id, sold_to, region = seed.account_id, seed.sold_to, seed.region
+            else:  # an account opened during the run: its ERP number once it is replicated
+                new = new_accounts[index - len(customers)]
+                account_id, region = new.account_id, new.region
+                sold_to = crm.accounts[account_id].ERP_Sold_To__c
             count = int(plan.line_counts[n])
-            lines = tuple(
-                (products[int(plan.skus[cursor + k])].sku, int(plan.units[cursor + k]))
-                for k in range(count)
-            )
+            channel = int(plan.channel_idx[n])
+            skus = [products[int(plan.skus[cursor + k])] for k in range(count)]
+            units = [int(plan.units[cursor + k]) for k in range(count)]
             cursor += count
-            quote = crm.create_quote(n, account_id, plan.channels[int(plan.channel_idx[n])], lines)
+            if channel == edi:
+                items = tuple(
+                    IdocItem(p.sku, q, crm.web_price(account_id, p.sku))
+                    for p, q in zip(skus, units, strict=True)
+                )
+                erp.receive_idoc(OrdersIdoc(n, sold_to, region, items))
+                continue
+            lines = tuple((p.sku, q) for p, q in zip(skus, units, strict=True))
+            if channel == web_shop:
+                crm.place_order(n, account_id, "web_shop", lines)
+                continue
+            quote = crm.create_quote(n, account_id, plan.channels[channel], lines)
             crm.accept_quote(quote.Id)

@@ -133,7 +133,7 @@ def build_world(
         workers={f"workers:{name}": pool for name, pool in pattern.worker_pools.items()},
     )
     FaultRunner(run, timeline, seams).start()
-    run.sim.process(workload.accept_orders(crm))
+    run.sim.process(workload.accept_orders(crm, erp))
     run.sim.process(workload.activity.open_accounts(crm))
     run.sim.process(workload.activity.change_prices(erp))
     return World(

@@ -8,6 +8,8 @@ from mock_systems.erp.config import (
     EventPayload,
     ReplenishmentPolicy,
 )
+from mock_systems.erp.idoc import IdocError, IdocItem, IdocStatus, OrderChangeIdoc, OrdersIdoc
+from mock_systems.erp.idoc_config import IdocInboundConfig
 from mock_systems.erp.partners import PartnerRequest, PartnerResult, PriceRecord
 from mock_systems.erp.records import (
     BillingDocument,
@@ -42,6 +44,12 @@ __all__ = [
     "PartnerRequest",
     "PartnerResult",
     "PriceRecord",
+    "IdocError",
+    "IdocInboundConfig",
+    "IdocItem",
+    "IdocStatus",
+    "OrderChangeIdoc",
+    "OrdersIdoc",
     "ReplenishmentPolicy",
     "RequestItem",
     "SalesOrder",

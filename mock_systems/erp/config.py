@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_systems.erp.idoc_config import IdocInboundConfig
 from sim.engine import Constant, Distribution, EndpointSpec, LogNormal, Uniform
 
 __all__ = [
@@ -165,4 +166,8 @@ class ErpConfig(_Config):
     event_payload: EventPayload = Field(
         default=EventPayload.FULL,
         description="full: events carry status and detail; keys: only keys, read back by key",
+    )
+    idoc: IdocInboundConfig = Field(
+        default=IdocInboundConfig(),
+        description="the IDoc inbound of EDI orders: batch cadence and posting time",
     )

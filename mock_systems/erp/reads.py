@@ -9,7 +9,10 @@ Each is an endpoint of its own, with its own cost and capacity (``systems.erp.en
   status or an invoice changed after a time, for a batch sync or a reconciliation job (one
   call, many orders);
 * ``read_order``: the whole order read back by key (an OData GET with its deliveries and
-  billing documents expanded): what a consumer of a notification event (keys only) reads.
+  billing documents expanded): what a consumer of a notification event (keys only) reads;
+* ``orders_created``: every order the ERP originated (EDI orders posted from IDocs, which
+  the CRM does not know) created after a time, each read back whole: an "orders created
+  since" query on the change extract's endpoint.
 
 Each answers what the ERP holds when the call commits, or None for an unknown order.
 :meth:`OrderReads.changes_after` is not an API: it is the harness peeking at the change log
@@ -44,6 +47,8 @@ class OrderReads(ErpState):
     _order_status: Endpoint
     _status_extract: Endpoint
     _read_order: Endpoint
+    _originated: list[tuple[float, str]]
+    """(creation time, sales document) of every order the ERP originated, in order."""
 
     def order_status(self, customer_reference: int, timeout: float = math.inf) -> _Reply:
         """One order's status line with its deliveries' and invoices' statuses, or None."""
@@ -67,12 +72,31 @@ class OrderReads(ErpState):
             )
         )
 
+    def orders_created(self, since: float, timeout: float = math.inf) -> _Reply:
+        """Every ERP-originated order created after ``since``, read back whole, oldest first."""
+        return (
+            yield from self._status_extract.call(-1, partial(self._created_since, since), timeout)
+        )
+
+    def originated_after(self, since: float) -> int:
+        """ERP-originated orders created after ``since`` (a peek, not an API)."""
+        times = self._originated
+        return len(times) - bisect_right(times, (since, "~"))
+
     def changes_after(self, since: float) -> int:
         """Changes the status extract would report after ``since`` (a peek, not an API)."""
         times = self._change_times
         return len(times) - bisect_right(times, since)
 
     # ------------------------------------------------------------------ answers
+    def _created_since(self, since: float) -> list[SalesOrderDocument]:
+        start = bisect_right(self._originated, (since, "~"))
+        found = (
+            self._document_of(self.orders[d].customer_reference)
+            for _, d in self._originated[start:]
+        )
+        return [document for document in found if document is not None]
+
     def _changes_since(self, since: float) -> list[StatusLine]:
         start = bisect_right(self._change_times, since)
         documents = dict.fromkeys(self._change_documents[start:])
@@ -117,4 +141,8 @@ class OrderReads(ErpState):
                 for d in deliveries
             ),
             tuple(self.invoices[d.billing_document] for d in deliveries if d.billing_document),
+            order.channel,
+            self.customers[order.sold_to].region,
+            order.created_at,
+            tuple((i.item_no, i.material, i.quantity, i.net_price) for i in order.items),
         )

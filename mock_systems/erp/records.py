@@ -126,6 +126,8 @@ class SalesOrder:
     version: int = 0
     backorder_reported: bool = False
     changed_at: float = 0.0
+    channel: str = ""
+    """Where the order came in (``field_sales``, ``web_shop``, ``edi``)."""
 
 
 @dataclass(slots=True)
@@ -245,3 +247,9 @@ class SalesOrderDocument:
     rejection_reason: str
     deliveries: tuple[DeliveryDocument, ...]
     invoices: tuple[BillingDocument, ...]
+    channel: str = ""
+    region: str = ""
+    """The sold-to's sales region."""
+    created_at: float = 0.0
+    items: tuple[tuple[int, str, int, float], ...] = ()
+    """Item number, material, quantity and net price of each order item."""

@@ -12,8 +12,9 @@ and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure
 review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
 release, goods issue, carrier milestones), ``billing`` (invoices, payments),
 ``maintenance`` (hold release, cancellation), ``reads`` (status query, change extract,
-read-back by key) and ``returns`` (return orders, returns receipts, credit memos; switched on
-by :meth:`open_returns`).
+read-back by key, orders created since), ``idoc`` (EDI orders received as IDocs and
+posted in inbound batches) and ``returns`` (return orders, returns receipts, credit memos;
+switched on by :meth:`open_returns`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mock_systems.erp.billing import Billing
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.credit import CreditControl
 from mock_systems.erp.deliveries import DeliveryUpdates
+from mock_systems.erp.idoc import IdocError, IdocInbound, OrderChangeIdoc, OrdersIdoc
 from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
@@ -57,9 +59,11 @@ _Reply = Generator[Any, Any, Any]
 
 
 # Each part derives from ErpState, which declares the shared state and the cross-part
-# steps; as the common base it comes last in the MRO, so the parts' order here is free.
+# steps; as the common base it comes last in the MRO, so the parts' order here is free
+# (but for IdocInbound, which builds on MasterData and so comes before it).
 class Erp(
     OrderStatus,
+    IdocInbound,
     MasterData,
     BusinessPartners,
     CreditControl,
@@ -123,6 +127,12 @@ class Erp(
         self._allocation_queue: list[str] = []
         self._backorders: list[str] = []
         self._stock_received = False
+        self.idocs: dict[int, OrdersIdoc] = {}
+        self._idoc_queue: list[OrdersIdoc] = []
+        self._change_queue: list[OrderChangeIdoc] = []
+        self._changes_received = 0
+        self.idoc_errors: Mailbox[IdocError] = Mailbox(run.sim)
+        self._originated: list[tuple[float, str]] = []
         self.inventory = Inventory(
             run, config.replenishment, self.record, lambda m: self.materials[m].number
         )
@@ -144,7 +154,9 @@ class Erp(
         self._payment_time = config.credit.payment_terms.keyed_sampler(seed, "erp.payment")
         self._payments: dict[int, int] = {}
         self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
+        self._idoc_time = config.idoc.processing_time.keyed_sampler(seed, "erp.idoc")
         run.sim.process(self._allocation_loop())
+        self._start_idoc_inbound()
         run.sim.process(self.inventory.replenishment())
 
     def set_contract_version(self, version: str) -> None:
@@ -206,8 +218,16 @@ class Erp(
             )
         )
 
+    def _create_from_inbound(self, request: SalesOrderRequest) -> None:
+        """Create the sales order of a posted IDoc and announce it (``OrderCreated``)."""
+        self._commit_order(request, None, announce=True)
+
+    def _cancel_from_inbound(self, customer_reference: int, reason: str) -> bool:
+        """Cancel an order for a posted ORDCHG IDoc, as ``cancel_order`` would."""
+        return self._commit_cancel(customer_reference, reason)
+
     def _commit_order(
-        self, request: SalesOrderRequest, idempotency_key: str | None
+        self, request: SalesOrderRequest, idempotency_key: str | None, announce: bool = False
     ) -> CreateOrderResult:
         remembered = self._idempotency.get(idempotency_key) if idempotency_key else None
         if (
@@ -235,6 +255,7 @@ class Erp(
         order = SalesOrder(
             document, request.customer_reference, customer.sold_to, plant, items, self.sim.now, net
         )
+        order.channel = request.channel
         self.orders[document] = order
         self.by_reference[request.customer_reference] = document
         if idempotency_key is not None:
@@ -247,6 +268,15 @@ class Erp(
             value=net,
         )
         self._confirm_delivery(order)
+        if announce:  # an order the CRM does not know: the ERP announces it
+            self._originated.append((self.sim.now, document))
+            detail = {
+                "channel": request.channel,
+                "sold_to": request.sold_to,
+                "region": customer.region,
+                "items": tuple((i.item_no, i.material, i.quantity, i.net_price) for i in items),
+            }
+            self._changed(order, "OrderCreated", detail)
         mismatch = any(
             abs(item.net_price - req.quoted_price) > self.config.price_tolerance * item.net_price
             for item, req in zip(items, request.items, strict=True)

@@ -5,9 +5,11 @@ Rows read (matched by event name, any actor):
 - ``erp.order_created`` (order, value = the order's net amount).
 - ``erp.shipment_dispatched`` (order, subject = delivery number, value = units shipped).
 - ``erp.invoice_posted`` (order, subject = delivery number, value = net amount).
-- ``crm.quote_accepted`` (order, value2 = units ordered).
+- the acceptance rows of every channel (order, value2 = units ordered).
+- ``crm.order_record_created`` (order): a CRM order record for an order that began in the ERP.
 
-Violations: a second ``erp.order_created`` for an order; a second dispatch of a delivery
+Violations: a second ``erp.order_created`` for an order; a second CRM order record for an
+order; a second dispatch of a delivery
 (keyed by subject alone: delivery numbers are unique); a second invoice for an (order,
 delivery); invoiced net above the order's net by more than 0.01 per invoice; and, for an order
 whose shipped units equal its ordered units and whose every dispatched delivery is invoiced,
@@ -65,6 +67,8 @@ def no_duplicates(history: HistoryLike) -> Verdict:
     twice_created = created[created.duplicated("order", keep=False)]
     twice_dispatched = dispatched[dispatched.duplicated("subject", keep=False)]
     twice_invoiced = invoiced[invoiced.duplicated(["order", "subject"], keep=False)]
+    recorded = rows(frame, "crm.order_record_created")
+    twice_recorded = recorded[recorded.duplicated("order", keep=False)]
 
     table = _per_order(created, dispatched, invoiced, ordered)
     tolerance = CENT * table["invoices"].clip(lower=1)
@@ -87,6 +91,7 @@ def no_duplicates(history: HistoryLike) -> Verdict:
         "invoices": len(invoiced),
         "duplicate_invoices": len(twice_invoiced)
         - len(twice_invoiced[["order", "subject"]].drop_duplicates()),
+        "duplicate_crm_records": len(twice_recorded) - int(twice_recorded["order"].nunique()),
         "orders_fully_invoiced": int(complete.sum()),
         "over_invoiced": int(over.sum()),
         "invoice_total_mismatch": int(mismatch.sum()),
@@ -94,7 +99,13 @@ def no_duplicates(history: HistoryLike) -> Verdict:
     labels = np.concatenate(
         [
             frame_part.index.to_numpy()
-            for frame_part in (twice_created, twice_dispatched, twice_invoiced, wrong_total)
+            for frame_part in (
+                twice_created,
+                twice_dispatched,
+                twice_invoiced,
+                twice_recorded,
+                wrong_total,
+            )
         ]
     )
     violations = sum(
@@ -103,6 +114,7 @@ def no_duplicates(history: HistoryLike) -> Verdict:
             "duplicate_creates",
             "duplicate_dispatches",
             "duplicate_invoices",
+            "duplicate_crm_records",
             "over_invoiced",
             "invoice_total_mismatch",
         )

@@ -2,7 +2,8 @@
 
 Rows read (matched by event name, any actor):
 
-- ``crm.quote_accepted`` (order): the order was accepted in CRM.
+- the acceptance rows of every channel (order): a quote accepted in CRM, a web-shop order
+  placed, an EDI order's IDoc received by the ERP (:func:`sim.history_frame.accepted_rows`).
 - ``erp.order_created`` (order): the ERP holds the order.
 - ``integration.exception_raised`` and ``integration.order_cancelled`` (order,
   status = reason): the order sits in a named exception state.
@@ -25,7 +26,7 @@ EXCEPTION_EVENTS: tuple[str, ...] = ("integration.exception_raised", "integratio
 
 
 def no_lost_orders(history: HistoryLike) -> Verdict:
-    """Every ``crm.quote_accepted`` order has ``erp.order_created`` or an exception row."""
+    """Every accepted order has ``erp.order_created`` or an exception row."""
     frame = as_frame(history)
     accepted = accepted_rows(frame)
     orders = np.unique(accepted["order"].to_numpy())

@@ -2,12 +2,16 @@
 
 Rows read (matched by event name, any actor):
 
-- ``crm.quote_accepted`` (order) and ``erp.order_created`` (order).
+- the acceptance rows of every channel (:func:`sim.history_frame.accepted_rows`: a quote
+  accepted, a web-shop order placed, an IDoc received) and ``erp.order_created`` (order).
 - ``erp.shipment_dispatched`` and ``erp.invoice_posted`` (order, subject = delivery number).
 - ``carrier.tendered`` (order, subject = delivery number).
+- ``crm.order_record_created`` (order): the CRM order record of an order that began in the
+  ERP, created by the integration.
 
-Violations: an ERP order with no accepted quote; a dispatch, invoice or carrier tender for an
-order the ERP never created; and an invoice for a delivery that was never dispatched.
+Violations: an ERP order with no accepted order; a dispatch, invoice or carrier tender for an
+order the ERP never created; an invoice for a delivery that was never dispatched; and a CRM
+order record created for an order the ERP never created.
 ``phantoms`` counts distinct offending rows (a row can break two rules).
 """
 
@@ -33,6 +37,7 @@ def no_phantoms(history: HistoryLike) -> Verdict:
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")
     tendered = rows(frame, "carrier.tendered")
+    recorded = rows(frame, "crm.order_record_created")
     created_orders = created["order"]
     phantoms = {
         "created_without_acceptance": created[~created_orders.isin(accepted)],
@@ -40,6 +45,7 @@ def no_phantoms(history: HistoryLike) -> Verdict:
         "invoiced_without_order": invoiced[~invoiced["order"].isin(created_orders)],
         "tendered_without_order": tendered[~tendered["order"].isin(created_orders)],
         "invoiced_without_dispatch": invoiced[~_pairs(invoiced).isin(_pairs(dispatched))],
+        "crm_record_without_order": recorded[~recorded["order"].isin(created_orders)],
     }
     labels = [label for found in phantoms.values() for label in found.index]
     total = len(set(labels))

@@ -7,8 +7,9 @@ Only the history is read (and the scenario's start, to turn simulated seconds in
 
 Objects (type, id, attributes)::
 
-    order      O00000042  the correlation id; channel, quote_value, units, region (CRM
-                          quote), plant, net_value (ERP order), erp_status (changes over time)
+    order      O00000042  the correlation id; channel, quote_value (its value at acceptance),
+                          units, region (where it entered: CRM quote, web-shop order or
+                          IDoc), plant, net_value (ERP order), erp_status (changes over time)
     customer   C000017    the ERP customer number; region (of the first order it placed)
     product    P000123    the ERP material number; list_price (changes, when re-priced)
     shipment   S00000007  the ERP delivery number; plant, quantity (allocated), status
@@ -33,6 +34,10 @@ history event                         OCEL event type              objects; attr
 ====================================  ===========================  =========================
 crm.quote_accepted                    Quote Accepted               order; channel, value,
                                                                    units
+crm.order_placed                      Web Order Placed             order; channel, value,
+                                                                   units
+crm.order_record_created              CRM Order Created            order; channel
+crm.order_record_refused              CRM Order Refused            order; reason
 crm.validation_shown                  Validation Shown             order; result
 crm.status_updated                    CRM Status Updated           order; status, source_time
 crm.shipment_updated                  CRM Shipment Updated         order, shipment; status,
@@ -40,6 +45,10 @@ crm.shipment_updated                  CRM Shipment Updated         order, shipme
 crm.invoice_status_updated            CRM Invoice Updated          order, invoice; status,
                                                                    source_time
 integration.order_received            Order Received               order; channel
+integration.erp_order_taken           ERP Order Taken Into CRM     order; channel
+integration.no_crm_record             Status Without CRM Record    order; status
+integration.intake_failed             ERP Order Intake Failed      order; reason
+integration.intake_deferred           Status Deferred Until Intake order
 integration.validated                 Order Validated              order; outcome
 integration.order_submitted           Order Submitted              order; outcome
 integration.stored_for_forwarding     Order Stored For Forwarding  order; reason
@@ -63,6 +72,14 @@ erp.order_created                     ERP Order Created            order, custom
 erp.order_rejected                    ERP Order Rejected           order; reason
 erp.delivery_confirmed                Delivery Date Confirmed      order; availability,
                                                                    promised_by
+erp.idoc_received                     IDoc Received                order; channel, value,
+                                                                   units
+erp.idoc_posted                       IDoc Posted                  order
+erp.idoc_error                        IDoc Error                   order; reason
+erp.idoc_closed                       IDoc Closed                  order; reason
+erp.idoc_change_received / _posted    Order Change IDoc Received / order; action
+                                      Posted
+erp.idoc_change_error                 Order Change IDoc Error      order; reason
 erp.duplicate_suppressed              ERP Duplicate Suppressed     order, shipment
 erp.hold_placed                       Hold Placed                  order; reason, net_value
 erp.hold_released                     Hold Released                order; reason
@@ -164,9 +181,11 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``integration.mapping_deployed``, ``integration.dead_letters_replayed``,
 ``integration.replay_not_applicable``, ``integration.reconciliation_run`` and ``_failed``,
 ``integration.poll_started``, ``integration.sync_extracted`` and ``_failed``,
-``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``; ``crm.quote_region``
-becomes the order's ``region`` attribute. A history event in neither list (one added to the
-simulator after this table) is not exported and is reported in :attr:`OcelLog.unmapped`.
+``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``, ``erp.idoc_batch``,
+``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
+``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
+history event in neither list (one added to the simulator after this table) is not exported
+and is reported in :attr:`OcelLog.unmapped`.
 
 Object-to-object relations come from events that name both objects: an order is
 ``placed by`` its customer (ERP Order Created), ``contains`` the products issued for it
@@ -187,6 +206,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from sim.history_frame import ACCEPTANCE_EVENTS, ORDER_REGION_EVENTS
 
 __all__ = [
     "BOOKKEEPING",
@@ -317,6 +338,11 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order(
         "crm.quote_accepted", "Quote Accepted", _s("channel"), _f("value"), _i("units", "value2")
     ),
+    _order(
+        "crm.order_placed", "Web Order Placed", _s("channel"), _f("value"), _i("units", "value2")
+    ),
+    _order("crm.order_record_created", "CRM Order Created", _s("channel")),
+    _order("crm.order_record_refused", "CRM Order Refused", _s("reason")),
     _order("crm.validation_shown", "Validation Shown", _s("result")),
     _order("crm.status_updated", "CRM Status Updated", _s("status"), _t("source_time")),
     EventMapping(
@@ -333,6 +359,10 @@ MAPPINGS: tuple[EventMapping, ...] = (
     ),
     # integration core (whichever pattern)
     _order("integration.order_received", "Order Received", _s("channel")),
+    _order("integration.erp_order_taken", "ERP Order Taken Into CRM", _s("channel")),
+    _order("integration.no_crm_record", "Status Without CRM Record", _s("status")),
+    _order("integration.intake_failed", "ERP Order Intake Failed", _s("reason")),
+    _order("integration.intake_deferred", "Status Deferred Until Intake"),
     _order("integration.validated", "Order Validated", _s("outcome")),
     _order("integration.order_submitted", "Order Submitted", _s("outcome")),
     _order("integration.stored_for_forwarding", "Order Stored For Forwarding", _s("reason")),
@@ -371,6 +401,13 @@ MAPPINGS: tuple[EventMapping, ...] = (
         _s("availability"),
         _t("promised_by", "value"),
     ),
+    _order("erp.idoc_received", "IDoc Received", _s("channel"), _f("value"), _i("units", "value2")),
+    _order("erp.idoc_posted", "IDoc Posted"),
+    _order("erp.idoc_error", "IDoc Error", _s("reason")),
+    _order("erp.idoc_closed", "IDoc Closed", _s("reason")),
+    _order("erp.idoc_change_received", "Order Change IDoc Received", _s("action")),
+    _order("erp.idoc_change_posted", "Order Change IDoc Posted", _s("action")),
+    _order("erp.idoc_change_error", "Order Change IDoc Error", _s("reason")),
     _delivery("erp.duplicate_suppressed", "ERP Duplicate Suppressed"),
     _order("erp.hold_placed", "Hold Placed", _s("reason"), _f("net_value")),
     _order("erp.hold_released", "Hold Released", _s("reason")),
@@ -555,7 +592,11 @@ NOT_EXPORTED = frozenset(
         "carrier.feed_polled",
         "desk.headcount",
         "erp.contract_version",
-        "crm.quote_region",
+        "erp.idoc_batch",
+        "integration.intake_polled",
+        "integration.intake_poll_failed",
+        "integration.intake_poll_skipped",
+        *ORDER_REGION_EVENTS,
     }
 )
 """History events that name no business object (``fault.*`` too); never exported."""
@@ -580,7 +621,8 @@ class _ObjectAttr:
     object_type: str
     name: str
     kind: Kind
-    history: str
+    history: str | tuple[str, ...]
+    """The history event the attribute comes from (several: their rows together)."""
     key: Literal["order", "subject"]
     column: Column | None
     constant: str = ""
@@ -589,10 +631,10 @@ class _ObjectAttr:
 
 
 _OBJECT_ATTRS: tuple[_ObjectAttr, ...] = (
-    _ObjectAttr("order", "channel", "string", "crm.quote_accepted", "order", "status"),
-    _ObjectAttr("order", "quote_value", "float", "crm.quote_accepted", "order", "value"),
-    _ObjectAttr("order", "units", "integer", "crm.quote_accepted", "order", "value2"),
-    _ObjectAttr("order", "region", "string", "crm.quote_region", "order", "status"),
+    _ObjectAttr("order", "channel", "string", ACCEPTANCE_EVENTS, "order", "status"),
+    _ObjectAttr("order", "quote_value", "float", ACCEPTANCE_EVENTS, "order", "value"),
+    _ObjectAttr("order", "units", "integer", ACCEPTANCE_EVENTS, "order", "value2"),
+    _ObjectAttr("order", "region", "string", ORDER_REGION_EVENTS, "order", "status"),
     _ObjectAttr("order", "plant", "string", "erp.order_created", "order", "status"),
     _ObjectAttr("order", "net_value", "float", "erp.order_created", "order", "value"),
     _ObjectAttr("order", "erp_status", "string", "erp.order_status", "order", "status", "", True),
@@ -825,6 +867,12 @@ class _History:
         """Rows per event name."""
         return {name: len(rows) for name, rows in self._rows.items()}
 
+    def rows_of(self, events: str | tuple[str, ...]) -> np.ndarray:
+        """Positions of the rows of one event, or of several in history order."""
+        if isinstance(events, str):
+            return self.rows(events)
+        return np.sort(np.concatenate([self.rows(event) for event in events]))
+
     def rows(self, event: str) -> np.ndarray:
         """Positions of the rows of ``event``, in history order."""
         return self._rows.get(event, np.zeros(0, dtype="int64"))
@@ -995,7 +1043,7 @@ def _object_tables(
         changing: list[tuple[str, Kind]] = []
         changes = []
         for spec in (s for s in _OBJECT_ATTRS if s.object_type == object_type):
-            rows = history.rows(spec.history)
+            rows = history.rows_of(spec.history)
             numbers = history.numbers(spec.key, rows)
             values: object
             if spec.column is None:
@@ -1042,7 +1090,7 @@ def _typed(values: object, kind: Kind) -> pd.Series:
 
 def _customer_regions(history: _History, o2o: pd.DataFrame, customers: np.ndarray) -> pd.Series:
     """Per customer (ascending numbers), the CRM region of the first order it placed."""
-    rows = history.rows("crm.quote_region")
+    rows = history.rows_of(ORDER_REGION_EVENTS)
     codes, labels = history.names["status"]
     orders = history.order[rows]
     placed = o2o[(o2o["qualifier"] == "placed by").to_numpy()]

@@ -76,6 +76,13 @@ class Mechanisms(BaseModel):
         default=True, description="cancel the ERP order too when an order is cancelled"
     )
     order_desk: bool = Field(default=True, description="route exceptions to the order desk")
+    erp_order_intake: bool = Field(
+        default=True,
+        description=(
+            "create the CRM order record of orders that began in the ERP (EDI), as each "
+            "pattern learns of them"
+        ),
+    )
 
 
 class CallTimeouts(BaseModel):

@@ -7,7 +7,7 @@ ignored setting.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,6 +19,7 @@ from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
+from sim.scenario.channels import ChannelEntry
 from sim.scenario.latency import LATENCY_METRICS
 from sim.scenario.returns import Returns
 from sim.scenario.thresholds import parse_threshold
@@ -117,6 +118,10 @@ class Demand(_Section):
     max_lines_per_order: int = Field(default=40, ge=1)
     units_per_line_mean: float = Field(default=5.0, ge=1)
     units_per_line_cv: float = Field(default=1.0, gt=0)
+    entry: ChannelEntry = Field(
+        default=ChannelEntry(),
+        description="where each channel's orders enter: CRM quote, commerce order or IDoc",
+    )
 
     @field_validator("weekday_factors", "hourly_weights")
     @classmethod
@@ -253,10 +258,19 @@ class Systems(_Section):
 
 
 class SlaTarget(_Section):
-    """A service level: the ``percentile`` of a latency metric within ``max_s`` seconds."""
+    """A service level: the ``percentile`` of a latency metric within ``max_s`` seconds.
+
+    ``channels`` limits the target to orders of those channels (none: every order), e.g.
+    an order-creation target for the orders entered through the CRM, while EDI orders
+    wait for their IDoc inbound run.
+    """
 
     percentile: float = Field(default=95.0, gt=0, le=100)
     max_s: float = Field(gt=0)
+    channels: tuple[Literal["field_sales", "web_shop", "edi"], ...] = Field(
+        default=(),
+        description="assumption: a target applies to every channel unless it names some",
+    )
 
 
 def _default_sites() -> dict[str, Site]:

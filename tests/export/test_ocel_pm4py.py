@@ -18,6 +18,7 @@ import pytest
 
 from sim.export import ocel_log, write_ocel_json, write_ocel_sqlite
 from sim.export.ocel import MAPPINGS
+from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.report import write_outputs
 from sim.run import execute
 from sim.run_dir import read_run
@@ -38,7 +39,7 @@ OVERRIDES = [
 
 # the kinds of object, each counted by the history events that name it
 OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "order": ("order", ("crm.quote_accepted",)),
+    "order": ("order", ACCEPTANCE_EVENTS),
     "shipment": ("subject", ("erp.inventory_allocated",)),
     "invoice": ("subject", ("erp.invoice_posted",)),
     "message": ("subject", ("bus.published",)),
@@ -144,7 +145,7 @@ def test_objects_per_type_match_the_history(
             expected[object_type] = count
     assert got == expected
     # and no event names an order that was never accepted
-    accepted = set(history.loc[history["event"] == "crm.quote_accepted", "order"])
+    accepted = set(history.loc[history["event"].isin(ACCEPTANCE_EVENTS), "order"])
     named = set(_exported_rows(history)["order"]) - {-1}
     assert named <= accepted
 

@@ -23,6 +23,7 @@ import pytest
 
 from sim.checks import run_all
 from sim.engine.calendar import HOUR
+from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.run import RunResult, execute
 from sim.scenario import load_scenario
 
@@ -58,7 +59,12 @@ def _exceptions(result: RunResult, reason: str) -> list[dict[str, float | int | 
 
 
 def _accepted_at(result: RunResult) -> dict[int, float]:
-    return {int(r["order"]): float(r["time"]) for r in result.history.select("crm.quote_accepted")}
+    """Each order's acceptance, wherever its channel enters."""
+    return {
+        int(r["order"]): float(r["time"])
+        for event in ACCEPTANCE_EVENTS
+        for r in result.history.select(event)
+    }
 
 
 def _retried_into_duplicates(result: RunResult) -> int:

@@ -58,7 +58,7 @@ def _apply_twice(resequencing: bool) -> tuple[list[Outcome], list[str]]:
     sync = world.pattern.status_sync  # type: ignore[attr-defined]
     assert isinstance(sync, CrmStatusSync)
     history = world.run.history
-    ref = int(history.select("integration.order_submitted")[0]["order"])
+    ref = int(history.select("erp.order_created")[0]["order"])  # an order CRM shows
     now = world.run.now
     outcomes: list[Outcome] = []
 

@@ -368,12 +368,17 @@ def _moved(first: History, second: History, endpoint: str) -> float:
     return sum(a[order] != b[order] for order in common) / len(common)
 
 
+EDI_AS_QUOTES = "demand.entry.edi=crm_quote"
+"""EDI orders enter as CRM quotes, so they too reach the ERP through its create API."""
+
+
 def test_in_a_scenario_each_order_costs_the_same_at_erp_create_under_another_pattern() -> None:
     """Under 5xx answers, hybrid and direct create orders at other moments and retry
     differently; every order's n-th request at ERP create costs the same and meets the
     same 5xx fate in both."""
-    hybrid = run_small(ERP_ERRORS).history
-    direct = run_small(ERP_ERRORS, "integration.pattern=direct").history
+    # every order through the integration's create call: EDI orders entered as quotes
+    hybrid = run_small(ERP_ERRORS, EDI_AS_QUOTES).history
+    direct = run_small(ERP_ERRORS, EDI_AS_QUOTES, "integration.pattern=direct").history
     first, second = _draws_by_order(hybrid), _draws_by_order(direct)
     assert len(first) == len(second) > 40
     assert sum(status == "error" for calls in first.values() for _, status in calls) > 20

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from mock_systems.crm import QuoteAccepted
+from mock_systems.crm import Quote, QuoteAccepted
+from mock_systems.crm_orders import CrmOrder
 from mock_systems.erp import Erp
 from sim.engine.calendar import HOUR
+from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.integration.canonical import STATUS_RANK, Order, OrderStatus
 from sim.integration.patterns import HybridPattern
 from sim.scenario import Scenario
@@ -58,7 +60,13 @@ def rows(world: World, event: str) -> list[dict[str, Any]]:
 
 
 def accepted_refs(world: World) -> set[int]:
-    return {r["order"] for r in rows(world, "crm.quote_accepted")}
+    """Orders accepted wherever their channel enters (quote, web-shop order, IDoc)."""
+    return {r["order"] for event in ACCEPTANCE_EVENTS for r in rows(world, event)}
+
+
+def crm_records(world: World) -> list[Quote | CrmOrder]:
+    """The CRM's order view: accepted quotes and order records (web shop, EDI)."""
+    return [*world.crm.quotes.values(), *world.crm.orders.values()]
 
 
 def erp_orders_per_reference(erp: Erp) -> Counter[int]:
@@ -95,7 +103,10 @@ def test_every_accepted_order_is_an_erp_order_or_a_named_exception(world: World)
     exceptions = set(world.pattern.exceptions)  # type: ignore[attr-defined]
     assert accepted - in_erp <= exceptions, "lost orders"
     assert in_erp <= accepted, "phantom ERP orders"
-    assert {q.Number for q in world.crm.quotes.values() if q.Status == "Accepted"} == accepted
+    shown = {q.Number for q in world.crm.quotes.values() if q.Status == "Accepted"}
+    shown |= {o.Number for o in world.crm.orders.values() if o.Channel__c == "web_shop"}
+    shown |= set(world.erp.idocs)
+    assert shown == accepted
 
 
 def test_exactly_one_erp_order_per_accepted_quote(world: World) -> None:
@@ -115,12 +126,12 @@ def test_crm_status_converges_to_the_erp_status(world: World) -> None:
     erp = world.erp
     mismatched = {
         quote.Number: (quote.Order_Status__c, erp.orders[erp.by_reference[quote.Number]].status)
-        for quote in world.crm.quotes.values()
+        for quote in crm_records(world)
         if quote.Number in erp.by_reference
         and quote.Order_Status__c != erp.orders[erp.by_reference[quote.Number]].status
     }
     assert mismatched == {}
-    for quote in world.crm.quotes.values():
+    for quote in crm_records(world):
         order = erp.orders[erp.by_reference[quote.Number]]
         assert quote.ERP_Order_Number__c == order.sales_document
         if erp.invoices and any(
@@ -140,9 +151,8 @@ def test_crm_status_never_moves_backwards(world: World) -> None:
         if any(STATUS_RANK[OrderStatus(b)] < STATUS_RANK[OrderStatus(a)] for a, b in pairwise(seq))
     }
     assert backwards == {}
-    assert all(
-        seq[-1] == world.crm.quotes[f"0Q0{ref:012d}"].Order_Status__c for ref, seq in shown.items()
-    )
+    view = {record.Number: record for record in crm_records(world)}
+    assert all(seq[-1] == view[ref].Order_Status__c for ref, seq in shown.items())
 
 
 def test_one_invoice_per_shipped_delivery_at_the_erp_price(world: World) -> None:

@@ -60,8 +60,12 @@ def test_a_crm_outage_does_not_delay_erp_order_creation() -> None:
     world = _world()
     _outage(world, world.crm, "api", 9 * HOUR, 2)
     world.run.sim.run(until=world.horizon_s)
-    latency = compute_metrics(world.run.history, world.horizon_s)["latency_s"]
-    assert latency["order_creation_latency"]["p99"] < 30.0
+    metrics = compute_metrics(world.run.history, world.horizon_s)
+    latency, by_channel = metrics["latency_s"], metrics["latency_by_channel_s"]
+    # orders that enter through the CRM reach the ERP at once (EDI orders wait for their
+    # IDoc inbound run, whatever the CRM does)
+    for channel in ("field_sales", "web_shop"):
+        assert by_channel["order_creation_latency"][channel]["p99"] < 30.0
     # the reps saw their verdicts late: the outage shows where it belongs
     assert latency["validation_latency"]["p99"] > 600.0
     quotes = world.crm.quotes.values()
@@ -80,7 +84,10 @@ def test_an_order_api_outage_stores_and_forwards_orders() -> None:
     stored = {int(r["order"]) for r in history.select("integration.stored_for_forwarding")}
     forwarded = {int(r["order"]) for r in history.select("integration.forwarded")}
     assert stored and stored == forwarded
-    assert len(world.erp.orders) == len(world.crm.quotes)  # none lost, none duplicated
+    accepted = len(world.crm.quotes) + len(world.crm.orders) - len(world.erp.idocs)
+    accepted += len(world.erp.idocs)  # EDI orders: an IDoc each, and a CRM order record
+    assert len(world.erp.idocs) and len(world.crm.orders) > len(world.erp.idocs)
+    assert len(world.erp.orders) == accepted  # none lost, none duplicated
 
 
 def test_validation_falls_back_to_the_cached_atp_when_the_erp_cannot_answer() -> None:
@@ -97,7 +104,8 @@ def test_validation_falls_back_to_the_cached_atp_when_the_erp_cannot_answer() ->
     refreshes = history.select("integration.atp_cache_refreshed")
     assert len(refreshes) >= 4 * 24 * 9  # every 15 minutes at each of four plants
     shown = {q.Number: q.Validation_Result__c for q in world.crm.quotes.values()}
-    assert all(shown[int(r["order"])].endswith("(provisional)") for r in provisional)
+    quoted = [r for r in provisional if int(r["order"]) in shown]  # web-shop orders: no rep
+    assert quoted and all(shown[int(r["order"])].endswith("(provisional)") for r in quoted)
 
 
 def test_a_provisional_verdict_reports_a_shortfall_against_the_cache() -> None:

@@ -1,8 +1,12 @@
-"""CRM adapter: Salesforce-style quotes and fields <-> canonical orders and statuses.
+"""CRM adapter: Salesforce-style quotes, orders and fields <-> canonical orders and statuses.
 
-Canonical in, canonical out: the integration core takes each accepted quote as an
-:class:`Order` (:meth:`CrmAdapter.deliver_accepted_orders`) and writes verdicts and
-statuses in canonical terms; quotes, accounts and ``__c`` fields stay inside this module.
+Canonical in, canonical out: the integration core takes each accepted quote and each
+web-shop order as an :class:`Order` (:meth:`CrmAdapter.deliver_accepted_orders`), creates
+the CRM order record of an order that began in the ERP (:meth:`CrmAdapter.create_order`)
+and writes verdicts and statuses in canonical terms; quotes, order records, accounts and
+``__c`` fields stay inside this module. The adapter keeps the cross-reference from each
+order to its CRM record (a quote or an order), learnt as orders come from the CRM or are
+created in it: :meth:`CrmAdapter.has_record` tells whether the CRM knows an order.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from mock_systems.crm import AccountCreated, Crm, QuoteAccepted
+from mock_systems.crm_orders import OrderPlaced
 from sim.engine import CallResult
 from sim.integration.canonical import (
     Channel,
@@ -31,7 +36,10 @@ class CrmAdapter:
 
     def __init__(self, crm: Crm) -> None:
         self.crm = crm
-        self._quote_of: dict[int, str] = {}
+        self._record_of: dict[int, str] = {}
+        """Each order's CRM record id: its quote, or its order record."""
+        self._quotes: set[int] = set()
+        """Orders that are quotes (a rep waits for the validation verdict)."""
 
     def deliver_accepted_orders(self, consumer: Callable[[Order], None]) -> None:
         """Hand each accepted quote to ``consumer`` as an order, at the instant it is sent.
@@ -42,29 +50,66 @@ class CrmAdapter:
         order_from = self.order_from
         self.crm.outbound.deliver_to(lambda message: consumer(order_from(message)))
 
-    def order_from(self, message: QuoteAccepted) -> Order:
-        """The canonical order behind an accepted quote."""
-        quote = self.crm.quotes[message.QuoteId]
-        account = self.crm.accounts[quote.AccountId]
-        self._quote_of[quote.Number] = quote.Id
+    def order_from(self, message: QuoteAccepted | OrderPlaced) -> Order:
+        """The canonical order behind an accepted quote or a web-shop order."""
+        if isinstance(message, QuoteAccepted):
+            quote = self.crm.quotes[message.QuoteId]
+            record_id, number = quote.Id, quote.Number
+            items = [(i.ProductCode, i.Quantity, i.UnitPrice) for i in quote.LineItems]
+            account_id, channel, accepted_at = (
+                quote.AccountId,
+                quote.Channel__c,
+                message.AcceptedDate,
+            )
+            self._quotes.add(number)
+        else:
+            placed = self.crm.orders[message.OrderId]
+            record_id, number = placed.Id, placed.Number
+            items = [(i.ProductCode, i.Quantity, i.UnitPrice) for i in placed.OrderItems]
+            account_id, channel, accepted_at = (
+                placed.AccountId,
+                placed.Channel__c,
+                message.PlacedDate,
+            )
+        account = self.crm.accounts[account_id]
+        self._record_of[number] = record_id
         return Order(
-            correlation_id=f"O{quote.Number:08d}",
-            order_ref=quote.Number,
+            correlation_id=f"O{number:08d}",
+            order_ref=number,
             # before the ERP's number is written back, the order names the CRM account
             customer_id=account.ERP_Sold_To__c or account.Id,
-            channel=Channel(quote.Channel__c),
+            channel=Channel(channel),
             region=account.Region__c,
-            accepted_at=message.AcceptedDate,
+            accepted_at=accepted_at,
             lines=tuple(
-                OrderLine(
-                    line_no=n,
-                    sku=item.ProductCode,
-                    quantity=item.Quantity,
-                    unit_price=item.UnitPrice,
-                )
-                for n, item in enumerate(quote.LineItems, start=1)
+                OrderLine(line_no=n, sku=sku, quantity=quantity, unit_price=price)
+                for n, (sku, quantity, price) in enumerate(items, start=1)
             ),
         )
+
+    def has_record(self, order_ref: int) -> bool:
+        """True when the CRM has a record of this order (a quote or an order)."""
+        return order_ref in self._record_of
+
+    def awaits_verdict(self, order_ref: int) -> bool:
+        """True when a rep waits for the order's validation verdict (it is a quote)."""
+        return order_ref in self._quotes
+
+    def create_order(
+        self, order: Order, erp_order_number: str, timeout: float = math.inf
+    ) -> Generator[Any, Any, CallResult]:
+        """Create the CRM order record of an order that began in the ERP (an upsert)."""
+        call: CallResult = yield from self.crm.upsert_order(
+            order.order_ref,
+            order.customer_id,
+            order.channel.value,
+            tuple((line.sku, line.quantity, line.unit_price) for line in order.lines),
+            erp_order_number,
+            timeout,
+        )
+        if call.ok:
+            self._record_of[order.order_ref] = self.crm.order_record_id(order.order_ref)
+        return call
 
     def show_validation(
         self, result: ValidationResult, timeout: float = math.inf
@@ -74,7 +119,7 @@ class CrmAdapter:
         if result.provisional:
             verdict += " (provisional)"
         call: CallResult = yield from self.crm.show_validation(
-            self._quote_of[result.order_ref], verdict, timeout
+            self._record_of[result.order_ref], verdict, timeout
         )
         return call
 
@@ -112,7 +157,7 @@ class CrmAdapter:
         if invoice is not None:
             fields["Invoice__c"] = invoice
         call: CallResult = yield from self.crm.update_order(
-            self._quote_of[order_ref], fields, source_time, timeout
+            self._record_of[order_ref], fields, source_time, timeout
         )
         return call
 

@@ -4,10 +4,14 @@ Canonical in, canonical out: each change notification in the ERP's outbox reache
 integration core as an :class:`ErpEvent`, a canonical :class:`Envelope` (its payload in the
 ERP's contract version) and the order it concerns (:meth:`ErpAdapter.deliver_events`).
 
-It also maps the ERP's three read APIs to the canonical model: a status query per order
+It also maps the ERP's read APIs to the canonical model: a status query per order
 (:meth:`ErpAdapter.read_status`), the change extract (:meth:`ErpAdapter.status_changes`),
-both as :class:`StatusReading`, and the read-back by key (:meth:`ErpAdapter.read_order`,
-an :class:`OrderReading`).
+both as :class:`StatusReading`, the read-back by key (:meth:`ErpAdapter.read_order`, an
+:class:`OrderReading`) and the orders the ERP originated since a time
+(:meth:`ErpAdapter.created_orders`: EDI orders, which the CRM does not know). IDocs in
+error reach the core as (order, reason) (:meth:`ErpAdapter.deliver_idoc_errors`), and
+people's fixes go back through :meth:`ErpAdapter.reprocess_idoc` and
+:meth:`ErpAdapter.close_idoc`.
 
 An ERP event is a data event (its payload has ``status`` and the change's detail) or, with
 ``systems.erp.event_payload: keys``, a notification event: its payload has only the order's
@@ -26,6 +30,7 @@ from mock_systems.erp import (
     ChangeNotification,
     CreateOrderResult,
     Erp,
+    IdocError,
     PartnerRequest,
     PartnerResult,
     PriceRecord,
@@ -37,10 +42,12 @@ from mock_systems.erp import (
 )
 from sim.engine import CallResult
 from sim.integration.canonical import (
+    Channel,
     Customer,
     Envelope,
     ListPrice,
     Order,
+    OrderLine,
     OrderStatus,
     SubmissionReceipt,
     TrackingScan,
@@ -55,8 +62,11 @@ __all__ = [
     "KEYS_ONLY",
     "OrderReading",
     "StatusReading",
+    "created_order",
     "keys_only",
 ]
+
+_CHANNELS = frozenset(channel.value for channel in Channel)
 
 KEYS_ONLY = "keys_only"
 """The payload field (contract 1.0) that marks a notification event: keys, no status."""
@@ -65,6 +75,31 @@ KEYS_ONLY = "keys_only"
 def keys_only(envelope: Envelope) -> bool:
     """True for a notification event: the consumer must read the object back."""
     return bool(envelope.payload.get(KEYS_ONLY))
+
+
+def created_order(envelope: Envelope) -> Order | None:
+    """The canonical order an ``OrderCreated`` data event (contract 1.0) carries, if any.
+
+    The ERP announces the orders it originated (EDI) with their header and items; a
+    notification event (keys only) carries none, and the consumer reads the order back.
+    """
+    payload = envelope.payload
+    items = payload.get("items")
+    if envelope.type != "OrderCreated" or not items or payload.get("channel") not in _CHANNELS:
+        return None
+    reference = int(payload["order_ref"])
+    return Order(
+        correlation_id=envelope.correlation_id,
+        order_ref=reference,
+        customer_id=str(payload["sold_to"]),
+        channel=Channel(payload["channel"]),
+        region=str(payload["region"]),
+        accepted_at=envelope.occurred_at,
+        lines=tuple(
+            OrderLine(line_no=int(n), sku=str(m), quantity=int(q), unit_price=float(p))
+            for n, m, q, p in items
+        ),
+    )
 
 
 class InvoiceStatus(StrEnum):
@@ -114,15 +149,43 @@ class DeliveryReading(NamedTuple):
 
 
 class OrderReading(NamedTuple):
-    """An order read back by key: its status reading, hold and deliveries, as they are now."""
+    """An order read back by key: its status reading, hold and deliveries, as they are now.
+
+    The order's header and items come along (customer, channel, region, creation time,
+    and item number, material, quantity and net price per item): :meth:`canonical` is the
+    canonical order, for a consumer that must create it elsewhere.
+    """
 
     status: StatusReading
     hold_reason: str
     deliveries: tuple[DeliveryReading, ...]
+    customer_id: str = ""
+    channel: str = ""
+    region: str = ""
+    created_at: float = 0.0
+    items: tuple[tuple[int, str, int, float], ...] = ()
 
     def delivery(self, delivery: str) -> DeliveryReading | None:
         """The delivery with this ERP number, if the order has it."""
         return next((d for d in self.deliveries if d.delivery == delivery), None)
+
+    def canonical(self) -> Order | None:
+        """The canonical order read back (None without items or a known channel)."""
+        if not self.items or self.channel not in _CHANNELS:
+            return None
+        reference = self.status.order_ref
+        return Order(
+            correlation_id=f"O{reference:08d}",
+            order_ref=reference,
+            customer_id=self.customer_id,
+            channel=Channel(self.channel),
+            region=self.region,
+            accepted_at=self.created_at,
+            lines=tuple(
+                OrderLine(line_no=n, sku=material, quantity=quantity, unit_price=price)
+                for n, material, quantity, price in self.items
+            ),
+        )
 
 
 def _reading(line: StatusLine) -> StatusReading:
@@ -145,7 +208,16 @@ def _order_reading(document: SalesOrderDocument) -> OrderReading:
             DeliveryReading(d.delivery, d.plant, d.items, OrderStatus(d.status))
             for d in document.deliveries
         ),
+        document.sold_to,
+        document.channel,
+        document.region,
+        document.created_at,
+        document.items,
     )
+
+
+def _idoc_error(notice: IdocError) -> tuple[int, str]:
+    return notice.BELNR, notice.reason
 
 
 class ErpAdapter:
@@ -304,6 +376,38 @@ class ErpAdapter:
         if isinstance(answer, CallResult) or answer is None:
             return answer
         return _order_reading(answer)
+
+    def created_orders(
+        self, since: float, timeout: float = math.inf
+    ) -> Generator[Any, Any, list[OrderReading] | CallResult]:
+        """Every order the ERP originated (EDI) after ``since``, read back whole, oldest first."""
+        answer = yield from self.erp.orders_created(since, timeout)
+        if isinstance(answer, CallResult):
+            return answer
+        return [_order_reading(document) for document in answer]
+
+    def uncreated_orders(self, since: float) -> int:
+        """ERP-originated orders after ``since`` (a peek for the harness, not an API call)."""
+        return self.erp.originated_after(since)
+
+    def ship_to_region(self, order_ref: int) -> str:
+        """The sales region an order ships to, as its delivery documents carry it."""
+        order = self.erp.orders[self.erp.by_reference[order_ref]]
+        return self.erp.customers[order.sold_to].region
+
+    def deliver_idoc_errors(self, consumer: Callable[[int, str], None]) -> None:
+        """Hand each IDoc that fails its application checks to ``consumer`` (order, reason)."""
+        self.erp.idoc_errors.deliver_to(lambda notice: consumer(*_idoc_error(notice)))
+
+    def reprocess_idoc(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
+        """Post an IDoc in error again, prices corrected (True once the order exists)."""
+        answer = yield from self.erp.reprocess_idoc(order_ref, timeout)
+        return answer
+
+    def close_idoc(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
+        """Reject an IDoc in error: no further processing (True if it was closed)."""
+        answer = yield from self.erp.close_idoc(order_ref, timeout)
+        return answer
 
     def unsynced_changes(self, since: float) -> int:
         """Changes the change extract would report after ``since``.

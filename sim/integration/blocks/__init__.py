@@ -4,6 +4,7 @@ Callers (retriers, breakers, token buckets), order submission with store and for
 durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception desk,
 reconciliation, the ATP cache, the scan relay, event contracts, the ERP read-back of
 notification events and the master-data sync: each takes its
+notification events and the intake of ERP-originated orders into the CRM: each takes its
 dependencies explicitly, so a pattern is the wiring between them.
 """
 
@@ -14,6 +15,7 @@ from sim.integration.blocks.durable_writes import DurableWriter
 from sim.integration.blocks.exception_desk import ExceptionDesk
 from sim.integration.blocks.fulfilment import Fulfilment, Tendered
 from sim.integration.blocks.master_data_sync import Dispatch, MasterDataSync
+from sim.integration.blocks.order_intake import ErpOrderIntake
 from sim.integration.blocks.order_submission import OrderSubmission
 from sim.integration.blocks.read_back import ReadBack
 from sim.integration.blocks.reconciliation import Reconciler, ReconciliationSettings
@@ -37,6 +39,7 @@ __all__ = [
     "Delivered",
     "Dispatch",
     "DurableWriter",
+    "ErpOrderIntake",
     "EventContracts",
     "ExceptionDesk",
     "Fulfilment",

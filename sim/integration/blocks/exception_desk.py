@@ -11,7 +11,10 @@ carried out:
   key the order in again (``resubmit``), or cancel it and tell CRM, after looking it up
   in the ERP: a resubmission whose answers were lost may have created it after all.
 * **a write that failed** (``<what>_failed``): do it again; **a dead letter**: have the
-  producer re-send it, or read the order back from the ERP and write its status to CRM.
+  producer re-send it, or read the order back from the ERP and write its status to CRM;
+* **an EDI order's IDoc in error** (``idoc_master_data_conflict``,
+  ``idoc_pricing_mismatch``): correct it and post it again (the redo), or reject it: the
+  IDoc is closed (no further processing) and the order is cancelled before it existed.
 
 Work done again carries its own retries; if it still fails, the item goes back into the
 queue rather than being counted as resolved.
@@ -28,10 +31,12 @@ from sim.engine import CallResult, RunEnvironment
 from sim.integration.adapters import Decision, DeskAdapter, ErpAdapter, Redo
 from sim.integration.messaging import Retrier
 
-__all__ = ["ExceptionDesk", "HELD_IN_ERP", "NOT_CREATED"]
+__all__ = ["ExceptionDesk", "HELD_IN_ERP", "IDOC_ERRORS", "NOT_CREATED"]
 
 HELD_IN_ERP = frozenset({"pricing_mismatch", "tax_configuration", "contract_terms"})
 NOT_CREATED = frozenset({"master_data_conflict", "manual_rekey", "submission_failed"})
+IDOC_ERRORS = frozenset({"idoc_master_data_conflict", "idoc_pricing_mismatch"})
+"""An EDI order's IDoc failed the ERP's application checks (status 51): no order yet."""
 
 
 class ExceptionDesk:
@@ -106,6 +111,15 @@ class ExceptionDesk:
         as cancelled (found by the random fault timelines, tests/properties). False when
         the lookup failed: the item goes back into the queue.
         """
+        if reason in IDOC_ERRORS:
+            closed = yield from self._call(
+                lambda: self.erp.close_idoc(ref, self.erp_timeout_s), ref
+            )
+            if isinstance(closed, CallResult):
+                self.raise_exception(ref, reason, redo)
+                return False
+            self.record("order_cancelled", order=ref, status=reason)
+            return True  # the CRM never knew the order: nothing to tell it
         in_erp = reason not in NOT_CREATED
         if not in_erp:
             found = yield from self._call(

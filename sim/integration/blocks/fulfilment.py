@@ -86,8 +86,15 @@ class Fulfilment:
         return not (isinstance(confirmed, CallResult) and not confirmed.ok)
 
     def region_of(self, order_ref: int) -> str:
-        """An order's delivery region, as learnt at intake."""
-        return self.regions[order_ref]
+        """An order's delivery region, as learnt at intake or carried by its delivery.
+
+        An order that began in the ERP may ship before the integration has taken it into
+        the CRM; its delivery documents carry the ship-to, so the region comes from there.
+        """
+        region = self.regions.get(order_ref)
+        if region is None:
+            region = self.regions[order_ref] = self.erp.ship_to_region(order_ref)
+        return region
 
     def ship(self, shipment: Shipment) -> Generator[Any, Any, None]:
         """Tender a confirmed shipment to the carrier, then post goods issue."""

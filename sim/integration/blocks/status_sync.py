@@ -17,6 +17,11 @@ and is written here:
 
 With resequencing switched off every version counts as newer, which is how a test shows
 the CRM moving backwards without it.
+
+News about an order the CRM has no record of (one that began in the ERP, an EDI order)
+goes to ``on_unknown`` first, which creates the record (the ERP order intake,
+:mod:`sim.integration.blocks.order_intake`); without it the news is dropped with an
+``integration.no_crm_record`` row.
 """
 
 from __future__ import annotations
@@ -123,10 +128,19 @@ class CrmStatusSync:
         self._shipments = LatestWins()
         self._invoices = LatestWins()
         self._newer = self.versions.is_newer if resequencing else _always
+        self.on_unknown: Callable[[int], Generator[Any, Any, bool]] | None = None
+        """Creates the CRM record of an order the CRM lacks (True once it exists)."""
 
     def apply(self, news: StatusNews) -> Generator[Any, Any, Outcome]:
         """Write what is newer than CRM shows; STALE if nothing is."""
         ref = news.order_ref
+        if not self.crm.has_record(ref):
+            if self.on_unknown is None:
+                self.record("no_crm_record", order=ref, status=news.status.value)
+                return Outcome.STALE
+            taken = yield from self.on_unknown(ref)
+            if not taken:
+                return Outcome.FAILED
         status: OrderStatus | None = None
         if self._newer(ref, news.version):
             status = news.status

@@ -10,6 +10,13 @@ in code exactly where their mechanics differ:
   sync**, the **ERP read-back** (for notification events that carry keys only), the
   **fulfilment handoffs**, the **scan relay** and the **master-data sync** (accounts to
   business partners, list prices to the CRM price book; each pattern picks its transport).
+  **fulfilment handoffs**, the **scan relay** and the **ERP order intake** (the CRM order
+  record of an order that began in the ERP, created before any news about it is written;
+  how a pattern first learns of such an order is its own: an event, an extract, a poll).
+
+EDI orders whose IDoc fails the ERP's application checks reach every pattern the same way,
+from the ERP's IDoc monitor, as an ``idoc_<reason>`` exception for the order desk, whose
+redo posts the corrected IDoc again.
 
 **Which mechanisms a pattern has** is part of its design: :attr:`ComposedPattern.MECHANISMS`
 names them, and a scenario's ``integration.mechanisms`` switch can turn one of them off
@@ -32,6 +39,7 @@ from sim.integration.blocks import (
     CrmStatusSync,
     Delivered,
     DurableWriter,
+    ErpOrderIntake,
     ExceptionDesk,
     Fulfilment,
     MasterDataSync,
@@ -168,12 +176,27 @@ class ComposedPattern(IntegrationPattern):
             self.timeouts,
             tendered or _not_watching_tenders,
         )
+        self.intake = ErpOrderIntake(
+            self.run,
+            self.record,
+            context.crm,
+            context.erp,
+            self.writer,
+            (callers.crm, callers.parked, callers.erp_orders),
+            self.read_back,
+            self.status_sync,
+            self.fulfilment.regions,
+            (self.timeouts.crm_write_s, self.timeouts.erp_extract_s),
+        )
+        if mechanisms.erp_order_intake:
+            self.status_sync.on_unknown = self.intake.by_key
 
     def start_common(self) -> None:
         """Start what every pattern runs: shipping, scans, forwarding and the desk."""
         ctx = self.context
         ctx.wms.deliver_shipments(self._relay_shipment, self.fulfilment.region_of)
         ctx.carrier.deliver_scans(self.scans.accept)
+        ctx.erp.deliver_idoc_errors(self._idoc_error)
         self.submission.start()
         self.exception_desk.start()
         if self.returns is not None and ctx.returns is not None:
@@ -222,7 +245,12 @@ class ComposedPattern(IntegrationPattern):
         self.record("order_received", order=order.order_ref, status=order.channel.value)
 
     def show_verdict(self, verdict: ValidationResult) -> Generator[Any, Any, None]:
-        """Put a validation verdict on the rep's quote (a durable write)."""
+        """Put a validation verdict on the rep's quote (a durable write).
+
+        Only a quote has a rep waiting for it: a web-shop order has none.
+        """
+        if not self.context.crm.awaits_verdict(verdict.order_ref):
+            return
         yield from self.writer.until_done(
             self.callers.crm,
             self.callers.parked,
@@ -231,8 +259,22 @@ class ComposedPattern(IntegrationPattern):
             "crm_validation",
         )
 
+    def _idoc_error(self, order_ref: int, reason: str) -> None:
+        """An EDI order's IDoc in error: an exception whose redo posts it again, corrected."""
+        erp, timeout = self.context.erp, self.timeouts.erp_create_s
+
+        def reprocess() -> Generator[Any, Any, Any]:
+            answer = yield from self.callers.erp_orders.run_call(
+                partial(erp.reprocess_idoc, order_ref, timeout), order_ref
+            )
+            return answer
+
+        self.exception_desk.raise_exception(order_ref, f"idoc_{reason}", reprocess)
+
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """Show an order as cancelled in CRM (for orders the ERP never had, or kept)."""
+        if not self.context.crm.has_record(order_ref):
+            return None  # the CRM never knew the order (it began in the ERP)
         answer = yield from self.writer.until_done(
             self.callers.crm,
             self.callers.parked,

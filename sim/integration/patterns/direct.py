@@ -18,6 +18,11 @@ until it is cancelled, or delivered with every invoice paid; a delivered order w
 its payments (weeks, by the payment terms) is polled once every
 ``integration.direct.payment_poll_interval_s`` (nightly by default) until they arrive.
 
+EDI orders begin in the ERP, so the per-order poll never finds them: the same scheduled
+CRM job also asks the ERP's "orders created since" query (on the change extract's
+endpoint) every poll interval, creates each new order's CRM order record with its current
+status, and polls it from then on like any open order.
+
 Fulfilment is point to point: each ERP allocation is released to the WMS as it is
 committed, each WMS ship confirmation is tendered to the carrier, and each carrier scan is
 passed to the ERP as it arrives, with no deduplication and no resequencing. When the
@@ -76,7 +81,9 @@ class DirectPattern(ComposedPattern):
     """Synchronous point-to-point calls and per-order polling (DOMAIN.md, pattern 1)."""
 
     name: ClassVar[str] = "direct"
-    MECHANISMS: ClassVar[frozenset[str]] = frozenset({"retry", "order_desk", "compensation"})
+    MECHANISMS: ClassVar[frozenset[str]] = frozenset(
+        {"retry", "order_desk", "compensation", "erp_order_intake"}
+    )
 
     def __init__(self, context: PatternContext) -> None:
         super().__init__(context)
@@ -124,6 +131,15 @@ class DirectPattern(ComposedPattern):
         """Returns point to point; the CRM job polls each open return like each order."""
         super().start_returns(flow, adapter)
         self.sim.process(flow.poll_each(self.settings.direct.poll_interval_s))
+        if self.mechanisms.erp_order_intake:
+            self.intake.poll_created(self.settings.direct.poll_interval_s, self.poller.watch)
+
+    def in_flight(self) -> tuple[int, int]:
+        """(0, held orders and parked writes plus ERP orders not yet taken into the CRM)."""
+        messages, pending = super().in_flight()
+        if self.mechanisms.erp_order_intake:
+            pending += self.intake.pending()
+        return messages, pending
 
     # ------------------------------------------------------------ the CRM trigger
     def _trigger(self, order: Order) -> None:

@@ -65,6 +65,7 @@ class EventBusPattern(EventDrivenPattern):
             "dedupe",
             "compensation",
             "order_desk",
+            "erp_order_intake",
         }
     )
 

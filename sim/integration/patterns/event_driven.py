@@ -14,6 +14,11 @@ until it lands) and acts on what it read: the status sync writes the order's sta
 shipments and its invoices; the router finds the allocated delivery's items and plant, or
 the hold's reason.
 
+Orders that began in the ERP (EDI orders) are announced by its ``OrderCreated`` event,
+which carries the order's header and items: the status sync creates its CRM order record
+from it before writing its status (the ERP order intake). A notification (keys only), or
+any other event of an order the CRM lacks, has the order read back first.
+
 A copy that fails is dead-lettered with its reason (never a crash), and a dead letter
 becomes a decision for the order desk; scheduled replays and a mapping's deployment put
 letters back. Hybrid and event bus both build on this; they differ in how orders get in.
@@ -34,7 +39,13 @@ from collections.abc import Generator
 from typing import Any, ClassVar
 
 from sim.integration.adapters import ReturnsAdapter
-from sim.integration.adapters.erp import KEYS_ONLY, ErpEvent, OrderReading, keys_only
+from sim.integration.adapters.erp import (
+    KEYS_ONLY,
+    ErpEvent,
+    OrderReading,
+    created_order,
+    keys_only,
+)
 from sim.integration.blocks import (
     EventContracts,
     ReturnsFlow,
@@ -265,11 +276,23 @@ class EventDrivenPattern(ComposedPattern):
                 int(envelope.payload["order_ref"]), self._sync_order
             )
             return read if isinstance(read, Outcome) else Outcome.FAILED
+        order = created_order(envelope)
+        if order is not None and self.mechanisms.erp_order_intake:
+            # an order that began in the ERP, announced whole: create it in CRM first
+            number = str(envelope.payload.get("erp_order_number", ""))
+            created = yield from self.intake.create_order(order, number)
+            if not created:
+                return Outcome.FAILED
         outcome: Outcome = yield from self.status_sync.apply(news_from_event(envelope))
         return outcome
 
     def _sync_order(self, order: OrderReading) -> Generator[Any, Any, Outcome]:
         """Write an order read back to CRM: its status, shipments and invoices."""
+        if self.mechanisms.erp_order_intake and not self.context.crm.has_record(
+            order.status.order_ref
+        ):  # read back already: take it without reading it again
+            taken = yield from self.intake.take(order)
+            return Outcome.APPLIED if taken else Outcome.FAILED
         outcome: Outcome = yield from self.status_sync.apply(news_from_reading(order.status))
         return outcome
 

@@ -32,6 +32,15 @@ flow every ``integration.master_data.sweep_interval_s``.
 Returns: each step is a flow (authorise the case with the case as idempotency key and show
 the answer on it, advise the warehouse, post the warehouse's receipt); the cases learn of
 receipts and credit memos from a bulk extract of changed returns every ``sync_interval_s``.
+nothing is lost, only late. Orders that began in the ERP (EDI orders, new to the CRM) are
+taken first in the same flow: the ERP's "orders created since" query (on the change
+extract's endpoint, from the last good run) gives each new order whole, and the flow
+creates its CRM order record with its status as it is then; the extract's news about an
+order not taken yet waits for the next run (``integration.intake_deferred``). Changes not
+yet synced count as pending work at the end of a run. ERP allocations, holds and WMS ship
+confirmations each start a flow too; when the ERP's events carry keys only
+(``systems.erp.event_payload: keys``) the flow reads the order back from the ERP first (a
+failed read-back goes to the exception queue).
 """
 
 from __future__ import annotations
@@ -58,6 +67,10 @@ _FLOW_EVENTS = frozenset({"InventoryAllocated", "OrderHeld"})
 """ERP events that start a flow; other changes wait for the bulk sync."""
 
 
+def _nothing_more(order_ref: int) -> None:
+    """The bulk sync keeps a taken order current; nothing else watches it."""
+
+
 @register_pattern
 class IpaasPattern(ComposedPattern):
     """Orchestrated flows with validation, idempotent submission and bulk sync (pattern 2)."""
@@ -73,6 +86,7 @@ class IpaasPattern(ComposedPattern):
             "resequencing",
             "compensation",
             "order_desk",
+            "erp_order_intake",
         }
     )
 
@@ -91,8 +105,23 @@ class IpaasPattern(ComposedPattern):
             ),
             self.status_sync,
             ipaas.sync_interval_s,
-            lambda job: self.flows.submit(partial(self._as_flow, job)),
+            lambda job: self.flows.submit(partial(self._as_flow, partial(self._intake_then, job))),
         )
+        if self.mechanisms.erp_order_intake:
+            # news about an order not taken yet waits for the next run's intake, which
+            # writes the order's status as it is then
+            self.status_sync.on_unknown = self._not_taken_yet
+
+    def _intake_then(self, job: Any) -> Generator[Any, Any, None]:
+        """The scheduled sync flow: new ERP-originated orders into CRM, then the status sync."""
+        if self.mechanisms.erp_order_intake:
+            yield from self.intake.take_created(_nothing_more)
+        yield from job()
+
+    def _not_taken_yet(self, order_ref: int) -> Generator[Any, Any, bool]:
+        self.record("intake_deferred", order=order_ref)
+        yield self.sim.timeout(0)
+        return False
 
     def in_flight(self) -> tuple[int, int]:
         """(flows queued or running, parked writes plus ERP changes not yet synced to CRM)."""
@@ -102,6 +131,9 @@ class IpaasPattern(ComposedPattern):
             unsynced += returns.unsynced(self.returns.synced_to)
         parked = self.writer.parked + self.returns_parked()
         return self.flows.queued + self.flows.busy, parked + unsynced
+        if self.mechanisms.erp_order_intake:
+            unsynced += self.intake.pending()
+        return self.flows.queued + self.flows.busy, self.writer.parked + unsynced
 
     def start(self) -> None:
         """Start the runtime, hook the triggers and schedule the bulk sync."""

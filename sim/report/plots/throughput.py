@@ -1,6 +1,7 @@
 """Throughput over time against arrivals: orders accepted, created in the ERP and shipped.
 
-Per bucket of ``bucket_h`` hours: orders accepted in CRM (``crm.quote_accepted``), orders
+Per bucket of ``bucket_h`` hours: orders accepted, wherever their channel enters (a CRM
+quote, a web-shop order, an EDI IDoc: :func:`sim.history_frame.accepted_rows`), orders
 created in the ERP (each order's first ``erp.order_created``, as
 ``volume.erp_orders_created`` counts them) and shipments dispatched
 (``erp.shipment_dispatched``, as ``volume.shipments``). Arrivals are bars; what the ERP
