@@ -45,6 +45,7 @@ from mock_systems.erp.records import (
     SimulationResult,
 )
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
+from mock_systems.erp.work_processes import WorkProcessPools
 from sim.engine import Mailbox, RunEnvironment
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
@@ -63,6 +64,7 @@ class Erp(
     DeliveryUpdates,
     OrderMaintenance,
     OrderReads,
+    WorkProcessPools,
     MockSystem,
 ):
     """System of record for customers' credit, prices, stock, orders and invoices."""
@@ -111,14 +113,16 @@ class Erp(
         )
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
-        self._simulate = self.endpoint("simulate_order", eps.simulate_order)
-        self._atp_extract = self.endpoint("atp_extract", eps.atp_extract)
-        self._create = self.endpoint("create_order", eps.create_order)
-        self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
-        self._maintain = self.endpoint("maintain_order", eps.maintain_order)
-        self._status_extract = self.endpoint("status_extract", eps.status_extract)
-        self._order_status = self.endpoint("order_status", eps.order_status)
-        self._read_order = self.endpoint("read_order", eps.read_order)
+        self._build_work_processes()
+        self._simulate = self._api("simulate_order", eps.simulate_order)
+        self._atp_extract = self._api("atp_extract", eps.atp_extract)
+        self._create = self._api("create_order", eps.create_order)
+        self._lock_creates(self._create)
+        self._delivery_update = self._api("delivery_update", eps.delivery_update)
+        self._maintain = self._api("maintain_order", eps.maintain_order)
+        self._status_extract = self._api("status_extract", eps.status_extract)
+        self._order_status = self._api("order_status", eps.order_status)
+        self._read_order = self._api("read_order", eps.read_order)
         seed = run.streams.seed
         self._review_time = config.credit.review_time.keyed_sampler(seed, "erp.credit_review")
         self._reviews: dict[int, int] = {}
@@ -140,7 +144,10 @@ class Erp(
         """Check credit, prices, tax and ATP without committing anything."""
         return (
             yield from self._simulate.call(
-                request.customer_reference, partial(self._simulation, request), timeout
+                request.customer_reference,
+                partial(self._simulation, request),
+                timeout,
+                len(request.items),
             )
         )
 
@@ -184,6 +191,8 @@ class Erp(
                 request.customer_reference,
                 partial(self._commit_order, request, idempotency_key),
                 timeout,
+                len(request.items),
+                self._create_locks(request),
             )
         )
 
