@@ -4,6 +4,7 @@ from mock_systems.erp.config import (
     CreditPolicy,
     ErpConfig,
     ErpEndpoints,
+    WorkProcesses,
     EventPayload,
     ReplenishmentPolicy,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Erp",
     "ErpConfig",
     "ErpEndpoints",
+    "WorkProcesses",
     "EventPayload",
     "ReplenishmentPolicy",
     "RequestItem",
