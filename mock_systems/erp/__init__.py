@@ -4,9 +4,9 @@ from mock_systems.erp.config import (
     CreditPolicy,
     ErpConfig,
     ErpEndpoints,
-    WorkProcesses,
     EventPayload,
     ReplenishmentPolicy,
+    WorkProcesses,
 )
 from mock_systems.erp.records import (
     BillingDocument,
