@@ -5,7 +5,8 @@ and p50/p95/p99 in seconds, overall and cut by region and channel; a censored sa
 (started, never finished) is left out of the statistics, counted, and a miss for SLA
 verdicts. Besides: CRM staleness (:mod:`sim.staleness`), fill rate, throughput, holds and
 exceptions, delivery health (retries, call outcomes, dead letters, manual touches, API
-limit use, recovery after outages: :mod:`sim.delivery_health`).
+limit use, recovery after outages: :mod:`sim.delivery_health`), and the utilisation and
+queue of every resource (:mod:`sim.utilisation`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sim.scenario import LATENCY_METRICS, SlaTarget
 from sim.scenario.alerts import AlertRule
 from sim.staleness import TERMINAL_STATUSES, crm_staleness, crm_staleness_spans
 from sim.thresholds import censored_percentile, threshold_results
+from sim.utilisation import resource_utilisation
 
 __all__ = [
     "LATENCY_METRICS",
@@ -214,6 +216,7 @@ def compute_metrics(
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
         },
         "delivery_health": delivery_health(frame, end, limits),
+        "resources": resource_utilisation(frame, end),
         "endpoints": _endpoints(frame),
         "sla": sla_verdicts(latency, slas or {}),
     }

@@ -23,10 +23,12 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-_PER_LINE = LogNormal(mean=0.08, cv=0.5)
-"""assumption: each order line adds item determination, pricing, ATP and tax for one item,
-about 80 ms of a work process (an S/4HANA sales order BAPI with ten lines takes roughly a
-second more than one with a single line); calibrate from STAD/ST03N statistics."""
+_PER_LINE = LogNormal(mean=0.25, cv=0.5)
+"""assumption: each order line adds item determination, pricing, ATP, tax, partner and
+output determination for one item, about 0.25 s of a work process (an S/4HANA sales order
+with ten items takes a few seconds more than one with one item); calibrate from the
+STAD/ST03N statistics of the real system (``--set
+systems.erp.endpoints.create_order.per_line.mean=...``)."""
 
 
 class ErpEndpoints(_Config):
@@ -38,10 +40,10 @@ class ErpEndpoints(_Config):
     """
 
     simulate_order: EndpointSpec = EndpointSpec(
-        service_time=LogNormal(mean=0.5, cv=0.6), concurrency=16, per_line=_PER_LINE
+        service_time=LogNormal(mean=0.8, cv=0.6), concurrency=16, per_line=_PER_LINE
     )
     create_order: EndpointSpec = EndpointSpec(
-        service_time=LogNormal(mean=0.8, cv=0.6), concurrency=16, per_line=_PER_LINE
+        service_time=LogNormal(mean=1.5, cv=0.6), concurrency=16, per_line=_PER_LINE
     )
     atp_extract: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=4.0, cv=0.5), concurrency=2
@@ -115,11 +117,13 @@ class WorkProcesses(_Config):
         "batch jobs take only their time, as before the pool was modelled",
     )
     dialog: int = Field(
-        default=12,
+        default=2,
         gt=0,
         description="assumption: dialog work processes the integration's RFC/OData calls "
-        "can use (an RFC server group's share of two application servers); sized so a "
-        "baseline week's peak hour uses 20-50% and a 5x day saturates them",
+        "and batch packets may use: the quota of the RFC server group (SAP RZ12) on an "
+        "instance whose other work processes serve the business's own users; with the "
+        "default service times a baseline week's peak hour uses about 20-35% of them and a "
+        "5x day saturates them",
     )
     background: int = Field(
         default=4,
@@ -127,7 +131,7 @@ class WorkProcesses(_Config):
         description="assumption: background work processes for batch jobs (rdisp/wp_no_btc)",
     )
     batch_packets: int = Field(
-        default=4,
+        default=1,
         ge=0,
         description="assumption: dialog work processes a batch job's parallel processing "
         "takes for its run (the RFC server group's quota for mass runs)",

@@ -127,7 +127,7 @@ class Endpoint:
         self.monitor = EndpointMonitor(run.now)
         self._shared = pool is not None
         if pool is None:
-            pool = ServerPool(run, name, spec.concurrency, declare=False)
+            pool = ServerPool(run, name, spec.concurrency)
             pool.monitor_waiting = self.monitor.waiting  # one set of levels, moved once
             pool.monitor_in_service = self.monitor.in_service
         self._pool = pool
@@ -158,14 +158,13 @@ class Endpoint:
         self._event = history.event_code(CALL_EVENT)
         self._availability_event = history.event_code("endpoint.availability")
         self._actor = history.actor_code(f"endpoint:{name}")
-        if self._shared:
-            history.record(
-                run.now,
-                history.event_code(POOL_MEMBER),
-                self._actor,
-                status=history.status_code(pool.name),
-                value=float(spec.concurrency),
-            )
+        history.record(
+            run.now,
+            history.event_code(POOL_MEMBER),
+            self._actor,
+            status=history.status_code(pool.name),
+            value=float(spec.concurrency),
+        )
         code = history.status_code
         self._ok, self._throttled = code("ok"), code("throttled")
         self._unavailable = code("unavailable")

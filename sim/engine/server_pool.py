@@ -35,8 +35,9 @@ __all__ = ["POOL_DECLARED", "POOL_MEMBER", "POOL_WORK", "ServerPool", "Waiter"]
 POOL_DECLARED = "pool.declared"
 """History event written once per pool at its creation; ``value`` its servers."""
 POOL_MEMBER = "pool.member"
-"""History event written once per endpoint that serves on a shared pool: ``actor`` the
-endpoint, ``status`` the pool's name, ``value`` the endpoint's own ``concurrency``."""
+"""History event written once per endpoint at its creation: ``actor`` the endpoint,
+``status`` the name of the pool it serves on (its own name for its private pool),
+``value`` the endpoint's own ``concurrency``."""
 POOL_WORK = "pool.work"
 """History event of one packet of non-call work on a pool (``value`` wait, ``value2`` held)."""
 
