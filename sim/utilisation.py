@@ -10,6 +10,13 @@ pool it serves on. Busy time comes from the ``endpoint.call`` rows of the pool's
 (``unavailable``, ``throttled``, a silent outage's ``timeout``) never held or waited for a
 server and are left out.
 
+The event bus's subscriptions are resources too (``subscriber:<name>``): a
+``bus.subscribed`` row gives its consumers (``value``, one per partition), and each copy
+held a consumer from its ``bus.delivered`` row to its outcome row (applied, discarded,
+dead-lettered or dropped), the n-th delivery of a message paired with its n-th outcome. A
+copy's wait on its partition is not in the history, so a subscription's queue is not
+reported (NaN).
+
 Per resource: its servers, mean utilisation over the run, the busiest hour's utilisation
 (``peak_hour_utilisation``, with ``peak_hour_start_h``), and the time-average number
 waiting (``mean_queue``) and in the busiest queue hour (``peak_hour_queue``).
@@ -31,6 +38,38 @@ __all__ = ["resource_utilisation"]
 
 HOUR = 3600.0
 _NOT_SERVED = ("unavailable", "throttled", "timeout")
+_SUBSCRIBER = "subscriber:"
+_OUTCOMES = ("bus.applied", "bus.discarded", "bus.dead_lettered", "bus.dropped")
+
+
+def _subscriptions(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
+    """Each subscription's consumers, and the time each delivered copy held one."""
+    subscribed = rows(frame, "bus.subscribed")
+    subscribed = subscribed[subscribed["value"].notna()]
+    consumers = {
+        str(actor): float(value)
+        for actor, value in zip(subscribed["actor"], subscribed["value"], strict=True)
+    }
+    empty = pd.DataFrame({"pool": [], "time": [], "wait": [], "held": []})
+    if not consumers:
+        return consumers, empty
+    delivered = rows(frame, "bus.delivered")[["actor", "subject", "time"]]
+    outcomes = frame[frame["event"].isin(_OUTCOMES)][["actor", "subject", "time"]]
+    delivered = delivered.sort_values(["actor", "subject", "time"], kind="stable")
+    outcomes = outcomes.sort_values(["actor", "subject", "time"], kind="stable")
+    keys = ["actor", "subject"]
+    delivered = delivered.assign(n=delivered.groupby(keys, observed=True).cumcount())
+    outcomes = outcomes.assign(n=outcomes.groupby(keys, observed=True).cumcount())
+    pairs = delivered.merge(outcomes, on=["actor", "subject", "n"], suffixes=("", "_end"))
+    held = pd.DataFrame(
+        {
+            "pool": pairs["actor"].astype(str),
+            "time": pairs["time_end"].astype(float),
+            "wait": 0.0,
+            "held": (pairs["time_end"] - pairs["time"]).astype(float),
+        }
+    )
+    return consumers, held
 
 
 def _overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -81,6 +120,9 @@ def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str,
             "held": pd.concat([calls["value2"], work["value2"]], ignore_index=True),
         }
     ).fillna({"wait": 0.0, "held": 0.0})
+    consumers, handled = _subscriptions(frame)
+    capacity.update(consumers)
+    served = pd.concat([served, handled], ignore_index=True)
     edges = np.append(np.arange(0.0, end, HOUR), end)
     widths = np.diff(edges)
     groups = dict(tuple(served.groupby("pool", sort=True)))
@@ -98,12 +140,14 @@ def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str,
             queue = _overlap(starts - group["wait"].to_numpy(dtype=float), starts, edges)
         hourly = busy / (servers * widths)
         peak = int(np.argmax(hourly)) if hourly.size else 0
+        if name.startswith(_SUBSCRIBER):
+            queue = np.full(widths.size, np.nan)
         report[name] = {
             "servers": int(servers),
             "mean_utilisation": float(busy.sum() / (servers * end)),
             "peak_hour_utilisation": float(hourly[peak]) if hourly.size else math.nan,
             "peak_hour_start_h": float(edges[peak] / HOUR),
             "mean_queue": float(queue.sum() / end),
-            "peak_hour_queue": float((queue / widths).max()) if widths.size else math.nan,
+            "peak_hour_queue": float(np.max(queue / widths)) if widths.size else math.nan,
         }
     return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from sim.history_frame import history_frame
@@ -54,6 +56,12 @@ def _history() -> Writer:
         actor="endpoint:erp.create_order",
     )
     w(7200.0, "endpoint.call", status="ok", value=0.0, value2=0.0, actor="endpoint:crm.api")
+    # a subscription of two consumers: message 5 delivered twice (held 300 s, then 60 s)
+    w(0.0, "bus.subscribed", status="erp.events", value=2.0, actor="subscriber:crm")
+    w(100.0, "bus.delivered", subject=5, actor="subscriber:crm")
+    w(400.0, "bus.dropped", subject=5, actor="subscriber:crm")
+    w(1000.0, "bus.delivered", subject=5, actor="subscriber:crm")
+    w(1060.0, "bus.applied", subject=5, actor="subscriber:crm")
     return w
 
 
@@ -69,6 +77,10 @@ def test_busy_time_and_queue_per_resource_over_the_run() -> None:
     assert dialog["mean_queue"] == pytest.approx(600 / 7200)
     assert dialog["peak_hour_queue"] == pytest.approx(600 / 3600)
     assert report["crm.api"]["mean_utilisation"] == 0.0
+    consumers = report["subscriber:crm"]
+    assert consumers["servers"] == 2
+    assert consumers["mean_utilisation"] == pytest.approx(360 / (2 * 7200))
+    assert math.isnan(consumers["mean_queue"])  # a copy's wait on its partition is unknown
 
 
 def test_a_history_without_declared_resources_reports_none() -> None:
