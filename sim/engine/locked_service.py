@@ -6,11 +6,14 @@ first ``1 - commit_share`` of its service, then asks the endpoint's lock table f
 records and, once granted, does the rest (the commit part) holding them; the commit runs and
 the locks are released when that part ends. Waiting for a lock holds the server: a work
 process blocked on an enqueue is a busy work process. So the call's ``value2`` (time held)
-includes the lock wait, and a ``lock.wait`` row gives the wait itself. A request whose
+includes the lock wait, and a ``lock.wait`` row gives the wait itself (written only for a
+request that waited, or failed to get its locks). A request whose
 patience for the locks runs out fails with ``locked`` and commits nothing.
 
-This path runs as a process of its own (the rare path: one event more than a plain call),
-so a caller that gives up mid-service leaves it to finish and commit (``late``).
+When the records are free and the whole service is the commit part (the CRM's writes),
+the locks are taken at once and the call costs no more events than a plain one. Otherwise
+the locked work runs as a process of its own, so a caller that gives up mid-service leaves
+it to finish and commit (``late``).
 """
 
 from __future__ import annotations
@@ -62,8 +65,21 @@ def serve_locked(
     """Serve a request that holds a server and must hold ``keys`` for its commit part."""
     sim = endpoint._sim
     post = service * endpoint.commit_share
-    work = sim.process(_hold(endpoint, keys, service - post, post))
     patience = arrival + timeout - start
+    table = endpoint.locks
+    if post >= service and service <= patience and table is not None and table.take_free(keys):
+        # the common case: the records are free and held for the whole service
+        try:
+            yield sim.timeout(service)
+        except simpy.Interrupt:
+            table.release(keys)
+            endpoint._interrupted_in_service(order, arrival, start)
+            raise
+        endpoint._left_server(sim.now)
+        return (
+            yield from _answer(endpoint, order, commit, arrival, start, service, n, timeout, keys)
+        )
+    work = sim.process(_hold(endpoint, keys, service - post, post))
     try:
         if patience < math.inf:
             yield work | sim.timeout(patience)
@@ -81,13 +97,38 @@ def serve_locked(
         )
         return TIMED_OUT
     granted, held = _end(endpoint, order, arrival, start, keys, work)
-    end = sim.now
-    wait = start - arrival
     if not granted:
+        end = sim.now
         endpoint._record(
-            end, endpoint._event, endpoint._actor, order, NONE, endpoint._locked, wait, held
+            end,
+            endpoint._event,
+            endpoint._actor,
+            order,
+            NONE,
+            endpoint._locked,
+            start - arrival,
+            held,
         )
         return LOCKED
+    return (yield from _answer(endpoint, order, commit, arrival, start, held, n, timeout, keys))
+
+
+def _answer(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    held: float,
+    n: int,
+    timeout: float,
+    keys: tuple[str, ...],
+) -> Generator[simpy.Event, Any, Any]:
+    """After a locked service: a 5xx, or commit and answer; the locks are released."""
+    sim = endpoint._sim
+    end = sim.now
+    wait = start - arrival
+    patience = arrival + timeout - start
     if endpoint.error_rate and endpoint._error_units.unit(order, n) < endpoint.error_rate:
         endpoint.locks.release(keys)  # type: ignore[union-attr]
         endpoint._record(
@@ -121,6 +162,8 @@ def _end(
     now = endpoint._sim.now
     endpoint._left_server(now)
     granted, waited = cast(tuple[bool, float], work.value)
+    if granted and waited <= 0.0:
+        return granted, now - start
     endpoint._record(
         now,
         endpoint._lock_event,

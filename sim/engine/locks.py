@@ -20,8 +20,9 @@ import simpy
 __all__ = ["LOCK_WAIT_EVENT", "LockTable"]
 
 LOCK_WAIT_EVENT = "lock.wait"
-"""History event of a call that needed locks: ``actor`` its endpoint, ``value`` the time it
-waited for them, ``status`` ``ok`` (granted) or ``locked`` (patience ran out)."""
+"""History event of a call that waited for locks: ``actor`` its endpoint, ``value`` the time
+it waited, ``status`` ``ok`` (granted) or ``locked`` (patience ran out). A call that found
+its records free writes none."""
 
 
 class LockTable:
@@ -36,6 +37,16 @@ class LockTable:
     def is_locked(self, key: str) -> bool:
         """Whether ``key`` is held now."""
         return key in self._held
+
+    def take_free(self, keys: tuple[str, ...]) -> bool:
+        """Take every key at once if none is held (no waiting); whether they were taken."""
+        held = self._held
+        for key in keys:
+            if key in held:
+                return False
+        for key in keys:
+            held[key] = deque()
+        return True
 
     def acquire(
         self, keys: Iterable[str], patience: float = math.inf

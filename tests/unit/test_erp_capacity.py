@@ -127,7 +127,7 @@ def test_service_time_grows_with_the_order_lines() -> None:
 
 
 def _create_ends(locks: bool, customers: tuple[str, ...]) -> list[float]:
-    run, erp = _erp(WorkProcesses(locks=locks, commit_share=0.5))
+    run, erp = _erp(WorkProcesses(dialog=8, locks=locks, commit_share=0.5))
     for k, customer in enumerate(customers):
         material = f"M{k % 3 + 1}"
         at(
@@ -145,7 +145,7 @@ def test_concurrent_creates_for_one_customer_serialise_on_its_credit_lock() -> N
     # each create works 0.5 s, then commits 0.5 s holding the customer's lock
     assert _create_ends(True, ("C1",) * 3) == [1.0, 1.5, 2.0]
     waits = [r["value"] for r in _calls_lock(_create_run(True))]
-    assert sorted(waits) == [0.0, 0.5, 1.0]
+    assert sorted(waits) == [0.5, 1.0]  # the first found its records free: no row
 
 
 def test_without_locks_concurrent_creates_for_one_customer_run_in_parallel() -> None:
@@ -157,7 +157,7 @@ def test_creates_for_different_customers_and_materials_do_not_wait() -> None:
 
 
 def test_creates_for_one_hot_material_wait_for_each_other() -> None:
-    run, erp = _erp(WorkProcesses(commit_share=0.5))
+    run, erp = _erp(WorkProcesses(dialog=8, commit_share=0.5))
     for k, customer in enumerate(("C1", "C2")):
         at(
             run,
@@ -171,7 +171,7 @@ def test_creates_for_one_hot_material_wait_for_each_other() -> None:
 
 
 def _create_run(locks: bool) -> RunEnvironment:
-    run, erp = _erp(WorkProcesses(locks=locks, commit_share=0.5))
+    run, erp = _erp(WorkProcesses(dialog=8, locks=locks, commit_share=0.5))
     for k in range(3):
         at(run, 0.0, lambda k=k: erp.create_order(request(k, (("M1", 1, 10.0),)), f"key{k}"))
     run.sim.run(until=100.0)
@@ -190,10 +190,14 @@ def test_the_shared_pool_is_declared_in_the_history_with_its_members() -> None:
         ("pool:erp.dialog", 7.0),
         ("pool:erp.background", 4.0),
     }
-    members = {r["actor"] for r in run.history.select("pool.member")}
-    assert "endpoint:erp.create_order" in members and "endpoint:erp.simulate_order" in members
+    members = {(r["actor"], r["status"]) for r in run.history.select("pool.member")}
+    assert ("endpoint:erp.create_order", "erp.dialog") in members
+    assert ("endpoint:erp.simulate_order", "erp.dialog") in members
     off, _ = _erp(WorkProcesses(shared=False))
-    assert off.history.select("pool.declared") == []
+    # without the shared pool each API declares servers of its own
+    own = {(r["actor"], r["value"]) for r in off.history.select("pool.declared")}
+    assert ("pool:erp.create_order", 16.0) in own
+    assert not any(actor == "pool:erp.dialog" for actor, _ in own)
 
 
 def test_default_erp_config_shares_its_work_processes() -> None:
