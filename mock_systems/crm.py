@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
+from mock_systems.crm_locking import RecordLocking, account_lock, lock_account_writes
 from mock_systems.crm_orders import CrmOrder, CrmOrders, OrderPlaced, crm_order_id
 from sim.engine import (
     CallResult,
@@ -55,6 +56,8 @@ class CrmConfig(BaseModel):
         service_time=LogNormal(mean=0.4, cv=0.5),
         concurrency=200,  # assumption: the org's app servers are not the bottleneck
     )
+
+    record_locking: RecordLocking = RecordLocking()
 
     def api_spec(self) -> EndpointSpec:
         """The API endpoint; without explicit limits, Salesforce's documented ones.
@@ -156,6 +159,7 @@ class Crm(CrmOrders, MockSystem):
         self._accounts_by_sold_to: dict[str, str] = {}
         self.outbound: Mailbox[QuoteAccepted | OrderPlaced] = Mailbox(run.sim)
         self._api = self.endpoint("api", config.api_spec())
+        self._locking = lock_account_writes(self._api, config.record_locking)
 
     def add_account(self, account: Account) -> None:
         """Create an account (data load, no simulated time)."""
@@ -264,9 +268,13 @@ class Crm(CrmOrders, MockSystem):
         """Write the validation result the rep sees on the quote."""
         quote = self.quotes[quote_id]
         call: CallResult = yield from self._api.call(
-            quote.Number, partial(self._show, quote, result), timeout
+            quote.Number, partial(self._show, quote, result), timeout, 0, self._locks(quote)
         )
         return call
+
+    def _locks(self, quote: Quote | CrmOrder) -> tuple[str, ...]:
+        """The records a write to ``quote`` locks: its account (record-level locking)."""
+        return account_lock(quote.AccountId) if self._locking else ()
 
     def _show(self, quote: Quote, result: str) -> CallResult:
         quote.Validation_Result__c = result
@@ -300,7 +308,11 @@ class Crm(CrmOrders, MockSystem):
         """
         quote = self.quotes.get(quote_id) or self.orders[quote_id]
         call: CallResult = yield from self._api.call(
-            quote.Number, partial(self._write_order, quote, fields, source_time), timeout
+            quote.Number,
+            partial(self._write_order, quote, fields, source_time),
+            timeout,
+            0,
+            self._locks(quote),
         )
         return call
 

@@ -5,7 +5,8 @@ and p50/p95/p99 in seconds, overall and cut by region and channel; a censored sa
 (started, never finished) is left out of the statistics, counted, and a miss for SLA
 verdicts. Besides: CRM staleness (:mod:`sim.staleness`), fill rate, throughput, holds and
 exceptions, delivery health (retries, call outcomes, dead letters, manual touches, API
-limit use, recovery after outages: :mod:`sim.delivery_health`).
+limit use, recovery after outages: :mod:`sim.delivery_health`), and the utilisation and
+queue of every resource (:mod:`sim.utilisation`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sim.staleness import (
     ground_truth_staleness,
 )
 from sim.thresholds import censored_percentile, threshold_results
+from sim.utilisation import resource_utilisation
 
 __all__ = [
     "LATENCY_METRICS",
@@ -240,6 +242,7 @@ def compute_metrics(
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
         },
         "delivery_health": delivery_health(frame, end, limits),
+        "resources": resource_utilisation(frame, end),
         "endpoints": _endpoints(frame),
         "returns": return_counts(frame, accepted),
         "sla": sla_verdicts(latency, slas or {}, attrs),

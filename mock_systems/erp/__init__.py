@@ -7,6 +7,7 @@ from mock_systems.erp.config import (
     ErpEndpoints,
     EventPayload,
     ReplenishmentPolicy,
+    WorkProcesses,
 )
 from mock_systems.erp.idoc import IdocError, IdocItem, IdocStatus, OrderChangeIdoc, OrdersIdoc
 from mock_systems.erp.idoc_config import IdocInboundConfig
@@ -40,6 +41,7 @@ __all__ = [
     "Erp",
     "ErpConfig",
     "ErpEndpoints",
+    "WorkProcesses",
     "EventPayload",
     "PartnerRequest",
     "PartnerResult",

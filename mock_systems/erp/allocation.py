@@ -6,10 +6,12 @@ delivery for the quantities granted, and whatever stays open is a backorder. Whe
 was received since the last run, backorders are allocated first, oldest first, before the
 new orders.
 
-A run's duration belongs to its interval, not to the runs before it: the run at the i-th
-interval boundary takes draw i of the keyed stream ``erp.allocation`` (entity -1, as calls
-that belong to no order), so whether earlier intervals had work, which depends on the
-pattern, does not move it.
+A run's work grows with the order lines it processes (``allocation_time_per_line``,
+shared among the job's parallel packets) and runs through the ERP's batch seam, on its
+work processes. A run's base duration belongs to its interval, not to the runs before it:
+the run at the i-th interval boundary takes draw i of the keyed stream ``erp.allocation``
+(entity -1, as calls that belong to no order), so whether earlier intervals had work,
+which depends on the pattern, does not move it.
 """
 
 from __future__ import annotations
@@ -53,8 +55,23 @@ class Allocation(ErpState):
             if not self._allocation_queue and not self._stock_received:
                 continue
             duration = self._run_time(NONE, round(self.sim.now / interval))
+            per_line = self.config.allocation_time_per_line
+            if per_line:
+                duration += (
+                    per_line
+                    * self._lines_to_allocate()
+                    / max(1, self.config.work_processes.batch_packets)
+                )
             yield from self._background_job("allocation_run", duration)
             self._allocate_all()
+
+    def _lines_to_allocate(self) -> int:
+        """Order lines the next run processes: the queue's, and the backorders' on receipt."""
+        orders = self.orders
+        queue = self._allocation_queue
+        if self._stock_received:
+            queue = self._backorders + queue
+        return sum(len(orders[document].items) for document in queue)
 
     def _note_receipt(self) -> None:
         self._stock_received = True

@@ -17,6 +17,7 @@ __all__ = [
     "EventPayload",
     "ReplenishmentPolicy",
     "ErpConfig",
+    "WorkProcesses",
 ]
 
 
@@ -24,14 +25,27 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_PER_LINE = LogNormal(mean=0.25, cv=0.5)
+"""assumption: each order line adds item determination, pricing, ATP, tax, partner and
+output determination for one item, about 0.25 s of a work process (an S/4HANA sales order
+with ten items takes a few seconds more than one with one item); calibrate from the
+STAD/ST03N statistics of the real system (``--set
+systems.erp.endpoints.create_order.per_line.mean=...``)."""
+
+
 class ErpEndpoints(_Config):
-    """Latency and capacity of each ERP API (SAP S/4HANA publishes no numeric limit)."""
+    """Latency and capacity of each ERP API (SAP S/4HANA publishes no numeric limit).
+
+    With ``work_processes.shared`` on (the default) every API serves on the ERP's one pool
+    of dialog work processes, and an endpoint's ``concurrency`` no longer bounds it; its
+    ``per_line`` makes order-sized calls cost more for larger orders.
+    """
 
     simulate_order: EndpointSpec = EndpointSpec(
-        service_time=LogNormal(mean=0.8, cv=0.6), concurrency=16
+        service_time=LogNormal(mean=0.8, cv=0.6), concurrency=16, per_line=_PER_LINE
     )
     create_order: EndpointSpec = EndpointSpec(
-        service_time=LogNormal(mean=1.2, cv=0.6), concurrency=16
+        service_time=LogNormal(mean=1.5, cv=0.6), concurrency=16, per_line=_PER_LINE
     )
     atp_extract: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=4.0, cv=0.5), concurrency=2
@@ -40,13 +54,17 @@ class ErpEndpoints(_Config):
         service_time=LogNormal(mean=0.6, cv=0.5), concurrency=16
     )
     maintain_order: EndpointSpec = EndpointSpec(
-        service_time=LogNormal(mean=1.0, cv=0.6), concurrency=4
+        service_time=LogNormal(mean=1.0, cv=0.6), concurrency=4, per_line=_PER_LINE
     )
     order_status: EndpointSpec = EndpointSpec(
         service_time=LogNormal(mean=0.2, cv=0.5), concurrency=8
     )
     """A status query per order: its status line and its deliveries' and invoices' statuses."""
-    read_order: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=8)
+    read_order: EndpointSpec = EndpointSpec(
+        service_time=LogNormal(mean=0.4, cv=0.5),
+        concurrency=8,
+        per_line=LogNormal(mean=0.02, cv=0.5),
+    )
     """A read-back by key of the whole order with its deliveries and invoices (assumption:
     an OData GET with the deliveries and billing documents expanded, heavier than a status
     query)."""
@@ -129,10 +147,59 @@ class EventPayload(StrEnum):
     KEYS = "keys"
 
 
+class WorkProcesses(_Config):
+    """The ERP's application servers: dialog and background work processes (SAP).
+
+    Every API request holds a dialog work process for its service time; a batch job (the
+    allocation run, billing due list, IDoc inbound) holds a background work process and,
+    as SAP mass runs do with parallel processing through an RFC server group, runs its
+    packets on dialog work processes, so a running batch leaves the APIs fewer.
+    """
+
+    shared: bool = Field(
+        default=True,
+        description="off switch: False gives each API its own concurrency servers and lets "
+        "batch jobs take only their time, as before the pool was modelled",
+    )
+    dialog: int = Field(
+        default=2,
+        gt=0,
+        description="assumption: dialog work processes the integration's RFC/OData calls "
+        "and batch packets may use: the quota of the RFC server group (SAP RZ12) on an "
+        "instance whose other work processes serve the business's own users; with the "
+        "default service times a baseline week's peak hour uses about 20-35% of them and a "
+        "5x day saturates them",
+    )
+    background: int = Field(
+        default=4,
+        gt=0,
+        description="assumption: background work processes for batch jobs (rdisp/wp_no_btc)",
+    )
+    batch_packets: int = Field(
+        default=1,
+        ge=0,
+        description="assumption: dialog work processes a batch job's parallel processing "
+        "takes for its run (the RFC server group's quota for mass runs)",
+    )
+    locks: bool = Field(
+        default=True,
+        description="off switch: order creation locks the customer's credit exposure and "
+        "the order's materials at its plant (SAP enqueue) for its commit part",
+    )
+    commit_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="assumption: share of an order creation's service spent in its commit "
+        "part, holding its locks (credit update, ATP check and document posting)",
+    )
+
+
 class ErpConfig(_Config):
     """The ERP's behaviour in one scenario."""
 
     endpoints: ErpEndpoints = ErpEndpoints()
+    work_processes: WorkProcesses = WorkProcesses()
     idempotency_retention_s: float = Field(
         default=86_400.0, gt=0, description="how long an idempotency key is remembered"
     )
@@ -140,6 +207,13 @@ class ErpConfig(_Config):
         default=900.0, gt=0, description="cadence of the allocation (backorder) run"
     )
     allocation_run_time: Distribution = Constant(value=60.0)
+    allocation_time_per_line: float = Field(
+        default=0.05,
+        ge=0,
+        description="assumption: work per order line an allocation run processes, seconds, "
+        "shared among its parallel packets (backorder processing of about 20 lines a second "
+        "per process)",
+    )
     credit: CreditPolicy = CreditPolicy()
     scheduling: DeliverySchedulingPolicy = DeliverySchedulingPolicy()
     replenishment: ReplenishmentPolicy = ReplenishmentPolicy()

@@ -38,7 +38,10 @@ class OrderMaintenance(ErpState):
         """Release an order held for pricing or tax after a person fixed the cause."""
         return (
             yield from self._maintain.call(
-                customer_reference, partial(self._commit_release, customer_reference), timeout
+                customer_reference,
+                partial(self._commit_release, customer_reference),
+                timeout,
+                self._lines_of(customer_reference),
             )
         )
 
@@ -65,6 +68,7 @@ class OrderMaintenance(ErpState):
                 customer_reference,
                 partial(self._commit_cancel, customer_reference, reason),
                 timeout,
+                self._lines_of(customer_reference),
             )
         )
 

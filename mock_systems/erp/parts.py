@@ -38,6 +38,11 @@ class ErpState:
     _change_documents: list[str]
     record: Callable[..., None]
 
+    def _lines_of(self, customer_reference: int) -> int:
+        """Order lines of the ERP order behind ``customer_reference`` (0 if none yet)."""
+        document = self.by_reference.get(customer_reference)
+        return 0 if document is None else len(self.orders[document].items)
+
     def _background_job(self, job: str, seconds: float) -> Generator[Any, Any, None]:
         """Run ``seconds`` of a batch job's work (allocation run, billing run, IDoc inbound).
 

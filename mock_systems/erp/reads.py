@@ -68,7 +68,10 @@ class OrderReads(ErpState):
         """Read one order back by key: the whole order as it is now, or None."""
         return (
             yield from self._read_order.call(
-                customer_reference, partial(self._document_of, customer_reference), timeout
+                customer_reference,
+                partial(self._document_of, customer_reference),
+                timeout,
+                self._lines_of(customer_reference),
             )
         )
 

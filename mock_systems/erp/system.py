@@ -51,6 +51,7 @@ from mock_systems.erp.records import (
 from mock_systems.erp.returns import Returns
 from mock_systems.erp.scheduling import DeliveryScheduling
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
+from mock_systems.erp.work_processes import WorkProcessPools
 from sim.engine import Mailbox, RunEnvironment
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
@@ -74,6 +75,7 @@ class Erp(
     OrderReads,
     DeliveryScheduling,
     Returns,
+    WorkProcessPools,
     MockSystem,
 ):
     """System of record for customers' credit, prices, stock, orders and invoices."""
@@ -138,9 +140,11 @@ class Erp(
         )
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
+        self._build_work_processes()  # every endpoint below is served by them
         self._simulate = self.endpoint("simulate_order", eps.simulate_order)
         self._atp_extract = self.endpoint("atp_extract", eps.atp_extract)
         self._create = self.endpoint("create_order", eps.create_order)
+        self._lock_creates(self._create)
         self._delivery_update = self.endpoint("delivery_update", eps.delivery_update)
         self._maintain = self.endpoint("maintain_order", eps.maintain_order)
         self._status_extract = self.endpoint("status_extract", eps.status_extract)
@@ -171,7 +175,10 @@ class Erp(
         """Check credit, prices, tax and ATP without committing anything."""
         return (
             yield from self._simulate.call(
-                request.customer_reference, partial(self._simulation, request), timeout
+                request.customer_reference,
+                partial(self._simulation, request),
+                timeout,
+                len(request.items),
             )
         )
 
@@ -215,6 +222,8 @@ class Erp(
                 request.customer_reference,
                 partial(self._commit_order, request, idempotency_key),
                 timeout,
+                len(request.items),
+                self._create_locks(request),
             )
         )
 

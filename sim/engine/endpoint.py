@@ -36,30 +36,30 @@ extracts) are numbered per endpoint instead.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
 
 import simpy
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.admission import Admission
-from sim.engine.distributions import Distribution, LogNormal
+from sim.engine.endpoint_spec import EndpointMonitor, EndpointSpec
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
-from sim.engine.monitor import LevelMonitor
+from sim.engine.locked_service import serve_locked
+from sim.engine.locks import LOCK_WAIT_EVENT, LockTable
 from sim.engine.outcomes import (
     CALL_EVENT,
     CALL_OUTCOMES,
     ERROR,
+    LOCKED,
     OK,
     TIMED_OUT,
     UNAVAILABLE,
     CallResult,
     OutageMode,
 )
-from sim.engine.rate_limit import RateLimitSpec
+from sim.engine.server_pool import POOL_MEMBER, ServerPool
 from sim.engine.streams import KeyedDraws
 from sim.engine.throttle import ServiceProtection, ThrottleSpec
 
@@ -74,58 +74,34 @@ __all__ = [
 ]
 
 
-class EndpointSpec(BaseModel):
-    """How one system operation behaves under load."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    service_time: Distribution = Field(
-        default_factory=lambda: LogNormal(mean=0.3, cv=0.5),
-        description="time a server spends on one request, seconds",
-    )
-    concurrency: int = Field(default=8, gt=0, description="requests served at once")
-    rate_limit: RateLimitSpec | None = Field(
-        default=None, description="sliding-window limit; excess calls get 429 Retry-After"
-    )
-    throttle: ThrottleSpec | None = Field(
-        default=None, description="service protection limits (requests, execution, concurrency)"
-    )
-    refusal_s: float = Field(
-        default=0.5, ge=0, description="time until a caller of a down endpoint is refused"
-    )
-
-
-class EndpointMonitor:
-    """Requests waiting and in service over time (L and Lq in Little's law).
-
-    Two :class:`LevelMonitor` levels; the endpoint moves them as requests arrive, start,
-    give up and finish.
-    """
-
-    __slots__ = ("in_service", "waiting")
-
-    def __init__(self, start: float) -> None:
-        self.waiting = LevelMonitor(start)
-        self.in_service = LevelMonitor(start)
-
-    def mean_counts(self, now: float) -> tuple[float, float]:
-        """Time-average (waiting, in service) from the start up to ``now``."""
-        return (self.waiting.mean(now), self.in_service.mean(now))
-
-
 class _Request:
     """A queued request: woken with True when handed a server, None at its deadline."""
 
-    __slots__ = ("abandoned", "arrival", "commit", "event", "order")
+    __slots__ = ("abandoned", "arrival", "commit", "event", "lines", "order", "owner")
 
     def __init__(
-        self, event: simpy.Event, order: int, arrival: float, commit: Callable[[], Any] | None
+        self,
+        owner: Endpoint,
+        event: simpy.Event,
+        order: int,
+        arrival: float,
+        commit: Callable[[], Any] | None,
+        lines: int,
     ) -> None:
+        self.owner = owner
         self.event = event
         self.order = order
         self.arrival = arrival
         self.commit = commit
+        self.lines = lines
         self.abandoned = False
+
+    def served(self) -> None:
+        """Handed a server: wake the caller, or, if it has gone, serve the request anyway."""
+        if not self.abandoned:
+            self.event.succeed(True)
+        else:
+            self.owner._serve_abandoned(self)
 
     def expire(self, _: simpy.Event) -> None:
         """The caller's deadline: give up unless a server was already handed over."""
@@ -135,18 +111,31 @@ class _Request:
 
 
 class Endpoint:
-    """A system operation with latency, concurrency, limits, availability and faults."""
+    """A system operation with latency, concurrency, limits, availability and faults.
 
-    def __init__(self, run: RunEnvironment, name: str, spec: EndpointSpec) -> None:
+    Its servers are a :class:`~sim.engine.server_pool.ServerPool`: its own ``concurrency``
+    servers, or a pool it shares with other endpoints of its system (``pool``), whose
+    capacity then bounds them all together.
+    """
+
+    def __init__(
+        self, run: RunEnvironment, name: str, spec: EndpointSpec, pool: ServerPool | None = None
+    ) -> None:
         self.name = name
         self.spec = spec
         self._sim = run.sim
-        self._capacity = spec.concurrency
-        self._busy = 0
-        self._waiting: deque[_Request] = deque()
+        self.monitor = EndpointMonitor(run.now)
+        self._shared = pool is not None
+        if pool is None:
+            pool = ServerPool(run, name, spec.concurrency)
+            pool.monitor_waiting = self.monitor.waiting  # one set of levels, moved once
+            pool.monitor_in_service = self.monitor.in_service
+        self._pool = pool
         seed = run.streams.seed
         self._service_units = KeyedDraws(seed, f"endpoint.{name}")
         self._service_time = spec.service_time.quantile_function()
+        self._line_units = KeyedDraws(seed, f"endpoint.{name}.per_line")
+        self._per_line = None if spec.per_line is None else spec.per_line.quantile_function()
         self._error_units = KeyedDraws(seed, f"endpoint.{name}.error")
         self._lost_units = KeyedDraws(seed, f"endpoint.{name}.lost_response")
         self._limits = Admission(spec.rate_limit, spec.throttle)
@@ -157,32 +146,59 @@ class Endpoint:
         self.latency_factor = 1.0
         self.error_rate = 0.0
         self.lost_response_rate = 0.0
+        self.locks: LockTable | None = None
+        """The system's lock table, when calls given ``locks`` must hold them to commit."""
+        self.commit_share = 0.3
+        self.lock_patience_s = math.inf
         self._served_per_order: dict[int, int] = {}
         """Requests of each order that started service here (``n`` of the keyed draws)."""
-        self.monitor = EndpointMonitor(run.now)
         self._in_service = self.monitor.in_service.change
         history = run.history
         self._record = history.record
         self._event = history.event_code(CALL_EVENT)
         self._availability_event = history.event_code("endpoint.availability")
         self._actor = history.actor_code(f"endpoint:{name}")
+        history.record(
+            run.now,
+            history.event_code(POOL_MEMBER),
+            self._actor,
+            status=history.status_code(pool.name),
+            value=float(spec.concurrency),
+        )
         code = history.status_code
         self._ok, self._throttled = code("ok"), code("throttled")
         self._unavailable = code("unavailable")
         self._timeout, self._late, self._lost = code("timeout"), code("late"), code("lost_response")
         self._error, self._interrupted = code("error"), code("interrupted")
+        self._locked = code(LOCKED.status)
         self._up, self._down = code("up"), code("down")
+        self._lock_event = history.event_code(LOCK_WAIT_EVENT)
 
     # ------------------------------------------------------------------ state and faults
     @property
+    def pool(self) -> ServerPool:
+        """The servers this endpoint serves on (its own, or shared)."""
+        return self._pool
+
+    @property
     def queue_length(self) -> int:
-        """Requests waiting for a server now."""
-        return len(self._waiting)
+        """Requests of this endpoint waiting for a server now."""
+        return self.monitor.waiting.level
 
     @property
     def busy(self) -> int:
-        """Servers busy now."""
-        return self._busy
+        """Servers busy with this endpoint's requests now."""
+        return self.monitor.in_service.level
+
+    def use_locks(self, table: LockTable, commit_share: float, patience_s: float) -> None:
+        """Make calls given ``locks`` hold them in ``table`` to commit.
+
+        They hold them for the last ``commit_share`` of their service, waiting at most
+        ``patience_s`` for them, else failing with ``locked``.
+        """
+        self.locks = table
+        self.commit_share = commit_share
+        self.lock_patience_s = patience_s
 
     def set_available(self, available: bool, mode: OutageMode = "refused") -> None:
         """Take the endpoint down or bring it back; ``mode`` is how the outage looks."""
@@ -200,15 +216,37 @@ class Endpoint:
         """Stop enforcing limits added by :meth:`add_protection`."""
         self._limits.remove(protection)
 
-    def _start_service(self, order: int) -> float:
-        """Number the order's request that starts service now; its service time.
+    def _took_server(self, now: float, queued: bool) -> None:
+        """Move the levels for a request that starts service (the shared pool's too)."""
+        monitor = self.monitor
+        if queued:
+            monitor.waiting.change(now, -1)
+        monitor.in_service.change(now, 1)
+        if self._shared:
+            pool = self._pool
+            if queued:
+                pool.monitor_waiting.change(now, -1)
+            pool.monitor_in_service.change(now, 1)
+
+    def _left_server(self, now: float) -> None:
+        """Release the server and move the levels for a request that ends service."""
+        self._pool.release()
+        self.monitor.in_service.change(now, -1)
+        if self._shared:
+            self._pool.monitor_in_service.change(now, -1)
+
+    def _start_service(self, order: int, lines: int = 0) -> tuple[float, int]:
+        """Number the order's request that starts service now; its service time and ``n``.
 
         :meth:`call` does the same inline (the hot path) and keeps ``n`` for the fault draws.
         """
         served = self._served_per_order
         n = served.get(order, 0) + 1
         served[order] = n
-        return self._service_time(self._service_units.unit(order, n)) * self.latency_factor
+        service = self._service_time(self._service_units.unit(order, n))
+        if lines and self._per_line is not None:
+            service += lines * self._per_line(self._line_units.unit(order, n))
+        return service * self.latency_factor, n
 
     # ------------------------------------------------------------------ the call
     def call(
@@ -216,11 +254,16 @@ class Endpoint:
         order: int = NONE,
         commit: Callable[[], Any] | None = None,
         timeout: float = math.inf,
+        lines: int = 0,
+        locks: tuple[str, ...] = (),
     ) -> Generator[simpy.Event, Any, Any]:
         """Serve one request; ``answer = yield from endpoint.call(order, commit, timeout)``.
 
-        Returns ``commit()``'s answer when served and answered (``OK`` without a commit),
-        else a :class:`CallResult` saying why not.
+        ``lines`` is the size of the order the request carries (its service time grows by
+        the spec's ``per_line``); ``locks`` are the records it must lock to commit, when the
+        endpoint has a lock table (:meth:`use_locks`). Returns ``commit()``'s answer when
+        served and answered (``OK`` without a commit), else a :class:`CallResult` saying
+        why not.
         """
         sim = self._sim
         arrival = sim.now
@@ -228,21 +271,26 @@ class Endpoint:
             return (yield from self._refuse_down(order, timeout))
         limits = self._limits
         if limits.limited:
-            retry_after = limits.admit(arrival, self._busy + len(self._waiting))
+            monitor = self.monitor
+            retry_after = limits.admit(arrival, monitor.in_service.level + monitor.waiting.level)
             if retry_after > 0.0:
                 self._record(
                     arrival, self._event, self._actor, order, NONE, self._throttled, 0.0, 0.0
                 )
                 return CallResult("throttled", retry_after)
-        if self._busy < self._capacity:
-            self._busy += 1
+        pool = self._pool
+        if pool.busy < pool.capacity:
+            pool.busy += 1
             self._in_service(arrival, 1)
+            if self._shared:
+                pool.monitor_in_service.change(arrival, 1)
             start = arrival
         else:
-            monitor = self.monitor
-            monitor.waiting.change(arrival, 1)
-            request = _Request(sim.event(), order, arrival, commit)
-            self._waiting.append(request)
+            self.monitor.waiting.change(arrival, 1)
+            if self._shared:
+                pool.monitor_waiting.change(arrival, 1)
+            request = _Request(self, sim.event(), order, arrival, commit, lines)
+            pool.waiting.append(request)
             if timeout < math.inf:
                 sim.timeout(timeout).callbacks.append(request.expire)
             try:
@@ -253,14 +301,22 @@ class Endpoint:
             if request.abandoned:
                 return TIMED_OUT  # still queued: the callee serves it later (``late``)
             start = sim.now
-            monitor.waiting.change(start, -1)
-            monitor.in_service.change(start, 1)
+            self._took_server(start, True)
         served = self._served_per_order  # _start_service inline
         n = served.get(order, 0) + 1
         served[order] = n
-        service = self._service_time(self._service_units.unit(order, n)) * self.latency_factor
+        service = self._service_time(self._service_units.unit(order, n))
+        if lines and self._per_line is not None:
+            service += lines * self._per_line(self._line_units.unit(order, n))
+        service *= self.latency_factor
         if service >= limits.watch_after:
             limits.started(start, service)
+        if locks and self.locks is not None:
+            return (
+                yield from serve_locked(
+                    self, order, commit, arrival, start, service, n, timeout, locks
+                )
+            )
         patience = arrival + timeout - start
         if service > patience:
             # the caller gives up mid-service; the callee finishes and commits regardless
@@ -278,12 +334,14 @@ class Endpoint:
         except simpy.Interrupt:
             self._interrupted_in_service(order, arrival, start)
             raise
-        if self._waiting:
-            self._release()
-        else:
-            self._busy -= 1
         end = sim.now
+        if pool.waiting:
+            pool.waiting.popleft().served()
+        else:
+            pool.busy -= 1
         self._in_service(end, -1)
+        if self._shared:
+            pool.monitor_in_service.change(end, -1)
         if self.error_rate and self._error_units.unit(order, n) < self.error_rate:
             self._record(
                 end, self._event, self._actor, order, NONE, self._error, start - arrival, service
@@ -324,34 +382,23 @@ class Endpoint:
         _event: object = None,
     ) -> None:
         """Finish a request whose caller has gone: release, commit, record ``late``."""
-        self._release()
         now = self._sim.now
-        self.monitor.in_service.change(now, -1)
+        self._left_server(now)
         if commit is not None:
             commit()
         self._record(
             now, self._event, self._actor, order, NONE, self._late, start - arrival, service
         )
 
-    def _release(self) -> None:
-        """Hand the server to the head of the queue, or free it.
+    def _serve_abandoned(self, request: _Request) -> None:
+        """A queued request whose caller has gone is handed a server: serve it anyway.
 
-        A head whose caller has given up is still served: its service runs on callbacks,
-        with no process, and commits when it ends.
+        Its service runs on callbacks, with no process, and commits when it ends.
         """
-        waiting = self._waiting
-        if not waiting:
-            self._busy -= 1
-            return
-        request = waiting.popleft()
-        if not request.abandoned:
-            request.event.succeed(True)
-            return
         sim = self._sim
         start = sim.now
-        self.monitor.waiting.change(start, -1)
-        self.monitor.in_service.change(start, 1)
-        service = self._start_service(request.order)
+        self._took_server(start, True)
+        service, _ = self._start_service(request.order, request.lines)
         if service >= self._limits.watch_after:
             self._limits.started(start, service)
         sim.timeout(service).callbacks.append(
@@ -362,8 +409,7 @@ class Endpoint:
 
     def _interrupted_in_service(self, order: int, arrival: float, start: float) -> None:
         now = self._sim.now
-        self._release()
-        self.monitor.in_service.change(now, -1)
+        self._left_server(now)
         self._record(
             now,
             self._event,
@@ -379,10 +425,12 @@ class Endpoint:
         """A caller interrupted while queued leaves (passing on a server it was just handed)."""
         now = self._sim.now
         self.monitor.waiting.change(now, -1)
+        if self._shared:
+            self._pool.monitor_waiting.change(now, -1)
         if request.event.triggered:  # a server was handed over at this instant: pass it on
-            self._release()
+            self._pool.release()
         else:
-            self._waiting.remove(request)
+            self._pool.waiting.remove(request)
         self._record(
             now,
             self._event,

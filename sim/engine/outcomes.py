@@ -15,6 +15,7 @@ __all__ = [
     "CALL_EVENT",
     "CALL_OUTCOMES",
     "ERROR",
+    "LOCKED",
     "OK",
     "TIMED_OUT",
     "UNAVAILABLE",
@@ -34,11 +35,13 @@ CALL_OUTCOMES = (
     "lost_response",
     "error",
     "interrupted",
+    "locked",
 )
 """Statuses of ``endpoint.call`` rows: served and answered; refused with 429; connection
 error; no answer before the caller's timeout (nothing processed); processed and committed
 after the caller gave up; committed but the response was lost; served with a 5xx and nothing
-committed; the caller's process was interrupted."""
+committed; the caller's process was interrupted; the records it had to lock stayed locked
+by others beyond its patience (Salesforce ``UNABLE_TO_LOCK_ROW``), nothing committed."""
 
 OutageMode = Literal["refused", "timeout"]
 """How a down endpoint looks to callers: a quick connection error, or silence."""
@@ -65,3 +68,6 @@ TIMED_OUT = CallResult("timeout")
 """No answer before the caller's timeout."""
 ERROR = CallResult("error")
 """A 5xx after service; nothing was committed."""
+LOCKED = CallResult("locked")
+"""A record lock was not granted in time (Salesforce ``UNABLE_TO_LOCK_ROW``); nothing was
+committed, and the caller may retry."""

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from sim.scenario.explain import explain, non_finite
 from sim.scenario.model import Scenario
+from sim.scenario.override_defaults import fill_defaults
 from sim.scenario.yaml_reader import (
     MAX_FILE_BYTES,
     MAX_YAML_DEPTH,
@@ -40,7 +41,11 @@ class ScenarioError(Exception):
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Set ``dotted.key=value`` overrides (values parsed as YAML) on raw scenario data."""
+    """Set ``dotted.key=value`` overrides (values parsed as YAML) on raw scenario data.
+
+    A section on the path that the data lacks starts as the model's default, so one field of
+    a default can be overridden and the rest kept.
+    """
     for item in overrides:
         key, sep, raw = item.partition("=")
         parts = key.strip().split(".")
@@ -57,6 +62,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             raise ScenarioError(
                 f"--set {item!r}: value is not valid YAML ({yaml_problem(exc)})"
             ) from None
+        fill_defaults(data, Scenario, [part.strip() for part in parts])
         node: dict[str, Any] = data
         for depth, part in enumerate(parts[:-1]):
             child = node.setdefault(part, {})

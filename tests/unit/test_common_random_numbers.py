@@ -387,9 +387,15 @@ def test_in_a_scenario_each_order_costs_the_same_at_erp_create_under_another_pat
 
 
 def test_in_a_scenario_each_order_costs_the_same_at_the_crm_however_many_calls_it_gets() -> None:
-    """iPaaS writes to the CRM about half as often as hybrid; each order still costs the same."""
-    hybrid = run_small().history
-    ipaas = run_small("integration.pattern=ipaas").history
+    """iPaaS writes to the CRM about half as often as hybrid; each order still costs the same.
+
+    The CRM's record locking is off here: a write that waits for its account's lock holds
+    its server longer, and what else is written to the account at that moment depends on
+    the pattern, so the time held would differ though the draw is the same.
+    """
+    unlocked = "systems.crm.record_locking.enabled=false"
+    hybrid = run_small(unlocked).history
+    ipaas = run_small("integration.pattern=ipaas", unlocked).history
     first, second = _draws_by_order(hybrid, "crm.api"), _draws_by_order(ipaas, "crm.api")
     calls = sum(map(len, first.values())), sum(map(len, second.values()))
     assert calls[1] < 0.7 * calls[0]

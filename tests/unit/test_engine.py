@@ -128,7 +128,7 @@ def test_same_seed_same_service_times() -> None:
         run = RunEnvironment(seed)
         ep = Endpoint(run, "x", EndpointSpec(service_time=Exponential(mean=1), concurrency=2))
         _drive(run, ep, [0.0] * 20)
-        return list(run.history.columns()["value2"])
+        return [r["value2"] for r in run.history.select("endpoint.call")]
 
     assert times(3) == times(3)
     assert times(3) != times(4)

@@ -23,6 +23,7 @@ from mock_systems.erp import (
     EventPayload,
     SalesOrderDocument,
     StatusLine,
+    WorkProcesses,
 )
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY
@@ -38,7 +39,11 @@ TRACKING = "1Z0000000001"
 
 
 def _config(**changes: Any) -> ErpConfig:
-    """Every endpoint takes exactly 1 s, so every instant below is exact."""
+    """Every endpoint takes exactly 1 s, so every instant below is exact.
+
+    Enough work processes that reads asked together never queue for one.
+    """
+    changes.setdefault("work_processes", WorkProcesses(dialog=8))
     endpoints = ErpEndpoints(
         simulate_order=FAST,
         create_order=FAST,

@@ -42,6 +42,7 @@ def erp_config(**changes: Any) -> ErpConfig:
         "endpoints": ErpEndpoints(simulate_order=FAST, create_order=FAST, delivery_update=FAST),
         "allocation_interval_s": 900.0,
         "allocation_run_time": Constant(value=60.0),
+        "allocation_time_per_line": 0.0,  # runs of a fixed length: the rules are tested here
         "credit": CreditPolicy(
             review_time=Constant(value=3600.0),
             approval_tolerance=0.25,

@@ -120,7 +120,13 @@ class MessageBus(DeadLetterQueue):
         history = self.run.history
         actor = history.actor_code(f"subscriber:{name}")
         now = self.run.now
-        self._record(now, history.event_code("bus.subscribed"), actor, status=self._status(topic))
+        self._record(
+            now,
+            history.event_code("bus.subscribed"),
+            actor,
+            status=self._status(topic),
+            value=float(partitions),  # its consumers: a resource, for utilisation
+        )
         for kind in sorted(types or ()):
             filter_event = history.event_code("bus.subscription_filter")
             self._record(now, filter_event, actor, status=self._status(kind))

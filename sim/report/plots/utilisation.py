@@ -5,9 +5,11 @@ ended, with ``value2`` its service time (:mod:`sim.engine.endpoint`: ``ok``, ``e
 ``late``, ``lost_response``, and ``interrupted`` with the time served so far; refusals and
 throttled calls were served for 0 s). So each row held one server over
 ``[time - value2, time]``. Per bucket, the busy time of those intervals over the
-endpoint's ``concurrency`` (its servers, :func:`sim.delivery_health.endpoint_specs`) times
-the bucket's length is its utilisation; its time-average over the run is the endpoint's
-total service time over ``concurrency x horizon``.
+endpoint's servers times the bucket's length is its utilisation; its time-average over the
+run is the endpoint's total service time over ``servers x horizon``. An endpoint's servers
+are its ``concurrency`` (:func:`sim.delivery_health.endpoint_specs`), or, for an endpoint
+on a shared pool such as the ERP's dialog work processes, the pool's servers (its
+``pool.declared`` row): the endpoint's share of the pool.
 
 Pickers are people, not endpoints: a site's pickers each work one pick task at a time, from
 its ``wms.pick_started`` row to its ``wms.packed`` row (``value``: the task's work, so the
@@ -21,6 +23,7 @@ whose pickers are near 100% through every shift while releases keep queueing is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +62,9 @@ def endpoint_utilisation(
     called). Raises ``ValueError`` for an endpoint the scenario's systems do not have.
     """
     specs = endpoint_specs(result.scenario)
-    calls = rows(history_frame(result.history), CALL_EVENT)
+    frame = history_frame(result.history)
+    servers = _servers(frame, specs)
+    calls = rows(frame, CALL_EVENT)
     names = calls["actor"].astype(str).str.removeprefix("endpoint:").to_numpy()
     chosen = sorted(set(names)) if endpoints is None else list(endpoints)
     unknown = [name for name in chosen if name not in specs]
@@ -73,8 +78,29 @@ def endpoint_utilisation(
     for name in chosen:
         mine = names == name
         busy = overlap_per_bucket(ends[mine] - service[mine], ends[mine], edges)
-        table[name] = busy / (specs[name].concurrency * widths)
+        table[name] = busy / (servers[name] * widths)
     return pd.DataFrame(table, index=pd.Index(edges[:-1] / HOUR, name="start_h"))
+
+
+def _servers(frame: pd.DataFrame, specs: dict[str, Any]) -> dict[str, float]:
+    """Each endpoint's servers: its pool's (a shared pool's whole capacity), else its spec's.
+
+    An endpoint on a shared pool (the ERP's dialog work processes) has a ``pool.member``
+    row naming the pool, whose ``pool.declared`` row gives its servers.
+    """
+    servers = {name: float(spec.concurrency) for name, spec in specs.items()}
+    declared = rows(frame, "pool.declared")
+    capacity = dict(
+        zip(declared["actor"].astype(str).str.removeprefix("pool:"), declared["value"], strict=True)
+    )
+    members = rows(frame, "pool.member")
+    for actor, pool in zip(
+        members["actor"].astype(str), members["status"].astype(str), strict=True
+    ):
+        name = actor.removeprefix("endpoint:")
+        if pool in capacity:
+            servers[name] = float(capacity[pool])
+    return servers
 
 
 PICKERS = "pickers:"

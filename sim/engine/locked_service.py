@@ -1,0 +1,206 @@
+"""The service of a call that must lock records to commit (SAP enqueue, Salesforce row locks).
+
+:meth:`Endpoint.call <sim.engine.endpoint.Endpoint.call>` hands a request given ``locks``
+here once it holds a server and knows its service time. The request works unlocked for the
+first ``1 - commit_share`` of its service, then asks the endpoint's lock table for its
+records and, once granted, does the rest (the commit part) holding them; the commit runs and
+the locks are released when that part ends. Waiting for a lock holds the server: a work
+process blocked on an enqueue is a busy work process. So the call's ``value2`` (time held)
+includes the lock wait, and a ``lock.wait`` row gives the wait itself (written only for a
+request that waited, or failed to get its locks). A request whose
+patience for the locks runs out fails with ``locked`` and commits nothing.
+
+When the records are free and the whole service is the commit part (the CRM's writes),
+the locks are taken at once and the call costs no more events than a plain one. Otherwise
+the locked work runs as a process of its own, so a caller that gives up mid-service leaves
+it to finish and commit (``late``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, cast
+
+import simpy
+
+from sim.engine.history import NONE
+from sim.engine.outcomes import ERROR, LOCKED, OK, TIMED_OUT
+
+if TYPE_CHECKING:
+    from sim.engine.endpoint import Endpoint
+
+__all__ = ["serve_locked"]
+
+
+def _hold(
+    endpoint: Endpoint, keys: tuple[str, ...], pre: float, post: float
+) -> Generator[simpy.Event, Any, tuple[bool, float]]:
+    """Work, lock, commit part: ``(granted, seconds waited for the locks)``."""
+    sim = endpoint._sim
+    table = endpoint.locks
+    if table is None:  # pragma: no cover - serve_locked is only called with a table
+        raise RuntimeError("serve_locked needs a lock table")
+    if pre > 0.0:
+        yield sim.timeout(pre)
+    asked = sim.now
+    granted = yield from table.acquire(keys, endpoint.lock_patience_s)
+    waited = sim.now - asked
+    if granted and post > 0.0:
+        yield sim.timeout(post)
+    return granted, waited
+
+
+def serve_locked(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    service: float,
+    n: int,
+    timeout: float,
+    keys: tuple[str, ...],
+) -> Generator[simpy.Event, Any, Any]:
+    """Serve a request that holds a server and must hold ``keys`` for its commit part."""
+    sim = endpoint._sim
+    post = service * endpoint.commit_share
+    patience = arrival + timeout - start
+    table = endpoint.locks
+    if post >= service and service <= patience and table is not None and table.take_free(keys):
+        # the common case: the records are free and held for the whole service
+        try:
+            yield sim.timeout(service)
+        except simpy.Interrupt:
+            table.release(keys)
+            endpoint._interrupted_in_service(order, arrival, start)
+            raise
+        endpoint._left_server(sim.now)
+        return (
+            yield from _answer(endpoint, order, commit, arrival, start, service, n, timeout, keys)
+        )
+    work = sim.process(_hold(endpoint, keys, service - post, post))
+    try:
+        if patience < math.inf:
+            yield work | sim.timeout(patience)
+        else:
+            yield work
+    except simpy.Interrupt:
+        work.callbacks.append(
+            lambda _: _finish(endpoint, order, commit, arrival, start, keys, work)
+        )
+        raise
+    if not work.triggered:
+        # the caller gives up; the callee finishes, commits and answers no one
+        work.callbacks.append(
+            lambda _: _finish(endpoint, order, commit, arrival, start, keys, work)
+        )
+        return TIMED_OUT
+    granted, held = _end(endpoint, order, arrival, start, keys, work)
+    if not granted:
+        end = sim.now
+        endpoint._record(
+            end,
+            endpoint._event,
+            endpoint._actor,
+            order,
+            NONE,
+            endpoint._locked,
+            start - arrival,
+            held,
+        )
+        return LOCKED
+    return (yield from _answer(endpoint, order, commit, arrival, start, held, n, timeout, keys))
+
+
+def _answer(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    held: float,
+    n: int,
+    timeout: float,
+    keys: tuple[str, ...],
+) -> Generator[simpy.Event, Any, Any]:
+    """After a locked service: a 5xx, or commit and answer; the locks are released."""
+    sim = endpoint._sim
+    end = sim.now
+    wait = start - arrival
+    patience = arrival + timeout - start
+    if endpoint.error_rate and endpoint._error_units.unit(order, n) < endpoint.error_rate:
+        endpoint.locks.release(keys)  # type: ignore[union-attr]
+        endpoint._record(
+            end, endpoint._event, endpoint._actor, order, NONE, endpoint._error, wait, held
+        )
+        return ERROR
+    answer = commit() if commit is not None else OK
+    endpoint.locks.release(keys)  # type: ignore[union-attr]
+    if (
+        endpoint.lost_response_rate
+        and endpoint._lost_units.unit(order, n) < endpoint.lost_response_rate
+    ):
+        endpoint._record(
+            end, endpoint._event, endpoint._actor, order, NONE, endpoint._lost, wait, held
+        )
+        yield sim.timeout(patience - held if timeout < math.inf else endpoint.silent_timeout_s)
+        return TIMED_OUT
+    endpoint._record(end, endpoint._event, endpoint._actor, order, NONE, endpoint._ok, wait, held)
+    return answer
+
+
+def _end(
+    endpoint: Endpoint,
+    order: int,
+    arrival: float,
+    start: float,
+    keys: tuple[str, ...],
+    work: simpy.Process,
+) -> tuple[bool, float]:
+    """Release the server and record the lock wait; ``(granted, time held)``."""
+    now = endpoint._sim.now
+    endpoint._left_server(now)
+    granted, waited = cast(tuple[bool, float], work.value)
+    if granted and waited <= 0.0:
+        return granted, now - start
+    endpoint._record(
+        now,
+        endpoint._lock_event,
+        endpoint._actor,
+        order,
+        NONE,
+        endpoint._ok if granted else endpoint._locked,
+        waited,
+        now - start,
+    )
+    return granted, now - start
+
+
+def _finish(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    keys: tuple[str, ...],
+    work: simpy.Process,
+) -> None:
+    """The locked work of a caller that has gone ends: commit (if granted) and record."""
+    granted, held = _end(endpoint, order, arrival, start, keys, work)
+    status = endpoint._locked
+    if granted:
+        if commit is not None:
+            commit()
+        endpoint.locks.release(keys)  # type: ignore[union-attr]
+        status = endpoint._late
+    endpoint._record(
+        endpoint._sim.now,
+        endpoint._event,
+        endpoint._actor,
+        order,
+        NONE,
+        status,
+        start - arrival,
+        held,
+    )
