@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
@@ -46,10 +47,14 @@ from mock_systems.erp.records import (
 )
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
 from sim.engine import Mailbox, RunEnvironment
+from sim.engine.calendar import WorkCalendar
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
 
 _Reply = Generator[Any, Any, Any]
+
+_A_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)
+"""The calendar start of an ERP built without a calendar (tests): a Monday midnight."""
 
 
 # Each part derives from ErpState, which declares the shared state and the cross-part
@@ -81,10 +86,16 @@ class Erp(
     """Versions of the ERP's event contract (2.0 renames the fields, as an upgrade would)."""
 
     def __init__(
-        self, run: RunEnvironment, config: ErpConfig, region_plants: dict[str, str]
+        self,
+        run: RunEnvironment,
+        config: ErpConfig,
+        region_plants: dict[str, str],
+        calendar: WorkCalendar | None = None,
     ) -> None:
         super().__init__(run, "erp")
         self.config = config
+        self.calendar = calendar if calendar is not None else WorkCalendar(_A_MONDAY)
+        """Places the scheduled batch jobs (by default simulated time 0 is a Monday 00:00)."""
         self.region_plants = dict(region_plants)
         self.customers: dict[str, ErpCustomer] = {}
         self.materials: dict[str, ErpMaterial] = {}
@@ -105,6 +116,7 @@ class Erp(
         self._change_documents: list[str] = []
         self._allocation_queue: list[str] = []
         self._backorders: list[str] = []
+        self._billing_due: list[str] = []
         self._stock_received = False
         self.inventory = Inventory(
             run, config.replenishment, self.record, lambda m: self.materials[m].number
@@ -126,6 +138,10 @@ class Erp(
         self._payments: dict[int, int] = {}
         self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
         run.sim.process(self._allocation_loop())
+        if config.billing_runs.enabled:
+            run.sim.process(self._billing_loop())
+        if config.backorder_rescheduling.enabled:
+            run.sim.process(self._rescheduling_loop())
         run.sim.process(self.inventory.replenishment())
 
     def set_contract_version(self, version: str) -> None:
