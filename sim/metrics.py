@@ -4,8 +4,9 @@ Latencies (:mod:`sim.latencies` takes their samples) are reported as count, cens
 and p50/p95/p99 in seconds, overall and cut by region and channel; a censored sample
 (started, never finished) is left out of the statistics, counted, and a miss for SLA
 verdicts. Besides: CRM staleness (:mod:`sim.staleness`), fill rate, throughput, holds and
-exceptions, delivery health (retries, call outcomes, dead letters, manual touches, API
-limit use, recovery after outages: :mod:`sim.delivery_health`).
+exceptions, batch windows (:mod:`sim.batch_windows`), delivery health (retries, call
+outcomes, dead letters, manual touches, API limit use, recovery after outages:
+:mod:`sim.delivery_health`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.alerts import alert_report
+from sim.batch_windows import batch_windows
 from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
@@ -208,6 +210,7 @@ def compute_metrics(
         "crm_staleness": crm_staleness(frame, end),
         "fill_rate": _fill_rate(frame, attrs),
         "warehouse_s": _warehouse(frame),
+        "batch_windows": batch_windows(frame),
         "holds": _counts(frame, "erp.hold_placed"),
         "exceptions": _counts(frame, "integration.exception_raised"),
         "final_erp_status": {
