@@ -9,8 +9,9 @@ its deliveries and any unallocated remainder (BACKORDERED), or HELD / CANCELLED.
 :class:`Erp` holds the state and takes sales orders (simulation and creation); the other
 concepts are mixins over the same state, one module each: ``status`` (status derivation
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
-review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
-release, goods issue, carrier milestones), ``billing`` (invoices, payments),
+review), ``allocation`` (ATP extracts, allocation runs, backorders and their nightly
+rescheduling), ``deliveries`` (pick release, goods issue, carrier milestones),
+``billing`` (the billing due list and its runs, invoices, payments),
 ``maintenance`` (hold release, cancellation) and ``reads`` (status query, change extract,
 read-back by key).
 """
