@@ -1,9 +1,12 @@
-"""The mock WMS: pick release, picking and packing by shift workers, ship confirmation.
+"""The mock WMS: pick release, waves, picking and packing by shift workers, ship confirmation.
 
-Each site has a pool of pickers who work only inside their shift windows, taking pick
-tasks first in, first out. A task takes a sampled time per line plus packing; a task begun
-before the shift ends is finished (overtime), a task arriving off shift waits for the next
-shift. Finished tasks become ship confirmations on ``ship_confirms``.
+A delivery released to a site waits for the site's next wave (``waves``): at each wave
+time every delivery waiting is handed to the pickers at once (a ``wave_released`` row:
+status the site, value the deliveries). With waves off, a delivery goes to the pickers
+as it arrives. Each site has a pool of pickers who work only inside their shift windows,
+taking pick tasks first in, first out. A task takes a sampled time per line plus packing;
+a task begun before the shift ends is finished (overtime), a task arriving off shift
+waits for the next shift. Finished tasks become ship confirmations on ``ship_confirms``.
 
 Pick and pack times belong to the order, not to the picker's turn: the k-th pick of an
 order line and the k-th packing of an order's tasks come from keyed streams at
@@ -34,8 +37,9 @@ from sim.engine import (
     Triangular,
 )
 from sim.engine.calendar import WeeklyWindow, WorkCalendar
+from sim.engine.schedule import BatchSchedule, next_start
 
-__all__ = ["SiteStaffing", "WmsConfig", "PickRelease", "ShipConfirm", "Wms"]
+__all__ = ["SiteStaffing", "WaveRelease", "WmsConfig", "PickRelease", "ShipConfirm", "Wms"]
 
 
 class SiteStaffing(BaseModel):
@@ -50,10 +54,32 @@ class SiteStaffing(BaseModel):
     )
 
 
+class WaveRelease(BaseModel):
+    """Wave picking: released deliveries go to the pickers in waves at fixed local times."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(
+        default=True,
+        description=(
+            "assumption: warehouses release picks in waves; false hands each delivery to "
+            "the pickers as it arrives"
+        ),
+    )
+    schedule: BatchSchedule = Field(
+        default=BatchSchedule(times_h=(6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0)),
+        description="assumption: a wave every 2 hours through the 06:00-22:00 shift, Mon-Fri",
+    )
+
+
 class WmsConfig(BaseModel):
     """Settings of the mock WMS."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    waves: WaveRelease = Field(
+        default=WaveRelease(), description="wave picking with release windows"
+    )
 
     release: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=8)
     pick_time_per_line: Distribution = Triangular(low=45.0, mode=90.0, high=240.0)
@@ -106,6 +132,8 @@ class Wms(MockSystem):
         self._queues: dict[str, Mailbox[PickRelease]] = {
             site: Mailbox(run.sim) for site in sorted(sites)
         }
+        self._waiting: dict[str, list[PickRelease]] = {site: [] for site in sorted(sites)}
+        """Per site: deliveries released and waiting for the next wave."""
         self._release = self.endpoint("release", config.release)
         self._pick_time = config.pick_time_per_line.quantile_function()
         self._pack_time = config.pack_time.quantile_function()
@@ -121,6 +149,8 @@ class Wms(MockSystem):
         for site in sorted(sites):
             for picker in range(sites[site].pickers):
                 run.sim.process(self._picker(site, picker))
+            if config.waves.enabled:
+                run.sim.process(self._waves(site))
 
     def release_pick(
         self, release: PickRelease, timeout: float = math.inf
@@ -148,12 +178,29 @@ class Wms(MockSystem):
             value=float(len(release.lines)),
         )
         self.pick_backlog[release.site].change(self.sim.now, +1)
-        self._queues[release.site].put(release)
+        if self.config.waves.enabled:
+            self._waiting[release.site].append(release)
+        else:
+            self._queues[release.site].put(release)
         return True
 
+    def _waves(self, site: str) -> Generator[Any, Any, None]:
+        """Release the site's waiting deliveries to its pickers at each wave time."""
+        sim = self.sim
+        windows = self.config.waves.schedule.windows()
+        queue = self._queues[site]
+        while True:
+            yield sim.timeout(next_start(self.calendar, windows, sim.now) - sim.now)
+            wave, self._waiting[site] = self._waiting[site], []
+            if not wave:
+                continue
+            self.record("wave_released", status=site, value=float(len(wave)))
+            for release in wave:
+                queue.put(release)
+
     def backlog(self, site: str) -> int:
-        """Pick tasks waiting at a site."""
-        return len(self._queues[site])
+        """Pick tasks waiting at a site (for a wave or for a picker)."""
+        return len(self._queues[site]) + len(self._waiting[site])
 
     def _work(self, task: PickRelease) -> float:
         """Seconds to pick every line of ``task`` and pack it, drawn by order and line.

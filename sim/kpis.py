@@ -52,6 +52,7 @@ _LATENCIES = {
     "allocation_delay": "allocation delay",
     "shipment_propagation_lag": "shipment propagation",
     "invoice_sync_latency": "invoice sync",
+    "billing_delay": "billing delay",
     "order_cycle_time": "order cycle time",
 }
 

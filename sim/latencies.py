@@ -16,6 +16,9 @@ in CRM (field sales), an order placed by the web shop, an IDoc received by the E
   order -1; :mod:`sim.master_data_metrics`)
 * the returns latencies, per return case (:mod:`sim.returns_metrics`)
 * order cycle time: accepted -> the carrier's last ``delivered`` scan ``occurred_at``
+* billing delay: per invoice, delivery due for billing (goods issue or delivery, by the
+  ERP's ``invoice_on``) -> ERP invoice posted: the wait in the billing due list for the
+  next billing run; 0 where invoices post at the billing event (no ``billing_due`` row)
 
 A sample that started but never ended by the end of the run is censored (NaN). Cancelled
 orders are not waited for after creation. :mod:`sim.metrics` summarises the samples.
@@ -175,6 +178,24 @@ def allocation_window(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return first_time(frame, "erp.order_created"), allocated
 
 
+def _billing_delays(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per delivery due for billing: due -> its invoice posted (NaN while still due).
+
+    An invoice with no ``erp.billing_due`` row was posted at its billing event: delay 0.
+    """
+    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
+    due = rows(frame, "erp.billing_due").groupby(["order", "subject"])["time"].min()
+    start = due.combine_first(posted)
+    end = posted.reindex(start.index)
+    return pd.DataFrame(
+        {
+            "order": start.index.get_level_values("order").to_numpy(),
+            "lag": (end - start).to_numpy(dtype=float),
+            "end": end.to_numpy(dtype=float),
+        }
+    )
+
+
 def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Samples of every latency metric; cancelled orders are not waited for after creation."""
     accepted = attrs["accepted_at"]
@@ -195,6 +216,7 @@ def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.Dat
         "allocation_delay": _since(created, allocated, exclude=cancelled),
         "shipment_propagation_lag": _shipment_lags(frame),
         "invoice_sync_latency": _invoice_lags(frame),
+        "billing_delay": _billing_delays(frame),
         "order_cycle_time": _since(accepted, last_delivered_scan, exclude=cancelled),
         "partner_sync_latency": partner_sync_lags(frame),
         "price_sync_latency": price_sync_lags(frame),

@@ -4,9 +4,12 @@ Latencies (:mod:`sim.latencies` takes their samples) are reported as count, cens
 and p50/p95/p99 in seconds, overall and cut by region and channel; a censored sample
 (started, never finished) is left out of the statistics, counted, and a miss for SLA
 verdicts. Besides: CRM staleness (:mod:`sim.staleness`), fill rate, throughput, holds and
-exceptions, delivery health (retries, call outcomes, dead letters, manual touches, API
-limit use, recovery after outages: :mod:`sim.delivery_health`), and the utilisation and
-queue of every resource (:mod:`sim.utilisation`).
+exceptions, batch windows (:mod:`sim.batch_windows`), delivery health (retries, call
+outcomes, dead letters, manual touches, API limit use, recovery after outages:
+:mod:`sim.delivery_health`), the utilisation and queue of every resource
+(:mod:`sim.utilisation`), promises (:mod:`sim.promise`), allocation delay by cause
+(:mod:`sim.allocation_causes`), CRM staleness against the physical truth, backlog age
+(:mod:`sim.backlog_age`) and exception rates (:mod:`sim.exception_rates`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 from sim.alerts import alert_report
 from sim.allocation_causes import allocation_delay_causes
 from sim.backlog_age import backlog_age
+from sim.batch_windows import batch_windows
 from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
@@ -234,6 +238,7 @@ def compute_metrics(
         "backlog_age": backlog_age(frame, attrs, end),
         "fill_rate": _fill_rate(frame, attrs),
         "warehouse_s": _warehouse(frame),
+        "batch_windows": batch_windows(frame),
         "holds": _counts(frame, "erp.hold_placed"),
         "master_data_sync": sync_lag_orders(frame),
         "exceptions": _counts(frame, "integration.exception_raised"),

@@ -9,7 +9,7 @@ shipment moves the same way under every pattern.
 One concept per module:
 
 * ``records``: scan codes, :class:`Booking`, :class:`CarrierScan`, :func:`shipment_key`;
-* ``config``: :class:`CarrierConfig`;
+* ``config``: :class:`CarrierConfig`; ``closeout``: the pickup cut-off and the manifest;
 * ``draws``: the keyed draws of a shipment's times and their draw numbers;
 * ``parts``: the state the carrier's parts share and a shipment's plan of scans;
 * ``attempts``: failed delivery attempts and returns, and the :class:`DeliveryFailures`
@@ -19,6 +19,7 @@ One concept per module:
 """
 
 from mock_systems.carrier.attempts import DeliveryFailures
+from mock_systems.carrier.closeout import ManifestCloseout, PickupCutoff
 from mock_systems.carrier.config import CarrierConfig
 from mock_systems.carrier.records import (
     EXCEPTION,
@@ -38,6 +39,8 @@ __all__ = [
     "CarrierScan",
     "Carrier",
     "DeliveryFailures",
+    "ManifestCloseout",
+    "PickupCutoff",
     "EXCEPTION",
     "EXCEPTION_REASONS",
     "MILESTONES",

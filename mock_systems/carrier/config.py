@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_systems.carrier.closeout import ManifestCloseout, PickupCutoff
 from sim.engine import Distribution, EndpointSpec, LogNormal, Triangular, Uniform
 from sim.engine.calendar import HOUR, WeeklyWindow
 
@@ -21,6 +22,12 @@ class CarrierConfig(BaseModel):
     track: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=10)
     pickup_windows: tuple[WeeklyWindow, ...] = (
         WeeklyWindow(start_hour=16, end_hour=18, weekdays=(0, 1, 2, 3, 4)),
+    )
+    pickup_cutoff: PickupCutoff = Field(
+        default=PickupCutoff(), description="shipments confirmed later leave with the next pickup"
+    )
+    manifest: ManifestCloseout = Field(
+        default=ManifestCloseout(), description="the end-of-day manifest (close-out)"
     )
     hub_departure: Distribution = LogNormal(mean=5 * HOUR, cv=0.5)
     transit_days: Distribution = Triangular(low=1.0, mode=2.0, high=4.0)

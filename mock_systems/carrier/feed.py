@@ -4,6 +4,11 @@ Scans reach the shipper through ``feed``: either a webhook, each scan seconds af
 happens (a keyed delay per scan), or an aggregator that polls the carrier every few hours
 and forwards everything new in one batch. The tracking API answers a query with every scan
 of a shipment so far, from the carrier's record of its plan.
+
+With the end-of-day manifest on, the carrier knows a shipment only from the manifest that
+carries it: the first close-out after its tender transmits it (one ``manifest_transmitted``
+row per site: status the site, value the shipments). Until then the tracking API knows
+nothing of it and its scans are held; at the close-out the held scans are sent on.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from mock_systems.carrier.draws import scan_draw
 from mock_systems.carrier.parts import CarrierState
 from mock_systems.carrier.records import CarrierScan, shipment_key
 from sim.engine import CallResult, Endpoint
+from sim.engine.schedule import next_start
 
 __all__ = ["ScanFeed"]
 
@@ -27,6 +33,39 @@ class ScanFeed(CarrierState):
     _track: Endpoint
     _unpolled: list[CarrierScan]
     """Scans the aggregator has not polled yet."""
+    _open_manifests: dict[str, list[str]]
+    """Per site: tracking numbers tendered since the last close-out."""
+    _unmanifested: set[str]
+    """Tracking numbers not on a transmitted manifest yet."""
+    _held: dict[str, list[tuple[CarrierScan, int]]]
+    """Per unmanifested tracking number: its scans so far, with the shipment's ``nth``."""
+
+    def _enter_manifest(self, tracking: str, site: str) -> None:
+        """Put a tendered shipment on its site's open manifest."""
+        self._open_manifests.setdefault(site, []).append(tracking)
+        self._unmanifested.add(tracking)
+
+    def _release_scan(self, tracking: str, scan: CarrierScan, nth: int) -> None:
+        """Send a scan on, or hold it while its shipment is on no transmitted manifest."""
+        if tracking in self._unmanifested:
+            self._held.setdefault(tracking, []).append((scan, nth))
+        else:
+            self._publish(scan, nth)
+
+    def _closeouts(self) -> Generator[Any, Any, None]:
+        """At each close-out, transmit every site's open manifest; held scans go out."""
+        sim = self.sim
+        windows = self.config.manifest.schedule.windows()
+        while True:
+            yield sim.timeout(next_start(self.calendar, windows, sim.now) - sim.now)
+            manifests, self._open_manifests = self._open_manifests, {}
+            for site in sorted(manifests):
+                shipments = manifests[site]
+                self.record("manifest_transmitted", status=site, value=float(len(shipments)))
+                for tracking in shipments:
+                    self._unmanifested.discard(tracking)
+                    for scan, nth in self._held.pop(tracking, ()):
+                        self._publish(scan, nth)
 
     def track(
         self, tracking_number: str, timeout: float = math.inf
@@ -41,7 +80,7 @@ class ScanFeed(CarrierState):
 
     def _scans_so_far(self, tracking: str) -> tuple[CarrierScan, ...]:
         plan = self._plans.get(tracking)
-        if plan is None:
+        if plan is None or tracking in self._unmanifested:
             return ()
         now = self.sim.now
         booking = self.bookings[tracking]

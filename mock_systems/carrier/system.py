@@ -1,7 +1,9 @@
 """The mock carrier: takes tenders and walks each shipment through its scans.
 
-A tendered shipment is picked up at the site's next pickup window, departs the hub hours
-later, is out for delivery on its delivery day's morning and delivered during that day.
+A tendered shipment is picked up at the site's next pickup window (the next day's when it
+was tendered after the pickup cut-off), departs the hub hours later, is out for delivery on
+its delivery day's morning and delivered during that day. With the end-of-day manifest on,
+the carrier publishes its scans only once the shipment's manifest is transmitted.
 Each milestone is a scan with the carrier's own event id and ``occurred_at``; each scan
 carries the shipment's business identity too (``shipment``, ``sequence``), for whatever
 decides per scan downstream.
@@ -83,8 +85,13 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self.on_delivered: Callable[[int, int], None] | None = None
         """Told (order, which of its shipments) when a shipment is delivered: the customer
         has the goods (returns demand watches this)."""
+        self._open_manifests: dict[str, list[str]] = {}
+        self._unmanifested: set[str] = set()
+        self._held: dict[str, list[tuple[CarrierScan, int]]] = {}
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
+        if config.manifest.enabled:
+            run.sim.process(self._closeouts())
 
     def tender(
         self, booking: Booking, timeout: float = math.inf
@@ -114,8 +121,21 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         nth = self._shipments_of.get(booking.order_ref, 0) + 1
         self._shipments_of[booking.order_ref] = nth
         self._nth[tracking] = nth
+        if self.config.manifest.enabled:
+            self._enter_manifest(tracking, booking.site)
         self.sim.process(self._move(tracking, booking, nth))
         return tracking
+
+    def _pickup_from(self, t: float) -> float:
+        """The earliest instant a shipment tendered at ``t`` can be picked up.
+
+        After the pickup cut-off it misses the day's truck: from the next local day on.
+        """
+        cutoff = self.config.pickup_cutoff
+        hour = self.calendar.hour_of_day(t)
+        if cutoff.enabled and hour >= cutoff.hour:
+            return t + (24.0 - hour) * HOUR
+        return t
 
     def _move(self, tracking: str, booking: Booking, nth: int) -> Generator[Any, Any, None]:
         """Walk a shipment through its scans; ``nth``: which shipment of its order it is."""
@@ -125,7 +145,7 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         draws = self._draws
         n = attempt_draw(nth, 0)
         picked_up = self._in_window(
-            now, self.config.pickup_windows, draws.pickup_position(order, n)
+            self._pickup_from(now), self.config.pickup_windows, draws.pickup_position(order, n)
         )
         departed = picked_up + draws.departure(order, n)
         due = picked_up + max(1, round(draws.transit_days(order, n))) * DAY  # whole days
@@ -163,7 +183,7 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
                 status=code,
                 value2=at,
             )
-            self._publish(scan, nth)
+            self._release_scan(tracking, scan, nth)
             if code == _DELIVERED and self.on_delivered is not None:
                 self.on_delivered(order, nth)
             if replanned or self.delivery_failures is not None:  # the fault-free path skips

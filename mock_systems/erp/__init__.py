@@ -1,5 +1,6 @@
 """The mock ERP (SAP S/4HANA or Dynamics 365-like)."""
 
+from mock_systems.erp.batch_config import BackorderRescheduling, BillingRuns
 from mock_systems.erp.config import (
     CreditPolicy,
     DeliverySchedulingPolicy,
@@ -30,6 +31,8 @@ from mock_systems.erp.system import ERP_STATUS_RANK, Erp
 
 __all__ = [
     "ERP_STATUS_RANK",
+    "BackorderRescheduling",
+    "BillingRuns",
     "BillingDocument",
     "BillingStatus",
     "ChangeNotification",

@@ -12,6 +12,13 @@ work processes. A run's base duration belongs to its interval, not to the runs b
 the run at the i-th interval boundary takes draw i of the keyed stream ``erp.allocation``
 (entity -1, as calls that belong to no order), so whether earlier intervals had work,
 which depends on the pattern, does not move it.
+
+With ``backorder_rescheduling`` on (SAP V_V2) a receipt does not send the backorders into
+the allocation run: a scheduled rescheduling run re-checks every backorder against ATP in
+priority order (oldest order first), after ``setup_s`` plus ``seconds_per_document`` per
+backorder of background work (``_background_job("backorder_rescheduling", ...)``), and
+leaves a ``batch_started`` and a ``batch_finished`` row (status
+``backorder_rescheduling``; value: backorders checked; the finished row's value2: seconds).
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from typing import Any
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import Delivery, SalesOrder
 from sim.engine import NONE, Endpoint, KeyedSampler
+from sim.engine.calendar import WorkCalendar
+from sim.engine.schedule import next_start
 
 __all__ = ["Allocation"]
 
@@ -34,6 +43,7 @@ class Allocation(ErpState):
     _atp_extract: Endpoint
     _stock_received: bool
     _run_time: KeyedSampler
+    calendar: WorkCalendar
 
     def atp_changes(self, plant: str, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Delta extract: ATP of the materials whose stock moved at a plant since the last one.
@@ -74,7 +84,42 @@ class Allocation(ErpState):
         return sum(len(orders[document].items) for document in queue)
 
     def _note_receipt(self) -> None:
-        self._stock_received = True
+        # with nightly rescheduling, a receipt waits for the rescheduling run
+        self._stock_received = not self.config.backorder_rescheduling.enabled
+
+    def _rescheduling_loop(self) -> Generator[Any, Any, None]:
+        """Scheduled backorder rescheduling: every backorder re-checked, oldest first."""
+        runs = self.config.backorder_rescheduling
+        windows = runs.schedule.windows()
+        sim = self.sim
+        while True:
+            yield sim.timeout(next_start(self.calendar, windows, sim.now) - sim.now)
+            if not self._backorders:
+                continue
+            started = sim.now
+            checked = len(self._backorders)
+            self.record("batch_started", status="backorder_rescheduling", value=float(checked))
+            yield from self._background_job(
+                "backorder_rescheduling", runs.setup_s + checked * runs.seconds_per_document
+            )
+            orders = self.orders
+            due = sorted(
+                self._backorders, key=lambda d: (orders[d].created_at, orders[d].customer_reference)
+            )
+            self._backorders = []
+            for document in due:
+                order = orders[document]
+                if order.status == "CANCELLED":
+                    continue
+                self._allocate(order)
+                if any(item.open_quantity > 0 for item in order.items):
+                    self._backorders.append(document)
+            self.record(
+                "batch_finished",
+                status="backorder_rescheduling",
+                value=float(len(due)),
+                value2=sim.now - started,
+            )
 
     def _allocate_all(self) -> None:
         """Allocate backorders first (oldest first) when stock arrived, then new orders."""

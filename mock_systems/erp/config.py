@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mock_systems.erp.batch_config import BackorderRescheduling, BillingRuns
 from mock_systems.erp.idoc_config import IdocInboundConfig
 from sim.engine import Constant, Distribution, EndpointSpec, LogNormal, Uniform
 
@@ -237,6 +238,14 @@ class ErpConfig(_Config):
         ),
     )
     invoice_on: Literal["shipment", "delivery"] = "shipment"
+    billing_runs: BillingRuns = Field(
+        default=BillingRuns(),
+        description="billing due-list runs (SAP VF04/VF06); enabled: false bills at once",
+    )
+    backorder_rescheduling: BackorderRescheduling = Field(
+        default=BackorderRescheduling(),
+        description="nightly backorder rescheduling (SAP V_V2); enabled: false retries on receipt",
+    )
     event_payload: EventPayload = Field(
         default=EventPayload.FULL,
         description="full: events carry status and detail; keys: only keys, read back by key",

@@ -9,18 +9,21 @@ its deliveries and any unallocated remainder (BACKORDERED), or HELD / CANCELLED.
 :class:`Erp` holds the state and takes sales orders (simulation and creation); the other
 concepts are mixins over the same state, one module each: ``status`` (status derivation
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
-review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
-release, goods issue, carrier milestones), ``billing`` (invoices, payments),
-``maintenance`` (hold release, cancellation), ``reads`` (status query, change extract,
-read-back by key, orders created since), ``idoc`` (EDI orders received as IDocs and
-posted in inbound batches) and ``returns`` (return orders, returns receipts, credit memos;
-switched on by :meth:`open_returns`).
+review), ``allocation`` (ATP extracts, allocation runs, backorders and their nightly
+rescheduling), ``deliveries`` (pick release, goods issue, carrier milestones),
+``billing`` (the billing due list and its runs, invoices, payments), ``maintenance``
+(hold release, cancellation), ``reads`` (status query, change extract, read-back by key,
+orders created since), ``idoc`` (EDI orders received as IDocs and posted in inbound
+batches), ``scheduling`` (the delivery date confirmed at creation), ``work_processes``
+(dialog and background work processes, enqueue locks) and ``returns`` (return orders,
+returns receipts, credit memos; switched on by :meth:`open_returns`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
@@ -53,10 +56,14 @@ from mock_systems.erp.scheduling import DeliveryScheduling
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
 from mock_systems.erp.work_processes import WorkProcessPools
 from sim.engine import Mailbox, RunEnvironment
+from sim.engine.calendar import WorkCalendar
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
 
 _Reply = Generator[Any, Any, Any]
+
+_A_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)
+"""The calendar start of an ERP built without a calendar (tests): a Monday midnight."""
 
 
 # Each part derives from ErpState, which declares the shared state and the cross-part
@@ -96,10 +103,16 @@ class Erp(
     """Versions of the ERP's event contract (2.0 renames the fields, as an upgrade would)."""
 
     def __init__(
-        self, run: RunEnvironment, config: ErpConfig, region_plants: dict[str, str]
+        self,
+        run: RunEnvironment,
+        config: ErpConfig,
+        region_plants: dict[str, str],
+        calendar: WorkCalendar | None = None,
     ) -> None:
         super().__init__(run, "erp")
         self.config = config
+        self.calendar = calendar if calendar is not None else WorkCalendar(_A_MONDAY)
+        """Places the scheduled batch jobs (by default simulated time 0 is a Monday 00:00)."""
         self.region_plants = dict(region_plants)
         self.customers: dict[str, ErpCustomer] = {}
         self.materials: dict[str, ErpMaterial] = {}
@@ -128,6 +141,7 @@ class Erp(
         self._change_documents: list[str] = []
         self._allocation_queue: list[str] = []
         self._backorders: list[str] = []
+        self._billing_due: list[str] = []
         self._stock_received = False
         self.idocs: dict[int, OrdersIdoc] = {}
         self._idoc_queue: list[OrdersIdoc] = []
@@ -161,6 +175,10 @@ class Erp(
         self._idoc_time = config.idoc.processing_time.keyed_sampler(seed, "erp.idoc")
         run.sim.process(self._allocation_loop())
         self._start_idoc_inbound()
+        if config.billing_runs.enabled:
+            run.sim.process(self._billing_loop())
+        if config.backorder_rescheduling.enabled:
+            run.sim.process(self._rescheduling_loop())
         run.sim.process(self.inventory.replenishment())
 
     def set_contract_version(self, version: str) -> None:

@@ -94,6 +94,7 @@ erp.goods_issue                       Goods Issued                 order, produc
                                                                    quantity
 erp.shipment_dispatched               Shipment Dispatched          order, shipment; plant,
                                                                    quantity
+erp.billing_due                       Billing Due                  order, shipment
 erp.delivery_status                   Delivery Status Changed      order, shipment; status,
                                                                    occurred_at
 erp.tracking_refused                  Tracking Refused             order, shipment; scan,
@@ -181,11 +182,13 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``integration.mapping_deployed``, ``integration.dead_letters_replayed``,
 ``integration.replay_not_applicable``, ``integration.reconciliation_run`` and ``_failed``,
 ``integration.poll_started``, ``integration.sync_extracted`` and ``_failed``,
-``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``, ``erp.idoc_batch``,
-``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
-``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
-history event in neither list (one added to the simulator after this table) is not exported
-and is reported in :attr:`OcelLog.unmapped`.
+``carrier.feed_polled``, the batch windows (``erp.batch_started`` and ``_finished``,
+``wms.wave_released``, ``carrier.manifest_transmitted``), ``desk.headcount``,
+``erp.contract_version``, ``erp.idoc_batch``, ``integration.intake_polled``,
+``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``, ``crm.order_region`` and
+``erp.idoc_region`` become the order's ``region`` attribute. A history event in neither
+list (one added to the simulator after this table) is not exported and is reported in
+:attr:`OcelLog.unmapped`.
 
 Object-to-object relations come from events that name both objects: an order is
 ``placed by`` its customer (ERP Order Created), ``contains`` the products issued for it
@@ -421,6 +424,7 @@ MAPPINGS: tuple[EventMapping, ...] = (
         "erp.goods_issue", "Goods Issued", (_ORDER, _PRODUCT), (_s("plant"), _i("quantity"))
     ),
     _delivery("erp.shipment_dispatched", "Shipment Dispatched", _s("plant"), _i("quantity")),
+    _delivery("erp.billing_due", "Billing Due"),
     _delivery("erp.delivery_status", "Delivery Status Changed", _s("status"), _t("occurred_at")),
     _delivery("erp.tracking_refused", "Tracking Refused", _s("scan"), _t("occurred_at")),
     _delivery("erp.tracking_ignored", "Tracking Ignored", _s("scan"), _t("occurred_at")),
@@ -590,6 +594,10 @@ NOT_EXPORTED = frozenset(
         "integration.sync_extracted",
         "integration.sync_failed",
         "carrier.feed_polled",
+        "erp.batch_started",
+        "erp.batch_finished",
+        "wms.wave_released",
+        "carrier.manifest_transmitted",
         "desk.headcount",
         "erp.contract_version",
         "erp.idoc_batch",

@@ -13,6 +13,7 @@ LATENCY_METRICS: tuple[str, ...] = (
     "allocation_delay",
     "shipment_propagation_lag",
     "invoice_sync_latency",
+    "billing_delay",
     "order_cycle_time",
     "partner_sync_latency",
     "price_sync_latency",

@@ -705,18 +705,21 @@ def first_scan_lags(result: Any) -> list[float]:
     return [first[d] - picked_up[d] for d in sorted(first)]
 
 
-def test_late_first_scans_reach_the_erp_hours_after_they_happened(
-    clean_webhook_run: Any,
-) -> None:
-    clean = first_scan_lags(clean_webhook_run)
+def test_late_first_scans_reach_the_erp_hours_after_they_happened() -> None:
+    # without the end-of-day manifest, which holds scans until the close-out, a scan is
+    # sent as it happens: the lateness measured here is the fault's alone
+    sent_at_once = "systems.carrier.manifest.enabled=false"
+    clean = first_scan_lags(run_small(WEBHOOK, sent_at_once))
     assert max(clean) < 600  # seconds, with no fault
-    late = first_scan_lags(run_small(WEBHOOK, feed_fault("scan_late", None, max_delay_h=24)))
+    late = first_scan_lags(
+        run_small(WEBHOOK, sent_at_once, feed_fault("scan_late", None, max_delay_h=24))
+    )
     assert len(late) == len(clean)
     assert statistics.median(late) > HOUR
     assert max(late) <= 24 * HOUR + 600
 
     # the first scans all happen after 16:00 on Monday: a window before that changes nothing
-    early = run_small(WEBHOOK, feed_fault("scan_late", (0, 12), max_delay_h=24))
+    early = run_small(WEBHOOK, sent_at_once, feed_fault("scan_late", (0, 12), max_delay_h=24))
     assert first_scan_lags(early) == clean
 
 

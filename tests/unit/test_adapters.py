@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from mock_systems.carrier import Carrier, CarrierConfig
+from mock_systems.carrier import Carrier, CarrierConfig, ManifestCloseout
 from mock_systems.crm import Account, Crm, CrmConfig
 from mock_systems.erp import ChangeNotification, Erp, ErpConfig
-from mock_systems.wms import PickRelease, SiteStaffing, Wms, WmsConfig
+from mock_systems.wms import PickRelease, SiteStaffing, WaveRelease, Wms, WmsConfig
 from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.integration.adapters import CarrierAdapter, CrmAdapter, ErpAdapter, ErpEvent, WmsAdapter
@@ -141,6 +141,7 @@ def test_a_ship_confirm_reaches_the_consumer_as_a_shipment_at_once() -> None:
         release=EndpointSpec(service_time=Constant(value=1.0)),
         pick_time_per_line=Constant(value=60.0),
         pack_time=Constant(value=120.0),
+        waves=WaveRelease(enabled=False),  # picked as it arrives, not at the next wave
     )
     wms = WmsAdapter(Wms(run, config, WorkCalendar(MONDAY), {"NJ01": SiteStaffing(pickers=1)}))
     got: list[tuple[float, Shipment]] = []
@@ -200,6 +201,7 @@ def make_carrier() -> tuple[RunEnvironment, CarrierAdapter]:
         out_for_delivery_to_delivered=Constant(value=3 * HOUR),
         feed="webhook",
         webhook_latency=Constant(value=5.0),
+        manifest=ManifestCloseout(enabled=False),  # each scan sent as it happens
     )
     return run, CarrierAdapter(Carrier(run, config, WorkCalendar(MONDAY)))
 

@@ -12,9 +12,16 @@ from typing import Any, Literal
 
 import pytest
 
-from mock_systems.carrier import Booking, Carrier, CarrierConfig, CarrierScan
+from mock_systems.carrier import (
+    Booking,
+    Carrier,
+    CarrierConfig,
+    CarrierScan,
+    ManifestCloseout,
+    PickupCutoff,
+)
 from mock_systems.crm import Account, Crm, CrmConfig, QuoteAccepted
-from mock_systems.wms import PickRelease, ShipConfirm, SiteStaffing, Wms, WmsConfig
+from mock_systems.wms import PickRelease, ShipConfirm, SiteStaffing, WaveRelease, Wms, WmsConfig
 from sim.engine import CallResult, Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from tests.helpers import at
@@ -243,12 +250,14 @@ def test_api_throttles_after_the_daily_allocation_and_stores_nothing() -> None:
 # ---------------------------------------------------------------------------- WMS
 
 
-def make_wms(pickers: int = 1) -> tuple[RunEnvironment, Wms]:
+def make_wms(pickers: int = 1, waves: WaveRelease | None = None) -> tuple[RunEnvironment, Wms]:
+    """A one-site WMS; without ``waves`` each delivery goes to the pickers as it arrives."""
     run = RunEnvironment(1)
     config = WmsConfig(
         release=EndpointSpec(service_time=Constant(value=1.0)),
         pick_time_per_line=Constant(value=60.0),
         pack_time=Constant(value=120.0),
+        waves=waves or WaveRelease(enabled=False),
     )
     wms = Wms(run, config, WorkCalendar(MONDAY), {"NJ01": SiteStaffing(pickers=pickers)})
     return run, wms
@@ -360,9 +369,14 @@ def test_release_refused_while_wms_is_down() -> None:
 
 def make_carrier(
     feed: Literal["webhook", "aggregator"] = "webhook",
+    cutoff: PickupCutoff | None = None,
+    manifest: ManifestCloseout | None = None,
 ) -> tuple[RunEnvironment, Carrier]:
+    """A carrier; by default with no pickup cut-off and no manifest (scans go at once)."""
     run = RunEnvironment(3)
     config = CarrierConfig(
+        pickup_cutoff=cutoff or PickupCutoff(enabled=False),
+        manifest=manifest or ManifestCloseout(enabled=False),
         tender=EndpointSpec(service_time=Constant(value=1.0)),
         hub_departure=Constant(value=5 * HOUR),
         transit_days=Constant(value=2.0),

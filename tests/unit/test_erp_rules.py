@@ -3,7 +3,9 @@ backorders, invoicing, idempotency, tracking and stock conservation.
 
 Every setup is hand-built with Constant service times, so every instant is exact:
 each ERP API call takes 1 s, the allocation run ticks every 900 s and takes 60 s
-(allocation happens at 960, 1860, 2760, 3660, ... when there is work).
+(allocation happens at 960, 1860, 2760, 3660, ... when there is work). The scheduled
+batch jobs (billing due-list runs, nightly backorder rescheduling) are off here, so each
+rule acts at once; tests/unit/test_batch_windows.py switches them on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 import pytest
 
 from mock_systems.erp import (
+    BackorderRescheduling,
+    BillingRuns,
     ChangeNotification,
     CreateOrderResult,
     CreditPolicy,
@@ -51,6 +55,8 @@ def erp_config(**changes: Any) -> ErpConfig:
         "replenishment": ReplenishmentPolicy(
             review_interval_s=DAY, lead_time=Constant(value=1000.0)
         ),
+        "billing_runs": BillingRuns(enabled=False),
+        "backorder_rescheduling": BackorderRescheduling(enabled=False),
     }
     settings.update(changes)
     return ErpConfig(**settings)
