@@ -85,7 +85,7 @@ def build_world(
     calendar = WorkCalendar(scenario.start)
     systems = scenario.systems
     crm = Crm(run, systems.crm)
-    erp = Erp(run, systems.erp, scenario.region_plants)
+    erp = Erp(run, systems.erp, scenario.region_plants, calendar)
     wms = Wms(
         run, systems.wms, calendar, {name: site.staffing for name, site in scenario.sites.items()}
     )

@@ -11,6 +11,7 @@ concepts are mixins over the same state, one module each: ``status`` (status der
 and the outbox), ``masterdata``, ``credit`` (acceptance into the credit exposure, credit
 review), ``allocation`` (ATP extracts, allocation runs, backorders), ``deliveries`` (pick
 release, goods issue, carrier milestones), ``billing`` (invoices, payments),
+``receivables`` (invoices open at time zero),
 ``maintenance`` (hold release, cancellation) and ``reads`` (status query, change extract,
 read-back by key).
 """
@@ -32,6 +33,7 @@ from mock_systems.erp.inventory import Inventory
 from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
 from mock_systems.erp.reads import OrderReads
+from mock_systems.erp.receivables import OpeningReceivables
 from mock_systems.erp.records import (
     BillingDocument,
     ChangeNotification,
@@ -46,6 +48,7 @@ from mock_systems.erp.records import (
 )
 from mock_systems.erp.status import ERP_STATUS_RANK, OrderStatus
 from sim.engine import Mailbox, RunEnvironment
+from sim.engine.calendar import WorkCalendar
 
 __all__ = ["Erp", "ERP_STATUS_RANK"]
 
@@ -59,6 +62,7 @@ class Erp(
     MasterData,
     CreditControl,
     Billing,
+    OpeningReceivables,
     Allocation,
     DeliveryUpdates,
     OrderMaintenance,
@@ -81,7 +85,11 @@ class Erp(
     """Versions of the ERP's event contract (2.0 renames the fields, as an upgrade would)."""
 
     def __init__(
-        self, run: RunEnvironment, config: ErpConfig, region_plants: dict[str, str]
+        self,
+        run: RunEnvironment,
+        config: ErpConfig,
+        region_plants: dict[str, str],
+        calendar: WorkCalendar | None = None,
     ) -> None:
         super().__init__(run, "erp")
         self.config = config
@@ -107,7 +115,11 @@ class Erp(
         self._backorders: list[str] = []
         self._stock_received = False
         self.inventory = Inventory(
-            run, config.replenishment, self.record, lambda m: self.materials[m].number
+            run,
+            config.replenishment,
+            self.record,
+            lambda m: self.materials[m].number,
+            calendar,
         )
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
@@ -124,6 +136,7 @@ class Erp(
         self._reviews: dict[int, int] = {}
         self._payment_time = config.credit.payment_terms.keyed_sampler(seed, "erp.payment")
         self._payments: dict[int, int] = {}
+        self._open_items: list[tuple[float, str, float]] = []
         self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
         run.sim.process(self._allocation_loop())
         run.sim.process(self.inventory.replenishment())

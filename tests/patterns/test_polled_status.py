@@ -39,6 +39,7 @@ def _scenario(pattern: str, interval_s: float | None = None) -> Scenario:
         drain_days=6,
         demand={"orders_per_business_day": 120},
         master_data={"customers": 40, "products": 30, "opening_cover_days": (0.5, 1.5)},
+        warm_start={"enabled": False},  # thin opening stock: a cold start
         integration=integration,
     )
 
