@@ -130,6 +130,22 @@ class Inventory:
             value=float(quantity),
         )
 
+    def post_difference(self, plant: str, material: str, difference: int) -> None:
+        """An inventory difference from a physical count: book stock follows the count.
+
+        ``inventory_difference`` row: status = plant, subject = material number, value =
+        the units found (+) or missing (-).
+        """
+        rec = self.record_for(plant, material)
+        rec.on_hand += difference
+        self._touch(plant, material)
+        self._record(
+            "inventory_difference",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(difference),
+        )
+
     def count(self) -> None:
         """A physical count: one ``stock_count`` row per plant and material.
 

@@ -111,6 +111,7 @@ class Fulfilment:
                 shipment.shipment_id,
                 str(tracking),
                 self.timeouts.erp_delivery_s,
+                shipment.lines,
             ),
             ref,
             "goods_issue",
