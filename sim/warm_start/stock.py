@@ -12,8 +12,9 @@ is lost (the burn-in keeps no backlog). Reviews run and lead times elapse on the
 working days only, as the ERP's do. The review at time zero is the burn-in's last:
 the purchase orders still on their way then are the opening pipeline.
 
-With open orders, the demand of the last ``open_order_days`` is still on the shelves at
-time zero, allocated to those orders (it left the stock position when it was allocated).
+With open orders, the demand of the last ``open_order_days`` business days (days with
+orders) is still on the shelves at time zero, allocated to those orders (it left the stock
+position when it was allocated).
 
 Draws come from ``workload.stock`` only, before time zero.
 """
@@ -107,14 +108,16 @@ def opening_stock(
             pipe_at = np.concatenate([pipe_at, [arrival(t, x) for x in lead]])
         if step == 0:
             break
-        demand = _demand(rng, line_rate * day_factor(t) * scale, *units)
+        factor = day_factor(t)
+        demand = _demand(rng, line_rate * factor * scale, *units)
         end = t + review_interval_s
         arrived = pipe_at <= end
         on_hand += np.bincount(pipe_item[arrived], pipe_qty[arrived], n)
         pipe_item, pipe_qty, pipe_at = pipe_item[~arrived], pipe_qty[~arrived], pipe_at[~arrived]
         taken = np.minimum(demand, on_hand)
         on_hand -= taken
-        served.append(taken)
+        if factor > 0:  # open orders are the last business days' (no orders at weekends)
+            served.append(taken)
     allocated = np.sum(served[len(served) - keep :], axis=0) if keep else np.zeros(n)
     return OpeningStock(
         np.rint(on_hand + allocated).astype(np.int64),
