@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
+from mock_systems.wms_stock import BinStock, BinStockConfig
 from sim.engine import (
     CallResult,
     Distribution,
@@ -84,6 +85,10 @@ class WmsConfig(BaseModel):
     release: EndpointSpec = EndpointSpec(service_time=LogNormal(mean=0.5, cv=0.5), concurrency=8)
     pick_time_per_line: Distribution = Triangular(low=45.0, mode=90.0, high=240.0)
     pack_time: Distribution = Triangular(low=60.0, mode=150.0, high=420.0)
+    stock: BinStockConfig = Field(
+        default=BinStockConfig(),
+        description="bin stock per site: drift from the ERP's book stock, cycle counts",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,8 @@ class Wms(MockSystem):
         self._waiting: dict[str, list[PickRelease]] = {site: [] for site in sorted(sites)}
         """Per site: deliveries released and waiting for the next wave."""
         self._release = self.endpoint("release", config.release)
+        self.stock = BinStock(run, config.stock, calendar, self.record)
+        """Physical and recorded stock per bin (:mod:`mock_systems.wms_stock`)."""
         self._pick_time = config.pick_time_per_line.quantile_function()
         self._pack_time = config.pack_time.quantile_function()
         self._pick_draws: dict[int, KeyedDraws] = {}
@@ -178,6 +185,7 @@ class Wms(MockSystem):
             value=float(len(release.lines)),
         )
         self.pick_backlog[release.site].change(self.sim.now, +1)
+        self.stock.task_opened(release.site, release.lines)
         if self.config.waves.enabled:
             self._waiting[release.site].append(release)
         else:
@@ -224,6 +232,31 @@ class Wms(MockSystem):
         self._packs[order] = k
         return work + self._pack_time(self._pack_draws.unit(order, k))
 
+    def _pick_lines(self, task: PickRelease) -> tuple[tuple[int, str, int], ...]:
+        """Take each line's units from its bin: the lines found (a short pick if less).
+
+        Lines with nothing found are left out of the ship confirmation.
+        """
+        pick = self.stock.pick
+        found = tuple((n, m, pick(task.site, m, q)) for n, m, q in task.lines)
+        if found != task.lines:
+            short = sum(q for _, _, q in task.lines) - sum(q for _, _, q in found)
+            found = tuple(line for line in found if line[2])
+            self.record(
+                "short_pick",
+                order=task.order_ref,
+                subject=task.delivery_number,
+                status=task.site,
+                value=float(short),
+            )
+        return found
+
+    def _repick(self, task: PickRelease) -> Generator[Any, Any, None]:
+        """A task that found nothing goes back to the queue after ``repick_after_s``."""
+        yield self.sim.timeout(self.config.stock.repick_after_s)
+        self.pick_backlog[task.site].change(self.sim.now, +1)
+        self._queues[task.site].put(task)
+
     def _picker(self, site: str, picker: int) -> Generator[Any, Any, None]:
         sim = self.sim
         shifts = self.sites[site].shifts
@@ -241,6 +274,11 @@ class Wms(MockSystem):
                 status=site,
                 value=float(picker),
             )
+            lines = self._pick_lines(task)
+            if not lines:  # nothing found at all: nothing to ship, pick again later
+                sim.process(self._repick(task))
+                continue
+            self.stock.task_closed(site, task.lines)
             work = self._work(task)
             yield sim.timeout(work)
             self.record(
@@ -252,6 +290,6 @@ class Wms(MockSystem):
             )
             self.ship_confirms.put(
                 ShipConfirm(
-                    task.delivery, task.delivery_number, task.order_ref, site, task.lines, sim.now
+                    task.delivery, task.delivery_number, task.order_ref, site, lines, sim.now
                 )
             )

@@ -47,6 +47,7 @@ from sim.utilisation import resource_utilisation
 
 __all__ = [
     "LATENCY_METRICS",
+    "after_warmup",
     "compute_metrics",
     "crm_staleness",
     "crm_staleness_spans",
@@ -144,6 +145,18 @@ def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
     return result
 
 
+def after_warmup(frame: pd.DataFrame, warmup_s: float) -> pd.DataFrame:
+    """The history without the rows of orders accepted before ``warmup_s`` (warm-up deletion).
+
+    Rows that belong to no order (stock, endpoints, the run) stay.
+    """
+    if warmup_s <= 0:
+        return frame
+    accepted = rows(frame, "crm.quote_accepted")
+    early = accepted.loc[accepted["time"] < warmup_s, "order"].unique()
+    return frame[~frame["order"].isin(early)]
+
+
 def sla_verdicts(
     latency: dict[str, pd.DataFrame],
     targets: dict[str, SlaTarget],
@@ -187,6 +200,7 @@ def compute_metrics(
     limits: Sequence[Mapping[str, Any]] | None = None,
     thresholds: Sequence[str] = (),
     alerts: Sequence[AlertRule] = (),
+    warmup_s: float = 0.0,
 ) -> dict[str, Any]:
     """Every KPI of a run, as a JSON-ready dict.
 
@@ -196,9 +210,10 @@ def compute_metrics(
     ``thresholds`` are the scenario's threshold lines, judged on this run under
     ``thresholds`` (:func:`sim.thresholds.threshold_results`). ``alerts`` are the
     scenario's alert rules: their episodes, and each fault's time to detect and to recover,
-    go under ``alerts`` (:func:`sim.alerts.alert_report`).
+    go under ``alerts`` (:func:`sim.alerts.alert_report`). ``warmup_s`` deletes the
+    warm-up: every row of an order accepted before it is left out (:func:`after_warmup`).
     """
-    frame = history_frame(history)
+    frame = after_warmup(history_frame(history), warmup_s)
     attrs = order_attributes(frame)
     latency = latency_frames(frame, attrs)
     accepted = len(attrs)

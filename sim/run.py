@@ -153,6 +153,7 @@ def execute(
         limits=endpoint_limits(scenario, world.timeline, horizon),
         thresholds=scenario.thresholds,
         alerts=scenario.alerts,
+        warmup_s=scenario.warm_start.warmup_days * DAY,
     )
     finished = time.perf_counter()
     return RunResult(

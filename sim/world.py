@@ -78,6 +78,21 @@ class World:
         )
 
 
+def _connect_bin_stock(erp: Erp, wms: Wms) -> None:
+    """Wire the WMS's bin stock to the ERP's stock.
+
+    The bins start from the ERP's opening stock; receipts and opening orders' shipments
+    move them; counts post their differences to the ERP's book stock.
+    """
+    bins = wms.stock
+    bins.material_number = lambda material: erp.materials[material].number
+    bins.post_difference = erp.inventory.post_difference
+    erp.inventory.physical_moves.append(bins.move)
+    for (plant, material), record in sorted(erp.inventory.stock.items()):
+        if plant in wms.sites:
+            bins.load(plant, material, record.on_hand)
+
+
 def build_world(
     scenario: Scenario, seed: int | None = None, timeline: FaultTimeline | None = None
 ) -> World:
@@ -102,6 +117,7 @@ def build_world(
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
     returns, returns_adapter = _open_returns(scenario, run, crm, erp, wms, carrier)
+    _connect_bin_stock(erp, wms)
     context = PatternContext(
         run,
         CrmAdapter(crm),

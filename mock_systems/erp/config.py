@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mock_systems.erp.batch_config import BackorderRescheduling, BillingRuns
 from mock_systems.erp.idoc_config import IdocInboundConfig
@@ -105,6 +105,22 @@ class ReplenishmentPolicy(_Config):
 
     review_interval_s: float = Field(default=86400.0, gt=0)
     lead_time: Distribution = Uniform(low=2 * 86400.0, high=4 * 86400.0)
+    working_days: tuple[int, ...] = Field(
+        default=(0, 1, 2, 3, 4),
+        min_length=1,
+        description=(
+            "assumption (SAP factory calendar: MRP runs on working days, planned delivery "
+            "time counts working days): weekdays (0 = Monday) on which the review runs and "
+            "lead time elapses; all seven days: calendar time"
+        ),
+    )
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 or d > 6 for d in days):
+            raise ValueError("weekdays go from 0 (Monday) to 6 (Sunday)")
+        return days
 
 
 class DeliverySchedulingPolicy(_Config):

@@ -5,6 +5,9 @@ when the goods leave the plant (stock is issued; by the ``invoice_on`` policy th
 delivery is invoiced then). Carrier scans move the delivery on through IN_TRANSIT,
 OUT_FOR_DELIVERY and DELIVERED; only a scan newer than the last applied one counts, and a
 scan for goods not yet issued is refused with a conflict so that the sender retries.
+
+A goods issue carries the quantities the warehouse picked: a short pick ships short, and
+the shortfall goes back to backorder (see ``_adopt_picked``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from mock_systems.erp.parts import ErpState
-from mock_systems.erp.records import Delivery
+from mock_systems.erp.records import Delivery, SalesOrder
 from mock_systems.erp.status import ERP_STATUS_RANK
 from sim.engine import CallResult, Endpoint
 
@@ -65,19 +68,72 @@ class DeliveryUpdates(ErpState):
         return True
 
     def post_goods_issue(
-        self, delivery_no: str, tracking_number: str, timeout: float = math.inf
+        self,
+        delivery_no: str,
+        tracking_number: str,
+        timeout: float = math.inf,
+        picked: tuple[tuple[int, int], ...] | None = None,
     ) -> _Reply:
-        """Goods left the plant: stock is issued and, by policy, the delivery invoiced."""
+        """Goods left the plant: stock is issued and, by policy, the delivery invoiced.
+
+        ``picked`` is (item number, units) as the warehouse confirmed them; less than the
+        delivery's quantity is a short shipment (None: the delivery shipped complete).
+        """
         delivery = self.deliveries[delivery_no]
         return (
             yield from self._delivery_update.call(
                 delivery.customer_reference,
-                partial(self._commit_goods_issue, delivery, tracking_number),
+                partial(self._commit_goods_issue, delivery, tracking_number, picked),
                 timeout,
             )
         )
 
-    def _commit_goods_issue(self, delivery: Delivery, tracking_number: str) -> bool:
+    def _adopt_picked(
+        self, order: SalesOrder, delivery: Delivery, picked: tuple[tuple[int, int], ...]
+    ) -> None:
+        """Ship short: the delivery quantity becomes the picked quantity.
+
+        SAP adopts the pick quantity as the delivery quantity at goods issue, and the rest
+        of each item goes back to backorder.
+
+        The shortfall's allocation is released and its units wait for allocation again
+        (the sales order keeps the open quantity, as with partial deliveries allowed, SAP's
+        default); the order is recorded as ``shipped_short`` (value = units short).
+        """
+        found = dict(picked)
+        items_by_no = {item.item_no: item for item in order.items}
+        lines: list[tuple[int, str, int]] = []
+        short_total = 0
+        for item_no, material, quantity in delivery.items:
+            shipped = min(quantity, found.get(item_no, 0))
+            short = quantity - shipped
+            if short:
+                short_total += short
+                self.inventory.release(delivery.plant, material, short)
+                self.inventory.add_backlog(delivery.plant, material, short)
+                items_by_no[item_no].allocated -= short
+            if shipped:
+                lines.append((item_no, material, shipped))
+        if not short_total:
+            return
+        delivery.items = lines
+        order.backorder_reported = False
+        if order.sales_document not in self._backorders:
+            self._backorders.append(order.sales_document)
+        self.record(
+            "shipped_short",
+            order=order.customer_reference,
+            subject=delivery.number,
+            status=delivery.plant,
+            value=float(short_total),
+        )
+
+    def _commit_goods_issue(
+        self,
+        delivery: Delivery,
+        tracking_number: str,
+        picked: tuple[tuple[int, int], ...] | None = None,
+    ) -> bool:
         delivery_no = delivery.delivery
         if delivery.goods_issued:
             self.record(
@@ -85,6 +141,8 @@ class DeliveryUpdates(ErpState):
             )
             return True
         order = self.orders[delivery.sales_document]
+        if picked is not None:
+            self._adopt_picked(order, delivery, picked)
         items_by_no = {item.item_no: item for item in order.items}
         for item_no, material, quantity in delivery.items:
             self.inventory.issue(delivery.plant, material, quantity, order.customer_reference)

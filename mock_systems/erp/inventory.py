@@ -12,8 +12,10 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from mock_systems.erp.config import ReplenishmentPolicy
+from mock_systems.erp.factory_calendar import working_time_after
 from mock_systems.erp.records import StockRecord
-from sim.engine import KeyedSampler, RunEnvironment
+from sim.engine import NONE, KeyedSampler, RunEnvironment
+from sim.engine.calendar import WorkCalendar
 
 __all__ = ["Inventory"]
 
@@ -33,8 +35,11 @@ class Inventory:
         policy: ReplenishmentPolicy,
         record: _Recorder,
         material_number: Callable[[str], int],
+        calendar: WorkCalendar | None = None,
     ) -> None:
         self.run = run
+        self.calendar = calendar
+        """The plant's calendar (None: every day a working day)."""
         self.policy = policy
         self._record = record
         self._material_number = material_number
@@ -44,6 +49,10 @@ class Inventory:
         """Purchase orders placed so far per (plant, material): ``k`` of the keyed draws."""
         self.stock: dict[tuple[str, str], StockRecord] = {}
         self.on_receipt: Callable[[], None] = lambda: None
+        self.physical_moves: list[Callable[[str, str, int], None]] = []
+        """Told (plant, material, +units) of each goods receipt and (..., -units) of each
+        opening order's goods issue: stock that moves in or out of the warehouse's bins
+        without a pick task (the WMS keeps its bin stock by them)."""
         self._changed: dict[str, set[str]] = {}
 
     def _touch(self, plant: str, material: str) -> None:
@@ -134,6 +143,22 @@ class Inventory:
             value=float(quantity),
         )
 
+    def post_difference(self, plant: str, material: str, difference: int) -> None:
+        """An inventory difference from a physical count: book stock follows the count.
+
+        ``inventory_difference`` row: status = plant, subject = material number, value =
+        the units found (+) or missing (-).
+        """
+        rec = self.record_for(plant, material)
+        rec.on_hand += difference
+        self._touch(plant, material)
+        self._record(
+            "inventory_difference",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(difference),
+        )
+
     def count(self) -> None:
         """A physical count: one ``stock_count`` row per plant and material.
 
@@ -154,6 +179,10 @@ class Inventory:
         sim = self.run.sim
         while True:
             yield sim.timeout(self.policy.review_interval_s)
+            if self.calendar is not None and (
+                self.calendar.weekday(sim.now) not in self.policy.working_days
+            ):
+                continue
             for (plant, material), rec in sorted(self.stock.items()):
                 position = rec.on_hand - rec.allocated + rec.on_order - rec.backlog
                 if rec.order_up_to > 0 and position < rec.reorder_point:
@@ -165,7 +194,56 @@ class Inventory:
                         status=plant,
                         value=float(quantity),
                     )
-                    sim.process(self._receive(plant, material, quantity))
+                    arrival = working_time_after(
+                        self.calendar,
+                        self.policy.working_days,
+                        sim.now,
+                        self._lead_time(plant, material),
+                    )
+                    sim.process(self._receive(plant, material, quantity, arrival - sim.now))
+
+    def put_in_transit(self, plant: str, material: str, quantity: int, arrives_in: float) -> None:
+        """A purchase order open at time zero (warm start): received after ``arrives_in`` s.
+
+        Recorded as ``purchase_order_open``; its receipt is an ordinary ``goods_receipt``.
+        It takes no lead-time draw, so later purchase orders keep their keyed draws.
+        """
+        rec = self.record_for(plant, material)
+        rec.on_order += quantity
+        self._record(
+            "purchase_order_open",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(quantity),
+            value2=arrives_in,
+        )
+        self.run.sim.process(self._receive(plant, material, quantity, arrives_in))
+
+    def allocate_opening(self, plant: str, material: str, quantity: int, ships_in: float) -> None:
+        """Stock allocated at time zero to orders accepted before it (warm start).
+
+        Recorded as ``opening_allocation`` (value = units, value2 = when they ship); the
+        units leave with a ``goods_issue`` row of no order (-1) after ``ships_in`` seconds.
+        """
+        rec = self.record_for(plant, material)
+        rec.allocated += quantity
+        self._touch(plant, material)
+        self._record(
+            "opening_allocation",
+            subject=self._material_number(material),
+            status=plant,
+            value=float(quantity),
+            value2=ships_in,
+        )
+        self.run.sim.process(self._ship_opening(plant, material, quantity, ships_in))
+
+    def _ship_opening(
+        self, plant: str, material: str, quantity: int, after: float
+    ) -> Generator[Any, Any, None]:
+        yield self.run.sim.timeout(after)
+        self.issue(plant, material, quantity, NONE)
+        for listener in self.physical_moves:
+            listener(plant, material, -quantity)
 
     def _lead_time(self, plant: str, material: str) -> float:
         """The lead time of the next purchase order of ``material`` at ``plant``."""
@@ -178,8 +256,10 @@ class Inventory:
         k = self._purchase_orders[key] = self._purchase_orders.get(key, 0) + 1
         return lead_time(self._material_number(material), k)
 
-    def _receive(self, plant: str, material: str, quantity: int) -> Generator[Any, Any, None]:
-        yield self.run.sim.timeout(self._lead_time(plant, material))
+    def _receive(
+        self, plant: str, material: str, quantity: int, after: float
+    ) -> Generator[Any, Any, None]:
+        yield self.run.sim.timeout(after)
         rec = self.stock[(plant, material)]
         rec.on_order -= quantity
         rec.on_hand += quantity
@@ -191,3 +271,5 @@ class Inventory:
             value=float(quantity),
         )
         self.on_receipt()
+        for listener in self.physical_moves:
+            listener(plant, material, quantity)

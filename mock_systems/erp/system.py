@@ -16,7 +16,8 @@ rescheduling), ``deliveries`` (pick release, goods issue, carrier milestones),
 orders created since), ``idoc`` (EDI orders received as IDocs and posted in inbound
 batches), ``scheduling`` (the delivery date confirmed at creation), ``work_processes``
 (dialog and background work processes, enqueue locks) and ``returns`` (return orders,
-returns receipts, credit memos; switched on by :meth:`open_returns`).
+returns receipts, credit memos; switched on by :meth:`open_returns`); ``receivables``
+holds the invoices open at time zero (the warm start).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from mock_systems.erp.maintenance import OrderMaintenance
 from mock_systems.erp.masterdata import MasterData
 from mock_systems.erp.partners import BusinessPartners
 from mock_systems.erp.reads import OrderReads
+from mock_systems.erp.receivables import OpeningReceivables
 from mock_systems.erp.records import (
     BillingDocument,
     ChangeNotification,
@@ -76,6 +78,7 @@ class Erp(
     BusinessPartners,
     CreditControl,
     Billing,
+    OpeningReceivables,
     Allocation,
     DeliveryUpdates,
     OrderMaintenance,
@@ -150,7 +153,11 @@ class Erp(
         self.idoc_errors: Mailbox[IdocError] = Mailbox(run.sim)
         self._originated: list[tuple[float, str]] = []
         self.inventory = Inventory(
-            run, config.replenishment, self.record, lambda m: self.materials[m].number
+            run,
+            config.replenishment,
+            self.record,
+            lambda m: self.materials[m].number,
+            calendar,
         )
         self.inventory.on_receipt = self._note_receipt
         eps = config.endpoints
@@ -171,6 +178,7 @@ class Erp(
         self._reviews: dict[int, int] = {}
         self._payment_time = config.credit.payment_terms.keyed_sampler(seed, "erp.payment")
         self._payments: dict[int, int] = {}
+        self._open_items: list[tuple[float, str, float]] = []
         self._run_time = config.allocation_run_time.keyed_sampler(seed, "erp.allocation")
         self._idoc_time = config.idoc.processing_time.keyed_sampler(seed, "erp.idoc")
         run.sim.process(self._allocation_loop())

@@ -6,16 +6,16 @@ Rows read (matched by event name, any actor):
 - ``erp.inventory_allocated`` (order, subject = delivery number): a dispatch needs one with
   the same order and subject at an earlier or equal time.
 - ``erp.stock_opening``, ``erp.goods_receipt`` and ``erp.stock_returned`` (sellable returned
-  goods back in stock) (+value) and ``erp.goods_issue`` (-value),
-  with status = plant, subject = material number, value = quantity: per (plant, material),
+  goods back in stock) (+value), ``erp.inventory_difference`` (+value, a signed count
+  adjustment) and ``erp.goods_issue`` (-value), with status = plant, subject = material
+  number, value = quantity: per (plant, material),
   the running stock in time order (ties in row order) must never go below zero. Every
   negative point counts.
 - ``erp.stock_count`` (status = plant, subject = material number, value = on hand, value2 =
   allocated), written once per (plant, material) when the run ends: stock is conserved when
-  opening + received + returned - issued equals the counted on hand
+  opening + received + returned +/- count adjustments - issued equals the counted on hand
   (``stock_not_conserved``), and the count's allocation lies between zero and on hand
-  (``allocated_beyond_on_hand``). The world has no count adjustments, so there are no other
-  terms. A history
+  (``allocated_beyond_on_hand``). A history
   without a count (older format, or a run cut short) is not judged on conservation.
 """
 
@@ -28,8 +28,13 @@ from sim.checks.base import Check, HistoryLike, Verdict, as_frame, in_order, row
 
 __all__ = ["STOCK_COUNT", "STOCK_IN", "STOCK_OUT", "causality"]
 
-STOCK_IN: tuple[str, ...] = ("erp.stock_opening", "erp.goods_receipt", "erp.stock_returned")
-"""Rows that add ``value`` units to a (plant, material)."""
+STOCK_IN: tuple[str, ...] = (
+    "erp.stock_opening",
+    "erp.goods_receipt",
+    "erp.stock_returned",
+    "erp.inventory_difference",
+)
+"""Rows that add ``value`` units to a (plant, material) (a count's difference may be negative)."""
 
 STOCK_OUT: tuple[str, ...] = ("erp.goods_issue",)
 """Rows that take ``value`` units from a (plant, material)."""

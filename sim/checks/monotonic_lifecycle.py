@@ -4,7 +4,9 @@ Rows read (matched by event name, any actor), each in time order, ties in row or
 
 - ``crm.status_updated`` (order, status = order lifecycle status): per order, each status
   must rank at or above the one before (``STATUS_RANK``), except a move away from HELD
-  (resumed after a hold) and a move to CANCELLED.
+  (resumed after a hold), a move to CANCELLED, and a move to BACKORDERED after the ERP
+  shipped a delivery of the order short (``erp.shipped_short`` at or before it: a short
+  pick put the rest back to backorder).
 - ``crm.shipment_updated`` (order, subject = delivery number, status = lifecycle status):
   per (order, subject), the same rule, except any move away from ``EXCEPTION`` (a carrier
   exception scan followed by a new delivery attempt). A move from ``DELIVERED`` to
@@ -62,6 +64,20 @@ def _backward(
     return pairs, sequences, int(np.isnan(rank).sum())
 
 
+def _not_after_short_shipment(frame: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+    """The backward pairs, bar moves to BACKORDERED after a short shipment of the order."""
+    short = rows(frame, "erp.shipped_short").groupby("order")["time"].min()
+    if short.empty or not len(pairs):
+        return pairs
+    after = frame.loc[pairs[:, 1], ["order", "time", "status"]]
+    since = short.reindex(after["order"].to_numpy()).to_numpy(dtype=float)
+    allowed = (after["status"].astype(str).to_numpy() == OrderStatus.BACKORDERED.value) & (
+        since <= after["time"].to_numpy(dtype=float)
+    )
+    kept: np.ndarray = pairs[~allowed]
+    return kept
+
+
 def monotonic_lifecycle(history: HistoryLike) -> Verdict:
     """CRM order and shipment statuses never move back in rank, bar the allowed moves."""
     frame = as_frame(history)
@@ -71,6 +87,7 @@ def monotonic_lifecycle(history: HistoryLike) -> Verdict:
         OrderStatus.HELD.value,
         frozenset({OrderStatus.CANCELLED.value}),
     )
+    order_pairs = _not_after_short_shipment(frame, order_pairs)
     shipment_pairs, shipments, shipment_unranked = _backward(
         rows(frame, "crm.shipment_updated"),
         ["order", "subject"],

@@ -23,6 +23,7 @@ from sim.scenario.channels import ChannelEntry
 from sim.scenario.latency import LATENCY_METRICS
 from sim.scenario.returns import Returns
 from sim.scenario.thresholds import parse_threshold
+from sim.scenario.warm_start import WarmStart
 
 __all__ = [
     "LATENCY_METRICS",
@@ -295,6 +296,13 @@ class Scenario(_Section):
     )
     demand: Demand = Demand()
     master_data: MasterData = MasterData()
+    warm_start: WarmStart = Field(
+        default=WarmStart(),
+        description=(
+            "the opening state at time zero (open receivables, steady-state stock and "
+            "replenishment, open orders) and the warm-up the metrics ignore"
+        ),
+    )
     sites: dict[str, Site] = Field(default_factory=_default_sites)
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()

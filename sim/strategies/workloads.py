@@ -99,6 +99,7 @@ def small_workloads(
                 "opening_cover_days": draw(st.sampled_from(_COVER_DAYS)),
                 "opening_exposure_share": draw(st.sampled_from(_EXPOSURE)),
             },
+            "warm_start": {"enabled": draw(st.booleans())},
             "sites": {
                 name: {"serves": [region], "staffing": {"pickers": count}}
                 for (name, region), count in zip(_SITES, pickers, strict=True)

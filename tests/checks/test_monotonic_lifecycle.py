@@ -124,3 +124,14 @@ def test_rows_are_judged_in_time_order_then_row_order() -> None:
     assert verdict.counts["shipments_checked"] == 2
     ties = [row(20, "crm.status_updated", 9, status=s) for s in ("DELIVERED", "SHIPPED")]
     assert not monotonic_lifecycle(write(ties)).valid
+
+
+def test_back_to_backorder_only_after_a_short_shipment() -> None:
+    moves = _crm(9, "CREATED", "ALLOCATED", "PICK_RELEASED", "BACKORDERED", "SHIPPED")
+    # without a short shipment, PICK_RELEASED -> BACKORDERED is a backward move
+    assert monotonic_lifecycle(write(order_world() + moves)).counts["backward_moves"] == 1
+    short = row(102.5, "erp.shipped_short", 9, 9009, status="NJ01", value=3)
+    assert monotonic_lifecycle(write([*order_world(), *moves, short])).valid
+    # a short shipment allows BACKORDERED, not any other move back
+    other = _crm(9, "CREATED", "ALLOCATED", "PICK_RELEASED", "ALLOCATED")
+    assert not monotonic_lifecycle(write([*order_world(), *other, short])).valid

@@ -40,6 +40,7 @@ def _scenario(pattern: str, interval_s: float | None = None, billing_runs: bool 
         demand={"orders_per_business_day": 120},
         master_data={"customers": 40, "products": 30, "opening_cover_days": (0.5, 1.5)},
         systems={"erp": {"billing_runs": {"enabled": billing_runs}}},
+        warm_start={"enabled": False},  # thin opening stock: a cold start
         integration=integration,
     )
 

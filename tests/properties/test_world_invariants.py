@@ -39,6 +39,7 @@ def small_worlds(draw: st.DrawFn) -> Scenario:
                 "opening_cover_days": (low_cover, low_cover + draw(st.floats(0.0, 10.0))),
                 "opening_exposure_share": (exposure, exposure + 0.3),
             },
+            "warm_start": {"enabled": draw(st.booleans())},
             "sites": {
                 "NJ01": {"serves": ["northeast"], "staffing": {"pickers": draw(st.integers(1, 4))}},
                 "GA01": {"serves": ["south"], "staffing": {"pickers": draw(st.integers(1, 4))}},
@@ -130,6 +131,7 @@ def test_cancelled_orders_are_all_credit_rejections() -> None:
                 "drain_days": 6,
                 "demand": {"orders_per_business_day": 60},
                 "master_data": {"customers": 10, "opening_exposure_share": (1.1, 1.5)},
+                "warm_start": {"enabled": False},  # exposure over the limit: a cold start
             }
         )
     )

@@ -98,6 +98,7 @@ def _settled_multi_delivery_world() -> World:
             drain_days=6,
             demand={"orders_per_business_day": 120},
             master_data={"customers": 40, "products": 30, "opening_cover_days": (0.2, 0.6)},
+            warm_start={"enabled": False},  # thin opening stock: a cold start
         )
     )
     world.run.sim.run(until=world.horizon_s)

@@ -41,6 +41,7 @@ def scenario(seed: int) -> Scenario:
             "opening_cover_days": (0.0, 2.0),
             "opening_exposure_share": (0.6, 1.2),
         },
+        warm_start={"enabled": False},  # the thin stock and exposure above are a cold start
     )
 
 

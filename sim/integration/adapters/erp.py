@@ -49,6 +49,7 @@ from sim.integration.canonical import (
     Order,
     OrderLine,
     OrderStatus,
+    ShipmentLine,
     SubmissionReceipt,
     TrackingScan,
     ValidationResult,
@@ -433,10 +434,17 @@ class ErpAdapter:
         return answer
 
     def post_goods_issue(
-        self, delivery: str, tracking_number: str, timeout: float = math.inf
+        self,
+        delivery: str,
+        tracking_number: str,
+        timeout: float = math.inf,
+        lines: tuple[ShipmentLine, ...] | None = None,
     ) -> Generator[Any, Any, Any]:
-        """Post goods issue for a shipped delivery."""
-        answer = yield from self.erp.post_goods_issue(delivery, tracking_number, timeout)
+        """Post goods issue for a shipped delivery, with the quantities shipped per line."""
+        picked = None if lines is None else tuple((line.line_no, line.quantity) for line in lines)
+        answer = yield from self.erp.post_goods_issue(
+            delivery, tracking_number, timeout, picked=picked
+        )
         return answer
 
     def record_tracking(

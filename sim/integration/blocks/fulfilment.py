@@ -118,6 +118,7 @@ class Fulfilment:
                 shipment.shipment_id,
                 str(tracking),
                 self.timeouts.erp_delivery_s,
+                shipment.lines,
             ),
             ref,
             "goods_issue",
