@@ -2,9 +2,11 @@
 
 Native dialect: ``Account``, ``Quote`` with ``QuoteLineItem``s and Salesforce-style field
 names. Accepting a quote starts an order (time zero) and emits a ``QuoteAccepted`` outbound
-message on ``outbound``. The integration writes the rep's view back through the API
-endpoint, which carries Salesforce's limits: a rolling 24-hour allocation of
-100,000 + 1,000 per licence and 25 concurrent long-running requests.
+message on ``outbound``. A customer's later change or cancellation of an accepted order is
+recorded on the quote and emitted as an ``OrderAmendmentRequested`` message on
+``amendments`` for the integration to take to the ERP. The integration writes the rep's
+view back through the API endpoint, which carries Salesforce's limits: a rolling 24-hour
+allocation of 100,000 + 1,000 per licence and 25 concurrent long-running requests.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from sim.engine import (
 _DONE = CallResult("ok")
 """The answer of a CRM write that was applied."""
 
-__all__ = ["CrmConfig", "Account", "QuoteLineItem", "Quote", "QuoteAccepted", "Crm", "quote_id"]
+__all__ = [
+    "CrmConfig",
+    "Account",
+    "QuoteLineItem",
+    "Quote",
+    "QuoteAccepted",
+    "OrderAmendmentRequested",
+    "Crm",
+    "quote_id",
+]
 
 
 class CrmConfig(BaseModel):
@@ -107,6 +118,22 @@ class QuoteAccepted:
     AcceptedDate: float
 
 
+@dataclass(frozen=True, slots=True)
+class OrderAmendmentRequested:
+    """Outbound message sent when a customer changes or cancels an accepted order.
+
+    ``Kind__c`` is ``change`` (line ``Line__c``, 1-based, to ``Quantity__c``; 0 removes the
+    line) or ``cancel``.
+    """
+
+    QuoteId: str
+    QuoteNumber: int
+    Kind__c: str
+    Line__c: int
+    Quantity__c: int
+    RequestedDate: float
+
+
 def quote_id(number: int) -> str:
     """The CRM record id of quote ``number``."""
     return f"0Q0{number:012d}"
@@ -125,6 +152,7 @@ class Crm(MockSystem):
         self.price_book: dict[str, float] = {}
         self.contract_prices: dict[tuple[str, str], float] = {}
         self.outbound: Mailbox[QuoteAccepted] = Mailbox(run.sim)
+        self.amendments: Mailbox[OrderAmendmentRequested] = Mailbox(run.sim)
         self._api = self.endpoint("api", config.api_spec())
 
     def add_account(self, account: Account) -> None:
@@ -174,6 +202,23 @@ class Crm(MockSystem):
         )
         self.record("quote_region", order=quote.Number, status=account.Region__c)
         self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
+
+    def request_amendment(self, number: int, kind: str, line: int, quantity: int) -> None:
+        """The customer changes (``change``) or cancels (``cancel``) accepted order ``number``.
+
+        Recorded as ``crm.amendment_requested`` (subject = line, value = new quantity) and
+        sent on ``amendments``; an order the CRM does not know is recorded as refused.
+        """
+        quote = self.quotes.get(quote_id(number))
+        if quote is None or quote.Status != "Accepted":
+            self.record("amendment_refused", order=number, status=kind)
+            return
+        self.record(
+            "amendment_requested", order=number, subject=line, status=kind, value=float(quantity)
+        )
+        self.amendments.put(
+            OrderAmendmentRequested(quote.Id, number, kind, line, quantity, self.sim.now)
+        )
 
     def show_validation(
         self, quote_id: str, result: str, timeout: float = math.inf

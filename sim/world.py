@@ -125,4 +125,5 @@ def build_world(
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm))
+    run.sim.process(workload.amend_orders(crm))
     return World(scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline)

@@ -6,6 +6,9 @@ Rows read (matched by event name, any actor):
 - ``erp.shipment_dispatched`` (order, subject = delivery number, value = units shipped).
 - ``erp.invoice_posted`` (order, subject = delivery number, value = net amount).
 - ``crm.quote_accepted`` (order, value2 = units ordered).
+- ``erp.order_changed`` (order, value = the order's net amount after a customer's change,
+  value2 = its units ordered after it): the last change, when there is one, replaces the
+  net and the units ordered.
 
 Violations: a second ``erp.order_created`` for an order; a second dispatch of a delivery
 (keyed by subject alone: delivery numbers are unique); a second invoice for an (order,
@@ -13,7 +16,7 @@ delivery); invoiced net above the order's net by more than 0.01 per invoice; and
 whose shipped units equal its ordered units and whose every dispatched delivery is invoiced,
 invoiced net short of the order's net by more than 0.01 per invoice (``invoice_total_mismatch``;
 an over-invoiced order counts only as ``over_invoiced``). The order's net is that of its first
-``erp.order_created`` row.
+``erp.order_created`` row, or of its last ``erp.order_changed`` row.
 """
 
 from __future__ import annotations
@@ -59,7 +62,13 @@ def no_duplicates(history: HistoryLike) -> Verdict:
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")
     accepted = rows(frame, "crm.quote_accepted")
+    changed = rows(frame, "erp.order_changed")
     ordered = accepted.groupby("order")["value2"].first()
+    if len(changed):
+        last = changed.groupby("order")[["value", "value2"]].last()
+        ordered = last["value2"].combine_first(ordered)
+        net = last["value"].combine_first(created.groupby("order")["value"].first())
+        created = created.assign(value=created["order"].map(net))
 
     twice_created = created[created.duplicated("order", keep=False)]
     twice_dispatched = dispatched[dispatched.duplicated("subject", keep=False)]

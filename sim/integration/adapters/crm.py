@@ -11,9 +11,17 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
-from mock_systems.crm import Crm, QuoteAccepted
+from mock_systems.crm import Crm, OrderAmendmentRequested, QuoteAccepted
 from sim.engine import CallResult
-from sim.integration.canonical import Channel, Order, OrderLine, OrderStatus, ValidationResult
+from sim.integration.canonical import (
+    AmendmentKind,
+    Channel,
+    Order,
+    OrderAmendment,
+    OrderLine,
+    OrderStatus,
+    ValidationResult,
+)
 
 __all__ = ["CrmAdapter"]
 
@@ -33,6 +41,10 @@ class CrmAdapter:
         """
         order_from = self.order_from
         self.crm.outbound.deliver_to(lambda message: consumer(order_from(message)))
+
+    def deliver_amendments(self, consumer: Callable[[OrderAmendment], None]) -> None:
+        """Hand each customer amendment the CRM records to ``consumer`` (must not wait)."""
+        self.crm.amendments.deliver_to(lambda message: consumer(_amendment(message)))
 
     def order_from(self, message: QuoteAccepted) -> Order:
         """The canonical order behind an accepted quote."""
@@ -106,3 +118,14 @@ class CrmAdapter:
             self._quote_of[order_ref], fields, source_time, timeout
         )
         return call
+
+
+def _amendment(message: OrderAmendmentRequested) -> OrderAmendment:
+    """The canonical amendment behind the CRM's message."""
+    return OrderAmendment(
+        order_ref=message.QuoteNumber,
+        kind=AmendmentKind(message.Kind__c),
+        line_no=message.Line__c,
+        quantity=message.Quantity__c,
+        requested_at=message.RequestedDate,
+    )

@@ -2,11 +2,12 @@
 
 Callers (retriers, breakers, token buckets), order submission with store and forward,
 durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception desk,
-reconciliation, the ATP cache, the scan relay, event contracts and the ERP read-back of
-notification events: each takes its
+reconciliation, the ATP cache, the scan relay, event contracts, customer amendments and the
+ERP read-back of notification events: each takes its
 dependencies explicitly, so a pattern is the wiring between them.
 """
 
+from sim.integration.blocks.amendments import OrderAmendments
 from sim.integration.blocks.atp_cache import AtpCache
 from sim.integration.blocks.callers import Callers
 from sim.integration.blocks.contracts import EventContracts
@@ -37,6 +38,7 @@ __all__ = [
     "EventContracts",
     "ExceptionDesk",
     "Fulfilment",
+    "OrderAmendments",
     "OrderSubmission",
     "ReadBack",
     "Reconciler",

@@ -11,8 +11,10 @@ from sim.integration.canonical.fulfilment import (
 )
 from sim.integration.canonical.order import (
     STATUS_RANK,
+    AmendmentKind,
     Channel,
     Order,
+    OrderAmendment,
     OrderLine,
     OrderStatus,
     SubmissionReceipt,
@@ -22,12 +24,14 @@ from sim.integration.canonical.parties import Customer, Product
 
 __all__ = [
     "STATUS_RANK",
+    "AmendmentKind",
     "Channel",
     "Customer",
     "Envelope",
     "Invoice",
     "InvoiceLine",
     "Order",
+    "OrderAmendment",
     "OrderLine",
     "OrderStatus",
     "Product",

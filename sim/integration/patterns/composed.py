@@ -8,7 +8,8 @@ in code exactly where their mechanics differ:
   and the mechanisms it has;
 * **durable writes**, the **exception desk**, **order submission**, the **CRM status
   sync**, the **ERP read-back** (for notification events that carry keys only), the
-  **fulfilment handoffs** and the **scan relay**.
+  **fulfilment handoffs**, the **scan relay** and customer **amendments** (changes and
+  cancellations taken to the ERP's order maintenance).
 
 **Which mechanisms a pattern has** is part of its design: :attr:`ComposedPattern.MECHANISMS`
 names them, and a scenario's ``integration.mechanisms`` switch can turn one of them off
@@ -32,6 +33,7 @@ from sim.integration.blocks import (
     DurableWriter,
     ExceptionDesk,
     Fulfilment,
+    OrderAmendments,
     OrderSubmission,
     ReadBack,
     ScanRelay,
@@ -96,6 +98,9 @@ class ComposedPattern(IntegrationPattern):
             timeouts.crm_write_s,
             mechanisms.resequencing,
         )
+        self.amendments = OrderAmendments(
+            run, self.record, context.erp, callers.erp_orders, timeouts.erp_create_s
+        )
         self.read_back = ReadBack(
             context.erp,
             self.writer,
@@ -145,6 +150,7 @@ class ComposedPattern(IntegrationPattern):
         ctx = self.context
         ctx.wms.deliver_shipments(self._relay_shipment, self.fulfilment.region_of)
         ctx.carrier.deliver_scans(self.scans.accept)
+        ctx.crm.deliver_amendments(self.amendments.accept)
         self.submission.start()
         self.exception_desk.start()
 
