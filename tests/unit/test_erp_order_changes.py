@@ -59,3 +59,15 @@ def test_changes_the_erp_cannot_make_are_refused() -> None:
     reasons = sorted(r["status"] for r in rows(run, "erp.change_refused"))
     assert reasons == ["allocated", "delivery_exists", "unknown_order"]
     assert rows(run, "erp.order_changed") == []
+
+
+def test_an_order_cancelled_during_credit_review_is_not_accepted_afterwards() -> None:
+    run, erp = standard_erp(credit_limit=180.0)  # held (200 > 180), would be approved
+    at(run, 0.0, lambda: erp.create_order(request(1, (("M1", 20, 10.0),)), "k1"))
+    cancelled = at(run, 10.0, lambda: erp.cancel_order(1, "customer_cancelled"))
+    run.sim.run(until=2 * 3600.0 + ALLOCATION_1)  # past the review (3,600 s) and a run
+    assert cancelled == [True]
+    assert order_of(erp, 1).status == "CANCELLED"
+    assert erp.customers["C1"].exposure == 0.0
+    assert erp.inventory.record_for(PLANT, "M1").backlog == 0
+    assert rows(run, "erp.hold_released") == []
