@@ -403,9 +403,13 @@ class Scenario(_Section):
                     f"demand.region_utc_offsets_h: regions with no UTC offset: {missing} "
                     "(or set demand.local_time: false)"
                 )
-        known = {f"MAT-{i:06d}" for i in range(self.master_data.products)}
+        products = self.master_data.products
         for index, promotion in enumerate(demand.promotions):
-            unknown = sorted(set(promotion.products) - known)
+            unknown = sorted(
+                sku
+                for sku in promotion.products
+                if not (sku.startswith("MAT-") and sku[4:].isdigit() and int(sku[4:]) < products)
+            )
             if unknown:
                 raise ValueError(
                     f"demand.promotions[{index}].products: unknown SKU(s) {unknown[:5]}; "

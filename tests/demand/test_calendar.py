@@ -144,3 +144,13 @@ def test_edi_runs_at_weekends_and_field_sales_does_not() -> None:
     weekend = (local_day == 5) | (local_day == 6)  # the default start is a Monday
     assert weekend[_channel(w, "edi")].sum() > 0
     assert weekend[_channel(w, "field_sales")].sum() == 0
+
+
+def test_a_promotion_of_an_unknown_sku_is_refused() -> None:
+    promotion = {
+        "window": {"start_h": 1, "end_h": 2},
+        "multiplier": 2.0,
+        "products": ["MAT-000120"],
+    }
+    with pytest.raises(ValueError, match=r"promotions\[0\]\.products: unknown SKU"):
+        workload(1, {"promotions": [promotion]})  # 120 products: MAT-000000 to MAT-000119
