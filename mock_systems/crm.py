@@ -4,9 +4,12 @@ Native dialect: ``Account``, ``Quote`` with ``QuoteLineItem``s and Salesforce-st
 names. Accepting a quote starts an order (time zero) and emits a ``QuoteAccepted`` outbound
 message on ``outbound``. Orders that are not quotes (web-shop checkouts, orders that began
 in the ERP) are ``Order`` records (:mod:`mock_systems.crm_orders`); the order view shows
-both, and the status writes reach both. The integration writes the rep's view back through the API
-endpoint, which carries Salesforce's limits: a rolling 24-hour allocation of
-100,000 + 1,000 per licence and 25 concurrent long-running requests.
+both, and the status writes reach both. A customer's later change or cancellation of an
+accepted order is recorded on its quote or order record and emitted as an
+``OrderAmendmentRequested`` message on ``amendments`` for the integration to take to the
+ERP. The integration writes the rep's
+view back through the API endpoint, which carries Salesforce's limits: a rolling 24-hour
+allocation of 100,000 + 1,000 per licence and 25 concurrent long-running requests.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ __all__ = [
     "QuoteLineItem",
     "Quote",
     "QuoteAccepted",
+    "OrderAmendmentRequested",
     "Crm",
     "quote_id",
 ]
@@ -133,6 +137,22 @@ class QuoteAccepted:
     AcceptedDate: float
 
 
+@dataclass(frozen=True, slots=True)
+class OrderAmendmentRequested:
+    """Outbound message sent when a customer changes or cancels an accepted order.
+
+    ``Kind__c`` is ``change`` (line ``Line__c``, 1-based, to ``Quantity__c``; 0 removes the
+    line) or ``cancel``.
+    """
+
+    QuoteId: str
+    QuoteNumber: int
+    Kind__c: str
+    Line__c: int
+    Quantity__c: int
+    RequestedDate: float
+
+
 def quote_id(number: int) -> str:
     """The CRM record id of quote ``number``."""
     return f"0Q0{number:012d}"
@@ -158,6 +178,7 @@ class Crm(CrmOrders, MockSystem):
         self._by_erp_number: dict[str, str] = {}
         self._accounts_by_sold_to: dict[str, str] = {}
         self.outbound: Mailbox[QuoteAccepted | OrderPlaced] = Mailbox(run.sim)
+        self.amendments: Mailbox[OrderAmendmentRequested] = Mailbox(run.sim)
         self._api = self.endpoint("api", config.api_spec())
         self._locking = lock_account_writes(self._api, config.record_locking)
 
@@ -261,6 +282,27 @@ class Crm(CrmOrders, MockSystem):
         )
         self.record("quote_region", order=quote.Number, status=account.Region__c)
         self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
+
+    def request_amendment(self, number: int, kind: str, line: int, quantity: int) -> None:
+        """The customer changes (``change``) or cancels (``cancel``) accepted order ``number``.
+
+        Recorded as ``crm.amendment_requested`` (subject = line, value = new quantity) and
+        sent on ``amendments``; an order the CRM does not know is recorded as refused.
+        """
+        quote = self.quotes.get(quote_id(number))
+        record: Quote | CrmOrder | None = quote
+        if quote is None or quote.Status != "Accepted":
+            # an order that is not a quote: a web-shop order or one that began in the ERP
+            record = self.orders.get(crm_order_id(number))
+        if record is None:
+            self.record("amendment_refused", order=number, status=kind)
+            return
+        self.record(
+            "amendment_requested", order=number, subject=line, status=kind, value=float(quantity)
+        )
+        self.amendments.put(
+            OrderAmendmentRequested(record.Id, number, kind, line, quantity, self.sim.now)
+        )
 
     def show_validation(
         self, quote_id: str, result: str, timeout: float = math.inf

@@ -1,20 +1,24 @@
 """The workload: master data and an open-model stream of accepted orders.
 
-Arrivals are a non-homogeneous Poisson process with a piecewise-constant rate: the daily
-volume times the weekday factor, shaped by hourly weights and multiplied inside peak
-windows. On each piece the count is Poisson and the instants uniform, which is exact for a
-piecewise-constant rate. Customers (Faker names, region, credit limit) and products (price,
-Zipf popularity, stock) are generated once. Every draw comes from a stream named
-``workload.*``, so the order stream depends only on the scenario and the seed, not on the
-integration pattern (common random numbers).
+Arrivals are a non-homogeneous Poisson process with a piecewise-constant rate, summed over
+(channel, region) components (:mod:`sim.demand.rates`): the daily volume times each
+channel's weekday factor and hour weight in the region's local time, month-end and
+quarter-end surges, a random factor per day (overdispersion), multiplied inside peak and
+promotion windows. On each piece the count is Poisson and the instants uniform, which is
+exact for a piecewise-constant rate; given the day factors, days are a Cox process.
+Customers (Faker names, region, credit limit, a heavy-tailed share of orders) and products
+(price calibrated to the mean order value, Zipf popularity, stock) are generated once
+(:mod:`sim.demand.customers`). Customers later change or cancel some orders
+(:mod:`sim.demand.amendments`), emitted through one hook per channel. Every draw comes from
+a stream named ``workload.*``, so the order stream depends only on the scenario and the
+seed, not on the integration pattern (common random numbers).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +27,20 @@ from faker import Faker
 
 from mock_systems.crm import Account, Crm
 from mock_systems.erp import Erp, IdocItem, OrdersIdoc
+from sim.demand.amendments import Amendment, AmendmentKind, AmendmentPlan, plan_amendments
+from sim.demand.customers import (
+    customer_line_means,
+    order_shares,
+    scale_to_share,
+    unit_price_target,
+)
+from sim.demand.rates import (
+    Components,
+    DayFactors,
+    component_rates,
+    components,
+    day_factors,
+)
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.master_data_activity import MasterDataActivity
@@ -34,6 +52,8 @@ __all__ = [
     "CustomerSeed",
     "ProductSeed",
     "MasterDataSet",
+    "Amendment",
+    "AmendmentHook",
     "ArrivalPlan",
     "Workload",
     "hourly_rates",
@@ -79,20 +99,34 @@ def _lognormal(rng: np.random.Generator, mean: float, cv: float, size: int) -> n
     return rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2), size)
 
 
-def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet:
-    """Faker-named customers and products drawn from ``workload.master_data``."""
+def generate_master_data(
+    spec: MasterData, run: RunEnvironment, demand: Demand | None = None
+) -> MasterDataSet:
+    """Faker-named customers and products drawn from ``workload.master_data``.
+
+    Customers get heavy-tailed order shares and credit limits sized to them; list prices
+    are scaled to ``demand.mean_order_value`` unless ``spec.list_price_mean`` is given.
+    """
+    demand = Demand() if demand is None else demand
     rng = run.streams.stream("workload.master_data")
     faker = Faker("en_US")
     faker.seed_instance(int(rng.integers(0, 2**31)))
     regions = sorted(spec.regions)
     region_p = np.array([spec.regions[r] for r in regions])
     region_idx = rng.choice(len(regions), size=spec.customers, p=region_p)
-    limits = np.round(
-        _lognormal(rng, spec.credit_limit_mean, spec.credit_limit_cv, spec.customers), -2
-    )
+    raw_limits = _lognormal(rng, spec.credit_limit_mean, spec.credit_limit_cv, spec.customers)
     low, high = spec.opening_exposure_share
-    exposure = limits * rng.uniform(low, high, spec.customers)
+    exposure_share = rng.uniform(low, high, spec.customers)
     contract = rng.random(spec.customers) < spec.contract_customer_share
+    shares = order_shares(spec, rng)
+    for r, region in enumerate(regions):  # each region keeps its configured share of orders
+        members = region_idx == r
+        total = shares[members].sum()
+        if total > 0:
+            shares[members] *= spec.regions[region] / total
+    shares /= shares.sum()
+    limits = np.round(scale_to_share(raw_limits, shares, spec.credit_limit_share_elasticity), -2)
+    exposure = limits * exposure_share
     customers = tuple(
         CustomerSeed(
             f"{100000 + i}",
@@ -102,14 +136,17 @@ def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet
             float(limits[i]),
             round(float(exposure[i]), 2),
             bool(contract[i]),
-            1.0 / spec.customers,
+            float(shares[i]),
         )
         for i in range(spec.customers)
     )
-    prices = np.round(_lognormal(rng, spec.list_price_mean, spec.list_price_cv, spec.products), 2)
-    prices = np.maximum(prices, 0.5)
+    price_mean = 1.0 if spec.list_price_mean is None else spec.list_price_mean
+    prices = _lognormal(rng, price_mean, spec.list_price_cv, spec.products)
     weights = 1.0 / np.arange(1, spec.products + 1) ** spec.popularity_exponent
     weights = rng.permutation(weights / weights.sum())
+    if spec.list_price_mean is None:  # calibrate: expected order value = mean_order_value
+        prices = prices * unit_price_target(demand, shares) / float(weights @ prices)
+    prices = np.maximum(np.round(prices, 2), 0.5)
     products = tuple(
         ProductSeed(
             f"MAT-{i:06d}",
@@ -122,18 +159,27 @@ def generate_master_data(spec: MasterData, run: RunEnvironment) -> MasterDataSet
     return MasterDataSet(customers, products)
 
 
-def hourly_rates(demand: Demand, calendar: WorkCalendar, hours: int) -> np.ndarray:
-    """Expected orders in each hour of the demand window (the NHPP's integrated rate)."""
-    weights = np.asarray(demand.hourly_weights, dtype=float)
-    weights = weights / weights.sum()
-    rates = np.empty(hours)
-    for h in range(hours):
-        t = h * HOUR
-        day_factor = demand.weekday_factors[calendar.weekday(t)]
-        rates[h] = (
-            demand.orders_per_business_day * day_factor * weights[int(calendar.hour_of_day(t))]
-        )
+def hourly_rates(
+    demand: Demand,
+    calendar: WorkCalendar,
+    hours: int,
+    region_shares: dict[str, float],
+    factors: DayFactors | None = None,
+) -> np.ndarray:
+    """Expected orders in each hour of the demand window (the NHPP's integrated rate).
+
+    ``region_shares`` are the regions' shares of orders; ``factors`` the drawn day factors
+    (None: their mean, 1). Peaks and promotions are not included.
+    """
+    parts = components(demand, region_shares)
+    mids = (np.arange(hours) + 0.5) * HOUR
+    per_second = component_rates(demand, parts, calendar.start, mids, factors)
+    rates: np.ndarray = per_second.sum(axis=0) * HOUR
     return rates
+
+
+AmendmentHook = Callable[[Amendment], None]
+"""Takes one customer amendment into the systems (e.g. the CRM, or the ERP's IDoc inbound)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +193,10 @@ class ArrivalPlan:
     line_counts: np.ndarray
     skus: np.ndarray
     units: np.ndarray
+    day_factors: DayFactors | None = None
+    """The random factor of each local date (None: no draw)."""
+    promotion: np.ndarray | None = None
+    """Per order, the index of the promotion whose products it buys (-1: none)."""
 
 
 class Workload:
@@ -156,7 +206,7 @@ class Workload:
         self.scenario = scenario
         self.run = run
         self.calendar = calendar
-        self.master_data = generate_master_data(scenario.master_data, run)
+        self.master_data = generate_master_data(scenario.master_data, run, scenario.demand)
         self.activity = MasterDataActivity(
             scenario,
             run,
@@ -169,44 +219,87 @@ class Workload:
         self.plan = dataclasses.replace(
             plan, customers=self.activity.assign_orders(plan.times, plan.customers)
         )
+        self.amendments = self._plan_amendments()
+        self.amendment_hooks: dict[str, AmendmentHook] = {}
+        """The hook that takes each channel's amendments (see :meth:`route_amendments`)."""
 
-    def _segments(self) -> list[tuple[float, float, float]]:
-        """(start, end, rate per second) pieces of the arrival rate."""
+    # ------------------------------------------------------------------ arrival plan
+    def region_shares(self) -> dict[str, float]:
+        """Each region's share of orders: the order shares of its customers."""
+        shares = dict.fromkeys(self.scenario.master_data.regions, 0.0)
+        for customer in self.master_data.customers:
+            shares[customer.region] += customer.order_share
+        return shares
+
+    def hourly_rates(self) -> np.ndarray:
+        """Expected orders per hour given the drawn day factors (no peaks or promotions)."""
+        hours = math.ceil(self.scenario.demand_days * 24)
+        return hourly_rates(
+            self.scenario.demand,
+            self.calendar,
+            hours,
+            self.region_shares(),
+            self.plan.day_factors,
+        )
+
+    def expected_orders_by_channel(self) -> dict[str, float]:
+        """Expected orders of each channel over the demand window, given the day factors."""
+        factors = self.plan.day_factors
+        a, b, rates, parts = self._segments(
+            factors if factors is not None else DayFactors(0, np.ones(0))
+        )
+        per_component = (rates * (b - a)[None, :]).sum(axis=1)
+        return {
+            channel: float(per_component[parts.channel_of == i].sum())
+            for i, channel in enumerate(parts.channels)
+        }
+
+    def _segments(
+        self, factors: DayFactors
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Components]:
+        """Pieces [a, b) of the demand window and the rate per second of each component.
+
+        Pieces are cut at every hour and at the edges of peak and promotion windows; the
+        rate is read at each piece's midpoint, times the peaks and promotions there.
+        """
         demand = self.scenario.demand
         end = self.scenario.demand_days * DAY
-        cuts = {0.0, end}
         hours = math.ceil(end / HOUR)
-        cuts.update(h * HOUR for h in range(hours) if h * HOUR < end)
-        for peak in demand.peaks:
-            cuts.update(min(end, x * HOUR) for x in (peak.window.start_h, peak.window.end_h))
-        edges = sorted(cuts)
-        per_hour = hourly_rates(demand, self.calendar, hours)
-        segments = []
-        for a, b in itertools.pairwise(edges):
-            rate = per_hour[min(int(a // HOUR), hours - 1)] / HOUR
-            mid = (a + b) / 2 / HOUR
-            for peak in demand.peaks:
-                if peak.window.start_h <= mid < peak.window.end_h:
-                    rate *= peak.multiplier
-            segments.append((a, b, rate))
-        return segments
+        windows = [(p.window.start_h, p.window.end_h, p.multiplier) for p in demand.peaks]
+        windows += [(p.window.start_h, p.window.end_h, p.multiplier) for p in demand.promotions]
+        cuts = [np.arange(hours) * HOUR, np.array([0.0, end])]
+        cuts += [np.array([start_h, end_h]) * HOUR for start_h, end_h, _ in windows]
+        edges = np.unique(np.minimum(end, np.concatenate(cuts)))
+        a, b = edges[:-1], edges[1:]
+        parts = components(demand, self.region_shares())
+        rates = component_rates(demand, parts, self.calendar.start, (a + b) / 2, factors)
+        mid_h = (a + b) / 2 / HOUR
+        multiplier = np.ones(len(a))
+        for start_h, end_h, factor in windows:
+            multiplier[(mid_h >= start_h) & (mid_h < end_h)] *= factor
+        return a, b, rates * multiplier, parts
 
     def _plan(self) -> ArrivalPlan:
-        rng = self.run.streams.stream("workload.arrivals")
-        pieces = []
-        for a, b, rate in self._segments():
-            count = int(rng.poisson(rate * (b - a)))
-            if count:
-                pieces.append(np.sort(rng.uniform(a, b, count)))
-        times = np.concatenate(pieces) if pieces else np.empty(0)
-        n = len(times)
         demand = self.scenario.demand
+        end = self.scenario.demand_days * DAY
+        factors = day_factors(
+            demand, self.calendar.start, end, self.run.streams.stream("workload.days")
+        )
+        rng = self.run.streams.stream("workload.arrivals")
+        a, b, rates, parts = self._segments(factors)
+        pieces = len(a)
+        counts = rng.poisson(rates * (b - a)[None, :]).ravel()
+        cell = np.repeat(np.arange(counts.size), counts)
+        piece = cell % pieces
+        times = a[piece] + rng.random(len(cell)) * (b - a)[piece]
+        order = np.argsort(times, kind="stable")
+        times, component = times[order], cell[order] // pieces
         shape = self.run.streams.stream("workload.orders")
-        channels = tuple(sorted(demand.channels))
-        channel_idx = shape.choice(len(channels), size=n, p=[demand.channels[c] for c in channels])
-        customers = shape.integers(0, len(self.master_data.customers), n)
-        p = 1.0 / demand.lines_per_order_mean
-        line_counts = np.minimum(shape.geometric(p, n), demand.max_lines_per_order)
+        channel_idx = parts.channel_of[component]
+        customers = self._customers(shape, parts, parts.region_of[component])
+        shares = np.array([c.order_share for c in self.master_data.customers])
+        means = customer_line_means(demand, shares)[customers]
+        line_counts = np.minimum(shape.geometric(1.0 / means), demand.max_lines_per_order)
         total_lines = int(line_counts.sum())
         popularity = np.array([prod.popularity for prod in self.master_data.products])
         skus = shape.choice(len(popularity), size=total_lines, p=popularity)
@@ -216,9 +309,66 @@ class Workload:
                 _lognormal(shape, demand.units_per_line_mean, demand.units_per_line_cv, total_lines)
             ),
         )
+        promotion = self._promoted(shape, times, line_counts, skus, popularity)
         return ArrivalPlan(
-            times, customers, channels, channel_idx, line_counts, skus, units.astype(np.int64)
+            times,
+            customers,
+            parts.channels,
+            channel_idx,
+            line_counts,
+            skus,
+            units.astype(np.int64),
+            factors,
+            promotion,
         )
+
+    def _customers(
+        self, rng: np.random.Generator, parts: Components, region_idx: np.ndarray
+    ) -> np.ndarray:
+        """Each order's customer: within its region, by the customers' order shares."""
+        customers = np.zeros(len(region_idx), dtype=np.int64)
+        home = np.array([parts.regions.index(c.region) for c in self.master_data.customers])
+        shares = np.array([c.order_share for c in self.master_data.customers])
+        for r in range(len(parts.regions)):
+            orders = np.flatnonzero(region_idx == r)
+            members = np.flatnonzero(home == r)
+            if len(orders) and len(members):
+                p = shares[members] / shares[members].sum()
+                customers[orders] = rng.choice(members, size=len(orders), p=p)
+        return customers
+
+    def _promoted(
+        self,
+        rng: np.random.Generator,
+        times: np.ndarray,
+        line_counts: np.ndarray,
+        skus: np.ndarray,
+        popularity: np.ndarray,
+    ) -> np.ndarray:
+        """Mark the orders a promotion brought and give their lines its products (in place).
+
+        In a window with multiplier m, an order is one the promotion brought with
+        probability (m - 1) / m; with overlapping promotions the later one wins.
+        """
+        promotion = np.full(len(times), -1, dtype=np.int64)
+        promotions = self.scenario.demand.promotions
+        if not any(p.products for p in promotions):
+            return promotion
+        u = rng.random(len(times))
+        for index, promo in enumerate(promotions):
+            if not promo.products:
+                continue
+            inside = (times >= promo.window.start_h * HOUR) & (times < promo.window.end_h * HOUR)
+            promotion[inside & (u < (promo.multiplier - 1) / promo.multiplier)] = index
+        line_promotion = np.repeat(promotion, line_counts)
+        for index, promo in enumerate(promotions):
+            lines = np.flatnonzero(line_promotion == index)
+            if not promo.products or not len(lines):
+                continue
+            chosen = np.array([int(sku.removeprefix("MAT-")) for sku in promo.products])
+            p = popularity[chosen] / popularity[chosen].sum()
+            skus[lines] = rng.choice(chosen, size=len(lines), p=p)
+        return promotion
 
     def expected_daily_units(self) -> np.ndarray:
         """Expected units per product per business day (for stock planning)."""
@@ -226,6 +376,50 @@ class Workload:
         units_per_order = demand.lines_per_order_mean * demand.units_per_line_mean
         popularity = np.array([p.popularity for p in self.master_data.products])
         return demand.orders_per_business_day * units_per_order * popularity
+
+    # ------------------------------------------------------------------ amendments
+    def _plan_amendments(self) -> AmendmentPlan:
+        plan = self.plan
+        return plan_amendments(
+            self.scenario.demand.amendments,
+            self.run.streams.seed,
+            plan.times,
+            plan.line_counts,
+            plan.units,
+        )
+
+    def route_amendments(self, channel: str, hook: AmendmentHook) -> None:
+        """Send ``channel``'s amendments to ``hook`` (EDI 860s can go to the ERP's inbound)."""
+        self.amendment_hooks[channel] = hook
+
+    def amend_orders(self, crm: Crm) -> Generator[Any, Any, None]:
+        """SimPy process: customers change and cancel orders at the planned instants.
+
+        Each amendment goes to its channel's hook; a channel without one amends through
+        the CRM (the rep or the web shop records it, the integration takes it on).
+        """
+        plan = self.amendments
+        sim = self.run.sim
+        channels = self.plan.channels
+        channel_idx = self.plan.channel_idx
+        hooks = self.amendment_hooks
+        for i in range(len(plan)):
+            yield sim.timeout(float(plan.times[i]) - sim.now)
+            order = int(plan.orders[i])
+            amendment = Amendment(
+                order,
+                channels[int(channel_idx[order])],
+                AmendmentKind.CANCEL if plan.cancel[i] else AmendmentKind.CHANGE,
+                int(plan.item_no[i]),
+                int(plan.quantity[i]),
+            )
+            hook = hooks.get(amendment.channel)
+            if hook is None:
+                crm.request_amendment(
+                    order, amendment.kind.value, amendment.item_no, amendment.quantity
+                )
+            else:
+                hook(amendment)
 
     def load(self, crm: Crm, erp: Erp) -> None:
         """Put master data, prices, credit figures and opening stock into the CRM and the ERP.

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from mock_systems.carrier import Carrier
 from mock_systems.crm import Crm
 from mock_systems.crm_cases import CrmCases
 from mock_systems.desk import Desk
-from mock_systems.erp import Erp
+from mock_systems.erp import Erp, OrderChangeIdoc
 from mock_systems.wms import Wms
 from mock_systems.wms_receiving import ReturnsReceiving
+from sim.demand.amendments import Amendment, AmendmentKind
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, WorkCalendar
 from sim.faults import (
@@ -32,6 +34,7 @@ from sim.integration.adapters import (
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
 from sim.returns_demand import ReturnDemand
 from sim.scenario import Scenario
+from sim.scenario.channels import EdiEntry
 from sim.workload import Workload
 
 __all__ = ["World", "build_world"]
@@ -150,11 +153,28 @@ def build_world(
     )
     FaultRunner(run, timeline, seams).start()
     run.sim.process(workload.accept_orders(crm, erp))
+    if scenario.demand.entry.edi is EdiEntry.IDOC:
+        workload.route_amendments("edi", partial(_edi_amendment, crm, erp))
+    run.sim.process(workload.amend_orders(crm))
     run.sim.process(workload.activity.open_accounts(crm))
     run.sim.process(workload.activity.change_prices(erp))
     return World(
         scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline, returns
     )
+
+
+def _edi_amendment(crm: Crm, erp: Erp, amendment: Amendment) -> None:
+    """An EDI order's amendment, as the partner sends it.
+
+    A cancellation is the partner's 860, an ORDCHG IDoc into the ERP; a quantity change is
+    phoned in and recorded in the CRM by customer service.
+    """
+    if amendment.kind is AmendmentKind.CANCEL:
+        erp.receive_order_change(OrderChangeIdoc(amendment.order))
+    else:
+        crm.request_amendment(
+            amendment.order, amendment.kind.value, amendment.item_no, amendment.quantity
+        )
 
 
 def _open_returns(

@@ -43,6 +43,8 @@ class CreditControl(ErpState):
         reference = order.customer_reference
         k = self._reviews[reference] = self._reviews.get(reference, 0) + 1
         yield self.sim.timeout(self._review_time(reference, k))
+        if order.rejection_reason:  # cancelled (by the customer) while under review
+            return
         customer = self.customers[order.sold_to]
         ceiling = customer.credit_limit * (1 + self.config.credit.approval_tolerance)
         if customer.exposure + order.net_value <= ceiling:

@@ -1,4 +1,4 @@
-"""Order maintenance APIs of the mock ERP: release a hold, cancel an order.
+"""Order maintenance APIs of the mock ERP: release a hold, cancel or change an order.
 
 These are what people call after the fact. Each answers True when it changed the order and
 False when there was nothing it could do (unknown order, nothing to release, already
@@ -7,7 +7,13 @@ cancelled, a delivery exists).
 * ``release_hold``: a person corrected the price or tax setup and releases a held order;
 * ``cancel_order``: the order is cancelled; its open quantity leaves the backlog and its
   value leaves the customer's credit exposure. An order that already has a delivery (stock
-  allocated and on its way to the warehouse) cannot be cancelled whole (409).
+  allocated and on its way to the warehouse) cannot be cancelled whole (409);
+* ``change_order``: a customer's change of one line's quantity (0 removes the line). Only
+  the open quantity can change: a line cannot go below what is already allocated to a
+  delivery, so a reduction below it is applied only down to it (``partial``) and refused
+  when nothing is left to change; an increase is refused once the order has a delivery
+  (it would move the order's status back). The order's value, the customer's credit
+  exposure and the plant's backlog follow; an increase waits for the allocation run.
 
 The read APIs (status query, change extract, read-back) are in :mod:`mock_systems.erp.reads`.
 """
@@ -98,4 +104,61 @@ class OrderMaintenance(ErpState):
         order.rejection_reason = reason
         self.record("order_cancelled", order=customer_reference, status=reason)
         self._changed(order, "OrderCancelled", {"reason": reason})
+        return True
+
+    def change_order(
+        self, customer_reference: int, item_no: int, quantity: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
+        """Change the quantity of item ``item_no`` (True if changed, wholly or in part)."""
+        return (
+            yield from self._maintain.call(
+                customer_reference,
+                partial(self._commit_change, customer_reference, item_no, quantity),
+                timeout,
+            )
+        )
+
+    def _commit_change(self, customer_reference: int, item_no: int, quantity: int) -> bool:
+        document = self.by_reference.get(customer_reference)
+        if document is None:
+            self.record("change_refused", order=customer_reference, status="unknown_order")
+            return False
+        order = self.orders[document]
+        item = next((i for i in order.items if i.item_no == item_no), None)
+        refusal = (
+            "cancelled"
+            if order.status == "CANCELLED"
+            else "unknown_item"
+            if item is None
+            else "allocated"
+            if max(quantity, item.allocated) == item.quantity
+            else "delivery_exists"
+            if order.deliveries and quantity > item.quantity
+            else ""
+        )
+        if refusal or item is None:
+            self.record("change_refused", order=customer_reference, subject=item_no, status=refusal)
+            return False
+        new = max(quantity, item.allocated)
+        delta = new - item.quantity
+        value = round(delta * item.net_price, 2)
+        item.quantity = new
+        order.net_value = round(order.net_value + value, 2)
+        if order.allocation_attempted or document in self._allocation_queue:
+            if delta > 0:
+                self.inventory.add_backlog(order.plant, item.material, delta)
+                if document not in self._allocation_queue and document not in self._backorders:
+                    self._allocation_queue.append(document)
+            else:
+                self.inventory.remove_backlog(order.plant, item.material, -delta)
+            self.customers[order.sold_to].exposure += value
+        self.record(
+            "order_changed",
+            order=customer_reference,
+            subject=item_no,
+            status="partial" if new != quantity else "applied",
+            value=order.net_value,
+            value2=float(sum(i.quantity for i in order.items)),
+        )
+        self._changed(order, "OrderChanged", {"item": item_no, "quantity": new})
         return True

@@ -7,6 +7,9 @@ Rows read (matched by event name, any actor):
 - ``erp.invoice_posted`` (order, subject = delivery number, value = net amount).
 - the acceptance rows of every channel (order, value2 = units ordered).
 - ``crm.order_record_created`` (order): a CRM order record for an order that began in the ERP.
+- ``erp.order_changed`` (order, value = the order's net amount after a customer's change,
+  value2 = its units ordered after it): the last change, when there is one, replaces the
+  net and the units ordered.
 
 Violations: a second ``erp.order_created`` for an order; a second CRM order record for an
 order; a second dispatch of a delivery
@@ -15,7 +18,7 @@ delivery); invoiced net above the order's net by more than 0.01 per invoice; and
 whose shipped units equal its ordered units and whose every dispatched delivery is invoiced,
 invoiced net short of the order's net by more than 0.01 per invoice (``invoice_total_mismatch``;
 an over-invoiced order counts only as ``over_invoiced``). The order's net is that of its first
-``erp.order_created`` row.
+``erp.order_created`` row, or of its last ``erp.order_changed`` row.
 """
 
 from __future__ import annotations
@@ -62,7 +65,13 @@ def no_duplicates(history: HistoryLike) -> Verdict:
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")
     accepted = accepted_rows(frame)
+    changed = rows(frame, "erp.order_changed")
     ordered = accepted.groupby("order")["value2"].first()
+    if len(changed):
+        last = changed.groupby("order")[["value", "value2"]].last()
+        ordered = last["value2"].combine_first(ordered)
+        net = last["value"].combine_first(created.groupby("order")["value"].first())
+        created = created.assign(value=created["order"].map(net))
 
     twice_created = created[created.duplicated("order", keep=False)]
     twice_dispatched = dispatched[dispatched.duplicated("subject", keep=False)]

@@ -39,6 +39,9 @@ crm.order_placed                      Web Order Placed             order; channe
 crm.order_record_created              CRM Order Created            order; channel
 crm.order_record_refused              CRM Order Refused            order; reason
 crm.validation_shown                  Validation Shown             order; result
+crm.amendment_requested               Amendment Requested          order; kind, line,
+                                                                   quantity
+crm.amendment_refused                 Amendment Refused By CRM     order; kind
 crm.status_updated                    CRM Status Updated           order; status, source_time
 crm.shipment_updated                  CRM Shipment Updated         order, shipment; status,
                                                                    source_time
@@ -63,6 +66,10 @@ integration.exception_resolved        Exception Resolved           order; outcom
 integration.compensated               Order Compensated            order; reason
 integration.compensation_refused      Compensation Refused         order; reason
 integration.order_cancelled           Order Cancelled              order; reason
+integration.amendment_received        Amendment Received           order; kind
+integration.amendment_applied         Amendment Applied            order; kind
+integration.amendment_refused         Amendment Refused            order; kind
+integration.amendment_failed          Amendment Failed             order; outcome
 integration.reconciled                Order Reconciled             order; status
 integration.scan_recovered            Scan Recovered               order; scan
 integration.duplicate_suppressed      Duplicate Scan Suppressed    order; scan
@@ -85,6 +92,9 @@ erp.hold_placed                       Hold Placed                  order; reason
 erp.hold_released                     Hold Released                order; reason
 erp.order_cancelled                   ERP Order Cancelled          order; reason
 erp.cancel_refused                    ERP Cancel Refused           order; reason
+erp.order_changed                     ERP Order Changed            order; outcome, item,
+                                                                   net_value, units
+erp.change_refused                    ERP Change Refused           order; reason, item
 erp.order_status                      ERP Status Changed           order; status
 erp.inventory_allocated               Inventory Allocated          order, shipment; plant,
                                                                    quantity
@@ -347,6 +357,14 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order("crm.order_record_created", "CRM Order Created", _s("channel")),
     _order("crm.order_record_refused", "CRM Order Refused", _s("reason")),
     _order("crm.validation_shown", "Validation Shown", _s("result")),
+    _order(
+        "crm.amendment_requested",
+        "Amendment Requested",
+        _s("kind"),
+        _i("line", "subject"),
+        _i("quantity"),
+    ),
+    _order("crm.amendment_refused", "Amendment Refused By CRM", _s("kind")),
     _order("crm.status_updated", "CRM Status Updated", _s("status"), _t("source_time")),
     EventMapping(
         "crm.shipment_updated",
@@ -381,6 +399,10 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order("integration.compensated", "Order Compensated", _s("reason")),
     _order("integration.compensation_refused", "Compensation Refused", _s("reason")),
     _order("integration.order_cancelled", "Order Cancelled", _s("reason")),
+    _order("integration.amendment_received", "Amendment Received", _s("kind")),
+    _order("integration.amendment_applied", "Amendment Applied", _s("kind")),
+    _order("integration.amendment_refused", "Amendment Refused", _s("kind")),
+    _order("integration.amendment_failed", "Amendment Failed", _s("outcome")),
     _order("integration.reconciled", "Order Reconciled", _s("status")),
     _order("integration.scan_recovered", "Scan Recovered", _s("scan")),
     _order("integration.duplicate_suppressed", "Duplicate Scan Suppressed", _s("scan")),
@@ -416,6 +438,15 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _order("erp.hold_released", "Hold Released", _s("reason")),
     _order("erp.order_cancelled", "ERP Order Cancelled", _s("reason")),
     _order("erp.cancel_refused", "ERP Cancel Refused", _s("reason")),
+    _order(
+        "erp.order_changed",
+        "ERP Order Changed",
+        _s("outcome"),
+        _i("item", "subject"),
+        _f("net_value"),
+        _i("units", "value2"),
+    ),
+    _order("erp.change_refused", "ERP Change Refused", _s("reason"), _i("item", "subject")),
     _order("erp.order_status", "ERP Status Changed", _s("status")),
     # ERP fulfilment and billing
     _delivery("erp.inventory_allocated", "Inventory Allocated", _s("plant"), _i("quantity")),

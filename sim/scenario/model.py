@@ -20,6 +20,15 @@ from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
 from sim.scenario.channels import ChannelEntry
+from sim.scenario.demand_model import (
+    CHANNELS,
+    DEFAULT_REGION_UTC_OFFSETS_H,
+    Amendments,
+    ChannelProfile,
+    PeriodEnd,
+    Promotion,
+    default_channel_profiles,
+)
 from sim.scenario.latency import LATENCY_METRICS
 from sim.scenario.returns import Returns
 from sim.scenario.thresholds import parse_threshold
@@ -123,6 +132,67 @@ class Demand(_Section):
         default=ChannelEntry(),
         description="where each channel's orders enter: CRM quote, commerce order or IDoc",
     )
+    channel_profiles: dict[str, ChannelProfile] = Field(
+        default_factory=default_channel_profiles,
+        description=(
+            "assumption: each channel's own hours (EDI at night, field sales in business "
+            "hours, web shop into the evening); a channel without one uses hourly_weights "
+            "and weekday_factors ({} = every channel alike)"
+        ),
+    )
+    local_time: bool = Field(
+        default=True,
+        description=(
+            "hours, weekdays and period ends apply in the customer's region local time "
+            "(false: in UTC)"
+        ),
+    )
+    region_utc_offsets_h: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_REGION_UTC_OFFSETS_H),
+        description=(
+            "standard time of each region in hours from UTC (US Eastern -5, Central -6, "
+            "Pacific -8; tz database); daylight saving time is not modelled"
+        ),
+    )
+    day_dispersion: float = Field(
+        default=0.15,
+        ge=0,
+        description=(
+            "assumption: coefficient of variation of a random factor (gamma, mean 1) on each "
+            "day's volume, so daily counts are overdispersed (0 = Poisson days)"
+        ),
+    )
+    month_end: PeriodEnd = Field(
+        default=PeriodEnd(business_days=3, multiplier=1.25),
+        description="assumption: month-end surge (sales closing the month)",
+    )
+    quarter_end: PeriodEnd = Field(
+        default=PeriodEnd(business_days=5, multiplier=1.2),
+        description="assumption: quarter-end surge, on top of the month-end surge",
+    )
+    promotions: tuple[Promotion, ...] = Field(
+        default=(), description="promotions: windows with a multiplier, optionally of some SKUs"
+    )
+    lines_per_order_elasticity: float = Field(
+        default=0.2,
+        ge=0,
+        description=(
+            "assumption: a customer's mean lines per order grow as (its order share / the "
+            "mean share) to this power, so large accounts place larger orders (0 = alike)"
+        ),
+    )
+    mean_order_value: float = Field(
+        default=700.0,
+        gt=0,
+        description=(
+            "assumption: mean net order value at list price in dollars (3.5 lines x 5 units "
+            "x $40); list prices are scaled to it unless master_data.list_price_mean is set"
+        ),
+    )
+    amendments: Amendments = Field(
+        default=Amendments(),
+        description="customer changes and cancellations of accepted orders (EDI 860, CRM)",
+    )
 
     @field_validator("weekday_factors", "hourly_weights")
     @classmethod
@@ -138,10 +208,18 @@ class Demand(_Section):
             raise ValueError("at least one hour must have a positive weight")
         return values
 
+    @field_validator("channel_profiles")
+    @classmethod
+    def _known_profiles(cls, profiles: dict[str, ChannelProfile]) -> dict[str, ChannelProfile]:
+        unknown = sorted(set(profiles) - set(CHANNELS))
+        if unknown:
+            raise ValueError(f"unknown channel(s) {unknown}; expected {sorted(CHANNELS)}")
+        return profiles
+
     @field_validator("channels")
     @classmethod
     def _shares(cls, shares: dict[str, float]) -> dict[str, float]:
-        known = {"field_sales", "web_shop", "edi"}
+        known = set(CHANNELS)
         unknown = set(shares) - known
         if unknown:
             raise ValueError(f"unknown channel(s) {sorted(unknown)}; expected {sorted(known)}")
@@ -156,14 +234,42 @@ class MasterData(_Section):
     customers: int = Field(default=1500, gt=0)
     products: int = Field(default=800, gt=0)
     regions: dict[str, float] = Field(
-        default_factory=lambda: {"northeast": 0.30, "south": 0.30, "midwest": 0.20, "west": 0.20}
+        default_factory=lambda: {"northeast": 0.30, "south": 0.30, "midwest": 0.20, "west": 0.20},
+        description=(
+            "assumption: share of customers, and of orders, in each region (order shares "
+            "are normalised within a region to it)"
+        ),
     )
     credit_limit_mean: float = Field(default=40_000.0, gt=0)
     credit_limit_cv: float = Field(default=1.0, gt=0)
     opening_exposure_share: tuple[float, float] = Field(
         default=(0.0, 0.7), description="opening exposure as a share of the limit, low-high"
     )
-    list_price_mean: float = Field(default=40.0, gt=0)
+    list_price_mean: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "mean list price; None derives it from demand.mean_order_value (prices are "
+            "scaled so the expected order value at list price is that figure)"
+        ),
+    )
+    order_share_sigma: float = Field(
+        default=1.2,
+        ge=0,
+        description=(
+            "assumption: customers' order shares are lognormal with this sigma; 1.2 gives "
+            "the top 20% of accounts about 64% of orders, and with their larger orders "
+            "about 70% of revenue, toward the Pareto 80/20 rule of thumb (0 = uniform)"
+        ),
+    )
+    credit_limit_share_elasticity: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "assumption: credit limits are sized to volume: a customer's limit scales as "
+            "(its order share / the mean share) to this power, at the same mean (0 = no link)"
+        ),
+    )
     list_price_cv: float = Field(default=1.2, gt=0)
     popularity_exponent: float = Field(default=1.0, ge=0, description="Zipf exponent over SKUs")
     contract_customer_share: float = Field(default=0.1, ge=0, le=1)
@@ -359,9 +465,33 @@ class Scenario(_Section):
         for peak in self.demand.peaks:
             if peak.window.start_h >= self.demand_days * 24:
                 raise ValueError("a peak window starts after demand ends (demand_days)")
+        self._check_demand()
         self._check_pattern()
         self._check_faults()
         return self
+
+    def _check_demand(self) -> None:
+        """Every region has a UTC offset (with local time); promoted SKUs exist."""
+        demand = self.demand
+        if demand.local_time:
+            missing = sorted(set(self.master_data.regions) - set(demand.region_utc_offsets_h))
+            if missing:
+                raise ValueError(
+                    f"demand.region_utc_offsets_h: regions with no UTC offset: {missing} "
+                    "(or set demand.local_time: false)"
+                )
+        products = self.master_data.products
+        for index, promotion in enumerate(demand.promotions):
+            unknown = sorted(
+                sku
+                for sku in promotion.products
+                if not (sku.startswith("MAT-") and sku[4:].isdigit() and int(sku[4:]) < products)
+            )
+            if unknown:
+                raise ValueError(
+                    f"demand.promotions[{index}].products: unknown SKU(s) {unknown[:5]}; "
+                    f"SKUs are MAT-000000 to MAT-{self.master_data.products - 1:06d}"
+                )
 
     def _check_pattern(self) -> None:
         """The integration pattern is registered (or importable, for a user's pattern)."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sim.checks import no_duplicates
-from tests.checks.support import has_row, order_world, row, without, write
+from tests.checks.support import Row, has_row, order_world, row, without, write
 
 
 def test_one_of_each_and_totals_agree() -> None:
@@ -61,3 +61,37 @@ def test_a_partly_shipped_order_is_not_held_to_its_full_net() -> None:
     verdict = no_duplicates(write(rows))
     assert verdict.valid
     assert verdict.counts["orders_fully_invoiced"] == 1
+
+
+def _order_1_changed_to(units: int, invoiced: float) -> list[Row]:
+    """Order 1 (10 units, net 100) changed by the customer to ``units`` before allocation."""
+    rows = [r for r in order_world() if not (r["order"] == 1 and r["event"] in _SHIPPING)]
+    rows += [
+        row(15, "erp.order_changed", 1, 1, "applied", value=10.0 * units, value2=units),
+        row(20, "erp.inventory_allocated", 1, 9001, "NJ01", value=units),
+        row(31, "erp.goods_issue", 1, 501, "NJ01", value=units),
+        row(31, "erp.shipment_dispatched", 1, 9001, "NJ01", value=units),
+        row(31, "erp.invoice_posted", 1, 9001, value=invoiced, value2=7.0),
+    ]
+    return rows
+
+
+_SHIPPING = {
+    "erp.inventory_allocated",
+    "erp.goods_issue",
+    "erp.shipment_dispatched",
+    "erp.invoice_posted",
+}
+
+
+def test_a_changed_order_is_held_to_its_changed_quantity_and_net() -> None:
+    for units in (8, 14):  # reduced, increased
+        verdict = no_duplicates(write(_order_1_changed_to(units, 10.0 * units)))
+        assert verdict.valid, verdict.counts
+        assert verdict.counts["orders_fully_invoiced"] == 2
+
+
+def test_a_changed_order_invoiced_short_of_its_changed_net_is_a_mismatch() -> None:
+    verdict = no_duplicates(write(_order_1_changed_to(8, 70.0)))
+    assert not verdict.valid
+    assert verdict.counts["invoice_total_mismatch"] == 1

@@ -27,14 +27,16 @@ from tests.cli.support import REPO
 
 pm4py = pytest.importorskip("pm4py")
 
-# a small bad Monday: credit holds (few customers), desk work items, dead letters and
-# replays besides the happy path; a long drain so that invoices are paid (30-day terms)
+# a small bad Monday: credit holds (few customers with tight limits: limits are sized to
+# each customer's volume, so only tight ones bind in a day), desk work items, dead letters
+# and replays besides the happy path; a long drain so that invoices are paid (30-day terms)
 SCENARIO = REPO / "scenarios" / "bad_monday.yaml"
 OVERRIDES = [
     "demand_days=1",
     "drain_days=45",
     "demand.orders_per_business_day=300",
     "master_data.customers=60",
+    "master_data.credit_limit_mean=10000",
 ]
 
 # the kinds of object, each counted by the history events that name it

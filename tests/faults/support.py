@@ -9,8 +9,17 @@ from sim.engine import History
 from sim.run import RunResult, execute
 from sim.scenario import load_scenario
 
-SMALL = ["demand_days=0.5", "drain_days=6", "demand.orders_per_business_day=240"]
-"""About sixty orders on a Monday morning, and a week for them to finish."""
+SMALL = [
+    "demand_days=0.5",
+    "drain_days=6",
+    "demand.orders_per_business_day=240",
+    "demand.local_time=false",
+    "demand.channel_profiles={}",
+]
+"""About a hundred orders on a Monday morning (UTC), and a week for them to finish.
+
+The demand hours are read in UTC with one profile for every channel: in the regions' local
+time, a UTC morning is the night, and the world would be half as large."""
 
 
 def run_small(*overrides: str, seed: int = 3) -> RunResult:

@@ -15,14 +15,16 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
-from mock_systems.crm import AccountCreated, Crm, QuoteAccepted
+from mock_systems.crm import AccountCreated, Crm, OrderAmendmentRequested, QuoteAccepted
 from mock_systems.crm_orders import OrderPlaced
 from sim.engine import CallResult
 from sim.integration.canonical import (
+    AmendmentKind,
     Channel,
     Customer,
     ListPrice,
     Order,
+    OrderAmendment,
     OrderLine,
     OrderStatus,
     ValidationResult,
@@ -86,6 +88,10 @@ class CrmAdapter:
                 for n, (sku, quantity, price) in enumerate(items, start=1)
             ),
         )
+
+    def deliver_amendments(self, consumer: Callable[[OrderAmendment], None]) -> None:
+        """Hand each customer amendment the CRM records to ``consumer`` (must not wait)."""
+        self.crm.amendments.deliver_to(lambda message: consumer(_amendment(message)))
 
     def has_record(self, order_ref: int) -> bool:
         """True when the CRM has a record of this order (a quote or an order)."""
@@ -199,3 +205,14 @@ class CrmAdapter:
             price.sku, price.unit_price, price.changed_at, timeout
         )
         return call
+
+
+def _amendment(message: OrderAmendmentRequested) -> OrderAmendment:
+    """The canonical amendment behind the CRM's message."""
+    return OrderAmendment(
+        order_ref=message.QuoteNumber,
+        kind=AmendmentKind(message.Kind__c),
+        line_no=message.Line__c,
+        quantity=message.Quantity__c,
+        requested_at=message.RequestedDate,
+    )

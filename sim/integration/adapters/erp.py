@@ -348,6 +348,13 @@ class ErpAdapter:
         answer = yield from self.erp.cancel_order(order_ref, reason, timeout)
         return answer
 
+    def change_order(
+        self, order_ref: int, line_no: int, quantity: int, timeout: float = math.inf
+    ) -> Generator[Any, Any, Any]:
+        """Change one line's quantity (True if changed, wholly or in part; False if refused)."""
+        answer = yield from self.erp.change_order(order_ref, line_no, quantity, timeout)
+        return answer
+
     def status_changes(
         self, since: float, timeout: float = math.inf
     ) -> Generator[Any, Any, list[StatusReading] | CallResult]:

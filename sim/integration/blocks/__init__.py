@@ -5,9 +5,12 @@ durable (parked) writes, CRM status sync, the fulfilment handoffs, the exception
 reconciliation, the ATP cache, the scan relay, event contracts, the ERP read-back of
 notification events and the master-data sync: each takes its
 notification events and the intake of ERP-originated orders into the CRM: each takes its
+reconciliation, the ATP cache, the scan relay, event contracts, customer amendments and the
+ERP read-back of notification events: each takes its
 dependencies explicitly, so a pattern is the wiring between them.
 """
 
+from sim.integration.blocks.amendments import OrderAmendments
 from sim.integration.blocks.atp_cache import AtpCache
 from sim.integration.blocks.callers import Callers
 from sim.integration.blocks.contracts import EventContracts
@@ -44,6 +47,7 @@ __all__ = [
     "ExceptionDesk",
     "Fulfilment",
     "MasterDataSync",
+    "OrderAmendments",
     "OrderSubmission",
     "ReturnsFlow",
     "ReadBack",

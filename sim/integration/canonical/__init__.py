@@ -11,8 +11,10 @@ from sim.integration.canonical.fulfilment import (
 )
 from sim.integration.canonical.order import (
     STATUS_RANK,
+    AmendmentKind,
     Channel,
     Order,
+    OrderAmendment,
     OrderLine,
     OrderStatus,
     SubmissionReceipt,
@@ -30,6 +32,7 @@ from sim.integration.canonical.returns import (
 
 __all__ = [
     "STATUS_RANK",
+    "AmendmentKind",
     "Channel",
     "Customer",
     "Envelope",
@@ -37,6 +40,7 @@ __all__ = [
     "InvoiceLine",
     "ListPrice",
     "Order",
+    "OrderAmendment",
     "OrderLine",
     "OrderStatus",
     "Product",

@@ -16,6 +16,8 @@ __all__ = [
     "Order",
     "ValidationResult",
     "SubmissionReceipt",
+    "AmendmentKind",
+    "OrderAmendment",
 ]
 
 
@@ -65,6 +67,23 @@ STATUS_RANK: dict[OrderStatus, int] = {
 """Progress of each status. A status may only be replaced by one of equal or higher rank,
 except HELD, which shares CREATED's rank and returns to the flow when released. An order
 with a backorder reports its least advanced part, so BACKORDERED ranks below ALLOCATED."""
+
+
+class AmendmentKind(StrEnum):
+    """What a customer's amendment of an accepted order asks for (EDI 860 or CRM)."""
+
+    CHANGE = "change"
+    CANCEL = "cancel"
+
+
+class OrderAmendment(CanonicalModel):
+    """A customer's change (one line to a new quantity; 0 removes it) or cancellation."""
+
+    order_ref: int
+    kind: AmendmentKind
+    line_no: int = Field(default=0, ge=0, description="the changed line (0 for a cancel)")
+    quantity: int = Field(default=0, ge=0, description="the line's new quantity")
+    requested_at: float
 
 
 class OrderLine(CanonicalModel):

@@ -8,11 +8,12 @@ in code exactly where their mechanics differ:
   and the mechanisms it has;
 * **durable writes**, the **exception desk**, **order submission**, the **CRM status
   sync**, the **ERP read-back** (for notification events that carry keys only), the
-  **fulfilment handoffs**, the **scan relay** and the **master-data sync** (accounts to
-  business partners, list prices to the CRM price book; each pattern picks its transport).
-  **fulfilment handoffs**, the **scan relay** and the **ERP order intake** (the CRM order
-  record of an order that began in the ERP, created before any news about it is written;
-  how a pattern first learns of such an order is its own: an event, an extract, a poll).
+  **fulfilment handoffs**, the **scan relay**, the **master-data sync** (accounts to
+  business partners, list prices to the CRM price book; each pattern picks its transport),
+  the **ERP order intake** (the CRM order record of an order that began in the ERP,
+  created before any news about it is written; how a pattern first learns of such an order
+  is its own: an event, an extract, a poll) and customer **amendments** (changes and
+  cancellations taken to the ERP's order maintenance).
 
 EDI orders whose IDoc fails the ERP's application checks reach every pattern the same way,
 from the ERP's IDoc monitor, as an ``idoc_<reason>`` exception for the order desk, whose
@@ -43,6 +44,7 @@ from sim.integration.blocks import (
     ExceptionDesk,
     Fulfilment,
     MasterDataSync,
+    OrderAmendments,
     OrderSubmission,
     ReadBack,
     ReturnsFlow,
@@ -115,6 +117,9 @@ class ComposedPattern(IntegrationPattern):
             (callers.crm, callers.parked),
             timeouts.crm_write_s,
             mechanisms.resequencing,
+        )
+        self.amendments = OrderAmendments(
+            run, self.record, context.erp, callers.erp_orders, timeouts.erp_create_s
         )
         self.read_back = ReadBack(
             context.erp,
@@ -197,6 +202,7 @@ class ComposedPattern(IntegrationPattern):
         ctx.wms.deliver_shipments(self._relay_shipment, self.fulfilment.region_of)
         ctx.carrier.deliver_scans(self.scans.accept)
         ctx.erp.deliver_idoc_errors(self._idoc_error)
+        ctx.crm.deliver_amendments(self.amendments.accept)
         self.submission.start()
         self.exception_desk.start()
         if self.returns is not None and ctx.returns is not None:
