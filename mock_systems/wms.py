@@ -1,7 +1,8 @@
 """The mock WMS: pick release, picking and packing by shift workers, ship confirmation.
 
-Each site has a pool of pickers who work only inside their shift windows, taking pick
-tasks first in, first out. A task takes a sampled time per line plus packing; a task begun
+Each site has a pool of pickers who work only inside their shift windows (in the site's
+local time, never on a holiday the site keeps), taking pick tasks first in, first out.
+A task takes a sampled time per line plus packing; a task begun
 before the shift ends is finished (overtime), a task arriving off shift waits for the next
 shift. Finished tasks become ship confirmations on ``ship_confirms``.
 
@@ -180,10 +181,11 @@ class Wms(MockSystem):
     def _picker(self, site: str, picker: int) -> Generator[Any, Any, None]:
         sim = self.sim
         shifts = self.sites[site].shifts
+        calendar = self.calendar.at(site)  # the site's local time and holidays
         queue = self._queues[site]
         while True:
             task = yield from queue.take()
-            opening = self.calendar.next_open(sim.now, shifts)
+            opening = calendar.next_open(sim.now, shifts)
             if opening > sim.now:
                 yield sim.timeout(opening - sim.now)
             self.pick_backlog[site].change(sim.now, -1)

@@ -28,6 +28,7 @@ from sim.integration.adapters import (
 )
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
 from sim.scenario import Scenario
+from sim.scenario.calendars import ORDER_DESK, build_calendar
 from sim.workload import Workload
 
 __all__ = ["World", "build_world"]
@@ -40,6 +41,7 @@ class World:
     scenario: Scenario
     run: RunEnvironment
     calendar: WorkCalendar
+    """The run's calendar (UTC), carrying each region's, site's and the desk's (``at``)."""
     crm: Crm
     erp: Erp
     wms: Wms
@@ -82,7 +84,11 @@ def build_world(
     """
     seed = scenario.seed if seed is None else seed
     run = RunEnvironment(seed)
-    calendar = WorkCalendar(scenario.start)
+    calendar = build_calendar(
+        scenario.calendar,
+        scenario.start,
+        {name: site.serves for name, site in scenario.sites.items()},
+    )
     systems = scenario.systems
     crm = Crm(run, systems.crm)
     erp = Erp(run, systems.erp, scenario.region_plants)
@@ -91,7 +97,7 @@ def build_world(
     )
     feed = ScanFeed(run.sim, seed)
     carrier = Carrier(run, systems.carrier, calendar, feed)
-    desk = Desk(run, systems.desk, calendar)
+    desk = Desk(run, systems.desk, calendar.at(ORDER_DESK))
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
     context = PatternContext(
