@@ -83,4 +83,4 @@ class CarrierState:
 
     def _delivered_at(self, calendar: WorkCalendar, out: float, drawn: float) -> float:
         """When an attempt that went out at ``out`` ends: ``drawn`` later, by the route's end."""
-        return min(out + drawn, calendar.at_local_hour(out, self.config.route_end_hour))
+        return max(out, min(out + drawn, calendar.at_local_hour(out, self.config.route_end_hour)))

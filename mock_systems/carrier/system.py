@@ -137,11 +137,13 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         else:  # calendar days, then the next delivery window
             day_start = region.day_start(picked_up + transit * DAY)
         n = attempt_draw(nth, 1)
-        out_for_delivery = max(
-            self._in_window(
-                region, day_start, self._delivery_windows, draws.delivery_position(order, n)
-            ),
-            departed + HOUR,
+        # a shipment goes out at the earliest an hour after it left the hub: one that
+        # misses its day's window goes out in the next one (never off a service day)
+        out_for_delivery = self._in_window(
+            region,
+            max(day_start, departed + HOUR),
+            self._delivery_windows,
+            draws.delivery_position(order, n),
         )
         delivered = self._delivered_at(region, out_for_delivery, draws.to_delivered(order, n))
         first = self._scans + 1  # a shipment's scans are numbered when they are planned
