@@ -3,7 +3,7 @@
 A run starts at a UTC instant; simulated time is seconds since then. A place keeps its
 hours in local time, whose offset from UTC changes twice a year (daylight saving time).
 :class:`LocalClock` finds those changes once, before time zero (a ``zoneinfo`` look-up per
-day over the horizon, refined to the second), so the hot path converts with one comparison
+week over the horizon, refined to the second), so the hot path converts with one comparison
 and, only after a change, one bisection; no datetime is built per event.
 
 Local seconds count from the Monday 00:00 (local wall clock) of the week the run starts
@@ -23,6 +23,9 @@ import numpy as np
 __all__ = ["LocalClock", "DAY"]
 
 DAY = 86400.0
+
+_STEP_DAYS = 7
+"""Days between the offset look-ups that find changes (zones change offset months apart)."""
 
 
 class LocalClock:
@@ -59,10 +62,11 @@ class LocalClock:
         changes: list[float] = []
         shifts: list[float] = []
         before = offset(0.0)
-        for day in range(1, days + 1):
+        for day in range(_STEP_DAYS, days + _STEP_DAYS, _STEP_DAYS):
             after = offset(day * DAY)
             if after != before:
-                lo, hi = (day - 1) * DAY, day * DAY  # offset(lo) == before, offset(hi) != before
+                # offset(lo) == before, offset(hi) != before: bisect to the second
+                lo, hi = (day - _STEP_DAYS) * DAY, day * DAY
                 while hi - lo > 1.0:
                     mid = math.floor((lo + hi) / 2)
                     lo, hi = (mid, hi) if offset(mid) == before else (lo, mid)
