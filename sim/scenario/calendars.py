@@ -168,7 +168,7 @@ class CalendarSettings(_Section):
                 ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(
-                    f"zones.{place}: {zone!r} is not an IANA time zone "
+                    f"{place}: {zone!r} is not an IANA time zone "
                     "(e.g. America/New_York, Europe/Berlin)"
                 ) from None
         return zones

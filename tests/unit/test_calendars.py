@@ -178,7 +178,7 @@ def test_observed_day_of_a_weekend_holiday_closes_too() -> None:
 def test_a_region_without_a_time_zone_is_refused_naming_the_field() -> None:
     with pytest.raises(ValidationError, match=r"regions with no time zone \(calendar.zones\)"):
         scenario(zones={"northeast": NEW_YORK, "south": NEW_YORK, "midwest": "America/Chicago"})
-    with pytest.raises(ValidationError, match=r"zones\.west: 'America/Nowhere' is not an IANA"):
+    with pytest.raises(ValidationError, match="west: 'America/Nowhere' is not an IANA"):
         scenario(zones={"west": "America/Nowhere"})
     with pytest.raises(ValidationError, match="not public holidays of US"):
         scenario(holidays={"observed": ["Boxing Day"]})
