@@ -16,6 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 from mock_systems.carrier import Booking, Carrier, CarrierConfig, CarrierScan
+from mock_systems.desk import Desk, DeskConfig
 from sim.engine import Constant, EndpointSpec, RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WeeklyWindow, WorkCalendar
 from sim.scenario import Scenario
@@ -26,6 +27,7 @@ START = datetime(2026, 10, 19, tzinfo=UTC)
 SHIFT = (WeeklyWindow(start_hour=6, end_hour=22, weekdays=(0, 1, 2, 3, 4)),)
 THANKSGIVING = date(2026, 11, 26)
 NEW_YORK = "America/New_York"
+OUT, DONE = "out_for_delivery", "delivered"
 
 
 def test_a_local_shift_opens_at_the_local_hour_before_and_after_dst_ends() -> None:
@@ -186,3 +188,45 @@ def test_a_region_without_a_time_zone_is_refused_naming_the_field() -> None:
         scenario(holidays={"country": "XX"})
     with pytest.raises(ValidationError, match=r"calendar\.order_desk names"):
         scenario(order_desk="mars")
+
+
+def test_a_late_drawn_delivery_ends_with_the_drivers_route() -> None:
+    def delivered_hour(route_end: float) -> float:
+        run = RunEnvironment(3)
+        config = CarrierConfig(
+            tender=EndpointSpec(service_time=Constant(value=1.0)),
+            hub_departure=Constant(value=5 * HOUR),
+            transit_days=Constant(value=1.0),
+            out_for_delivery_to_delivered=Constant(value=20 * HOUR),  # past any route's end
+            feed="webhook",
+            route_end_hour=route_end,
+        )
+        east = WorkCalendar(START, NEW_YORK)
+        system = Carrier(run, config, WorkCalendar(START, places={"northeast": east}))
+        booking = Booking("80000001", 1, 101, "NJ01", "northeast", 1)
+        at(run, FRIDAY - 3 * DAY, lambda: system.tender(booking))  # Tuesday
+        run.sim.run(until=FRIDAY)
+        (out,) = [r["value2"] for r in run.history.select("carrier.scan") if r["status"] == OUT]
+        (done,) = [r["value2"] for r in run.history.select("carrier.scan") if r["status"] == DONE]
+        assert east.local_date(done) == east.local_date(out) == date(2026, 10, 21)
+        return east.hour_of_day(done)
+
+    assert delivered_hour(21.0) == pytest.approx(21.0)
+    assert delivered_hour(19.0) == pytest.approx(19.0)
+
+
+def test_the_order_desk_keeps_its_holidays() -> None:
+    run = RunEnvironment(1)
+    config = DeskConfig(default_resolution_time=Constant(value=600.0), resolution_time={})
+    desk = Desk(run, config, WorkCalendar(START, NEW_YORK, [THANKSGIVING]))
+    wednesday_evening = 37 * DAY + 23 * HOUR  # Wednesday 11-25 18:00 EST, after the shift
+    at(run, wednesday_evening, lambda: raise_item(desk))
+    run.sim.run(until=40 * DAY)
+    (started,) = run.history.select("desk.item_started")
+    assert started["time"] == 39 * DAY + 13 * HOUR  # Friday 08:00 EST, not Thursday
+
+
+def raise_item(desk: Desk) -> Generator[Any, Any, None]:
+    """Raise a credit-hold item (as a process step, for :func:`at`)."""
+    desk.raise_item(7, "credit_hold")
+    yield from ()
