@@ -3,10 +3,11 @@
 A delivery released to a site waits for the site's next wave (``waves``): at each wave
 time every delivery waiting is handed to the pickers at once (a ``wave_released`` row:
 status the site, value the deliveries). With waves off, a delivery goes to the pickers
-as it arrives. Each site has a pool of pickers who work only inside their shift windows,
-taking pick tasks first in, first out. A task takes a sampled time per line plus packing;
-a task begun before the shift ends is finished (overtime), a task arriving off shift
-waits for the next shift. Finished tasks become ship confirmations on ``ship_confirms``.
+as it arrives. Each site has a pool of pickers who work only inside their shift windows
+(in the site's local time, never on a holiday the site keeps), taking pick tasks first in,
+first out. A task takes a sampled time per line plus packing; a task begun before the shift
+ends is finished (overtime), a task arriving off shift waits for the next shift. Finished
+tasks become ship confirmations on ``ship_confirms``.
 
 Pick and pack times belong to the order, not to the picker's turn: the k-th pick of an
 order line and the k-th packing of an order's tasks come from keyed streams at
@@ -197,8 +198,9 @@ class Wms(MockSystem):
         sim = self.sim
         windows = self.config.waves.schedule.windows()
         queue = self._queues[site]
+        local = self.calendar.at(site)
         while True:
-            yield sim.timeout(next_start(self.calendar, windows, sim.now) - sim.now)
+            yield sim.timeout(next_start(local, windows, sim.now) - sim.now)
             wave, self._waiting[site] = self._waiting[site], []
             if not wave:
                 continue
@@ -260,10 +262,11 @@ class Wms(MockSystem):
     def _picker(self, site: str, picker: int) -> Generator[Any, Any, None]:
         sim = self.sim
         shifts = self.sites[site].shifts
+        calendar = self.calendar.at(site)  # the site's local time and holidays
         queue = self._queues[site]
         while True:
             task = yield from queue.take()
-            opening = self.calendar.next_open(sim.now, shifts)
+            opening = calendar.next_open(sim.now, shifts)
             if opening > sim.now:
                 yield sim.timeout(opening - sim.now)
             self.pick_backlog[site].change(sim.now, -1)

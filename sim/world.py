@@ -34,6 +34,7 @@ from sim.integration.adapters import (
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
 from sim.returns_demand import ReturnDemand
 from sim.scenario import Scenario
+from sim.scenario.calendars import ORDER_DESK, build_calendar
 from sim.scenario.channels import EdiEntry
 from sim.workload import Workload
 
@@ -47,6 +48,7 @@ class World:
     scenario: Scenario
     run: RunEnvironment
     calendar: WorkCalendar
+    """The run's calendar (UTC), carrying each region's, site's and the desk's (``at``)."""
     crm: Crm
     erp: Erp
     wms: Wms
@@ -106,17 +108,22 @@ def build_world(
     """
     seed = scenario.seed if seed is None else seed
     run = RunEnvironment(seed)
-    calendar = WorkCalendar(scenario.start)
+    calendar = build_calendar(
+        scenario.calendar,
+        scenario.start,
+        {name: site.serves for name, site in scenario.sites.items()},
+    )
     systems = scenario.systems
     crm = Crm(run, systems.crm)
-    erp = Erp(run, systems.erp, scenario.region_plants, calendar)
-    erp.use_factory_calendar(calendar)
+    head_office = calendar.at(ORDER_DESK)  # the ERP's batch schedule and factory calendar
+    erp = Erp(run, systems.erp, scenario.region_plants, head_office)
+    erp.use_factory_calendar(head_office)
     wms = Wms(
         run, systems.wms, calendar, {name: site.staffing for name, site in scenario.sites.items()}
     )
     feed = ScanFeed(run.sim, seed)
     carrier = Carrier(run, systems.carrier, calendar, feed)
-    desk = Desk(run, systems.desk, calendar)
+    desk = Desk(run, systems.desk, calendar.at(ORDER_DESK))
     workload = Workload(scenario, run, calendar)
     workload.load(crm, erp)
     returns, returns_adapter = _open_returns(scenario, run, crm, erp, wms, carrier)

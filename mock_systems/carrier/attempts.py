@@ -21,7 +21,7 @@ from mock_systems.carrier.records import (
     RETURNED_TO_SENDER,
     shipment_key,
 )
-from sim.engine.calendar import DAY, HOUR
+from sim.engine.calendar import DAY
 
 __all__ = ["DeliveryAttempts", "DeliveryFailures"]
 
@@ -76,21 +76,24 @@ class DeliveryAttempts(CarrierState):
         if not reason:
             return plan
         failed_at = times[index + 1]
-        next_day = failed_at - self.calendar.hour_of_day(failed_at) * HOUR + DAY
-        windows = self.config.delivery_windows
+        region = self.calendar.at(self.bookings[tracking].region)
+        next_day = region.day_start(failed_at + DAY)
+        windows = self._delivery_windows
         tail_codes: tuple[str, ...]
         tail_times: tuple[float, ...]
         tail_reasons: tuple[str, ...]
         if attempt < self.config.max_delivery_attempts:
             n = attempt_draw(nth, attempt + 1)
-            out = self._in_window(next_day, windows, self._draws.delivery_position(order, n))
-            delivered = out + self._draws.to_delivered(order, n)
+            out = self._in_window(
+                region, next_day, windows, self._draws.delivery_position(order, n)
+            )
+            delivered = self._delivered_at(region, out, self._draws.to_delivered(order, n))
             tail_codes = (EXCEPTION, OUT_FOR_DELIVERY, MILESTONES[-1])
             tail_times = (failed_at, out, delivered)
             tail_reasons = (reason, "", "")
         else:
             tail_codes = (EXCEPTION, EXCEPTION)
-            tail_times = (failed_at, self.calendar.next_open(next_day, windows))
+            tail_times = (failed_at, region.next_open(next_day, windows))
             tail_reasons = (reason, RETURNED_TO_SENDER)
         first = self._scans + 1
         added = len(tail_codes) - 1

@@ -32,6 +32,10 @@ class CarrierState:
     sim: simpy.Environment
     config: CarrierConfig
     calendar: WorkCalendar
+    _delivery_windows: tuple[WeeklyWindow, ...]
+    """Delivery windows on every service day (see :meth:`CarrierConfig.delivery_days`)."""
+    _service_days: frozenset[int]
+    """Weekdays on which the carrier delivers."""
     feed: Mailbox[CarrierScan]
     bookings: dict[str, Booking]
     _draws: CarrierDraws
@@ -64,11 +68,19 @@ class CarrierState:
             sequence,
         )
 
-    def _in_window(self, t: float, windows: tuple[WeeklyWindow, ...], position: float) -> float:
-        """An instant in the first window opening at or after ``t``.
+    @staticmethod
+    def _in_window(
+        calendar: WorkCalendar, t: float, windows: tuple[WeeklyWindow, ...], position: float
+    ) -> float:
+        """An instant in the first window opening at or after ``t`` in ``calendar``.
 
-        It lies ``position`` (a fraction) of the way into the window.
+        It lies ``position`` (a fraction) of the way into the window; windows are in the
+        calendar's local time and open on no holiday it keeps.
         """
-        opening = self.calendar.next_open(t, windows)
-        closing = self.calendar.window_end(opening, windows)
+        opening = calendar.next_open(t, windows)
+        closing = calendar.window_end(opening, windows)
         return opening + position * (closing - opening)
+
+    def _delivered_at(self, calendar: WorkCalendar, out: float, drawn: float) -> float:
+        """When an attempt that went out at ``out`` ends: ``drawn`` later, by the route's end."""
+        return max(out, min(out + drawn, calendar.at_local_hour(out, self.config.route_end_hour)))

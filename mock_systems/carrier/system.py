@@ -4,6 +4,10 @@ A tendered shipment is picked up at the site's next pickup window (the next day'
 was tendered after the pickup cut-off), departs the hub hours later, is out for delivery on
 its delivery day's morning and delivered during that day. With the end-of-day manifest on,
 the carrier publishes its scans only once the shipment's manifest is transmitted.
+The delivery day is the drawn number of service days (Monday to Friday, plus Saturday
+with Saturday delivery; never a Sunday or a holiday of the customer's region) after the
+pickup day, as carriers quote ground transit; windows keep the local time of the site
+(pickups) and of the customer's region (deliveries).
 Each milestone is a scan with the carrier's own event id and ``occurred_at``; each scan
 carries the shipment's business identity too (``shipment``, ``sequence``), for whatever
 decides per scan downstream.
@@ -63,6 +67,10 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         super().__init__(run, "carrier")
         self.config = config
         self.calendar = calendar
+        """The run's calendar; pickups keep the site's (``calendar.at(site)``), deliveries
+        the customer region's."""
+        self._delivery_windows = config.delivery_days()
+        self._service_days = frozenset(d for w in self._delivery_windows for d in w.weekdays)
         self.feed: Mailbox[CarrierScan] = feed if feed is not None else Mailbox(run.sim)
         """Where scans reach the shipper (a fault seam can be passed in)."""
         self.bookings: dict[str, Booking] = {}
@@ -126,13 +134,14 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self.sim.process(self._move(tracking, booking, nth))
         return tracking
 
-    def _pickup_from(self, t: float) -> float:
-        """The earliest instant a shipment tendered at ``t`` can be picked up.
+    def _pickup_from(self, site: WorkCalendar, t: float) -> float:
+        """The earliest instant a shipment tendered at ``t`` can be picked up at ``site``.
 
-        After the pickup cut-off it misses the day's truck: from the next local day on.
+        After the pickup cut-off (the site's local time) it misses the day's truck: from the
+        next local day on.
         """
         cutoff = self.config.pickup_cutoff
-        hour = self.calendar.hour_of_day(t)
+        hour = site.hour_of_day(t)
         if cutoff.enabled and hour >= cutoff.hour:
             return t + (24.0 - hour) * HOUR
         return t
@@ -144,20 +153,29 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         shipment = shipment_key(order, nth)
         draws = self._draws
         n = attempt_draw(nth, 0)
+        site, region = self.calendar.at(booking.site), self.calendar.at(booking.region)
         picked_up = self._in_window(
-            self._pickup_from(now), self.config.pickup_windows, draws.pickup_position(order, n)
+            site,
+            self._pickup_from(site, now),
+            self.config.pickup_windows,
+            draws.pickup_position(order, n),
         )
         departed = picked_up + draws.departure(order, n)
-        due = picked_up + max(1, round(draws.transit_days(order, n))) * DAY  # whole days
-        day_start = due - self.calendar.hour_of_day(due) * HOUR
+        transit = max(1, round(draws.transit_days(order, n)))  # whole days
+        if self.config.transit_in_business_days:  # service days after the pickup day
+            day_start = region.nth_day_after(picked_up, transit, self._service_days)
+        else:  # calendar days, then the next delivery window
+            day_start = region.day_start(picked_up + transit * DAY)
         n = attempt_draw(nth, 1)
-        out_for_delivery = max(
-            self._in_window(
-                day_start, self.config.delivery_windows, draws.delivery_position(order, n)
-            ),
-            departed + HOUR,
+        # a shipment goes out at the earliest an hour after it left the hub: one that
+        # misses its day's window goes out in the next one (never off a service day)
+        out_for_delivery = self._in_window(
+            region,
+            max(day_start, departed + HOUR),
+            self._delivery_windows,
+            draws.delivery_position(order, n),
         )
-        delivered = out_for_delivery + draws.to_delivered(order, n)
+        delivered = self._delivered_at(region, out_for_delivery, draws.to_delivered(order, n))
         first = self._scans + 1  # a shipment's scans are numbered when they are planned
         self._scans += len(MILESTONES)
         plan: Plan = (

@@ -180,6 +180,9 @@ _MODEL_CHECK_FIELDS = (
     ("regions served by more than one site", "sites"),
     ("regions with no site serving them", "sites"),
     ("regions with no ERP tax rate", "systems.erp.tax_rates"),
+    ("regions with no time zone", "calendar.zones"),
+    ("calendar.holidays.subdivisions names", "calendar.holidays.subdivisions"),
+    ("calendar.order_desk names", "calendar.order_desk"),
     ("unknown SLA metric", "slas"),
     ("a peak window starts after demand ends", "demand.peaks"),
 )

@@ -19,6 +19,7 @@ from mock_systems.wms import SiteStaffing, WmsConfig
 from sim.faults import AnyFault, fault_kind, known_targets
 from sim.integration.patterns import IntegrationSettings, UnknownPatternError, pattern_class
 from sim.scenario.alerts import DEFAULT_ALERTS, AlertRule
+from sim.scenario.calendars import CalendarSettings, check_places
 from sim.scenario.channels import ChannelEntry
 from sim.scenario.demand_model import (
     CHANNELS,
@@ -395,7 +396,11 @@ class Scenario(_Section):
     name: str = Field(min_length=1)
     description: str = ""
     seed: int = Field(default=1, ge=0)
-    start: datetime = Field(default=datetime(2026, 11, 23, tzinfo=UTC))
+    start: datetime = Field(
+        default=datetime(2026, 10, 19, tzinfo=UTC),
+        description="assumption: Monday 2026-10-19 00:00 UTC, a week without public "
+        "holidays (see scenarios/thanksgiving_week.yaml for a holiday week)",
+    )
     demand_days: float = Field(default=7.0, gt=0, description="days during which orders arrive")
     drain_days: float = Field(
         default=7.0, ge=0, description="days run after demand stops, so late orders complete"
@@ -410,6 +415,7 @@ class Scenario(_Section):
         ),
     )
     sites: dict[str, Site] = Field(default_factory=_default_sites)
+    calendar: CalendarSettings = CalendarSettings()
     systems: Systems = Systems()
     integration: IntegrationSettings = IntegrationSettings()
     returns: Returns = Field(
@@ -451,6 +457,11 @@ class Scenario(_Section):
         missing = sorted(set(self.master_data.regions) - set(served))
         if missing:
             raise ValueError(f"regions with no site serving them: {missing}")
+        check_places(
+            self.calendar,
+            self.master_data.regions,
+            {name: site.serves for name, site in self.sites.items()},
+        )
         untaxed = sorted(set(self.master_data.regions) - set(self.systems.erp.tax_rates))
         if untaxed:
             raise ValueError(f"regions with no ERP tax rate (systems.erp.tax_rates): {untaxed}")

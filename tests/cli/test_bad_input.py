@@ -164,6 +164,14 @@ FILE_CASES: dict[str, Case] = {
         ),
         ("sites: regions with no site serving them: ['mars']",),
     ),
+    "region with no time zone": Case(
+        _data(tiny_with(calendar={"zones": {"northeast": "America/New_York"}})),
+        ("calendar.zones: regions with no time zone (calendar.zones): ['midwest', 'south',",),
+    ),
+    "time zone that does not exist": Case(
+        _data(tiny_with(calendar={"zones": {"west": "America/Nowhere"}})),
+        ("calendar.zones: west: 'America/Nowhere' is not an IANA time zone",),
+    ),
     "weekday factors of the wrong length": Case(
         _data(tiny_with(demand={"weekday_factors": [1, 1, 1]})),
         ("demand.weekday_factors: expected a list of 7 values, got 3 values",),

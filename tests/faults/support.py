@@ -11,12 +11,13 @@ from sim.scenario import load_scenario
 
 SMALL = [
     "demand_days=0.5",
-    "drain_days=6",
+    "drain_days=8",
     "demand.orders_per_business_day=240",
     "demand.local_time=false",
     "demand.channel_profiles={}",
 ]
-"""About a hundred orders on a Monday morning (UTC), and a week for them to finish.
+"""About a hundred orders on a Monday morning (UTC), and eight days for them to finish
+(carriers deliver no B2B ground at the weekend, so a Friday re-delivery lands on Monday).
 
 The demand hours are read in UTC with one profile for every channel: in the regions' local
 time, a UTC morning is the night, and the world would be half as large."""

@@ -97,7 +97,7 @@ def test_a_fault_keeps_its_windows_when_other_faults_are_added_after_it() -> Non
 
 # ============================================================================ weekly schedules
 
-DEFAULT_START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+DEFAULT_START = datetime(2026, 10, 19, tzinfo=UTC)  # a Monday of an ordinary week
 
 
 def weekly_windows(
