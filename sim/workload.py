@@ -18,16 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from faker import Faker
 
-from mock_systems.crm import Account, Crm
-from mock_systems.erp import Erp, IdocItem, OrdersIdoc
-from sim.demand.amendments import Amendment, AmendmentKind, AmendmentPlan, plan_amendments
+from sim.demand.amendments import Amendment, AmendmentPlan, plan_amendments
 from sim.demand.customers import (
     customer_line_means,
     order_shares,
@@ -44,9 +40,9 @@ from sim.demand.rates import (
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.master_data_activity import MasterDataActivity
+from sim.master_data_load import MasterDataLoad
+from sim.order_entry import AmendmentHook, OrderEntry
 from sim.scenario import Demand, MasterData, Scenario
-from sim.scenario.channels import EdiEntry, WebShopEntry
-from sim.warm_start.loading import credit_figures, load_opening_stock, open_receivables
 
 __all__ = [
     "CustomerSeed",
@@ -178,10 +174,6 @@ def hourly_rates(
     return rates
 
 
-AmendmentHook = Callable[[Amendment], None]
-"""Takes one customer amendment into the systems (e.g. the CRM, or the ERP's IDoc inbound)."""
-
-
 @dataclass(frozen=True)
 class ArrivalPlan:
     """Arrival instants and the drawn shape of every order."""
@@ -199,8 +191,12 @@ class ArrivalPlan:
     """Per order, the index of the promotion whose products it buys (-1: none)."""
 
 
-class Workload:
-    """Loads master data into CRM and ERP and accepts orders at the planned instants."""
+class Workload(MasterDataLoad, OrderEntry):
+    """Plans the demand, loads master data into CRM and ERP, and enters orders as planned.
+
+    Loading is :class:`~sim.master_data_load.MasterDataLoad`'s, order entry (and customers'
+    amendments) :class:`~sim.order_entry.OrderEntry`'s; this class draws the plan.
+    """
 
     def __init__(self, scenario: Scenario, run: RunEnvironment, calendar: WorkCalendar) -> None:
         self.scenario = scenario
@@ -387,186 +383,3 @@ class Workload:
             plan.line_counts,
             plan.units,
         )
-
-    def route_amendments(self, channel: str, hook: AmendmentHook) -> None:
-        """Send ``channel``'s amendments to ``hook`` (EDI 860s can go to the ERP's inbound)."""
-        self.amendment_hooks[channel] = hook
-
-    def amend_orders(self, crm: Crm) -> Generator[Any, Any, None]:
-        """SimPy process: customers change and cancel orders at the planned instants.
-
-        Each amendment goes to its channel's hook; a channel without one amends through
-        the CRM (the rep or the web shop records it, the integration takes it on).
-        """
-        plan = self.amendments
-        sim = self.run.sim
-        channels = self.plan.channels
-        channel_idx = self.plan.channel_idx
-        hooks = self.amendment_hooks
-        for i in range(len(plan)):
-            yield sim.timeout(float(plan.times[i]) - sim.now)
-            order = int(plan.orders[i])
-            amendment = Amendment(
-                order,
-                channels[int(channel_idx[order])],
-                AmendmentKind.CANCEL if plan.cancel[i] else AmendmentKind.CHANGE,
-                int(plan.item_no[i]),
-                int(plan.quantity[i]),
-            )
-            hook = hooks.get(amendment.channel)
-            if hook is None:
-                crm.request_amendment(
-                    order, amendment.kind.value, amendment.item_no, amendment.quantity
-                )
-            else:
-                hook(amendment)
-
-    def load(self, crm: Crm, erp: Erp) -> None:
-        """Put master data, prices, credit figures and opening stock into the CRM and the ERP.
-
-        With the warm start (``scenario.warm_start``) the customers owe open invoices and
-        the stock is the steady state of the ERP's replenishment (:mod:`sim.warm_start`).
-        """
-        md = self.scenario.master_data
-        customers, products = self.master_data.customers, self.master_data.products
-        for product in products:
-            erp.add_material(product.sku, product.list_price)
-        credit = credit_figures(
-            self.scenario,
-            np.array([c.order_share for c in customers]),
-            np.array([c.credit_limit for c in customers]),
-            np.array([c.opening_exposure for c in customers]),
-            np.array([p.list_price for p in products]),
-            np.array([p.popularity for p in products]),
-            self.run,
-        )
-        for i, customer in enumerate(customers):
-            erp.add_customer(
-                customer.sold_to,
-                customer.name,
-                customer.region,
-                float(credit.limits[i]),
-                float(credit.exposure[i]) if credit.receivables is None else 0.0,
-            )
-            erp.link_partner(customer.account_id, customer.sold_to)
-            crm.add_account(
-                Account(
-                    customer.account_id,
-                    customer.name,
-                    customer.region,
-                    customer.sold_to,
-                    AccountNumber=i,
-                )
-            )
-        open_receivables(erp, [c.sold_to for c in customers], credit)
-        contract_rng = self.run.streams.stream("workload.contracts")
-        for customer in customers:
-            if customer.contract:
-                for index in contract_rng.choice(
-                    len(products),
-                    size=min(md.contract_products, len(products)),
-                    replace=False,
-                ):
-                    product = products[int(index)]
-                    price = round(product.list_price * (1 - md.contract_discount), 2)
-                    erp.set_contract_price(customer.sold_to, product.sku, price)
-                    crm.set_contract_price(customer.account_id, product.sku, price)
-        for product in products:
-            crm.set_price(product.sku, product.list_price)
-        self._load_stock(erp)
-
-    def site_demand(self) -> dict[str, np.ndarray]:
-        """Expected units per business day of every product at each site.
-
-        A site's share of demand is the order share of the customers in the regions it
-        serves.
-        """
-        daily = self.expected_daily_units()
-        served: dict[str, float] = {}
-        for customer in self.master_data.customers:
-            served[customer.region] = served.get(customer.region, 0.0) + customer.order_share
-        return {
-            site: daily * sum(served.get(r, 0.0) for r in spec.serves)
-            for site, spec in sorted(self.scenario.sites.items())
-        }
-
-    def _load_stock(self, erp: Erp) -> None:
-        """Opening stock: the replenishment's steady state (warm) or cover days (cold)."""
-        md = self.scenario.master_data
-        skus = [p.sku for p in self.master_data.products]
-        if self.scenario.warm_start.warm_stock:
-            load_opening_stock(
-                self.scenario, erp, skus, self.site_demand(), self.calendar, self.run
-            )
-            return
-        stock_rng = self.run.streams.stream("workload.stock")
-        daily = self.expected_daily_units()
-        low, high = md.opening_cover_days
-        for site, spec in sorted(self.scenario.sites.items()):
-            share = sum(md.regions.get(r, 0.0) for r in spec.serves)
-            for i, sku in enumerate(skus):
-                demand = daily[i] * share
-                cover = stock_rng.uniform(low, high)
-                erp.set_stock(
-                    site,
-                    sku,
-                    on_hand=math.ceil(demand * cover),
-                    reorder_point=math.ceil(demand * md.reorder_cover_days),
-                    order_up_to=math.ceil(demand * md.order_up_to_cover_days),
-                )
-
-    def accept_orders(self, crm: Crm, erp: Erp) -> Generator[Any, Any, None]:
-        """SimPy process: each planned order enters where its channel enters.
-
-        Field sales: the rep creates and accepts a CRM quote. Web shop: the commerce
-        storefront places a CRM order at checkout (``demand.entry.web_shop``). EDI: the
-        partner's 850 arrives at the ERP's IDoc inbound (``demand.entry.edi``), at the
-        prices of the catalogue the partner was sent (EDI 832), which is published from the
-        storefront's price book: a price the CRM learns late reaches partners late too.
-        Either may be switched back to a quote.
-        """
-        plan = self.plan
-        sim = self.run.sim
-        customers = self.master_data.customers
-        new_accounts = self.activity.accounts
-        products = self.master_data.products
-        entry = self.scenario.demand.entry
-        web_shop = (
-            plan.channels.index("web_shop")
-            if "web_shop" in plan.channels and entry.web_shop is WebShopEntry.COMMERCE
-            else -1
-        )
-        edi = (
-            plan.channels.index("edi")
-            if "edi" in plan.channels and entry.edi is EdiEntry.IDOC
-            else -1
-        )
-        cursor = 0
-        for n in range(len(plan.times)):
-            yield sim.timeout(float(plan.times[n]) - sim.now)
-            index = int(plan.customers[n])
-            if index < len(customers):
-                seed = customers[index]
-                account_id, sold_to, region = seed.account_id, seed.sold_to, seed.region
-            else:  # an account opened during the run: its ERP number once it is replicated
-                new = new_accounts[index - len(customers)]
-                account_id, region = new.account_id, new.region
-                sold_to = crm.accounts[account_id].ERP_Sold_To__c
-            count = int(plan.line_counts[n])
-            channel = int(plan.channel_idx[n])
-            skus = [products[int(plan.skus[cursor + k])] for k in range(count)]
-            units = [int(plan.units[cursor + k]) for k in range(count)]
-            cursor += count
-            if channel == edi:
-                items = tuple(
-                    IdocItem(p.sku, q, crm.web_price(account_id, p.sku))
-                    for p, q in zip(skus, units, strict=True)
-                )
-                erp.receive_idoc(OrdersIdoc(n, sold_to, region, items))
-                continue
-            lines = tuple((p.sku, q) for p, q in zip(skus, units, strict=True))
-            if channel == web_shop:
-                crm.place_order(n, account_id, "web_shop", lines)
-                continue
-            quote = crm.create_quote(n, account_id, plan.channels[channel], lines)
-            crm.accept_quote(quote.Id)
