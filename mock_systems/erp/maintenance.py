@@ -12,7 +12,8 @@ cancelled, a delivery exists).
   the open quantity can change: a line cannot go below what is already allocated to a
   delivery, so a reduction below it is applied only down to it (``partial``) and refused
   when nothing is left to change; an increase is refused once the order has a delivery
-  (it would move the order's status back). The order's value, the customer's credit
+  (it would move the order's status back), and so is removing an order's last line (the
+  customer cancels the order instead). The order's value, the customer's credit
   exposure and the plant's backlog follow; an increase waits for the allocation run.
 
 The read APIs (status query, change extract, read-back) are in :mod:`mock_systems.erp.reads`.
@@ -134,6 +135,8 @@ class OrderMaintenance(ErpState):
             if max(quantity, item.allocated) == item.quantity
             else "delivery_exists"
             if order.deliveries and quantity > item.quantity
+            else "empty_order"
+            if quantity == 0 and all(i.quantity == 0 for i in order.items if i is not item)
             else ""
         )
         if refusal or item is None:

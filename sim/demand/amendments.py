@@ -34,7 +34,8 @@ class Amendment:
     """One customer amendment of an accepted order (a workload event).
 
     ``item_no`` and ``quantity`` are the line (1-based) and its new quantity (0 removes
-    the line) of a change; both 0 for a cancellation.
+    the line; only of an order with more than one line) of a change; both 0 for a
+    cancellation.
     """
 
     order: int
@@ -88,7 +89,7 @@ def plan_amendments(
     low, high = spec.quantity_factor_range
     new = np.maximum(1, np.rint(old * (low + draws[4] * (high - low)))).astype(np.int64)
     new = np.where(new == old, old + 1, new)
-    new = np.where(draws[3] < spec.line_removal_share, 0, new)
+    new = np.where((draws[3] < spec.line_removal_share) & (counts > 1), 0, new)
     chosen = np.flatnonzero(amended)
     times = accepted_at[chosen] + delay[chosen]
     order = np.argsort(times, kind="stable")

@@ -68,7 +68,8 @@ def _scenario(pattern: str) -> Scenario:
             {
                 "kind": "outage",
                 "target": "workers:ipaas.flows",
-                "windows": [{"start_h": 10, "end_h": 12}],
+                # 10:00 to 12:00 in the east (hours apply in the customers' local time)
+                "windows": [{"start_h": 15, "end_h": 17}],
             }
         ],
     )
@@ -77,8 +78,8 @@ def _scenario(pattern: str) -> Scenario:
 def test_an_ipaas_runtime_outage_delays_orders_and_loses_none() -> None:
     result = execute(_scenario("ipaas"))
     validated = [float(r["time"]) for r in result.history.select("integration.validated")]
-    inside = [t for t in validated if 10 * HOUR + 60 < t < 12 * HOUR]
-    after = [t for t in validated if 12 * HOUR <= t < 12 * HOUR + 600]
+    inside = [t for t in validated if 15 * HOUR + 60 < t < 17 * HOUR]
+    after = [t for t in validated if 17 * HOUR <= t < 17 * HOUR + 600]
     assert not inside  # the runtime started no flow while it was down
     assert len(after) > 5  # the queue drained when it came back
     verdicts = run_all(result.history)

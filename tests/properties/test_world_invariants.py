@@ -136,5 +136,6 @@ def test_cancelled_orders_are_all_credit_rejections() -> None:
         )
     )
     cancelled = [o for o in world.erp.orders.values() if o.status == "CANCELLED"]
-    assert cancelled and all(o.rejection_reason == "credit_hold" for o in cancelled)
+    reasons = {o.rejection_reason for o in cancelled}  # credit rejections, customers cancelling
+    assert "credit_hold" in reasons and reasons <= {"credit_hold", "customer_cancelled"}
     assert OrderStatus.CANCELLED.value in {q.Order_Status__c for q in world.crm.quotes.values()}

@@ -16,8 +16,17 @@ from sim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
-TINY = ["demand_days=0.5", "drain_days=2", "demand.orders_per_business_day=200"]
-"""Half a day of demand at 200 orders a day, two days to drain: about 70 orders, 60 h."""
+TINY = [
+    "demand_days=0.5",
+    "drain_days=2",
+    "demand.orders_per_business_day=200",
+    "demand.local_time=false",
+    "demand.channel_profiles={}",
+]
+"""Half a day of demand at 200 orders a day, two days to drain: about 70 orders, 60 h.
+
+Hours are read in UTC with one profile for every channel (in the regions' local time the
+first half of a UTC Monday is the night, with half the orders)."""
 
 
 def tiny_run(name: str) -> RunResult:

@@ -71,3 +71,13 @@ def test_an_order_cancelled_during_credit_review_is_not_accepted_afterwards() ->
     assert erp.customers["C1"].exposure == 0.0
     assert erp.inventory.record_for(PLANT, "M1").backlog == 0
     assert rows(run, "erp.hold_released") == []
+
+
+def test_removing_the_last_line_is_refused() -> None:
+    run, erp = standard_erp()
+    at(run, 0.0, lambda: erp.create_order(request(1, (("M1", 8, 10.0),)), "k1"))
+    removed = at(run, 10.0, lambda: erp.change_order(1, 1, 0))
+    run.sim.run(until=ALLOCATION_1 + 1)
+    assert removed == [False]
+    assert [r["status"] for r in rows(run, "erp.change_refused")] == ["empty_order"]
+    assert order_of(erp, 1).items[0].allocated == 8
