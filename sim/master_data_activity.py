@@ -94,20 +94,22 @@ class MasterDataActivity:
         joins = office_hour_times(rng, spec.new_accounts_per_business_day, scenario, calendar)
         regions = sorted(spec.regions)
         picked = rng.choice(len(regions), size=len(joins), p=[spec.regions[r] for r in regions])
-        faker = Faker("en_US")
-        faker.seed_instance(int(rng.integers(0, 2**31)))
         share = spec.new_account_order_weight / existing_customers
-        self.accounts = tuple(
-            NewAccount(
-                existing_customers + i,
-                f"001{existing_customers + i:015d}",
-                faker.company(),
-                regions[int(picked[i])],
-                float(joins[i]),
-                share,
+        self.accounts: tuple[NewAccount, ...] = ()
+        if len(joins):
+            faker = Faker("en_US")
+            faker.seed_instance(int(rng.integers(0, 2**31)))
+            self.accounts = tuple(
+                NewAccount(
+                    existing_customers + i,
+                    f"001{existing_customers + i:015d}",
+                    faker.company(),
+                    regions[int(picked[i])],
+                    float(joins[i]),
+                    share,
+                )
+                for i in range(len(joins))
             )
-            for i in range(len(joins))
-        )
         prices = run.streams.stream("workload.price_changes")
         at = office_hour_times(prices, spec.price_changes_per_business_day, scenario, calendar)
         which = prices.integers(0, len(skus), len(at)) if skus else np.empty(0, dtype=int)
