@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from mock_systems.carrier import EXCEPTION_REASONS
 from mock_systems.erp import Erp
+from mock_systems.wms_receiving import RETURN_ADVICE
 from sim.faults import AnyFault, FaultSpec, fault_kind, known_targets
 from sim.faults.seams import BROKER, SeamFamily
 from sim.integration.patterns import pattern_class
@@ -30,6 +31,7 @@ from sim.integration.patterns import pattern_class
 __all__ = [
     "COMMITTING",
     "KIND_PARAMETERS",
+    "RETURNS_ENDPOINTS",
     "SYSTEMS",
     "fault_kind_names",
     "fault_specs",
@@ -37,6 +39,11 @@ __all__ = [
     "fault_windows",
     "targets_for",
 ]
+
+RETURNS_ENDPOINTS = frozenset(
+    [f"erp.{op}" for op in Erp.RETURN_OPERATIONS] + [f"wms.{op}" for op in RETURN_ADVICE]
+)
+"""Endpoints only a world with returns has; the drawn worlds have none, so none is drawn."""
 
 SYSTEMS = ("erp", "crm", "wms", "carrier")
 """Whole systems, the endpoint targets tried first (every operation of the system)."""
@@ -220,7 +227,7 @@ def _targets(kind: str, pattern: str | None) -> tuple[str, ...]:
 
 def _family_targets(family: SeamFamily, kind: str, cls: Any) -> list[str]:
     if family == "endpoint":
-        operations = sorted(known_targets("endpoint") - set(SYSTEMS))
+        operations = sorted(known_targets("endpoint") - set(SYSTEMS) - RETURNS_ENDPOINTS)
         return [*SYSTEMS, *operations]
     if family == "bus":
         topics = list(cls.TOPICS) if cls is not None else sorted(known_targets("bus") - {BROKER})
