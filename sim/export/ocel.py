@@ -154,8 +154,9 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``integration.mapping_deployed``, ``integration.dead_letters_replayed``,
 ``integration.replay_not_applicable``, ``integration.reconciliation_run`` and ``_failed``,
 ``integration.poll_started``, ``integration.sync_extracted`` and ``_failed``,
-``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``, ``erp.idoc_batch``,
-``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
+``carrier.feed_polled``, ``desk.headcount``, ``erp.contract_version``, ``erp.idoc_batch``
+and ``_deferred``, ``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``;
+``crm.quote_region``,
 ``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
 history event in neither list (one added to the simulator after this table) is not exported
 and is reported in :attr:`OcelLog.unmapped`.
@@ -512,6 +513,7 @@ NOT_EXPORTED = frozenset(
         "desk.headcount",
         "erp.contract_version",
         "erp.idoc_batch",
+        "erp.idoc_batch_deferred",
         "integration.intake_polled",
         "integration.intake_poll_failed",
         "integration.intake_poll_skipped",
