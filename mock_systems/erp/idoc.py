@@ -9,6 +9,8 @@ The scheduled inbound job (RBDAPP01-style, every ``systems.erp.idoc.batch_interv
 takes every waiting IDoc and posts them one after the other, each taking its processing
 time as ERP background work (:meth:`ErpState._background_job`), so EDI orders are created
 in groups at batch times. With ``batch_interval_s: null`` each IDoc is posted on receipt.
+Posting creates sales orders as the create API does: while the ``create_order`` endpoint
+is down (an ERP outage) no run starts (``erp.idoc_batch_deferred``) and the IDocs wait.
 
 Posting runs the application checks first: an unknown or blocked customer or material
 (``master_data_conflict``) or a price outside the ERP's tolerance (``pricing_mismatch``)
@@ -109,6 +111,9 @@ class OrderChangeIdoc:
     STATUS: str = IdocStatus.READY
 
 
+_WAIT_FOR_ERP_S = 60.0
+"""assumption: how often an IDoc waiting for a down ERP is offered again (posted on receipt)."""
+
 CHANGE_ACTIONS = frozenset({"cancel"})
 """The changes the ORDCHG inbound applies."""
 
@@ -126,6 +131,7 @@ class IdocInbound(MasterData):
     """Mixin of the ERP's IDoc inbound (the ERP provides the state used here)."""
 
     _maintain: Endpoint
+    _create: Endpoint
     _idoc_time: KeyedSampler
     idocs: dict[int, OrdersIdoc]
     """Every IDoc received, by correlation number."""
@@ -182,6 +188,11 @@ class IdocInbound(MasterData):
             yield self.sim.timeout(interval - self.sim.now % interval)
             if not self._idoc_queue and not self._change_queue:
                 continue
+            if not self._create.available:
+                # posting creates sales orders as the create API does: while that is down
+                # the run does not start, and the IDocs wait for the next one
+                self.record("idoc_batch_deferred", value=float(len(self._idoc_queue)))
+                continue
             batch, self._idoc_queue = self._idoc_queue, []
             changes, self._change_queue = self._change_queue, []
             self.record("idoc_batch", value=float(len(batch)), value2=float(len(changes)))
@@ -218,6 +229,8 @@ class IdocInbound(MasterData):
         raise NotImplementedError
 
     def _post_now(self, idoc: OrdersIdoc) -> Generator[Any, Any, None]:
+        while not self._create.available:  # the sales order application is down
+            yield self.sim.timeout(_WAIT_FOR_ERP_S)
         yield from self._background_job("idoc_inbound", self._posting_time(idoc))
         self._post(idoc)
 

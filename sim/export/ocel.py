@@ -194,11 +194,11 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``integration.poll_started``, ``integration.sync_extracted`` and ``_failed``,
 ``carrier.feed_polled``, the batch windows (``erp.batch_started`` and ``_finished``,
 ``wms.wave_released``, ``carrier.manifest_transmitted``), ``desk.headcount``,
-``erp.contract_version``, ``erp.idoc_batch``, ``integration.intake_polled``,
-``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``, ``crm.order_region`` and
-``erp.idoc_region`` become the order's ``region`` attribute. A history event in neither
-list (one added to the simulator after this table) is not exported and is reported in
-:attr:`OcelLog.unmapped`.
+``erp.contract_version``, ``erp.idoc_batch`` and ``_deferred``,
+``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
+``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
+history event in neither list (one added to the simulator after this table) is not exported
+and is reported in :attr:`OcelLog.unmapped`.
 
 Object-to-object relations come from events that name both objects: an order is
 ``placed by`` its customer (ERP Order Created), ``contains`` the products issued for it
@@ -632,6 +632,7 @@ NOT_EXPORTED = frozenset(
         "desk.headcount",
         "erp.contract_version",
         "erp.idoc_batch",
+        "erp.idoc_batch_deferred",
         "integration.intake_polled",
         "integration.intake_poll_failed",
         "integration.intake_poll_skipped",

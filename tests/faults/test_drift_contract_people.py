@@ -7,6 +7,7 @@ answers, at the consumers, at the desk.
 from __future__ import annotations
 
 from sim.faults import fault_kinds
+from sim.history_frame import ACCEPTANCE_EVENTS
 from tests.faults.support import count, run_small
 from tests.faults.test_delivery_exceptions import KINDS as DELIVERY_KINDS
 from tests.faults.test_fault_kinds import COVERED
@@ -49,7 +50,7 @@ def test_price_change_reaches_the_erp_at_once_and_the_crm_when_the_price_flow_ca
     assert len(holds) > 3
     # quoted at the old price: only orders accepted before the flow delivered are held
     delivered = max(float(r["time"]) for r in updated)  # type: ignore[arg-type]
-    accepted = {r["order"]: r["time"] for r in rows(result, "crm.quote_accepted")}
+    accepted = {r["order"]: r["time"] for e in ACCEPTANCE_EVENTS for r in rows(result, e)}
     assert all(9 * HOUR <= accepted[r["order"]] < delivered for r in holds)  # type: ignore[index]
 
     # with the flow up the CRM learns within seconds, and hardly a quote is held

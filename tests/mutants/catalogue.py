@@ -18,6 +18,7 @@ from itertools import pairwise
 from sim.checks import Check, Verdict
 from sim.checks.monotonic_lifecycle import RANK
 from sim.engine import History
+from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.scenario import Scenario, apply_overrides
 
 ACK_BEFORE_COMMIT = "tests.mutants.patterns:AckBeforeCommitEventBus"
@@ -153,7 +154,10 @@ def _lost(history: History) -> set[int]:
     accounted = _orders(history, "erp.order_created")
     for event in ("integration.exception_raised", "integration.order_cancelled"):
         accounted |= _orders(history, event)
-    return _orders(history, "crm.quote_accepted") - accounted
+    accepted: set[int] = set()
+    for event in ACCEPTANCE_EVENTS:
+        accepted |= _orders(history, event)
+    return accepted - accounted
 
 
 def _diverged(history: History) -> set[int]:

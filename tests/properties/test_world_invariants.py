@@ -67,6 +67,9 @@ def test_hybrid_world_keeps_the_invariants(scenario: Scenario) -> None:
     world = _run(scenario)
     erp, crm, history = world.erp, world.crm, world.run.history
     accepted = {quote.Number for quote in crm.quotes.values() if quote.Status == "Accepted"}
+    accepted |= {o.Number for o in crm.orders.values() if o.Channel__c == "web_shop"}
+    accepted |= set(erp.idocs)  # EDI orders enter at the ERP
+    view = {record.Number: record for record in (*crm.quotes.values(), *crm.orders.values())}
     per_reference = Counter(order.customer_reference for order in erp.orders.values())
 
     # 1 no lost orders / 3 no duplicates / 2 no phantoms
@@ -105,12 +108,13 @@ def test_hybrid_world_keeps_the_invariants(scenario: Scenario) -> None:
     # invoices: CRM shows each one, POSTED or PAID as the ERP has it
     paid = {str(r["subject"]) for r in history.select("erp.payment_received")}
     for invoice in erp.invoices.values():
-        quote = crm.quotes[f"0Q0{invoice.customer_reference:012d}"]
+        quote = view[invoice.customer_reference]
         number = str(erp.deliveries[invoice.delivery].number)
         assert quote.Invoices__c.get(number) == ("PAID" if number in paid else "POSTED")
 
     # 4 convergence: CRM shows the ERP's status for every order
-    for quote in crm.quotes.values():
+    assert set(view) == accepted  # EDI orders reached the CRM's order view too
+    for quote in view.values():
         assert quote.Order_Status__c == erp.orders[erp.by_reference[quote.Number]].status
 
     # 6 monotonic: the CRM status never moves backwards
@@ -138,4 +142,5 @@ def test_cancelled_orders_are_all_credit_rejections() -> None:
     cancelled = [o for o in world.erp.orders.values() if o.status == "CANCELLED"]
     reasons = {o.rejection_reason for o in cancelled}  # credit rejections, customers cancelling
     assert "credit_hold" in reasons and reasons <= {"credit_hold", "customer_cancelled"}
-    assert OrderStatus.CANCELLED.value in {q.Order_Status__c for q in world.crm.quotes.values()}
+    view = (*world.crm.quotes.values(), *world.crm.orders.values())
+    assert OrderStatus.CANCELLED.value in {q.Order_Status__c for q in view}

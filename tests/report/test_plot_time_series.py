@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.engine.calendar import HOUR
-from sim.history_frame import history_frame
+from sim.history_frame import ACCEPTANCE_EVENTS, history_frame
 from sim.outage_recovery import integration_backlog
 from sim.report.plots import (
     plot_backlog,
@@ -88,7 +88,7 @@ def test_throughput_bars_and_steps_count_every_order_and_shipment(outage: RunRes
     assert shipped.sum() == volume["shipments"]
     assert edges.tolist() == list(range(61))
     # hour by hour, against the history
-    accepted = outage.history.select("crm.quote_accepted")
+    accepted = [r for e in ACCEPTANCE_EVENTS for r in outage.history.select(e)]
     hours = np.floor(np.array([row["time"] for row in accepted]) / HOUR).astype(int)
     assert heights.tolist() == np.bincount(hours, minlength=60).tolist()
     # nothing created in the ERP while it was down; the catch-up comes in the hour after

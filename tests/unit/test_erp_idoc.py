@@ -115,3 +115,20 @@ def test_orders_idocs_wait_for_the_inbound_run_and_fail_checks_into_status_51() 
     else:
         assert world.erp.idocs[2].STATUS == IdocStatus.CLOSED
     assert run_all(frame)["no_lost_orders"].valid
+
+
+def test_inbound_runs_wait_while_the_erp_cannot_create_orders() -> None:
+    world = quiet_world()
+    create = world.erp.endpoints["create_order"]
+
+    def outage() -> Generator[Any, Any, None]:
+        yield world.run.sim.timeout(800.0)
+        create.set_available(False)
+        yield world.run.sim.timeout(1200.0)  # down over the runs at 900 and 1800
+        create.set_available(True)
+
+    world.run.sim.process(outage())
+    frame = send(world, (100.0, order_idoc(world, 1)))
+    assert len(of(frame, "erp.idoc_batch_deferred")) == 2
+    created = of(frame, "erp.order_created")["time"]
+    assert 2700.0 <= created.iloc[0] < 2760.0  # the first run after the outage
