@@ -167,7 +167,7 @@ def hourly_rates(
     ``region_shares`` are the regions' shares of orders; ``factors`` the drawn day factors
     (None: their mean, 1). Peaks and promotions are not included.
     """
-    parts = components(demand, region_shares)
+    parts = components(demand, region_shares, calendar)
     mids = (np.arange(hours) + 0.5) * HOUR
     per_second = component_rates(demand, parts, calendar.start, mids, factors)
     rates: np.ndarray = per_second.sum(axis=0) * HOUR
@@ -267,7 +267,7 @@ class Workload(MasterDataLoad, OrderEntry):
         cuts += [np.array([start_h, end_h]) * HOUR for start_h, end_h, _ in windows]
         edges = np.unique(np.minimum(end, np.concatenate(cuts)))
         a, b = edges[:-1], edges[1:]
-        parts = components(demand, self.region_shares())
+        parts = components(demand, self.region_shares(), self.calendar)
         rates = component_rates(demand, parts, self.calendar.start, (a + b) / 2, factors)
         mid_h = (a + b) / 2 / HOUR
         multiplier = np.ones(len(a))

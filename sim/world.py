@@ -38,7 +38,7 @@ from sim.scenario.calendars import ORDER_DESK, build_calendar
 from sim.scenario.channels import EdiEntry
 from sim.workload import Workload
 
-__all__ = ["World", "build_world"]
+__all__ = ["World", "build_world", "scenario_calendar"]
 
 
 @dataclass
@@ -98,6 +98,15 @@ def _connect_bin_stock(erp: Erp, wms: Wms) -> None:
             bins.load(plant, material, record.on_hand)
 
 
+def scenario_calendar(scenario: Scenario) -> WorkCalendar:
+    """The run's calendar: UTC, carrying each region's, site's and the order desk's."""
+    return build_calendar(
+        scenario.calendar,
+        scenario.start,
+        {name: site.serves for name, site in scenario.sites.items()},
+    )
+
+
 def build_world(
     scenario: Scenario, seed: int | None = None, timeline: FaultTimeline | None = None
 ) -> World:
@@ -108,11 +117,7 @@ def build_world(
     """
     seed = scenario.seed if seed is None else seed
     run = RunEnvironment(seed)
-    calendar = build_calendar(
-        scenario.calendar,
-        scenario.start,
-        {name: site.serves for name, site in scenario.sites.items()},
-    )
+    calendar = scenario_calendar(scenario)
     systems = scenario.systems
     crm = Crm(run, systems.crm)
     head_office = calendar.at(ORDER_DESK)  # the ERP's batch schedule and factory calendar

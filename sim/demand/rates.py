@@ -6,9 +6,9 @@ order shares of its customers), the channel's weekday factor and hour weight rea
 region's local time, the period-end multiplier of the local date and that date's random
 day factor. Everything here is vectorised over components and pieces of time.
 
-:func:`region_utc_offset_h` is the one place that turns a region into its clock; it reads
-``demand.region_utc_offsets_h`` (fixed standard-time offsets) and can later read a
-calendar's time zones instead.
+:func:`region_utc_offset_h` is the one place that turns a region into its clock: the
+region's time zone in the run's calendar (``calendar.zones``), at its offset on the
+scenario's first day, unless ``demand.region_utc_offsets_h`` fixes one.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sim.engine.calendar import DAY, HOUR
+from sim.engine.calendar import DAY, HOUR, WorkCalendar
 from sim.scenario import Demand
 
 __all__ = [
@@ -37,11 +38,20 @@ _EPOCH_WEEKDAY = 3
 """1970-01-01 was a Thursday (Monday = 0)."""
 
 
-def region_utc_offset_h(demand: Demand, region: str) -> float:
-    """Hours from UTC of ``region``'s local time (0 when demand runs in UTC)."""
+def region_utc_offset_h(demand: Demand, region: str, calendar: WorkCalendar) -> float:
+    """Hours from UTC of ``region``'s local time (0 when demand runs in UTC).
+
+    A fixed offset from ``demand.region_utc_offsets_h`` when it names the region; else the
+    offset of the region's calendar zone at the run's start (daylight saving time as of
+    that day; it is not re-read when the clocks change during the run).
+    """
     if not demand.local_time:
         return 0.0
-    return float(demand.region_utc_offsets_h[region])
+    fixed = demand.region_utc_offsets_h.get(region)
+    if fixed is not None:
+        return float(fixed)
+    offset = calendar.start.astimezone(ZoneInfo(calendar.at(region).zone)).utcoffset()
+    return 0.0 if offset is None else offset.total_seconds() / HOUR
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,9 @@ class Components:
     """[component, 7] the channel's weekday factor."""
 
 
-def components(demand: Demand, region_shares: Mapping[str, float]) -> Components:
+def components(
+    demand: Demand, region_shares: Mapping[str, float], calendar: WorkCalendar
+) -> Components:
     """The components of ``demand`` with ``region_shares`` (shares of orders by region)."""
     channels = tuple(sorted(demand.channels))
     regions = tuple(sorted(region_shares))
@@ -84,7 +96,7 @@ def components(demand: Demand, region_shares: Mapping[str, float]) -> Components
         hours.append(weights / weights.sum())
         factors = profile.weekday_factors if profile and profile.weekday_factors else None
         days.append(np.asarray(factors or demand.weekday_factors, dtype=float))
-    offsets = np.array([region_utc_offset_h(demand, r) * HOUR for r in regions])
+    offsets = np.array([region_utc_offset_h(demand, r, calendar) * HOUR for r in regions])
     return Components(
         channels,
         regions,

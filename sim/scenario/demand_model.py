@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "CHANNELS",
-    "DEFAULT_REGION_UTC_OFFSETS_H",
     "Amendments",
     "ChannelProfile",
     "PeriodEnd",
@@ -21,14 +20,6 @@ __all__ = [
 
 CHANNELS = ("edi", "field_sales", "web_shop")
 """The order channels (DOMAIN.md)."""
-
-DEFAULT_REGION_UTC_OFFSETS_H: dict[str, float] = {
-    "northeast": -5.0,
-    "south": -5.0,
-    "midwest": -6.0,
-    "west": -8.0,
-}
-"""Standard-time offsets from UTC of the default regions (Eastern, Central, Pacific time)."""
 
 
 class _Section(BaseModel):

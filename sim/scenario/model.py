@@ -23,7 +23,6 @@ from sim.scenario.calendars import CalendarSettings, check_places
 from sim.scenario.channels import ChannelEntry
 from sim.scenario.demand_model import (
     CHANNELS,
-    DEFAULT_REGION_UTC_OFFSETS_H,
     Amendments,
     ChannelProfile,
     PeriodEnd,
@@ -149,10 +148,10 @@ class Demand(_Section):
         ),
     )
     region_utc_offsets_h: dict[str, float] = Field(
-        default_factory=lambda: dict(DEFAULT_REGION_UTC_OFFSETS_H),
+        default_factory=dict,
         description=(
-            "standard time of each region in hours from UTC (US Eastern -5, Central -6, "
-            "Pacific -8; tz database); daylight saving time is not modelled"
+            "fixed hours from UTC of a region's demand clock; a region not named here keeps "
+            "its calendar.zones time zone, at its offset on the scenario's first day"
         ),
     )
     day_dispersion: float = Field(
@@ -482,15 +481,8 @@ class Scenario(_Section):
         return self
 
     def _check_demand(self) -> None:
-        """Every region has a UTC offset (with local time); promoted SKUs exist."""
+        """Promoted SKUs exist."""
         demand = self.demand
-        if demand.local_time:
-            missing = sorted(set(self.master_data.regions) - set(demand.region_utc_offsets_h))
-            if missing:
-                raise ValueError(
-                    f"demand.region_utc_offsets_h: regions with no UTC offset: {missing} "
-                    "(or set demand.local_time: false)"
-                )
         products = self.master_data.products
         for index, promotion in enumerate(demand.promotions):
             unknown = sorted(

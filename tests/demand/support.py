@@ -6,10 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from sim.demand.rates import region_utc_offset_h
 from sim.engine import RunEnvironment
-from sim.engine.calendar import HOUR, WorkCalendar
+from sim.engine.calendar import HOUR
 from sim.scenario import Scenario
 from sim.workload import Workload
+from sim.world import scenario_calendar
 
 FLAT = {
     "channel_profiles": {},
@@ -29,12 +31,15 @@ def workload(seed: int = 1, demand: dict[str, Any] | None = None, **changes: Any
     data.setdefault("master_data", {"customers": 300, "products": 120})
     data.update(changes)
     scenario = Scenario.model_validate(data)
-    return Workload(scenario, RunEnvironment(seed), WorkCalendar(scenario.start))
+    return Workload(scenario, RunEnvironment(seed), scenario_calendar(scenario))
 
 
 def local_hours(w: Workload) -> np.ndarray:
     """Each order's hour of the day in its customer's region (default offsets)."""
-    offsets = w.scenario.demand.region_utc_offsets_h
+    offsets = {
+        r: region_utc_offset_h(w.scenario.demand, r, w.calendar)
+        for r in w.scenario.master_data.regions
+    }
     region = np.array([offsets[c.region] for c in w.master_data.customers])
     local = w.plan.times + region[w.plan.customers] * HOUR + w.calendar.start.hour * HOUR
     hours: np.ndarray = ((local % (24 * HOUR)) // HOUR).astype(int)

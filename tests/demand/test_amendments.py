@@ -15,7 +15,7 @@ import pytest
 
 from sim.checks import run_all
 from sim.demand.amendments import plan_amendments
-from sim.history_frame import history_frame
+from sim.history_frame import accepted_rows, history_frame
 from sim.run import execute
 from sim.scenario import Scenario
 from sim.scenario.demand_model import Amendments
@@ -53,7 +53,12 @@ def _frame(amendments: dict[str, Any], pattern: str = "hybrid") -> pd.DataFrame:
             "name": "amendments",
             "demand_days": 0.5,
             "drain_days": 6,
-            "demand": {"orders_per_business_day": 300, "amendments": amendments},
+            "demand": {
+                "orders_per_business_day": 300,
+                "amendments": amendments,
+                # every channel through CRM quotes: the CRM's amendment path, for each order
+                "entry": {"edi": "crm_quote", "web_shop": "crm_quote"},
+            },
             "master_data": {"customers": 60, "products": 40},
             "integration": {"pattern": pattern},
         }
@@ -114,3 +119,34 @@ def test_without_amendments_no_customer_changes_anything() -> None:
     assert _rows(frame, "crm.amendment_requested").empty
     assert _rows(frame, "erp.order_changed").empty
     assert not (_rows(frame, "erp.order_cancelled")["status"] == "customer_cancelled").any()
+
+
+def test_edi_cancellations_arrive_as_ordchg_idocs_and_other_amendments_through_the_crm() -> None:
+    """With EDI entering as IDocs, an EDI cancellation is the partner's 860 (an ORDCHG IDoc
+    into the ERP), never a CRM request; EDI quantity changes and every web-shop amendment are
+    recorded in the CRM and carried by the pattern."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "edi-amendments",
+            "demand_days": 1,
+            "drain_days": 6,
+            "demand": {"orders_per_business_day": 400, "amendments": AMENDING},
+            "master_data": {"customers": 60, "products": 40},
+        }
+    )
+    result = execute(scenario)
+    verdicts = run_all(result.history)
+    assert all(v.valid for v in verdicts.values())
+    frame = history_frame(result.history)
+    channel = accepted_rows(frame).set_index("order")["status"].astype(str)
+    requested = _rows(frame, "crm.amendment_requested")
+    idoc_changes = _rows(frame, "erp.idoc_change_received")
+    assert len(idoc_changes) > 0 and set(idoc_changes["status"].astype(str)) == {"cancel"}
+    assert (channel.reindex(idoc_changes["order"]) == "edi").all()
+    edi_requests = requested[channel.reindex(requested["order"]).to_numpy() == "edi"]
+    assert len(edi_requests) > 0 and set(edi_requests["status"].astype(str)) == {"change"}
+    web = requested[channel.reindex(requested["order"]).to_numpy() == "web_shop"]
+    assert len(web) > 0
+    posted = _rows(frame, "erp.idoc_change_posted")
+    cancelled = _rows(frame, "erp.order_cancelled")
+    assert set(posted["order"]) <= set(cancelled["order"])

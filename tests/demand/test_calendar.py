@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.demand.rates import period_end_multipliers
+from sim.demand.rates import period_end_multipliers, region_utc_offset_h
 from sim.scenario import Demand
 from sim.workload import Workload
 from tests.demand.support import FLAT, daily_counts, local_hours, workload
@@ -138,7 +138,10 @@ def test_hours_apply_in_the_customers_local_time() -> None:
 
 def test_edi_runs_at_weekends_and_field_sales_does_not() -> None:
     w = workload(17)
-    offsets = w.scenario.demand.region_utc_offsets_h
+    offsets = {
+        r: region_utc_offset_h(w.scenario.demand, r, w.calendar)
+        for r in w.scenario.master_data.regions
+    }
     region = np.array([offsets[c.region] for c in w.master_data.customers])
     local_day = ((w.plan.times / 3600 + region[w.plan.customers]) // 24).astype(int)
     weekend = (local_day == 5) | (local_day == 6)  # the default start is a Monday

@@ -14,9 +14,10 @@ import pytest
 from scipy import stats
 
 from sim.engine import RunEnvironment
-from sim.engine.calendar import HOUR, WorkCalendar
+from sim.engine.calendar import HOUR
 from sim.scenario import Scenario
 from sim.workload import Workload
+from sim.world import scenario_calendar
 
 pytestmark = pytest.mark.validation
 
@@ -27,7 +28,7 @@ def _workload(seed: int, **changes: object) -> Workload:
     data: dict[str, object] = {"name": "calendar", "demand_days": 7, "drain_days": 0}
     data.update(changes)
     scenario = Scenario.model_validate(data)
-    return Workload(scenario, RunEnvironment(seed), WorkCalendar(scenario.start))
+    return Workload(scenario, RunEnvironment(seed), scenario_calendar(scenario))
 
 
 def _pooled_chi_square(observed: np.ndarray, expected: np.ndarray) -> float:
