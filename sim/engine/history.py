@@ -56,7 +56,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 """Column name, ``array`` typecode and numpy dtype, in storage order."""
 
-HISTORY_FORMAT = 1
+HISTORY_FORMAT = 2
 """Version of the history's layout (:data:`COLUMNS` and what the rows mean), written into
 ``run.json`` and ``history.parquet``'s schema metadata. Raise it whenever a column or an
 event's meaning changes, so a reader refuses a history it would misread."""

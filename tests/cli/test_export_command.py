@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from sim.engine.history import HISTORY_FORMAT
 from sim.history_frame import ACCEPTANCE_EVENTS
 from tests.cli.support import REPO, o2csim
 
@@ -127,7 +128,7 @@ BAD = {
     "unknown history format": (
         ["{run}"],
         _edit_run_json(lambda facts: facts.update(history_format=99)),
-        "field history_format is 99; this o2csim reads history format 1",
+        f"field history_format is 99; this o2csim reads history format {HISTORY_FORMAT}",
     ),
     "no run.json": (["{run}"], lambda folder: (folder / "run.json").unlink(), "run.json: missing"),
     "no history": (

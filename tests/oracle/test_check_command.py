@@ -9,6 +9,7 @@ from pathlib import Path
 import junitparser
 import pytest
 
+from sim.engine.history import HISTORY_FORMAT
 from tests.cli.support import o2csim
 from tests.oracle.support import DUPLICATING, GATE, SMALL, sets
 
@@ -29,7 +30,7 @@ def test_a_passing_scenario_exits_0_with_a_valid_junit_file(tmp_path: Path) -> N
     assert "seed 20261127" in done.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["exit_code"] == 0 and summary["verdict"] == "ok"
-    assert summary["provenance"]["history_format"] == 1
+    assert summary["provenance"]["history_format"] == HISTORY_FORMAT
     cases = junit_cases(tmp_path / "junit.xml")
     assert {"no_lost_orders", "no_duplicates", "message_conservation"} <= set(cases)
     assert {"sla.order_creation_latency", "dead_letters == 0"} <= set(cases)
