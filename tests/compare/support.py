@@ -13,7 +13,12 @@ USER_PATTERN = "tests.compare.user_patterns:UnreconciledHybrid"
 """A user's pattern (reconciliation off), found by import path only."""
 
 SLAS: dict[str, Any] = {
-    "order_creation_latency": {"percentile": 95, "max_s": 60},
+    # orders entered through the CRM: EDI orders wait for their 15-minute IDoc inbound run
+    "order_creation_latency": {
+        "percentile": 95,
+        "max_s": 60,
+        "channels": ["field_sales", "web_shop"],
+    },
     "validation_latency": {"percentile": 95, "max_s": 10},
 }
 
