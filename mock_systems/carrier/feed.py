@@ -40,10 +40,19 @@ class ScanFeed(CarrierState):
     _held: dict[str, list[tuple[CarrierScan, int]]]
     """Per unmanifested tracking number: its scans so far, with the shipment's ``nth``."""
 
+    _closing_sites: set[str]
+
     def _enter_manifest(self, tracking: str, site: str) -> None:
-        """Put a tendered shipment on its site's open manifest."""
+        """Put a tendered shipment on its site's open manifest.
+
+        A site's close-out loop starts with its first manifest and keeps the site's local
+        time and holidays.
+        """
         self._open_manifests.setdefault(site, []).append(tracking)
         self._unmanifested.add(tracking)
+        if site not in self._closing_sites:
+            self._closing_sites.add(site)
+            self.sim.process(self._closeouts(site))
 
     def _release_scan(self, tracking: str, scan: CarrierScan, nth: int) -> None:
         """Send a scan on, or hold it while its shipment is on no transmitted manifest."""
@@ -52,20 +61,21 @@ class ScanFeed(CarrierState):
         else:
             self._publish(scan, nth)
 
-    def _closeouts(self) -> Generator[Any, Any, None]:
-        """At each close-out, transmit every site's open manifest; held scans go out."""
+    def _closeouts(self, site: str) -> Generator[Any, Any, None]:
+        """At each of the site's close-outs, transmit its open manifest; held scans go out."""
         sim = self.sim
         windows = self.config.manifest.schedule.windows()
+        local = self.calendar.at(site)
         while True:
-            yield sim.timeout(next_start(self.calendar, windows, sim.now) - sim.now)
-            manifests, self._open_manifests = self._open_manifests, {}
-            for site in sorted(manifests):
-                shipments = manifests[site]
-                self.record("manifest_transmitted", status=site, value=float(len(shipments)))
-                for tracking in shipments:
-                    self._unmanifested.discard(tracking)
-                    for scan, nth in self._held.pop(tracking, ()):
-                        self._publish(scan, nth)
+            yield sim.timeout(next_start(local, windows, sim.now) - sim.now)
+            shipments = self._open_manifests.pop(site, [])
+            if not shipments:
+                continue
+            self.record("manifest_transmitted", status=site, value=float(len(shipments)))
+            for tracking in shipments:
+                self._unmanifested.discard(tracking)
+                for scan, nth in self._held.pop(tracking, ()):
+                    self._publish(scan, nth)
 
     def track(
         self, tracking_number: str, timeout: float = math.inf

@@ -98,8 +98,8 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self._held: dict[str, list[tuple[CarrierScan, int]]] = {}
         if config.feed == "aggregator":
             run.sim.process(self._aggregator())
-        if config.manifest.enabled:
-            run.sim.process(self._closeouts())
+        self._closing_sites: set[str] = set()
+        """Sites whose close-out loop runs (started with the site's first manifest)."""
 
     def tender(
         self, booking: Booking, timeout: float = math.inf

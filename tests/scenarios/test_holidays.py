@@ -140,3 +140,26 @@ def test_a_west_coast_shift_starts_three_hours_after_an_east_coast_one() -> None
     assert first["NV01"] - first["NJ01"] == 3 * HOUR
     utc = first_pick_on_tuesday(small_week("calendar.local_time=false"))
     assert utc["NV01"] == utc["NJ01"] == DAY + 6 * HOUR  # off switch: every shift in UTC
+
+
+def test_the_erp_and_each_site_keep_their_own_batch_schedule_in_local_time() -> None:
+    """The nightly billing run starts at 22:00 head-office time (New York), a west-coast
+    site's manifest closes at 18:00 Los Angeles time: in UTC they are hours apart."""
+    from sim.run import execute
+    from sim.scenario import load_scenario
+
+    result = execute(
+        load_scenario(
+            "scenarios/baseline.yaml",
+            ["demand_days=1", "drain_days=2", "demand.orders_per_business_day=150"],
+        ),
+        seed=3,
+    )
+    started = [
+        r for r in result.history.select("erp.batch_started") if r["status"] == "billing_run"
+    ]
+    # 2026-10-19 is in daylight saving time: New York is UTC-4
+    assert started and {round((float(r["time"]) / 3600) % 24, 2) for r in started} == {2.0}
+    manifests = result.history.select("carrier.manifest_transmitted")
+    hours = {str(r["status"]): round((float(r["time"]) / 3600) % 24, 2) for r in manifests}
+    assert hours["NJ01"] == 22.0 and hours["NV01"] == 1.0  # 18:00 EDT and 18:00 PDT
