@@ -474,6 +474,34 @@ MAPPINGS: tuple[EventMapping, ...] = (
     _product("erp.material_unblocked", "Material Unblocked"),
     _product("erp.purchase_order", "Purchase Order Placed", _s("plant"), _i("quantity")),
     _product("erp.goods_receipt", "Goods Received", _s("plant"), _i("quantity")),
+    _product(
+        "erp.purchase_order_open",
+        "Purchase Order Open",
+        _s("plant"),
+        _i("quantity"),
+        _f("arrives_in_s", "value2"),
+    ),
+    _product(
+        "erp.opening_allocation",
+        "Opening Allocation",
+        _s("plant"),
+        _i("quantity"),
+        _f("ships_in_s", "value2"),
+    ),
+    _product("erp.inventory_difference", "Inventory Difference Posted", _s("plant"), _i("units")),
+    _product("wms.stock_drift", "Stock Drift", _s("site"), _i("units")),
+    _product(
+        "wms.cycle_count", "Cycle Counted", _s("site"), _i("counted"), _i("difference", "value2")
+    ),
+    _delivery("wms.short_pick", "Short Picked", _s("site"), _i("units_short")),
+    _delivery("erp.shipped_short", "Shipped Short", _s("plant"), _i("units_short")),
+    EventMapping(
+        "erp.receivable_opened",
+        "Receivable Opened",
+        (_CUSTOMER,),
+        (_f("amount"), _f("paid_in_s", "value2")),
+    ),
+    EventMapping("erp.receivable_paid", "Receivable Paid", (_CUSTOMER,), (_f("amount"),)),
     # WMS and carrier
     _delivery("wms.pick_released", "Pick Released", _s("site"), _i("lines")),
     _delivery("wms.pick_started", "Pick Started", _s("site"), _i("picker")),

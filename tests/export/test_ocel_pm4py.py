@@ -37,6 +37,9 @@ OVERRIDES = [
     "demand.orders_per_business_day=300",
     "master_data.customers=60",
     "master_data.credit_limit_mean=10000",
+    # a cold start: opening exposure near the limits and never paid down, so customers run
+    # into credit holds within the day (a warm world sizes limits from their volume)
+    "warm_start.enabled=false",
 ]
 
 # the kinds of object, each counted by the history events that name it
@@ -48,7 +51,13 @@ OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "work item": ("subject", ("desk.item_raised",)),
     "customer": (
         "subject",
-        ("erp.order_created", "erp.customer_pending", "erp.customer_created"),
+        (
+            "erp.order_created",
+            "erp.customer_pending",
+            "erp.customer_created",
+            "erp.receivable_opened",
+            "erp.receivable_paid",
+        ),
     ),
     "product": (
         "subject",
@@ -59,6 +68,11 @@ OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "erp.list_price_changed",
             "erp.material_blocked",
             "erp.material_unblocked",
+            "erp.purchase_order_open",
+            "erp.opening_allocation",
+            "erp.inventory_difference",
+            "wms.stock_drift",
+            "wms.cycle_count",
         ),
     ),
 }
