@@ -187,7 +187,8 @@ wait_s), ``integration.retry_budget_exhausted``, ``integration.throttle_wait``,
 allocated).
 
 Never exported, as they name no business object: ``run.ended``, ``fault.*``,
-``endpoint.availability``, ``bus.subscribed``, ``bus.subscription_filter``,
+``endpoint.availability``, ``pool.declared``, ``pool.member``, ``pool.work`` and
+``lock.wait`` (capacity bookkeeping), ``bus.subscribed``, ``bus.subscription_filter``,
 ``bus.availability``, ``integration.breaker``, ``integration.atp_cache_*``,
 ``integration.mapping_deployed``, ``integration.dead_letters_replayed``,
 ``integration.replay_not_applicable``, ``integration.reconciliation_run`` and ``_failed``,
@@ -638,6 +639,10 @@ NOT_EXPORTED = frozenset(
     {
         "run.ended",
         "endpoint.availability",
+        "pool.declared",
+        "pool.member",
+        "pool.work",
+        "lock.wait",
         "bus.subscribed",
         "bus.subscription_filter",
         "bus.availability",
