@@ -130,6 +130,7 @@ def test_staleness_buckets_weigh_up_to_the_runs_time_weighted_share(schema: RunR
     assert np.nanmax(values) <= 1 and np.nanmin(values) >= 0
     _, run_share = line_xy(ax, "run_stale_share")
     assert run_share.tolist() == [figure["stale_share"]] * 2
-    # CRM cannot read the ERP's events from hour 8, so it is staler then than before
-    assert np.nanmax(values[8:16]) > 0.2 and np.nanmax(values[:7]) < 0.01
+    # CRM cannot read the ERP's events from hour 8, so it is staler then than before (the
+    # first hours have few open orders, so one order's ordinary sync lag shows as a few %)
+    assert np.nanmax(values[8:16]) > 0.2 and np.nanmax(values[:7]) < 0.05
     assert one(ax, "stale_share").get_label() == "per 1 h bucket"
