@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, ClassVar
 
+from sim.integration.blocks import ExceptionDesk
+from sim.integration.blocks.exception_desk import NOT_CREATED
 from sim.integration.canonical import Envelope
 from sim.integration.messaging import Handler, Outcome
-from sim.integration.patterns import EventBusPattern
+from sim.integration.patterns import EventBusPattern, HybridPattern
+from sim.integration.patterns.base import PatternContext
 from sim.integration.patterns.composed import ComposedPattern
 
 
@@ -66,3 +69,40 @@ class DeskFixStraightToCrmEventBus(EventBusPattern):
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
         landed: bool = yield from ComposedPattern._reconcile_order(self, order_ref)
         return landed
+
+
+class DeskCancelsWithoutLookup(ExceptionDesk):
+    """The order desk as it was: "never created" taken at its word, only CRM told.
+
+    A cancel for a reason in :data:`NOT_CREATED` skips the look-up in the ERP, so an order
+    a resubmission created with every answer lost is cancelled in CRM while the ERP ships
+    it (tests/patterns/test_desk_cancel_lookup.py).
+    """
+
+    def _cancel(self, ref: int, reason: str, redo: Any) -> Generator[Any, Any, bool]:
+        if reason not in NOT_CREATED:
+            decided: bool = yield from super()._cancel(ref, reason, redo)
+            return decided
+        yield from self.tell_crm_cancelled(ref, reason)
+        self.record("order_cancelled", order=ref, status=reason)
+        return True
+
+
+class DeskCancelsWithoutLookupEventBus(EventBusPattern):
+    """The event-bus pattern with the desk that cancels without looking the order up."""
+
+    name: ClassVar[str] = "mutant_desk_cancels_without_lookup_event_bus"
+
+    def __init__(self, context: PatternContext) -> None:
+        super().__init__(context)
+        self.exception_desk.__class__ = DeskCancelsWithoutLookup
+
+
+class DeskCancelsWithoutLookupHybrid(HybridPattern):
+    """The hybrid pattern with the desk that cancels without looking the order up."""
+
+    name: ClassVar[str] = "mutant_desk_cancels_without_lookup_hybrid"
+
+    def __init__(self, context: PatternContext) -> None:
+        super().__init__(context)
+        self.exception_desk.__class__ = DeskCancelsWithoutLookup
