@@ -21,7 +21,7 @@ def test_light_fault_free_load_is_delivered_whole(pattern: str) -> None:
     scenario = Scenario(
         name="light",
         seed=11,
-        demand_days=0.5,
+        demand_days=1,  # a whole day: orders arrive in the customers' local hours
         drain_days=6,
         demand={"orders_per_business_day": 120},
         master_data={"customers": 40, "products": 30},
