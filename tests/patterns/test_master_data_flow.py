@@ -126,6 +126,19 @@ def test_a_new_accounts_orders_are_refused_before_replication_and_created_after(
     assert count(off.history, "erp.business_partner_created") == 0
 
 
+ROOMY_ERP = "systems.erp.work_processes.shared=false"
+"""Each ERP endpoint on its own servers (its ``concurrency``), for the invariants world only.
+
+The customer-sync-lag fault re-sends a fifth of the accounts at 8:00 (283 accounts); direct
+pushes each through the synchronous business-partner call and retries on timeout, ~850 calls
+that queue FIFO for the ERP's two shared dialog work processes (batch jobs hold them only
+~60 s a run). ERP order creation then waits ~10 minutes behind them, times out, and
+direct's retries (no idempotency key, by design) create duplicate orders; with four dialog
+work processes the wait is still ~3 minutes. That is the shared-capacity weakness the
+work-process tests show; this test is about master data keeping the invariants, so the
+ERP's endpoints do not share work processes here."""
+
+
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_invariants_hold_on_a_world_with_master_data_traffic(pattern: str) -> None:
     faults = (
@@ -133,7 +146,9 @@ def test_invariants_hold_on_a_world_with_master_data_traffic(pattern: str) -> No
         " {kind: outage, target: erp.price_read, windows: [{start_h: 9, end_h: 10}]},"
         " {kind: price_change, share: 0.2, change: 0.2, windows: [{start_h: 9.5, end_h: 10}]}]"
     )
-    result = run_small(*NEW_ACCOUNTS, PRICE_TRAFFIC, faults, f"integration.pattern={pattern}")
+    result = run_small(
+        *NEW_ACCOUNTS, PRICE_TRAFFIC, faults, ROOMY_ERP, f"integration.pattern={pattern}"
+    )
     assert count(result.history, "erp.business_partner_created") > 100
     assert count(result.history, "crm.price_updated") > 10
     verdicts = run_all(result.history)
