@@ -25,7 +25,16 @@ CHANNELS = {"field_sales": 0.3, "web_shop": 0.3, "edi": 0.4}
 
 def scenario(pattern: str = "hybrid", **changes: Any) -> Scenario:
     """A small world: about 65 orders on a Monday morning, three days to finish."""
-    demand = {"orders_per_business_day": 200, "channels": CHANNELS, **changes.pop("demand", {})}
+    demand = {
+        "orders_per_business_day": 200,
+        "channels": CHANNELS,
+        # hours in UTC, one profile for every channel (as tests/faults/support.py SMALL):
+        # in the regions' local time a UTC morning is the night, and the web shop and the
+        # field reps would place almost nothing
+        "local_time": False,
+        "channel_profiles": {},
+        **changes.pop("demand", {}),
+    }
     return Scenario(
         name="channels",
         seed=5,
@@ -162,9 +171,15 @@ def test_without_batches_each_idoc_is_posted_on_receipt() -> None:
 
 def price_drift(pattern: str, **changes: Any) -> Scenario:
     """ERP list prices rise at 08:00; the price book (and so the partners' catalogue) learns
-    it only at 11:00, so IDocs received in between carry the old price."""
+    it only at 11:00, so IDocs received in between carry the old price.
+
+    The price flow carries a change at once on a bus and at night in a batch; the ERP's
+    price read is down until 11:00, so on a bus too the price book learns it only then."""
     window = {"start_h": 8, "end_h": 11}
-    faults = [{"kind": "price_change", "share": 0.6, "change": 0.3, "windows": [window]}]
+    faults = [
+        {"kind": "price_change", "share": 0.6, "change": 0.3, "windows": [window]},
+        {"kind": "outage", "target": "erp.price_read", "windows": [window]},
+    ]
     return scenario(pattern, faults=faults, **changes)
 
 

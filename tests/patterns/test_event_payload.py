@@ -50,8 +50,10 @@ def _run(
         name="light",
         seed=11,
         demand_days=0.5,
-        drain_days=6,
-        demand={"orders_per_business_day": 120},
+        drain_days=8,
+        # demand hours in UTC, one profile for every channel (as tests/faults/support.py
+        # SMALL): the outage and upgrade windows are UTC hours of the morning's business
+        demand={"orders_per_business_day": 120, "local_time": False, "channel_profiles": {}},
         master_data={"customers": 40, "products": 30},
         systems={"erp": {"event_payload": payload}},
         integration=integration,

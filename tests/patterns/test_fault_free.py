@@ -22,7 +22,7 @@ def test_light_fault_free_load_is_delivered_whole(pattern: str) -> None:
         name="light",
         seed=11,
         demand_days=1,  # a whole day: orders arrive in the customers' local hours
-        drain_days=6,
+        drain_days=10,  # a backorder picked up on Friday evening, 4 business days: Thursday
         demand={"orders_per_business_day": 120},
         master_data={"customers": 40, "products": 30},
         integration={"pattern": pattern},
