@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any
 
 from mock_systems.crm import Crm
+from mock_systems.crm_orders import crm_order_id
 from sim.engine import CallResult, Mailbox
 
 __all__ = ["CaseLine", "CaseOpened", "CaseStatus", "Case", "CrmCases", "case_id"]
@@ -101,8 +102,14 @@ class CrmCases:
         self._api = crm.endpoints["api"]
 
     def open_case(self, quote_number: int, reason: str, lines: tuple[CaseLine, ...]) -> Case | None:
-        """Customer service opens a return case for an accepted quote (one per order)."""
-        quote = self.crm.quotes.get(f"0Q0{quote_number:012d}")
+        """Customer service opens a return case for an order the CRM holds (one per order).
+
+        The order is an accepted quote, or an order record (a web-shop order, or one that
+        began in the ERP) for the other channels.
+        """
+        quote = self.crm.quotes.get(f"0Q0{quote_number:012d}") or self.crm.orders.get(
+            crm_order_id(quote_number)
+        )
         if quote is None or case_id(quote_number) in self.cases:
             return None
         case = Case(

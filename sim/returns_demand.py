@@ -23,6 +23,7 @@ from typing import Any
 
 from mock_systems.crm import Crm, quote_id
 from mock_systems.crm_cases import Case, CaseLine, CrmCases
+from mock_systems.crm_orders import crm_order_id
 from mock_systems.wms_receiving import Parcel, ReturnsReceiving
 from sim.engine import RunEnvironment, keyed_unit, stream_key
 from sim.scenario.returns import Returns
@@ -78,12 +79,17 @@ class ReturnDemand:
 
     def _ask(self, order: int) -> Generator[Any, Any, None]:
         yield self.sim.timeout(self._delay(order, 1))
+        # the customer's order as the CRM holds it: a quote, or an order record
         quote = self.crm.quotes.get(quote_id(order))
-        if quote is None or not quote.LineItems:
+        placed = self.crm.orders.get(crm_order_id(order))
+        items: tuple[Any, ...] = (
+            quote.LineItems if quote is not None else placed.OrderItems if placed else ()
+        )
+        if not items:
             return
         key = self._key
-        index = min(int(keyed_unit(key, order, 2) * len(quote.LineItems)), len(quote.LineItems) - 1)
-        item = quote.LineItems[index]
+        index = min(int(keyed_unit(key, order, 2) * len(items)), len(items) - 1)
+        item = items[index]
         quantity = max(
             1, math.ceil(self._quantity_share(keyed_unit(key, order, 3)) * item.Quantity)
         )

@@ -197,7 +197,9 @@ Never exported, as they name no business object: ``run.ended``, ``fault.*``,
 ``wms.wave_released``, ``carrier.manifest_transmitted``), ``desk.headcount``,
 ``erp.contract_version``, ``erp.idoc_batch`` and ``_deferred``,
 ``integration.intake_polled``, ``_poll_failed`` and ``_poll_skipped``; ``crm.quote_region``,
-``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute. A
+``crm.order_region`` and ``erp.idoc_region`` become the order's ``region`` attribute; the
+master-data flow's rows (:data:`MASTER_DATA_FLOW_EVENTS`) name accounts and price-book
+entries, not the log's objects, and are left out too. A
 history event in neither list (one added to the simulator after this table) is not exported
 and is reported in :attr:`OcelLog.unmapped`.
 
@@ -226,6 +228,7 @@ from sim.history_frame import ACCEPTANCE_EVENTS, ORDER_REGION_EVENTS
 __all__ = [
     "BOOKKEEPING",
     "MAPPINGS",
+    "MASTER_DATA_FLOW_EVENTS",
     "NOT_EXPORTED",
     "OBJECT_IDS",
     "O2O_RULES",
@@ -635,6 +638,24 @@ MAPPINGS: tuple[EventMapping, ...] = (
 BOOKKEEPING = frozenset(m.history for m in MAPPINGS if m.bookkeeping)
 """History events exported only on request."""
 
+MASTER_DATA_FLOW_EVENTS = frozenset(
+    {
+        "crm.account_created",
+        "crm.account_resent",
+        "crm.account_linked",
+        "crm.price_updated",
+        "erp.business_partner_created",
+        "erp.business_partner_refused",
+        "erp.business_partner_replayed",
+        "integration.partner_replicated",
+        "integration.partner_sync_failed",
+        "integration.prices_synced",
+        "integration.price_sync_failed",
+    }
+)
+"""The master-data flow's rows: they name CRM accounts and price-book entries by the CRM's
+numbers, not the log's customer and product objects, so they are left out of the log."""
+
 NOT_EXPORTED = frozenset(
     {
         "run.ended",
@@ -669,6 +690,7 @@ NOT_EXPORTED = frozenset(
         "integration.intake_polled",
         "integration.intake_poll_failed",
         "integration.intake_poll_skipped",
+        *MASTER_DATA_FLOW_EVENTS,
         *ORDER_REGION_EVENTS,
     }
 )

@@ -22,6 +22,12 @@ TINY_BASELINE = [
     "drain_days=2",
     "--set",
     "demand.orders_per_business_day=100",
+    # demand hours in UTC with one profile for every channel: in the regions' local time
+    # half a UTC day is the night, and it holds no field-sales quotes at all
+    "--set",
+    "demand.local_time=false",
+    "--set",
+    "demand.channel_profiles={}",
 ]
 
 

@@ -14,8 +14,13 @@ RETURNS = [
     "demand.orders_per_business_day=240",
     "returns.enabled=true",
     "returns.demand.share=0.5",
+    "demand.local_time=false",
+    "demand.channel_profiles={}",
 ]
-"""About sixty orders on a Monday morning, half of them returned, and two weeks to finish."""
+"""About sixty orders on a Monday morning, half of them returned, and two weeks to finish.
+
+The demand hours are read in UTC with one profile for every channel, as in the fault tests'
+small world: in the regions' local time a UTC morning is the night."""
 
 
 def run_returns(*overrides: str, seed: int = 3) -> RunResult:

@@ -31,10 +31,12 @@ def test_returns_do_not_move_the_order_flow() -> None:
 
 
 def _order_rows(history: History) -> tuple[list[str], list[bytes]]:
-    """Event names and the numeric columns' bytes, less the bus's subscription rows."""
+    """Event names and the numeric columns' bytes, less the declarations of the bus's
+    subscriptions and of the endpoints on the ERP's work processes (the returns APIs)."""
     cols = history.columns()
     names = np.array(history.events.names)[cols["event"]]
-    keep = ~np.isin(names, ["bus.subscribed", "bus.subscription_filter"])
+    declarations = ["bus.subscribed", "bus.subscription_filter", "pool.declared", "pool.member"]
+    keep = ~np.isin(names, declarations)
     numbers = [cols[c][keep].tobytes() for c in ("time", "order", "subject", "value", "value2")]
     return [str(n) for n in names[keep]], numbers
 

@@ -128,8 +128,6 @@ class DirectPattern(ComposedPattern):
         md = self.master_data
         md.listen_accounts(lambda customer: self.spawn(partial(md.replicate, customer)))
         md.schedule(self.settings.master_data.batch_interval_s, md.nightly, self.spawn)
-        if self.mechanisms.erp_order_intake:
-            self.intake.poll_created(self.settings.direct.poll_interval_s, self.poller.watch)
 
     def start_returns(self, flow: ReturnsFlow, adapter: ReturnsAdapter) -> None:
         """Returns point to point; the CRM job polls each open return like each order."""
