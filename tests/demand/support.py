@@ -36,9 +36,10 @@ def workload(seed: int = 1, demand: dict[str, Any] | None = None, **changes: Any
 
 def local_hours(w: Workload) -> np.ndarray:
     """Each order's hour of the day in its customer's region (default offsets)."""
+    # the regions' clocks, whether or not the demand follows them (demand.local_time)
+    clocks = w.scenario.demand.model_copy(update={"local_time": True})
     offsets = {
-        r: region_utc_offset_h(w.scenario.demand, r, w.calendar)
-        for r in w.scenario.master_data.regions
+        r: region_utc_offset_h(clocks, r, w.calendar) for r in w.scenario.master_data.regions
     }
     region = np.array([offsets[c.region] for c in w.master_data.customers])
     local = w.plan.times + region[w.plan.customers] * HOUR + w.calendar.start.hour * HOUR
