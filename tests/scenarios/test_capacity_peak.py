@@ -20,7 +20,12 @@ def _day(orders: int, shared: bool = True) -> dict[str, Any]:
             "name": "capacity",
             "demand_days": 1,
             "drain_days": 0.5,
-            "demand": {"orders_per_business_day": orders},
+            # every channel through synchronous creation: EDI orders would wait for their
+            # 15-minute IDoc inbound run whatever the load
+            "demand": {
+                "orders_per_business_day": orders,
+                "entry": {"edi": "crm_quote", "web_shop": "crm_quote"},
+            },
             "master_data": {"customers": 150, "products": 80},
             "systems": {
                 "erp": {"work_processes": {"dialog": 1, "batch_packets": 0, "shared": shared}}
