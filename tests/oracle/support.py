@@ -7,8 +7,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 GATE = REPO / "scenarios" / "release_gate.yaml"
 
-SMALL = ["demand.orders_per_business_day=240", "demand_days=0.5", "drain_days=6"]
-"""About sixty orders on a Monday morning, and time for them all to finish."""
+SMALL = [
+    "demand.orders_per_business_day=240",
+    "demand_days=0.5",
+    "drain_days=8",
+    "demand.local_time=false",
+    "demand.channel_profiles={}",
+]
+"""About sixty orders on a Monday morning (UTC), and time for them all to finish.
+
+The demand hours are read in UTC with one profile for every channel: in the regions' local
+time a UTC morning is the night, with no rep creating quotes (no validation samples)."""
 
 DUPLICATING = [
     "integration.mechanisms.idempotency_keys=false",
