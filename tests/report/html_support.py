@@ -79,7 +79,14 @@ def compare_folder(folder: Path) -> Path:
     """Two patterns, two replications each, of the release gate shrunk to a morning."""
     scenario = load_scenario(
         SCENARIOS / "release_gate.yaml",
-        ["demand.orders_per_business_day=240", "demand_days=0.5", "drain_days=2"],
+        [
+            "demand.orders_per_business_day=240",
+            "demand_days=0.5",
+            "drain_days=2",
+            # demand hours in UTC, one profile for every channel (tests/report/support.py)
+            "demand.local_time=false",
+            "demand.channel_profiles={}",
+        ],
     )
     write_compare_outputs(compare(scenario, ["direct", "hybrid"], replications=2), folder)
     return folder
