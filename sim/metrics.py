@@ -29,7 +29,7 @@ from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
-from sim.history_frame import history_frame, rows
+from sim.history_frame import accepted_rows, history_frame, rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
 from sim.promise import promise_kpis
@@ -152,7 +152,7 @@ def after_warmup(frame: pd.DataFrame, warmup_s: float) -> pd.DataFrame:
     """
     if warmup_s <= 0:
         return frame
-    accepted = rows(frame, "crm.quote_accepted")
+    accepted = accepted_rows(frame)
     early = accepted.loc[accepted["time"] < warmup_s, "order"].unique()
     return frame[~frame["order"].isin(early)]
 

@@ -22,7 +22,9 @@ def _world() -> World:
             seed=4,
             demand_days=1,
             drain_days=9,
-            demand={"orders_per_business_day": 400},
+            # demand hours in UTC with one profile for every channel, so the outages at
+            # 09:00-11:00 UTC meet the reps' quotes (in US local time that is the night)
+            demand={"orders_per_business_day": 400, "local_time": False, "channel_profiles": {}},
             master_data={"customers": 80, "products": 40},
         )
     )

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine.calendar import DAY
-from sim.history_frame import history_frame, rows
+from sim.engine.calendar import DAY, WeeklyWindow
+from sim.history_frame import ACCEPTANCE_EVENTS, history_frame, rows
 from sim.metrics import compute_metrics
 from sim.scenario import Scenario
 from sim.world import World, build_world
@@ -101,7 +101,13 @@ def test_factory_calendar_keeps_replenishment_off_the_weekend(
     world.run.sim.run(until=world.horizon_s)
     frame = history_frame(world.run.history)
     moves = pd.concat([rows(frame, "erp.purchase_order"), rows(frame, "erp.goods_receipt")])
-    weekend = {world.calendar.weekday(t) for t in moves["time"]} & {5, 6}
+    # the weekdays of the ERP's factory calendar (the head office's local time), from the
+    # first local Monday on: the warm start's purchase orders in transit at time zero
+    # (Sunday evening in New York) arrive in calendar time
+    erp_calendar = world.erp.calendar
+    monday = erp_calendar.next_open(0.0, (WeeklyWindow(start_hour=0, end_hour=24, weekdays=(0,)),))
+    later = moves["time"][moves["time"] >= monday]
+    weekend = {erp_calendar.weekday(t) for t in later} & {5, 6}
     assert len(moves) > 10
     assert bool(weekend) == (len(working_days) == 7)  # calendar time: weekend receipts
 
@@ -110,7 +116,7 @@ def test_warmup_days_drop_the_orders_accepted_before_it(warm: World) -> None:
     history, end = warm.run.history, warm.horizon_s
     whole = compute_metrics(history, end)
     later = compute_metrics(history, end, warmup_s=DAY)
-    accepted = [r["time"] for r in history.select("crm.quote_accepted")]
+    accepted = [r["time"] for e in ACCEPTANCE_EVENTS for r in history.select(e)]
     assert whole["volume"]["orders_accepted"] == len(accepted)
     assert later["volume"]["orders_accepted"] == sum(t >= DAY for t in accepted)
     assert 0 < later["volume"]["orders_accepted"] < whole["volume"]["orders_accepted"]

@@ -21,7 +21,6 @@ from numpy.typing import ArrayLike
 
 from sim.metrics import LATENCY_METRICS, latency_samples
 from sim.report.plots.base import RunLike, new_axes
-from sim.returns_metrics import RETURN_LATENCIES
 
 __all__ = ["UNITS", "cdf_points", "plot_latency_cdf", "plot_latency_cdfs"]
 
@@ -117,8 +116,8 @@ def plot_latency_cdfs(
         raise ValueError(f"unknown latency metrics {unknown}; one of {', '.join(LATENCY_METRICS)}")
     ax = new_axes(ax)
     samples = latency_samples(result.history)
-    if metrics is None:  # a world without returns draws no empty returns curves
-        chosen = [m for m in chosen if m not in RETURN_LATENCIES or len(samples[m])]
+    if metrics is None:  # a world without returns or master-data traffic draws no empty curves
+        chosen = [m for m in chosen if len(samples[m])]
     for metric in chosen:
         _draw(ax, samples[metric]["lag"], metric, unit)
     _finish(ax, unit, True, f"latency CDFs: {result.scenario.name}")
