@@ -92,7 +92,13 @@ def small_workloads(
             "start": MONDAY_MORNING,
             "demand_days": demand_days,
             "drain_days": drain_days,
-            "demand": {"orders_per_business_day": draw(volume_menu)},
+            # demand hours in UTC, one profile for every channel: a drawn window of a few
+            # hours from Monday 00:00 UTC would otherwise fall in the US night
+            "demand": {
+                "orders_per_business_day": draw(volume_menu),
+                "local_time": False,
+                "channel_profiles": {},
+            },
             "master_data": {
                 "customers": draw(st.sampled_from(_CUSTOMERS)),
                 "products": draw(st.sampled_from(_PRODUCTS)),
