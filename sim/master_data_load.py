@@ -21,7 +21,7 @@ from sim.scenario import Scenario
 from sim.warm_start.loading import credit_figures, load_opening_stock, open_receivables
 
 if TYPE_CHECKING:
-    from sim.workload import MasterDataSet
+    from sim.workload_records import MasterDataSet
 
 __all__ = ["MasterDataLoad"]
 

@@ -20,7 +20,7 @@ from sim.scenario.channels import EdiEntry, WebShopEntry
 
 if TYPE_CHECKING:
     from sim.master_data_activity import MasterDataActivity
-    from sim.workload import ArrivalPlan, MasterDataSet
+    from sim.workload_records import ArrivalPlan, MasterDataSet
 
 __all__ = ["AmendmentHook", "OrderEntry"]
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from faker import Faker
@@ -43,6 +42,7 @@ from sim.master_data_activity import MasterDataActivity
 from sim.master_data_load import MasterDataLoad
 from sim.order_entry import AmendmentHook, OrderEntry
 from sim.scenario import Demand, MasterData, Scenario
+from sim.workload_records import ArrivalPlan, CustomerSeed, MasterDataSet, ProductSeed
 
 __all__ = [
     "CustomerSeed",
@@ -55,39 +55,6 @@ __all__ = [
     "hourly_rates",
     "generate_master_data",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerSeed:
-    """One generated customer."""
-
-    sold_to: str
-    account_id: str
-    name: str
-    region: str
-    credit_limit: float
-    opening_exposure: float
-    contract: bool
-    order_share: float
-    """The probability that an arriving order is this customer's (the shares add up to 1)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProductSeed:
-    """One generated product."""
-
-    sku: str
-    name: str
-    list_price: float
-    popularity: float
-
-
-@dataclass(frozen=True)
-class MasterDataSet:
-    """Customers and products shared by the CRM and the ERP at time zero."""
-
-    customers: tuple[CustomerSeed, ...]
-    products: tuple[ProductSeed, ...]
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
@@ -172,23 +139,6 @@ def hourly_rates(
     per_second = component_rates(demand, parts, calendar.start, mids, factors)
     rates: np.ndarray = per_second.sum(axis=0) * HOUR
     return rates
-
-
-@dataclass(frozen=True)
-class ArrivalPlan:
-    """Arrival instants and the drawn shape of every order."""
-
-    times: np.ndarray
-    customers: np.ndarray
-    channels: tuple[str, ...]
-    channel_idx: np.ndarray
-    line_counts: np.ndarray
-    skus: np.ndarray
-    units: np.ndarray
-    day_factors: DayFactors | None = None
-    """The random factor of each local date (None: no draw)."""
-    promotion: np.ndarray | None = None
-    """Per order, the index of the promotion whose products it buys (-1: none)."""
 
 
 class Workload(MasterDataLoad, OrderEntry):
