@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import simpy
 
+from sim.engine.event_loop import SimEnvironment
 from sim.engine.history import History
 from sim.engine.streams import RandomStreams
 
@@ -20,7 +21,7 @@ class RunEnvironment:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.sim = simpy.Environment()
+        self.sim: simpy.Environment = SimEnvironment()
         self.streams = RandomStreams(seed)
         self.history = History()
 
