@@ -13,7 +13,7 @@ from typing import Any
 
 from mock_systems.carrier import Booking, Carrier, CarrierScan
 from sim.engine import CallResult
-from sim.integration.canonical import ScanCode, Shipment, TrackingScan
+from sim.integration.canonical import Shipment, TrackingScan, scan_code
 
 __all__ = ["CarrierAdapter"]
 
@@ -65,7 +65,7 @@ class CarrierAdapter:
             tracking_number=scan.tracking_number,
             shipment_id=scan.shipper_reference,
             order_ref=scan.order_ref,
-            code=ScanCode(scan.code),
+            code=scan_code(scan.code),
             occurred_at=scan.occurred_at,
             reason=scan.reason,
         )

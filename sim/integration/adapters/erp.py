@@ -53,7 +53,9 @@ from sim.integration.canonical import (
     SubmissionReceipt,
     TrackingScan,
     ValidationResult,
+    order_status,
 )
+from sim.integration.canonical.base import member_parser
 
 __all__ = [
     "DeliveryReading",
@@ -108,6 +110,10 @@ class InvoiceStatus(StrEnum):
 
     POSTED = "POSTED"
     PAID = "PAID"
+
+
+invoice_status = member_parser(InvoiceStatus)
+"""``InvoiceStatus(value)``, as one dictionary look-up."""
 
 
 class ErpEvent(NamedTuple):
@@ -196,8 +202,8 @@ def _reading(line: StatusLine) -> StatusReading:
         line.version,
         line.sales_document,
         line.changed_at,
-        tuple((delivery, OrderStatus(status)) for delivery, status in line.deliveries),
-        tuple((delivery, InvoiceStatus(status)) for _, delivery, status in line.invoices),
+        tuple((delivery, order_status(status)) for delivery, status in line.deliveries),
+        tuple((delivery, invoice_status(status)) for _, delivery, status in line.invoices),
     )
 
 
@@ -206,7 +212,7 @@ def _order_reading(document: SalesOrderDocument) -> OrderReading:
         _reading(document.line),
         document.hold_reason,
         tuple(
-            DeliveryReading(d.delivery, d.plant, d.items, OrderStatus(d.status))
+            DeliveryReading(d.delivery, d.plant, d.items, order_status(d.status))
             for d in document.deliveries
         ),
         document.sold_to,
@@ -280,7 +286,7 @@ class ErpAdapter:
             order_ref=order.order_ref,
             accepted=answer.created,
             erp_order_number=answer.sales_document,
-            status=OrderStatus(answer.status) if answer.created else None,
+            status=order_status(answer.status) if answer.created else None,
             reason=answer.reason,
             replayed=answer.replayed,
         )

@@ -34,7 +34,7 @@ from sim.engine import CallResult
 from sim.integration.adapters import CrmAdapter, ErpAdapter, StatusReading
 from sim.integration.adapters.erp import InvoiceStatus
 from sim.integration.blocks.durable_writes import DurableWriter
-from sim.integration.canonical import STATUS_RANK, Envelope, OrderStatus
+from sim.integration.canonical import STATUS_RANK, Envelope, OrderStatus, order_status
 from sim.integration.messaging import LatestWins, Outcome, Retrier
 
 __all__ = ["StatusNews", "CrmStatusSync", "news_from_event", "news_from_reading"]
@@ -70,14 +70,14 @@ def news_from_event(envelope: Envelope) -> StatusNews:
     shipments: tuple[Shipment, ...] = ()
     invoices: tuple[InvoiceNews, ...] = ()
     if envelope.type == "ShipmentStatusChanged":
-        shipments = ((str(payload["delivery"]), OrderStatus(payload["delivery_status"])),)
+        shipments = ((str(payload["delivery"]), order_status(payload["delivery_status"])),)
     else:
         invoice_status = _INVOICE_STATUS.get(envelope.type)
         if invoice_status is not None:
             invoices = ((str(payload["delivery"]), invoice_status),)
     return StatusNews(
         int(payload["order_ref"]),
-        OrderStatus(payload["status"]),
+        order_status(payload["status"]),
         envelope.sequence,
         envelope.occurred_at,
         payload.get("erp_order_number"),
@@ -90,7 +90,7 @@ def news_from_reading(reading: StatusReading) -> StatusNews:
     """The news in a status reading: the order, its shipments on their way and its invoices."""
     return StatusNews(
         reading.order_ref,
-        OrderStatus(reading.status),
+        order_status(reading.status),
         reading.version,
         reading.changed_at,
         reading.erp_order_number,

@@ -8,6 +8,7 @@ from sim.integration.canonical.fulfilment import (
     Shipment,
     ShipmentLine,
     TrackingScan,
+    scan_code,
 )
 from sim.integration.canonical.order import (
     STATUS_RANK,
@@ -19,6 +20,7 @@ from sim.integration.canonical.order import (
     OrderStatus,
     SubmissionReceipt,
     ValidationResult,
+    order_status,
 )
 from sim.integration.canonical.parties import Customer, ListPrice, Product
 from sim.integration.canonical.returns import (
@@ -31,6 +33,8 @@ from sim.integration.canonical.returns import (
 )
 
 __all__ = [
+    "order_status",
+    "scan_code",
     "STATUS_RANK",
     "AmendmentKind",
     "Channel",

@@ -6,9 +6,10 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sim.integration.canonical.base import CanonicalModel
+from sim.integration.canonical.base import CanonicalModel, member_parser
 
 __all__ = [
+    "scan_code",
     "RETURNED_TO_SENDER",
     "ScanCode",
     "ShipmentLine",
@@ -35,6 +36,10 @@ class ScanCode(StrEnum):
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     EXCEPTION = "exception"
+
+
+scan_code = member_parser(ScanCode)
+"""``ScanCode(value)``, as one dictionary look-up."""
 
 
 class ShipmentLine(CanonicalModel):

@@ -6,9 +6,10 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sim.integration.canonical.base import CanonicalModel
+from sim.integration.canonical.base import CanonicalModel, member_parser
 
 __all__ = [
+    "order_status",
     "Channel",
     "OrderStatus",
     "STATUS_RANK",
@@ -47,6 +48,9 @@ class OrderStatus(StrEnum):
     DELIVERED = "DELIVERED"
     CANCELLED = "CANCELLED"
 
+
+order_status = member_parser(OrderStatus)
+"""``OrderStatus(value)``, as one dictionary look-up."""
 
 STATUS_RANK: dict[OrderStatus, int] = {
     OrderStatus.QUOTED: 0,
