@@ -76,9 +76,12 @@ def serve_locked(
             endpoint._interrupted_in_service(order, arrival, start)
             raise
         endpoint._left_server(sim.now)
-        return (
-            yield from _answer(endpoint, order, commit, arrival, start, service, n, timeout, keys)
+        answer, lost_wait = _settle(
+            endpoint, order, commit, arrival, start, service, n, timeout, keys
         )
+        if lost_wait is not None:
+            yield sim.timeout(lost_wait)
+        return answer
     work = sim.process(_hold(endpoint, keys, service - post, post))
     try:
         if patience < math.inf:
@@ -110,10 +113,13 @@ def serve_locked(
             held,
         )
         return LOCKED
-    return (yield from _answer(endpoint, order, commit, arrival, start, held, n, timeout, keys))
+    answer, lost_wait = _settle(endpoint, order, commit, arrival, start, held, n, timeout, keys)
+    if lost_wait is not None:
+        yield sim.timeout(lost_wait)
+    return answer
 
 
-def _answer(
+def _settle(
     endpoint: Endpoint,
     order: int,
     commit: Callable[[], Any] | None,
@@ -123,10 +129,13 @@ def _answer(
     n: int,
     timeout: float,
     keys: tuple[str, ...],
-) -> Generator[simpy.Event, Any, Any]:
-    """After a locked service: a 5xx, or commit and answer; the locks are released."""
-    sim = endpoint._sim
-    end = sim.now
+) -> tuple[Any, float | None]:
+    """After a locked service: a 5xx, or commit and answer; the locks are released.
+
+    Returns the answer and, when the response is lost, how long the caller still waits
+    for it (``None`` otherwise): a plain function, so the common case adds no generator.
+    """
+    end = endpoint._sim.now
     wait = start - arrival
     patience = arrival + timeout - start
     if endpoint.error_rate and endpoint._error_units.unit(order, n) < endpoint.error_rate:
@@ -134,7 +143,7 @@ def _answer(
         endpoint._record(
             end, endpoint._event, endpoint._actor, order, NONE, endpoint._error, wait, held
         )
-        return ERROR
+        return ERROR, None
     answer = commit() if commit is not None else OK
     endpoint.locks.release(keys)  # type: ignore[union-attr]
     if (
@@ -144,10 +153,9 @@ def _answer(
         endpoint._record(
             end, endpoint._event, endpoint._actor, order, NONE, endpoint._lost, wait, held
         )
-        yield sim.timeout(patience - held if timeout < math.inf else endpoint.silent_timeout_s)
-        return TIMED_OUT
+        return TIMED_OUT, (patience - held if timeout < math.inf else endpoint.silent_timeout_s)
     endpoint._record(end, endpoint._event, endpoint._actor, order, NONE, endpoint._ok, wait, held)
-    return answer
+    return answer, None
 
 
 def _end(
