@@ -7,6 +7,18 @@ finished but an SLA target or threshold was missed (for ``run --replications N``
 rule across replications of :mod:`sim.verdicts`); 4 an invariant checker found a violation
 in the run's history (wins over 2 and 3). ``o2csim check`` uses the same codes
 (:mod:`sim.cli_check`).
+
+Adding a command: write it in a module of its own (``sim/cli_NAME.py``, a function
+``NAME_command`` whose typer options are plain types: ``Path``, ``str``, numbers, lists),
+import it below and register it with one line, ``app.command(name="NAME")(NAME_command)``.
+
+``o2csim --help`` imports this module and every command module, so they must stay cheap to
+import: at module level, only the standard library, ``typer``, ``rich`` and
+:mod:`sim.cli_common` (itself light). Everything else (the scenario model, the simulation,
+pandas, numpy, pyarrow, scipy, matplotlib, pydantic) is imported inside the command
+function, after the options are checked, so that ``--help`` and bad input answer at once;
+annotations that name such types go under ``if TYPE_CHECKING:``.
+``tests/cli/test_cold_start.py`` checks it: it lists the modules ``--help`` may not load.
 """
 
 from __future__ import annotations
@@ -39,8 +51,6 @@ from sim.cli_common import (
 from sim.cli_export import export_command
 from sim.cli_report import report_command
 from sim.cli_study import compare_command, run_replicated
-from sim.scenario import scenario_schema
-from sim.scenario.budget import describe
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -165,6 +175,7 @@ def run(
     from sim.progress import run_with_progress
     from sim.replications import replication_seed
     from sim.report import print_summary, write_outputs
+    from sim.scenario.budget import describe
 
     study: tuple[int, int] | None = None
     if replication is not None:
@@ -213,6 +224,8 @@ def validate(
     scenario: ScenarioArg, overrides: SetOption = None, max_memory_gib: MaxMemoryOption = None
 ) -> None:
     """Check a scenario file without running it, including its estimated work."""
+    from sim.scenario.budget import describe
+
     loaded, estimate = load(scenario, overrides, None, max_memory_gib)
     days = loaded.demand_days + loaded.drain_days
     Console().print(
@@ -235,6 +248,8 @@ app.command(name="report")(report_command)
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
+    from sim.scenario import scenario_schema
+
     typer.echo(json.dumps(scenario_schema(), indent=2))
 
 

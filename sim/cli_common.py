@@ -13,21 +13,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sim.scenario import (
-    DEFAULT_MAX_MEMORY_GIB,
-    MAX_MEMORY_ENV,
-    Scenario,
-    ScenarioError,
-    WorkEstimate,
-    check_work,
-    load_scenario,
-)
+from sim.scenario.ceiling import DEFAULT_MAX_MEMORY_GIB, MAX_MEMORY_ENV
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario, WorkEstimate
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -98,6 +93,8 @@ def load(
     if seed is not None and seed < 0:
         fail(f"--seed {seed}: expected a non-negative integer")
     limit = ceiling(max_memory_gib)
+    from sim.scenario import ScenarioError, check_work, load_scenario
+
     try:
         loaded = load_scenario(scenario, overrides or [])
         estimate = check_work(loaded, limit, str(scenario), overrides)

@@ -7,7 +7,6 @@ Both run through :func:`sim.compare.compare`, print the same tables
 
 from __future__ import annotations
 
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,11 +24,11 @@ from sim.cli_common import (
     out_console,
     write_staged,
 )
-from sim.scenario import Scenario, WorkEstimate
 
 if TYPE_CHECKING:
     from sim.compare import CompareResult, UnitCosts
     from sim.replications import TaskProgress
+    from sim.scenario import Scenario, WorkEstimate
 
 __all__ = ["DEFAULT_COMPARE_REPLICATIONS", "compare_command", "run_replicated"]
 
@@ -57,6 +56,8 @@ def _study(
     amplification: bool = False,
 ) -> CompareResult:
     """Run the comparison, with a progress bar on stderr unless ``quiet``."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from sim.compare import compare
     from sim.progress import progress_bar
 

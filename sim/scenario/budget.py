@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.calendar import DAY, HOUR, WEEK
+from sim.scenario.ceiling import DEFAULT_MAX_MEMORY_GIB, MAX_MEMORY_ENV
 from sim.scenario.explain import explain, set_by
 from sim.scenario.limits import MAX_HORIZON_DAYS, limit_problems, number_text
 from sim.scenario.loading import ScenarioError
@@ -42,13 +43,6 @@ __all__ = [
 ]
 
 GIB = 1024**3
-
-DEFAULT_MAX_MEMORY_GIB = 8.0
-"""Default memory ceiling: a third of the 24 GiB development machine, leaving room for
-the operating system, an editor and a second run or test session beside it."""
-
-MAX_MEMORY_ENV = "O2CSIM_MAX_MEMORY_GIB"
-"""Environment variable that sets the memory ceiling when ``--max-memory-gib`` is not given."""
 
 ROWS_PER_ORDER = 94.0
 """History rows per order, all steps from quote to invoice. Measured 2026-11-27:

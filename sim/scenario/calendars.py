@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holiday_library
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.engine.calendar import WorkCalendar
@@ -90,6 +89,8 @@ class PublicHolidays(_Section):
     @field_validator("country")
     @classmethod
     def _known_country(cls, country: str) -> str:
+        import holidays as holiday_library
+
         try:
             holiday_library.country_holidays(country)
         except NotImplementedError:
@@ -101,6 +102,8 @@ class PublicHolidays(_Section):
 
     @model_validator(mode="after")
     def _known_names(self) -> PublicHolidays:
+        import holidays as holiday_library
+
         for place, subdivision in self.subdivisions.items():
             try:
                 holiday_library.country_holidays(self.country, subdiv=subdivision)
@@ -129,6 +132,8 @@ class PublicHolidays(_Section):
         """The dates closed in ``years`` in ``subdivision`` (none when switched off)."""
         if not self.enabled or not self.observed:
             return frozenset()
+        import holidays as holiday_library
+
         table = holiday_library.country_holidays(
             self.country, subdiv=subdivision, years=list(years)
         )
@@ -153,7 +158,10 @@ class CalendarSettings(_Section):
         "not named keeps the zone of the first region it serves); US Census regions mapped "
         "to the zone of their largest population centre (assumption)",
     )
-    holidays: PublicHolidays = PublicHolidays()
+    # The default is built without validation: checking it would load the holiday tables
+    # whenever the model is imported. Its values are PublicHolidays' field defaults, which
+    # tests/unit/test_calendar_default.py validates; a scenario's own section is validated.
+    holidays: PublicHolidays = PublicHolidays.model_construct()
     order_desk: str = Field(
         default="northeast",
         description="assumption: the order desk sits at the northeast head office; the region "
