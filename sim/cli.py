@@ -39,6 +39,7 @@ from sim.cli_common import (
 from sim.cli_export import export_command
 from sim.cli_report import report_command
 from sim.cli_study import compare_command, run_replicated
+from sim.cli_sweep import sweep_command
 from sim.scenario import scenario_schema
 from sim.scenario.budget import describe
 
@@ -230,6 +231,7 @@ app.command(name="compare")(compare_command)
 app.command(name="check")(check_command)
 app.command(name="export")(export_command)
 app.command(name="report")(report_command)
+app.command(name="sweep")(sweep_command)
 
 
 @app.command()
