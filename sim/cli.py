@@ -39,7 +39,7 @@ from sim.cli_common import (
 from sim.cli_export import export_command
 from sim.cli_report import report_command
 from sim.cli_study import compare_command, run_replicated
-from sim.cli_sweep import sweep_command
+from sim.cli_sweep import bare_dask, sweep_command
 from sim.scenario import scenario_schema
 from sim.scenario.budget import describe
 
@@ -248,6 +248,7 @@ def main() -> None:
     """
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
+    sys.argv[1:] = bare_dask(sys.argv[1:])
     app()
 
 

@@ -5,7 +5,7 @@ product of the grid's values, replications ``0 .. N-1`` at each point on the see
 ``replication_seed(S, i)`` (common random numbers), and writes ``sweep.parquet``,
 ``verdicts.parquet``, ``failures.json`` and ``sweep.json`` (:mod:`sim.compare.sweep_files`).
 ``--sensitivity`` varies each numeric assumption by ``--factors`` instead
-(:mod:`sim.compare.sensitivity`) and also writes ``sensitivity.parquet``.
+(:mod:`sim.compare.sensitivity_run`) and also writes ``sensitivity.parquet``.
 
 Tasks run on ``--workers N`` local processes (default), a Dask ``LocalCluster`` of N
 processes (``--dask [N]``) or a running Dask cluster (``--scheduler tcp://HOST:PORT``).
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from sim.cli_common import (
     MaxMemoryOption,
@@ -42,11 +43,32 @@ if TYPE_CHECKING:
     from sim.executors import Executor
     from sim.scenario import Scenario
 
-__all__ = ["DEFAULT_SWEEP_REPLICATIONS", "EXIT_NO_DASK", "EXIT_TASKS_FAILED", "sweep_command"]
+__all__ = [
+    "DEFAULT_SWEEP_REPLICATIONS",
+    "EXIT_NO_DASK",
+    "EXIT_TASKS_FAILED",
+    "bare_dask",
+    "sweep_command",
+]
 
 DEFAULT_SWEEP_REPLICATIONS = 5
 EXIT_TASKS_FAILED = 5
 EXIT_NO_DASK = 6
+
+
+def bare_dask(argv: list[str]) -> list[str]:
+    """``argv`` with ``0`` (the CPUs) after a ``--dask`` that has no number of its own.
+
+    The command line reads ``--dask [N]``; the option parser wants a value, so a bare
+    ``--dask`` (last, or followed by another option) is given ``0`` here.
+    """
+    fixed: list[str] = []
+    for position, arg in enumerate(argv):
+        fixed.append(arg)
+        following = argv[position + 1] if position + 1 < len(argv) else None
+        if arg == "--dask" and (following is None or following.startswith("-")):
+            fixed.append("0")
+    return fixed
 
 
 def _factors(text: str) -> list[float]:
@@ -68,7 +90,7 @@ def _points(
 ) -> tuple[list[Point], dict[str, Any], dict[str, str]]:
     """The sweep's points, what to record of them, and the settings skipped."""
     from sim.compare.grid import GridError, grid_points, parse_grid
-    from sim.compare.sensitivity import sensitivity_points
+    from sim.compare.sensitivity_run import sensitivity_points
 
     try:
         if sensitivity:
@@ -101,7 +123,7 @@ def _executor(workers: int | None, dask: int | None, scheduler: str | None, coun
         if dask is not None:
             return make_executor(dask_workers=dask or count)
     except DaskUnavailableError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_NO_DASK) from None
     return make_executor(workers=count)
 
@@ -148,8 +170,6 @@ def sweep_command(
         int | None,
         typer.Option(
             "--dask",
-            is_flag=False,
-            flag_value=0,
             help="run on a Dask LocalCluster of N worker processes (--dask alone: the CPUs)",
             show_default=False,
         ),
@@ -238,7 +258,7 @@ def _run(
 ) -> None:
     from sim.compare.cache import TaskCache
     from sim.compare.points import run_points
-    from sim.compare.sensitivity import rank_assumptions
+    from sim.compare.sensitivity_run import rank_assumptions
     from sim.compare.sweep_files import write_sweep_outputs
     from sim.progress import progress_bar
     from sim.report.sweep import print_sensitivity, print_sweep
@@ -248,6 +268,7 @@ def _run(
     store = TaskCache(cache_dir) if cache_dir is not None else None
     executor = _executor(workers, dask, scheduler, count)
     tasks = len(points) * replications
+    described = executor.describe()
     try:
         with (
             executor,
@@ -267,7 +288,7 @@ def _run(
     summary = {
         "scenario": loaded.name,
         **facts,
-        "executor": executor.describe(),
+        "executor": described,
         "cache": None if cache_dir is None else str(cache_dir),
         "skipped": skipped,
     }
@@ -292,7 +313,7 @@ def _run(
             f"({replications} replications, study seed {study_seed})",
         )
     console.print(
-        f"{tasks} tasks on {executor.describe()}: {result.ran} ran, "
+        f"{tasks} tasks on {described}: {result.ran} ran, "
         f"{result.cached} from the cache, "
         f"{len(result.failures)} failed.  table: {paths['tidy']}",
         highlight=False,
@@ -304,9 +325,11 @@ def _run(
             err_console.print(
                 f"[red]task failed:[/red] point {failure.index // replications}, replication "
                 f"{failure.index % replications}, seed {failure.seed}: "
-                f"{failure.error_type}: {failure.message}",
+                f"{escape(failure.error_type)}: {escape(failure.message)}",
                 highlight=False,
                 soft_wrap=True,
             )
-        err_console.print(f"every failure with its traceback: {paths['failures']}", highlight=False)
+        err_console.print(
+            f"every failure with its traceback: {paths['failures']}", highlight=False, markup=False
+        )
         raise typer.Exit(EXIT_TASKS_FAILED)
