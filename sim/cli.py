@@ -51,6 +51,7 @@ from sim.cli_common import (
 from sim.cli_export import export_command
 from sim.cli_report import report_command
 from sim.cli_study import compare_command, run_replicated
+from sim.cli_sweep import bare_dask, sweep_command
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -243,6 +244,7 @@ app.command(name="compare")(compare_command)
 app.command(name="check")(check_command)
 app.command(name="export")(export_command)
 app.command(name="report")(report_command)
+app.command(name="sweep")(sweep_command)
 
 
 @app.command()
@@ -261,6 +263,7 @@ def main() -> None:
     """
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
+    sys.argv[1:] = bare_dask(sys.argv[1:])
     app()
 
 

@@ -7,9 +7,10 @@ worker ran them. So ``o2csim run --seed S --replication i`` reproduces replicati
 any study with seed ``S`` on its own, and every pattern of a comparison runs the same
 replication seeds (common random numbers).
 
-:func:`run_tasks` runs :class:`ReplicationTask` s in-process (one worker) or on a
-``ProcessPoolExecutor`` of spawned processes, and returns their :class:`Replication` s in
-task order. A replication sends back its metrics and per-replication statistics
+:func:`run_tasks` runs :class:`ReplicationTask` s through an executor
+(:mod:`sim.executors`): in-process (one worker), on spawned local processes, or on the
+executor given (a Dask cluster), and returns their :class:`Replication` s in task order.
+A replication sends back its metrics and per-replication statistics
 (:func:`sim.kpis.replication_statistics`), not its history, unless asked to keep it: a full
 baseline history is about 40 MB.
 """
@@ -17,15 +18,14 @@ baseline history is about 40 MB.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sim.checks import Verdict
+from sim.executors import DEFAULT_START_METHOD, Executor, TaskProgress, local_executor
 from sim.history_frame import ACCEPTANCE_EVENTS
 from sim.kpis import replication_statistics
 from sim.run import RunResult, execute
@@ -47,14 +47,6 @@ __all__ = [
 SEED_BITS = 63
 """A replication seed is a non-negative integer below ``2**63``: it fits a signed 64-bit
 column (Parquet, pandas) and JSON readers that use 64-bit integers."""
-
-DEFAULT_START_METHOD = "spawn"
-"""How worker processes start: ``spawn`` shares nothing with the parent but what it sends,
-so a worker resolves a user's pattern from its import path or entry point, as any other
-machine would."""
-
-TaskProgress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each task finishes; it only observes."""
 
 
 def replication_seed(seed: int, index: int) -> int:
@@ -158,41 +150,20 @@ def run_tasks(
     workers: int = 1,
     progress: TaskProgress | None = None,
     start_method: str = DEFAULT_START_METHOD,
+    executor: Executor | None = None,
 ) -> list[Replication]:
     """Run every task and return the replications in task order.
 
     ``workers=1`` runs them one after another in this process; more start that many worker
-    processes (never more than there are tasks). The results are the same either way. The
-    first task to fail stops the rest and its exception is raised here.
+    processes (never more than there are tasks); ``executor`` (a Dask cluster, say) runs
+    them instead, and ``workers`` is then ignored. The results are the same either way.
+    The first task to fail stops the rest and its exception is raised here.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    total = len(tasks)
-    workers = min(workers, total)
-    if workers <= 1:
-        done: list[Replication] = []
-        for task in tasks:
-            done.append(replicate(task))
-            if progress is not None:
-                progress(len(done), total)
-        return done
-    context = multiprocessing.get_context(start_method)
-    results: dict[int, Replication] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: dict[Future[Replication], int] = {
-            pool.submit(replicate, task): position for position, task in enumerate(tasks)
-        }
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in finished:
-                    results[pending.pop(future)] = future.result()
-                    if progress is not None:
-                        progress(len(results), total)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return [results[position] for position in range(total)]
+    chosen = executor or local_executor(max(1, min(workers, len(tasks))), start_method)
+    outcomes = chosen.run(replicate, tasks, progress=progress, fail_fast=True)
+    return [outcome.unwrap() for outcome in outcomes]
 
 
 def run_replications(
