@@ -10,7 +10,7 @@ series. ``o2csim capacity`` (:mod:`sim.cli_capacity`) runs it from the command l
 """
 
 from sim.capacity.bottleneck import Bottleneck, find_bottleneck, utilisation_table
-from sim.capacity.metastability import Metastability, GrowingQueue, assess_metastability
+from sim.capacity.metastability import GrowingQueue, Metastability, assess_metastability
 from sim.capacity.result import OUTPUT_NAMES, CapacityResult, write_capacity_outputs
 from sim.capacity.scaling import scaled
 from sim.capacity.search import Runner, StepObserver, capacity_search

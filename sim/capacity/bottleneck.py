@@ -2,13 +2,14 @@
 
 Across the steps in ascending multiplier, each resource's busiest-hour utilisation (mean
 over the step's replications, from the history's hourly series) is a curve. A resource
-*crosses* at the multiplier where that curve first reaches the saturation threshold,
-interpolated linearly between the last step below it and the first step at or above it
-(at the first step itself when no step lies below). The bottleneck is the resource that
-crosses at the lowest multiplier; a tie goes to the higher utilisation at the crossing
-step, then to the name. When no resource crosses within the steps, the bottleneck is the
-busiest resource at the highest step, reported as not saturated: it is the one nearest to
-saturation, not a proven limit.
+*crosses* at the multiplier where that curve first reaches the saturation threshold:
+below saturation utilisation grows linearly with the arrival rate, so the crossing is
+extrapolated from the steps below the threshold (see :func:`_crossings`), never beyond
+the first step at or above it (that step itself when no step lies below). The
+bottleneck is the resource that crosses at the lowest multiplier; a tie goes to the
+higher utilisation at the crossing step, then to the name. When no resource crosses
+within the steps, the bottleneck is the busiest resource at the highest step, reported as
+not saturated: it is the one nearest to saturation, not a proven limit.
 """
 
 from __future__ import annotations
@@ -61,32 +62,42 @@ def utilisation_table(steps: Sequence[CapacityStep]) -> pd.DataFrame:
     return table.sort_index(axis=1)
 
 
-def _crossings(table: pd.DataFrame, threshold: float) -> tuple[pd.Series, pd.Series]:
-    """Per resource: the interpolated crossing multiplier and the utilisation there.
+def _crossing(multipliers: np.ndarray, values: np.ndarray, threshold: float) -> float:
+    """Where one resource's curve reaches ``threshold`` (NaN when it never does)."""
+    above = np.flatnonzero(np.nan_to_num(values, nan=-np.inf) >= threshold)
+    if not above.size:
+        return math.nan
+    first = int(above[0])
+    below = np.flatnonzero(np.isfinite(values[:first]))
+    if not below.size:
+        return float(multipliers[first])
+    m1, u1 = multipliers[below[-1]], values[below[-1]]
+    estimate = m1 * threshold / u1 if u1 > 0 else multipliers[first]
+    if below.size >= 2:
+        m0, u0 = multipliers[below[-2]], values[below[-2]]
+        slope = (u1 - u0) / (m1 - m0)
+        if slope > 0:
+            estimate = m1 + (threshold - u1) / slope
+    return float(np.clip(estimate, m1, multipliers[first]))
 
-    The utilisation is that of the first step at or above ``threshold``; both are NaN for
-    resources that never reach it.
+
+def _crossings(table: pd.DataFrame, threshold: float) -> tuple[pd.Series, pd.Series]:
+    """Per resource: its crossing multiplier and the utilisation at the first step past it.
+
+    Below saturation a resource's utilisation grows linearly with the arrival rate (its
+    offered load), so the crossing is extrapolated on the line through the last two steps
+    below the threshold (through the origin when there is only one), and kept between the
+    last step below and the first step at or above it; saturated curves flatten at 1, so
+    the steps above are not used. Both are NaN for resources that never reach it.
     """
-    values = table.to_numpy(dtype=float)
     multipliers = table.index.to_numpy(dtype=float)
-    above = np.nan_to_num(values, nan=-np.inf) >= threshold
-    reached = above.any(axis=0)
-    first = np.argmax(above, axis=0)
-    columns = np.arange(values.shape[1])
-    at = values[first, columns]
-    previous = np.maximum(first - 1, 0)
-    before = values[previous, columns]
-    m_hi, m_lo = multipliers[first], multipliers[previous]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(at > before, (threshold - before) / (at - before), 1.0)
-    interpolated = np.where(
-        (first > 0) & np.isfinite(before), m_lo + np.clip(share, 0, 1) * (m_hi - m_lo), m_hi
-    )
-    crossing = np.where(reached, interpolated, np.nan)
-    return (
-        pd.Series(crossing, index=table.columns),
-        pd.Series(np.where(reached, at, np.nan), index=table.columns),
-    )
+    crossing, at = [], []
+    for name in table.columns:
+        values = table[name].to_numpy(dtype=float)
+        crossing.append(_crossing(multipliers, values, threshold))
+        reached = np.flatnonzero(np.nan_to_num(values, nan=-np.inf) >= threshold)
+        at.append(float(values[reached[0]]) if reached.size else math.nan)
+    return pd.Series(crossing, index=table.columns), pd.Series(at, index=table.columns)
 
 
 def find_bottleneck(steps: Sequence[CapacityStep], threshold: float = 0.85) -> Bottleneck:

@@ -18,7 +18,7 @@ SHRUNK_PEAK_DAY = [
     # each order creation holds an ERP dialog work process for minutes, each pick release
     # the WMS's one release server: a few hundred orders a day saturate them
     "systems.erp.endpoints.create_order.service_time={kind: lognormal, mean: 400, cv: 0.5}",
-    "systems.wms.release={service_time: {kind: lognormal, mean: 160, cv: 0.5}, concurrency: 1}",
+    "systems.wms.release={service_time: {kind: lognormal, mean: 100, cv: 0.5}, concurrency: 1}",
     # callers wait as long as it takes: no timeouts, so no retries feed the queues
     "integration.timeouts.erp_create_s=36000",
     "integration.timeouts.wms_release_s=36000",
@@ -29,7 +29,7 @@ SHRUNK_PEAK_DAY = [
 
 SURGE = [
     "demand_days=1",
-    "drain_days=0.5",
+    "drain_days=0",
     "master_data.customers=150",
     "master_data.products=80",
     "demand.orders_per_business_day=150",
@@ -40,6 +40,14 @@ SURGE = [
 ]
 """A surge that saturates the ERP's two dialog work processes for a few hours, then falls
 back to a load they serve at about a tenth of their capacity."""
+
+PATIENT = [
+    "integration.timeouts.erp_create_s=3600",
+    "integration.retry={max_attempts: 50, base_delay_s: 1, multiplier: 1, max_delay_s: 1, "
+    "jitter: none, budget_ratio: null}",
+    "integration.mechanisms.circuit_breaker=false",
+]
+"""The same callers as :data:`STORM`, waiting up to an hour: the surge's queue drains."""
 
 STORM = [
     # callers give up after 150 s, well above a creation's 60 s at normal load, and retry
