@@ -106,13 +106,18 @@ def capacity_command(
             for e in exc.errors()
         )
         fail(problems)
-    largest = settings.high * 2**settings.widen
+    limit = ceiling(max_memory_gib)
     try:
-        estimate = check_work(
-            scaled(loaded, largest), ceiling(max_memory_gib), str(scenario), overrides
-        )
+        estimate = check_work(scaled(loaded, settings.high), limit, str(scenario), overrides)
     except ScenarioError as exc:
-        fail(f"{exc} (at {largest:g}x, the highest multiplier the search may try; lower --high)")
+        fail(f"{exc} (at --high {settings.high:g}x; lower --high)")
+    largest = settings.high
+    for _ in range(settings.widen):  # the search doubles high only while a run still fits
+        try:
+            estimate = check_work(scaled(loaded, largest * 2), limit, str(scenario), overrides)
+        except ScenarioError:
+            break
+        largest *= 2
     count = choose_workers(workers, settings.replications, estimate, max_memory_gib)
     check_out(out, OUTPUT_NAMES)
     console = out_console()
@@ -122,7 +127,7 @@ def capacity_command(
             err_console.print(step_line(step), highlight=False, markup=False, soft_wrap=True)
 
     try:
-        result = capacity_search(loaded, settings, seed, count, on_step=show)
+        result = capacity_search(loaded, settings, seed, count, on_step=show, ceiling=largest)
     except MemoryError:
         fail(f"{loaded.name}: ran out of memory while simulating; lower --high or --workers")
     except BrokenProcessPool:

@@ -53,6 +53,7 @@ class _Search:
         runner: Runner,
         progress: TaskProgress | None,
         on_step: StepObserver | None,
+        ceiling: float,
     ) -> None:
         self.scenario = scenario
         self.settings = settings
@@ -61,6 +62,7 @@ class _Search:
         self.runner = runner
         self.progress = progress
         self.on_step = on_step
+        self.ceiling = ceiling
         self.steps: list[CapacityStep] = []
 
     @property
@@ -96,6 +98,15 @@ class _Search:
             low = high
             if not widen or not self.budget_left:
                 return low, None, f"every multiplier tried up to {high:g} passed"
+            if high * 2 > self.ceiling:
+                return (
+                    low,
+                    None,
+                    (
+                        f"every multiplier tried up to {high:g} passed; {high * 2:g} is above "
+                        f"the largest allowed, {self.ceiling:g}"
+                    ),
+                )
             high, widen = high * 2, widen - 1
         if not self.budget_left and (not self.steps or self.steps[-1].passed):
             return low, None, "the step budget ran out before a multiplier failed"
@@ -122,6 +133,7 @@ def capacity_search(
     progress: TaskProgress | None = None,
     on_step: StepObserver | None = None,
     runner: Runner = run_tasks,
+    ceiling: float = math.inf,
 ) -> CapacityResult:
     """Search ``scenario``'s capacity by the rule above.
 
@@ -130,12 +142,14 @@ def capacity_search(
 
     ``runner`` runs a step's tasks (default :func:`sim.replications.run_tasks`);
     ``progress`` observes the tasks of each step, ``on_step`` each judged step.
+    ``ceiling`` is the largest multiplier ``high`` may be doubled to (the CLI gives the
+    largest whose runs fit the memory ceiling).
     """
     settings = settings or CapacitySettings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     study_seed = scenario.seed if seed is None else seed
-    search = _Search(scenario, settings, study_seed, workers, runner, progress, on_step)
+    search = _Search(scenario, settings, study_seed, workers, runner, progress, on_step, ceiling)
     passed, failed, reason = search.bracket()
     bracketed = passed is not None and failed is not None
     if passed is not None and failed is not None:

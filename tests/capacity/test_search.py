@@ -141,3 +141,10 @@ def test_a_bracket_that_does_not_hold_is_widened_then_reported() -> None:
 def test_settings_refuse_a_bracket_upside_down() -> None:
     with pytest.raises(ValueError, match="must be above low"):
         CapacitySettings(low=4, high=2)
+
+
+def test_high_is_never_doubled_above_the_ceiling() -> None:
+    settings = CapacitySettings(low=0.25, high=1, widen=2, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner(), ceiling=1.5)
+    assert [s.multiplier for s in result.steps] == [0.25, 1]
+    assert result.failed is None and "above the largest allowed" in result.stop_reason
