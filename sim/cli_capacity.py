@@ -111,14 +111,16 @@ def capacity_command(
         estimate = check_work(scaled(loaded, settings.high), limit, str(scenario), overrides)
     except ScenarioError as exc:
         fail(f"{exc} (at --high {settings.high:g}x; lower --high)")
+    count = choose_workers(workers, settings.replications, estimate, max_memory_gib)
     largest = settings.high
-    for _ in range(settings.widen):  # the search doubles high only while a run still fits
+    for _ in range(settings.widen):  # high is doubled only while its runs still fit
         try:
-            estimate = check_work(scaled(loaded, largest * 2), limit, str(scenario), overrides)
+            wider = check_work(scaled(loaded, largest * 2), limit, str(scenario), overrides)
         except ScenarioError:
             break
+        if count * wider.memory_gib > limit:
+            break
         largest *= 2
-    count = choose_workers(workers, settings.replications, estimate, max_memory_gib)
     check_out(out, OUTPUT_NAMES)
     console = out_console()
 
