@@ -7,9 +7,10 @@ Read from a step's hourly series alone (:mod:`sim.capacity.steps`), by the rule 
   at the first later hour whose arrivals are at most ``fall_share`` of the peak's;
 * the watch covers ``watch_h`` hours from ``settle_h`` hours after the fall;
 * a queue (a resource's mean queue, or the backlog of orders awaiting their ERP order) is
-  *still growing* when over the watch its hourly level rose by at least ``min_growth``
-  and it ends above its level at the fall: it grows although the load that built it is
-  gone;
+  *still growing* when over the watch its hourly level rose by at least ``min_growth``,
+  ends above its level at the fall and never fell below that level in between: it grows
+  although the load that built it is gone (a queue that emptied and then took a batch
+  run's burst drained);
 * retries are *elevated* when their rate over the watch is at least ``retry_share`` of
   their rate from the peak to the fall, and at least ``min_retries_per_h``: a retry storm
   that outlives its trigger.
@@ -105,7 +106,9 @@ def assess_metastability(series: pd.DataFrame, rule: MetastabilityRule) -> Metas
     first = int(np.flatnonzero(watch)[0])
     at_fall, at_start, at_end = matrix[fell], matrix[first], matrix[last]
     with np.errstate(invalid="ignore"):
+        lowest = matrix[watch].min(axis=0)
         stuck_mask = (at_end - at_start >= rule.min_growth) & (at_end > at_fall)
+        stuck_mask &= lowest >= at_fall  # a queue that emptied in between drained
     stuck = [
         GrowingQueue(
             str(name),

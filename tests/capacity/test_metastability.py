@@ -38,3 +38,32 @@ def test_a_retry_storm_outlives_the_surge_and_is_flagged(
 def test_switched_off_the_check_flags_nothing(storm: pd.DataFrame) -> None:
     finding = assess_metastability(storm, MetastabilityRule(enabled=False))
     assert not finding.assessed and not finding.metastable
+
+
+def _series(queue: list[float], accepted: list[float]) -> pd.DataFrame:
+    hours = [float(h) for h in range(len(queue))]
+    parts = [
+        ("orders", "accepted", accepted),
+        ("orders", "retries", [0.0] * len(queue)),
+        ("erp.dialog", "queue", queue),
+    ]
+    return pd.DataFrame(
+        {
+            "multiplier": 1.0,
+            "time_h": hours * len(parts),
+            "resource": [r for r, _, v in parts for _ in v],
+            "figure": [f for _, f, v in parts for _ in v],
+            "value": [x for _, _, v in parts for x in v],
+        }
+    )
+
+
+def test_a_queue_growing_after_the_fall_is_flagged_a_batch_burst_is_not() -> None:
+    accepted = [10.0, 40.0, 10.0, 10.0, 10.0, 10.0, 10.0]
+    rule = MetastabilityRule()
+    # the load fell at hour 2; hours 3-5 are watched
+    growing = assess_metastability(_series([0, 5, 6, 7, 9, 12, 14], accepted), rule)
+    assert growing.metastable and [g.resource for g in growing.stuck] == ["erp.dialog"]
+    assert growing.stuck[0].watched == [7.0, 9.0, 12.0]
+    burst = assess_metastability(_series([0, 5, 0.5, 0.7, 0.0, 2.0, 0.0], accepted), rule)
+    assert burst.assessed and not burst.metastable
