@@ -32,6 +32,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sim.cli_capacity import capacity_command
 from sim.cli_check import check_command
 from sim.cli_common import (
     EXIT_BAD_INPUT,
@@ -245,6 +246,7 @@ app.command(name="check")(check_command)
 app.command(name="export")(export_command)
 app.command(name="report")(report_command)
 app.command(name="sweep")(sweep_command)
+app.command(name="capacity")(capacity_command)
 
 
 @app.command()

@@ -43,12 +43,13 @@ from sim.staleness import (
     ground_truth_staleness,
 )
 from sim.thresholds import censored_percentile, threshold_results
-from sim.utilisation import resource_utilisation
+from sim.utilisation import hourly_resources, resource_series, summarise_resources
 
 __all__ = [
     "LATENCY_METRICS",
     "after_warmup",
     "compute_metrics",
+    "resource_sections",
     "crm_staleness",
     "crm_staleness_spans",
     "latency_samples",
@@ -192,6 +193,19 @@ def sla_verdicts(
     return verdicts
 
 
+def resource_sections(frame: pd.DataFrame, end: float) -> dict[str, Any]:
+    """The ``resources`` and ``resource_hourly`` sections, from one pass over the history.
+
+    ``resources``: utilisation and queue of each resource over the run;
+    ``resource_hourly``: the same per hour, with orders accepted and retries.
+    """
+    hourly = hourly_resources(frame, end)
+    return {
+        "resources": summarise_resources(hourly, end),
+        "resource_hourly": resource_series(frame, hourly),
+    }
+
+
 def compute_metrics(
     history: History,
     end: float,
@@ -262,7 +276,7 @@ def compute_metrics(
             str(k): int(v) for k, v in final_status.value_counts().sort_index().items()
         },
         "delivery_health": delivery_health(frame, end, limits),
-        "resources": resource_utilisation(frame, end),
+        **resource_sections(frame, end),
         "endpoints": _endpoints(frame),
         "returns": return_counts(frame, accepted),
         "sla": sla_verdicts(latency, slas or {}, attrs),

@@ -20,11 +20,17 @@ reported (NaN).
 Per resource: its servers, mean utilisation over the run, the busiest hour's utilisation
 (``peak_hour_utilisation``, with ``peak_hour_start_h``), and the time-average number
 waiting (``mean_queue``) and in the busiest queue hour (``peak_hour_queue``).
+
+Over time (:func:`resource_series`, metrics.json's ``resource_hourly``): per hour of the
+run, each resource's utilisation and mean queue, the orders accepted and the retries made
+(``integration.retry`` rows), so that load, saturation and retry storms can be read side
+by side (the capacity search reads them).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,11 +38,19 @@ import pandas as pd
 
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
-from sim.history_frame import rows
+from sim.history_frame import ACCEPTANCE_EVENTS, rows
 
-__all__ = ["resource_utilisation"]
+__all__ = [
+    "HourlyResources",
+    "hourly_resources",
+    "resource_series",
+    "resource_utilisation",
+    "summarise_resources",
+]
 
 HOUR = 3600.0
+RETRY_EVENT = "integration.retry"
+"""A retry of a refused call (:class:`sim.integration.messaging.Retrier` records it)."""
 _NOT_SERVED = ("unavailable", "throttled", "timeout")
 _SUBSCRIBER = "subscriber:"
 _OUTCOMES = ("bus.applied", "bus.discarded", "bus.dead_lettered", "bus.dropped")
@@ -93,11 +107,38 @@ def _overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndar
     return np.diff(covered)
 
 
-def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str, Any]]:
-    """Utilisation and queue of every declared resource over ``[0, end]``, by its name."""
+@dataclass(frozen=True)
+class HourlyResources:
+    """Every declared resource's servers, busy and waiting time per bucket of the run.
+
+    ``busy`` holds server-seconds and ``queue`` request-seconds spent waiting, per bucket
+    between ``edges`` (hours of the run; the last bucket may be shorter).
+    """
+
+    edges: np.ndarray
+    servers: dict[str, float]
+    busy: dict[str, np.ndarray]
+    queue: dict[str, np.ndarray]
+
+    @property
+    def widths(self) -> np.ndarray:
+        """Each bucket's length in seconds."""
+        return np.diff(self.edges)
+
+    def utilisation(self, name: str) -> np.ndarray:
+        """Share of ``name``'s servers busy in each bucket."""
+        share: np.ndarray = self.busy[name] / (self.servers[name] * self.widths)
+        return share
+
+    def mean_queue(self, name: str) -> np.ndarray:
+        """Time-average number of ``name``'s requests waiting in each bucket (NaN: unknown)."""
+        mean: np.ndarray = self.queue[name] / self.widths
+        return mean
+
+
+def _served(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
+    """Each resource's servers, and every served request's pool, end, wait and service."""
     declared = rows(frame, POOL_DECLARED)
-    if declared.empty or end <= 0:
-        return {}
     capacity = {
         str(actor).removeprefix("pool:"): float(value)
         for actor, value in zip(declared["actor"], declared["value"], strict=True)
@@ -122,32 +163,91 @@ def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str,
     ).fillna({"wait": 0.0, "held": 0.0})
     consumers, handled = _subscriptions(frame)
     capacity.update(consumers)
-    served = pd.concat([served, handled], ignore_index=True)
-    edges = np.append(np.arange(0.0, end, HOUR), end)
-    widths = np.diff(edges)
+    return capacity, pd.concat([served, handled], ignore_index=True)
+
+
+def hourly_resources(frame: pd.DataFrame, end: float, bucket_s: float = HOUR) -> HourlyResources:
+    """Busy and waiting time of every declared resource per ``bucket_s`` over ``[0, end]``.
+
+    A subscription's queue is unknown (NaN in every bucket). No declared resource (or
+    ``end <= 0``): no resources.
+    """
+    if bucket_s <= 0:
+        raise ValueError(f"bucket_s must be positive, got {bucket_s}")
+    edges = np.append(np.arange(0.0, end, bucket_s), end) if end > 0 else np.zeros(1)
+    if end <= 0 or rows(frame, POOL_DECLARED).empty:
+        return HourlyResources(edges, {}, {}, {})
+    capacity, served = _served(frame)
     groups = dict(tuple(served.groupby("pool", sort=True)))
-    report: dict[str, dict[str, Any]] = {}
+    busy: dict[str, np.ndarray] = {}
+    queue: dict[str, np.ndarray] = {}
+    zeros = np.zeros(edges.size - 1)
     for name in sorted(capacity):
-        servers = capacity[name]
         group = groups.get(name)
         if group is None or group.empty:
-            busy = queue = np.zeros(widths.size)
+            busy[name], queue[name] = zeros, zeros
         else:
             ends = group["time"].to_numpy(dtype=float)
-            held = group["held"].to_numpy(dtype=float)
-            starts = ends - held
-            busy = _overlap(starts, ends, edges)
-            queue = _overlap(starts - group["wait"].to_numpy(dtype=float), starts, edges)
-        hourly = busy / (servers * widths)
-        peak = int(np.argmax(hourly)) if hourly.size else 0
+            starts = ends - group["held"].to_numpy(dtype=float)
+            busy[name] = _overlap(starts, ends, edges)
+            waits = group["wait"].to_numpy(dtype=float)
+            queue[name] = _overlap(starts - waits, starts, edges)
         if name.startswith(_SUBSCRIBER):
-            queue = np.full(widths.size, np.nan)
+            queue[name] = np.full(edges.size - 1, np.nan)
+    return HourlyResources(edges, capacity, busy, queue)
+
+
+def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str, Any]]:
+    """Utilisation and queue of every declared resource over ``[0, end]``, by its name."""
+    return summarise_resources(hourly_resources(frame, end), end)
+
+
+def summarise_resources(hourly: HourlyResources, end: float) -> dict[str, dict[str, Any]]:
+    """The ``resources`` section of metrics.json from the hourly figures over ``[0, end]``."""
+    report: dict[str, dict[str, Any]] = {}
+    widths, edges = hourly.widths, hourly.edges
+    for name, servers in hourly.servers.items():
+        busy, queue = hourly.busy[name], hourly.queue[name]
+        utilisation = hourly.utilisation(name)
+        peak = int(np.argmax(utilisation)) if utilisation.size else 0
         report[name] = {
             "servers": int(servers),
             "mean_utilisation": float(busy.sum() / (servers * end)),
-            "peak_hour_utilisation": float(hourly[peak]) if hourly.size else math.nan,
+            "peak_hour_utilisation": float(utilisation[peak]) if utilisation.size else math.nan,
             "peak_hour_start_h": float(edges[peak] / HOUR),
             "mean_queue": float(queue.sum() / end),
             "peak_hour_queue": float(np.max(queue / widths)) if widths.size else math.nan,
         }
     return report
+
+
+def _listed(values: np.ndarray) -> list[float]:
+    return [round(float(v), 4) for v in values]
+
+
+def resource_series(frame: pd.DataFrame, hourly: HourlyResources) -> dict[str, Any]:
+    """The ``resource_hourly`` section of metrics.json: load and resources, hour by hour.
+
+    Per hour of the run: the orders accepted, the retries made, and per resource the
+    share of its servers busy and the mean number of requests waiting.
+
+    ``time_h`` holds each hour's start; ``accepted`` and ``retries`` are counts per hour;
+    ``utilisation[name]`` and ``queue[name]`` one value per hour (a subscription has no
+    ``queue`` entry: its wait is not in the history).
+    """
+    edges = hourly.edges
+    times = frame["time"].to_numpy(dtype=float)
+    accepted = frame["event"].isin(ACCEPTANCE_EVENTS).to_numpy()
+    retried = (frame["event"] == RETRY_EVENT).to_numpy()
+    listed = _listed
+    return {
+        "time_h": listed(edges[:-1] / HOUR),
+        "accepted": listed(np.histogram(times[accepted], edges)[0]),
+        "retries": listed(np.histogram(times[retried], edges)[0]),
+        "utilisation": {name: listed(hourly.utilisation(name)) for name in hourly.servers},
+        "queue": {
+            name: listed(hourly.mean_queue(name))
+            for name in hourly.servers
+            if not name.startswith(_SUBSCRIBER)
+        },
+    }

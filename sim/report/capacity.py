@@ -1,0 +1,89 @@
+"""The console summary of a capacity search: steps, answer, bottleneck, metastability."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.capacity import CapacityResult, CapacityStep
+
+__all__ = ["print_capacity", "step_line"]
+
+_TOP = 3
+"""Resources shown per step, busiest hour first."""
+
+
+def _multiplier(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}x"
+
+
+def _busiest(step: CapacityStep) -> str:
+    ranked = sorted(step.resources.items(), key=lambda item: -item[1]["peak_hour_utilisation"])[
+        :_TOP
+    ]
+    return ", ".join(f"{name} {figures['peak_hour_utilisation']:.0%}" for name, figures in ranked)
+
+
+def step_line(step: CapacityStep) -> str:
+    """One line on a judged step, for progress output."""
+    verdict = "holds" if step.passed else f"fails {', '.join(step.failed)}"
+    return (
+        f"{_multiplier(step.multiplier)}: {step.orders_accepted:,.0f} orders, {verdict}; "
+        f"busiest: {_busiest(step)}"
+    )
+
+
+def print_capacity(result: CapacityResult, console: Console) -> None:
+    """Print the steps in ascending multiplier, then the answer and what was found."""
+    table = Table(
+        title=f"Capacity search: {result.scenario}, pattern {result.pattern}, "
+        f"{result.settings.replications} replications per step"
+    )
+    for column in ("multiplier", "orders", "verdict", "failed", "busiest hour (top 3)"):
+        table.add_column(column, justify="right" if column in ("multiplier", "orders") else "left")
+    for step in result.ascending:
+        table.add_row(
+            _multiplier(step.multiplier),
+            f"{step.orders_accepted:,.0f}",
+            "pass" if step.passed else "FAIL",
+            ", ".join(step.failed) or "-",
+            _busiest(step),
+        )
+    console.print(table)
+    answer = (
+        f"capacity: between {_multiplier(result.passed)} (every SLA held with 95% "
+        f"confidence) and {_multiplier(result.failed)} (one failed)"
+    )
+    if not result.bracketed:
+        answer += f"; not bracketed: {result.stop_reason}"
+    elif not result.converged:
+        answer += f"; wider than the tolerance: {result.stop_reason}"
+    console.print(answer, highlight=False, markup=False)
+    b = result.bottleneck
+    if b.resource is None:
+        console.print("bottleneck: no resource reported", highlight=False, markup=False)
+    elif b.saturated:
+        console.print(
+            f"bottleneck: {b.resource} (busiest hour at {b.threshold:.0%} of its servers from "
+            f"about {b.crossing_multiplier:.3g}x; {b.utilisation:.0%} at the first step past it)",
+            highlight=False,
+            markup=False,
+        )
+    else:
+        console.print(
+            f"bottleneck: none saturated below {b.threshold:.0%}; nearest: {b.resource} "
+            f"({b.utilisation:.0%} in its busiest hour at the highest step)",
+            highlight=False,
+            markup=False,
+        )
+    overload = result.overload
+    if overload is not None:
+        state = "METASTABLE" if overload.metastable else "recovers"
+        if not overload.assessed:
+            state = "not assessed"
+        console.print(
+            f"after the overload at {_multiplier(overload.multiplier)}: {state} "
+            f"({overload.reason})",
+            highlight=False,
+            markup=False,
+        )

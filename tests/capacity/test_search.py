@@ -1,0 +1,150 @@
+"""The bisection under replications, on a fake runner whose one SLA breaks at a known load.
+
+The runner stands in for the simulation (injected through ``capacity_search``'s ``runner``):
+replication ``i`` at multiplier ``m`` reports an order creation p95 of
+``10 s * m * (1 + (i - 1) / 100)``, so the verdict's upper bound is ``10 s * m * c`` with
+``c = 1 + t(0.95, 2) * 0.01 / sqrt(3)``, and a 40 s target holds up to ``m* = 4 / c``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pytest
+from scipy import stats
+
+from sim.capacity import CapacitySettings, capacity_search
+from sim.replications import Replication, ReplicationTask, TaskProgress
+from sim.scenario import Scenario
+
+BASE = 100.0
+METRIC = "order_creation_latency"
+
+
+def _world() -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "fake",
+            "demand": {"orders_per_business_day": BASE},
+            "slas": {METRIC: {"percentile": 95, "max_s": 40}},
+        }
+    )
+
+
+def _metrics(multiplier: float, index: int) -> dict[str, object]:
+    hours = [0.0, 1.0, 2.0]
+    # a resource whose busiest hour is 0.2 x the multiplier: saturated (0.85) from 4.25x
+    busy = [0.1 * multiplier, 0.2 * multiplier, 0.0]
+    return {
+        "sla": {METRIC: {"observed_s": 10.0 * multiplier * (1 + (index - 1) / 100)}},
+        "thresholds": {},
+        "volume": {"orders_accepted": BASE * multiplier},
+        "resources": {
+            "erp.dialog": {
+                "servers": 2,
+                "peak_hour_utilisation": max(busy),
+                "mean_utilisation": sum(busy) / 3,
+                "peak_hour_queue": 0.0,
+            }
+        },
+        "resource_hourly": {
+            "time_h": hours,
+            "accepted": [BASE * multiplier, BASE * multiplier, 0.0],
+            "retries": [0.0, 0.0, 0.0],
+            "utilisation": {"erp.dialog": busy},
+            "queue": {"erp.dialog": [0.0, 0.0, 0.0]},
+        },
+        "backlog_age": {"hourly": {"awaiting_erp_order.count": [0.0, 0.0, 0.0, 0.0]}},
+    }
+
+
+class FakeRunner:
+    """Answers each task from its multiplier and index, and records what it was asked."""
+
+    def __init__(self) -> None:
+        self.seeds: list[list[int]] = []
+
+    def __call__(
+        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
+    ) -> list[Replication]:
+        self.seeds.append([task.seed for task in tasks])
+        done = []
+        for task in tasks:
+            multiplier = task.scenario.demand.orders_per_business_day / BASE
+            done.append(
+                Replication(
+                    index=task.index,
+                    study_seed=task.study_seed,
+                    seed=task.seed,
+                    pattern=task.scenario.integration.pattern,
+                    history_hash="",
+                    history_rows=0,
+                    demand_hash="",
+                    timeline_hash="",
+                    metrics=_metrics(multiplier, task.index),
+                    statistics={},
+                )
+            )
+        return done
+
+
+def _answer() -> float:
+    return 4.0 / (1 + float(stats.t.ppf(0.95, 2)) * 0.01 / math.sqrt(3))
+
+
+def test_bisection_converges_on_the_load_where_the_sla_breaks() -> None:
+    runner = FakeRunner()
+    settings = CapacitySettings(low=0.5, high=16, tolerance=0.02, max_steps=20, replications=3)
+    result = capacity_search(_world(), settings, runner=runner)
+    assert result.bracketed and result.converged
+    assert result.passed is not None and result.failed is not None
+    assert result.passed <= _answer() < result.failed
+    assert result.failed / result.passed - 1 <= 0.02
+    # every step ran the same replication seeds: common random numbers
+    assert all(seeds == runner.seeds[0] for seeds in runner.seeds)
+    assert len(set(runner.seeds[0])) == 3
+    # the failing steps name the SLA that failed
+    assert all(s.failed == (METRIC,) for s in result.steps if s.multiplier > _answer())
+    assert result.bottleneck.resource == "erp.dialog"
+    assert result.bottleneck.crossing_multiplier == pytest.approx(4.25, rel=0.15)
+
+
+def test_the_step_budget_stops_the_search_with_a_wider_interval() -> None:
+    settings = CapacitySettings(low=0.5, high=16, tolerance=0.001, max_steps=4, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner())
+    assert len(result.steps) == 4
+    assert result.bracketed and not result.converged
+    assert result.passed is not None and result.failed is not None
+    assert result.passed <= _answer() < result.failed
+    assert "budget" in result.stop_reason
+
+
+def test_a_bracket_that_does_not_hold_is_widened_then_reported() -> None:
+    # high passes: doubled once (widen=1), still passes: no failing multiplier found
+    settings = CapacitySettings(low=0.25, high=1, widen=1, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner())
+    assert [s.multiplier for s in result.steps] == [0.25, 1, 2]
+    assert not result.bracketed and result.failed is None and result.passed == 2
+    # low fails: halved until it passes
+    settings = CapacitySettings(low=12, high=16, widen=3, tolerance=0.5, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner())
+    assert [s.multiplier for s in result.steps][:3] == [12, 6, 3]
+    assert result.bracketed and result.passed is not None and result.failed is not None
+    assert result.passed <= _answer() < result.failed
+    # low fails and may not be widened: the answer is below low
+    settings = CapacitySettings(low=12, high=16, widen=0, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner())
+    assert result.passed is None and result.failed == 12 and not result.bracketed
+
+
+def test_settings_refuse_a_bracket_upside_down() -> None:
+    with pytest.raises(ValueError, match="must be above low"):
+        CapacitySettings(low=4, high=2)
+
+
+def test_high_is_never_doubled_above_the_ceiling() -> None:
+    settings = CapacitySettings(low=0.25, high=1, widen=2, replications=3)
+    result = capacity_search(_world(), settings, runner=FakeRunner(), ceiling=1.5)
+    assert [s.multiplier for s in result.steps] == [0.25, 1]
+    assert result.failed is None and "above the largest allowed" in result.stop_reason
