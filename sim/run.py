@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import simpy
+
 from sim.checks import Verdict, run_all
 from sim.collector import simulation_collector
 from sim.delivery_health import endpoint_limits
@@ -17,6 +19,7 @@ from sim.engine.calendar import DAY
 from sim.faults import FaultTimeline
 from sim.metrics import compute_metrics
 from sim.scenario import Scenario
+from sim.scenario.memory import MemorySettings
 from sim.world import build_world
 
 __all__ = ["Progress", "RunResult", "execute", "retry_amplification"]
@@ -102,6 +105,35 @@ def retry_amplification(faulty: dict[str, Any], fault_free: dict[str, Any]) -> d
     }
 
 
+def _simulate(
+    sim: simpy.Environment,
+    history: History,
+    horizon: float,
+    memory: MemorySettings,
+    progress: Progress | None,
+) -> None:
+    """Run the environment to ``horizon``, reporting each day and keeping the history budget.
+
+    With a history budget the run stops every ``memory.history_check_s`` simulated seconds
+    to spill the history if its rows in memory exceed the budget. Stopping a SimPy run and
+    going on changes nothing of what happens (the stop is an event of its own), so the
+    history is the same with or without a budget.
+    """
+    budget = memory.history_budget_rows
+    step = DAY if budget is None else min(DAY, memory.history_check_s)
+    now = 0.0
+    next_day = DAY
+    with simulation_collector():
+        while now < horizon:
+            now = min(horizon, now + step)
+            sim.run(until=now)
+            if budget is not None:
+                history.spill_if_over(budget)
+            if progress is not None and (now >= next_day or now >= horizon):
+                progress(now, horizon)
+                next_day += DAY
+
+
 def execute(
     scenario: Scenario,
     seed: int | None = None,
@@ -128,16 +160,8 @@ def execute(
     started = time.perf_counter()
     world = build_world(scenario, seed, timeline)
     built = time.perf_counter()
-    sim = world.run.sim
     horizon = world.horizon_s
-    step = DAY
-    now = 0.0
-    with simulation_collector():
-        while now < horizon:
-            now = min(horizon, now + step)
-            sim.run(until=now)
-            if progress is not None:
-                progress(now, horizon)
+    _simulate(world.run.sim, world.run.history, horizon, scenario.memory, progress)
     world.record_end()
     simulated = time.perf_counter()
     business_days = sum(
