@@ -22,7 +22,7 @@ from sim.scenario import Scenario
 from sim.scenario.memory import MemorySettings
 from sim.world import build_world
 
-__all__ = ["Progress", "RunResult", "execute", "retry_amplification"]
+__all__ = ["Progress", "RunResult", "execute", "retry_amplification", "simulate"]
 
 Progress = Callable[[float, float], None]
 """Called as ``progress(now, horizon)`` once per simulated day."""
@@ -105,7 +105,7 @@ def retry_amplification(faulty: dict[str, Any], fault_free: dict[str, Any]) -> d
     }
 
 
-def _simulate(
+def simulate(
     sim: simpy.Environment,
     history: History,
     horizon: float,
@@ -161,7 +161,7 @@ def execute(
     world = build_world(scenario, seed, timeline)
     built = time.perf_counter()
     horizon = world.horizon_s
-    _simulate(world.run.sim, world.run.history, horizon, scenario.memory, progress)
+    simulate(world.run.sim, world.run.history, horizon, scenario.memory, progress)
     world.record_end()
     simulated = time.perf_counter()
     business_days = sum(

@@ -1,4 +1,4 @@
-"""How a run bounds its memory: the history's in-memory budget.
+"""How a run bounds its memory: the history's in-memory budget and the release of state.
 
 Neither setting changes what a run does or records (its history hash is the same either
 way); they change only how much memory the process holds while it runs. A long run (weeks
@@ -37,5 +37,23 @@ class MemorySettings(BaseModel):
         description=(
             "assumption: simulated seconds between two checks of the history budget (the "
             "rows in memory exceed the budget by at most one interval's rows)"
+        ),
+    )
+    release_finished_orders: bool = Field(
+        default=True,
+        description=(
+            "assumption: a nightly archiving run releases each settled order (delivered in "
+            "full, every invoice paid) from the ERP, CRM, WMS and carrier once it has been "
+            "settled for release_after_days, as ERP archiving with a residence time does; "
+            "kept in a world with returns (a return reads the order); false keeps "
+            "everything for the whole run"
+        ),
+    )
+    release_after_days: float = Field(
+        default=7.0,
+        gt=0,
+        description=(
+            "assumption: residence time of a settled order before it is released: a week, "
+            "far longer than any retry, redelivery, status poll or reconciliation of it"
         ),
     )
