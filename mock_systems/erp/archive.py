@@ -5,10 +5,11 @@ is delivered, billed and paid: its document flow is complete. The ERP tells
 ``on_settled`` (the harness's archive) at that moment; the archive later calls
 :meth:`OrderArchiving.archive_order` after a residence time, as an ERP's archiving run
 removes completed sales documents. Archiving removes the order, its deliveries and
-invoices and the per-order draw counters; housekeeping (:meth:`forget_before`) drops
-change pointers older than the residence and expired idempotency keys. Document numbers
-keep counting (a number is never reused). What the order's deliveries were is handed
-back, so the warehouse and the carrier can forget their part of the order too.
+invoices, its inbound IDoc and the per-order draw counters; housekeeping
+(:meth:`forget_before`) drops change pointers older than the residence and expired
+idempotency keys. Document numbers keep counting (a number is never reused). What the
+order's deliveries were is handed back, so the warehouse and the carrier can forget
+their part of the order too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import BillingStatus, SalesOrder
@@ -44,6 +46,7 @@ class OrderArchiving(ErpState):
     _payments: dict[int, int]
     _reviews: dict[int, int]
     _idempotency: dict[str, tuple[str, float]]
+    idocs: dict[int, Any]
 
     def _settled(self, order: SalesOrder) -> bool:
         """Delivered in full or cancelled, every delivery delivered, billed and paid."""
@@ -83,6 +86,7 @@ class OrderArchiving(ErpState):
         del self.by_reference[reference]
         self._payments.pop(reference, None)
         self._reviews.pop(reference, None)
+        self.idocs.pop(reference, None)
         return ArchivedOrder(reference, deliveries, tuple(tracking))
 
     def forget_before(self, cutoff: float) -> None:

@@ -137,7 +137,7 @@ class Erp(
         self.contract_version = "1.0"
         """The event contract version the ERP emits now."""
         self.orders: dict[str, SalesOrder] = {}
-        self.numbered = {"orders": 0, "deliveries": 0, "invoices": 0}
+        self.numbered = {"orders": 0, "deliveries": 0, "invoices": 0, "idocs": 0}
         """Documents numbered so far per kind (archived ones included): the next number."""
         self.on_settled: Callable[[int], None] | None = None
         """Told (customer reference) when an order is settled (:mod:`.archive`)."""
