@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from sim.engine.calendar import DAY
 from sim.report.files import write_outputs
 from sim.run import execute
@@ -64,17 +66,32 @@ def main() -> int:
     started = time.perf_counter()
     sim_peak = [0.0]
 
+    samples: list[tuple[float, float]] = []
+
     def progress(now: float, horizon: float) -> None:
         day = round(now / DAY)
         if day % 7 == 0 or now >= horizon:
             sim_peak[0] = peak_mib()
+            samples.append((now, rss_mib()))
             print(
                 f"day {day:4d}  wall {time.perf_counter() - started:7.0f} s  "
-                f"RSS {rss_mib():7.0f} MiB  peak {sim_peak[0]:7.0f} MiB",
+                f"RSS {samples[-1][1]:7.0f} MiB  peak {sim_peak[0]:7.0f} MiB",
                 flush=True,
             )
 
     result = execute(scenario, progress=progress)
+    # rows are recorded in time order: the rows before each sample, from the time column
+    times = result.history.columns(["time"])["time"]
+    rows_at = np.searchsorted(times, [now for now, _ in samples], side="right")
+    print("day     rows          RSS MiB  growth since the previous week (bytes/row)")
+    previous: tuple[float, int] | None = None
+    for (now, rss), rows in zip(samples, rows_at.tolist(), strict=True):
+        growth = ""
+        if previous is not None and rows > previous[1]:
+            growth = f"{(rss - previous[0]) * 2**20 / (rows - previous[1]):8.0f}"
+        print(f"{now / DAY:4.0f} {rows:12,} {rss:10.0f}  {growth}")
+        previous = (rss, rows)
+    del times
     after_metrics = peak_mib()
     checks_started = time.perf_counter()
     holds = result.invariants_hold

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable
@@ -169,12 +170,18 @@ def execute(
         for day in range(math.ceil(scenario.demand_days))
         if scenario.demand.weekday_factors[world.calendar.weekday(day * DAY)] > 0
     )
+    history, fault_timeline = world.run.history, world.timeline
+    # the world (every system's state, the pending events) is not needed for the metrics:
+    # let it go before they build their frames; a long run's world is collected at once
+    del world
+    if history.spills:
+        gc.collect()
     metrics = compute_metrics(
-        world.run.history,
+        history,
         horizon,
         scenario.slas,
         business_days,
-        limits=endpoint_limits(scenario, world.timeline, horizon),
+        limits=endpoint_limits(scenario, fault_timeline, horizon),
         thresholds=scenario.thresholds,
         alerts=scenario.alerts,
         warmup_s=scenario.warm_start.warmup_days * DAY,
@@ -183,10 +190,10 @@ def execute(
     return RunResult(
         scenario=scenario,
         seed=seed,
-        history=world.run.history,
+        history=history,
         horizon_s=horizon,
         metrics=metrics,
-        timeline=world.timeline,
+        timeline=fault_timeline,
         wall_seconds={
             "build": built - started,
             "simulate": simulated - built,
