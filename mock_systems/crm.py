@@ -283,6 +283,13 @@ class Crm(CrmOrders, MockSystem):
         self.record("quote_region", order=quote.Number, status=account.Region__c)
         self.outbound.put(QuoteAccepted(quote.Id, quote.Number, quote.AccountId, self.sim.now))
 
+    def forget_order(self, number: int) -> None:
+        """Forget a settled order's quote or order record (the ERP archived the order)."""
+        self.quotes.pop(quote_id(number), None)
+        order = self.orders.pop(crm_order_id(number), None)
+        if order is not None and order.ERP_Order_Number__c:
+            self._by_erp_number.pop(order.ERP_Order_Number__c, None)
+
     def request_amendment(self, number: int, kind: str, line: int, quantity: int) -> None:
         """The customer changes (``change``) or cancels (``cancel``) accepted order ``number``.
 

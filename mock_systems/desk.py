@@ -154,6 +154,8 @@ class Desk(MockSystem):
             self._queue(reason)
         self._waiting = 0
         self._next_id = 0
+        self.raised_for: set[int] = set()
+        """Every order the desk was ever asked to look at (its records are kept whole)."""
         self._headcount = config.headcount
         self._started = 0
         self._idle: dict[int, Any] = {}  # worker -> the event that wakes it, in order of idling
@@ -173,6 +175,7 @@ class Desk(MockSystem):
         if not reason:
             raise ValueError("a work item needs a reason")
         self._next_id += 1
+        self.raised_for.add(order_ref)
         item = WorkItem(self._next_id, order_ref, reason, self.run.now, detail or {})
         self._queue(reason).append(item)
         self._waiting += 1

@@ -193,6 +193,16 @@ class Wms(MockSystem):
             self._queues[release.site].put(release)
         return True
 
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget a settled order's pick releases and draw counters (the ERP archived it)."""
+        picks = self._picks
+        for delivery in deliveries:
+            release = self.released.pop(delivery, None)
+            if release is not None:
+                for line, _, _ in release.lines:
+                    picks.pop(order_ref << 16 | line, None)
+        self._packs.pop(order_ref, None)
+
     def _waves(self, site: str) -> Generator[Any, Any, None]:
         """Release the site's waiting deliveries to its pickers at each wave time."""
         sim = self.sim

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sim.engine import History
@@ -43,11 +44,12 @@ def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
     """One row per history record, name columns as pandas categoricals (zero-copy codes).
 
     A frame is returned as it is: a history read back from ``history.parquet`` already has
-    these columns and dtypes.
+    these columns and dtypes. A spilled history's columns are read back fresh, so they are
+    not copied again (its peak is the frame plus one column).
     """
     if isinstance(history, pd.DataFrame):
         return history
-    cols = history.columns()
+    cols = _LazyColumns(history)
     frame = pd.DataFrame(
         {
             "time": cols["time"],
@@ -65,9 +67,19 @@ def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
             "value": cols["value"],
             "value2": cols["value2"],
         },
-        copy=True,
+        copy=not history.spilled_rows,
     )
     return frame
+
+
+class _LazyColumns:
+    """``history.columns()`` read one column at a time, when the frame asks for it."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._history.columns([name])[name]
 
 
 def rows(frame: pd.DataFrame, event: str) -> pd.DataFrame:

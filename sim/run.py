@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import simpy
 
 from sim.checks import Verdict, run_all
 from sim.collector import simulation_collector
@@ -17,9 +20,10 @@ from sim.engine.calendar import DAY
 from sim.faults import FaultTimeline
 from sim.metrics import compute_metrics
 from sim.scenario import Scenario
+from sim.scenario.memory import MemorySettings
 from sim.world import build_world
 
-__all__ = ["Progress", "RunResult", "execute", "retry_amplification"]
+__all__ = ["Progress", "RunResult", "execute", "retry_amplification", "simulate"]
 
 Progress = Callable[[float, float], None]
 """Called as ``progress(now, horizon)`` once per simulated day."""
@@ -102,6 +106,35 @@ def retry_amplification(faulty: dict[str, Any], fault_free: dict[str, Any]) -> d
     }
 
 
+def simulate(
+    sim: simpy.Environment,
+    history: History,
+    horizon: float,
+    memory: MemorySettings,
+    progress: Progress | None,
+) -> None:
+    """Run the environment to ``horizon``, reporting each day and keeping the history budget.
+
+    With a history budget the run stops every ``memory.history_check_s`` simulated seconds
+    to spill the history if its rows in memory exceed the budget. Stopping a SimPy run and
+    going on changes nothing of what happens (the stop is an event of its own), so the
+    history is the same with or without a budget.
+    """
+    budget = memory.history_budget_rows
+    step = DAY if budget is None else min(DAY, memory.history_check_s)
+    now = 0.0
+    next_day = DAY
+    with simulation_collector():
+        while now < horizon:
+            now = min(horizon, now + step)
+            sim.run(until=now)
+            if budget is not None:
+                history.spill_if_over(budget)
+            if progress is not None and (now >= next_day or now >= horizon):
+                progress(now, horizon)
+                next_day += DAY
+
+
 def execute(
     scenario: Scenario,
     seed: int | None = None,
@@ -128,16 +161,8 @@ def execute(
     started = time.perf_counter()
     world = build_world(scenario, seed, timeline)
     built = time.perf_counter()
-    sim = world.run.sim
     horizon = world.horizon_s
-    step = DAY
-    now = 0.0
-    with simulation_collector():
-        while now < horizon:
-            now = min(horizon, now + step)
-            sim.run(until=now)
-            if progress is not None:
-                progress(now, horizon)
+    simulate(world.run.sim, world.run.history, horizon, scenario.memory, progress)
     world.record_end()
     simulated = time.perf_counter()
     business_days = sum(
@@ -145,12 +170,18 @@ def execute(
         for day in range(math.ceil(scenario.demand_days))
         if scenario.demand.weekday_factors[world.calendar.weekday(day * DAY)] > 0
     )
+    history, fault_timeline = world.run.history, world.timeline
+    # the world (every system's state, the pending events) is not needed for the metrics:
+    # let it go before they build their frames; a long run's world is collected at once
+    del world
+    if history.spills:
+        gc.collect()
     metrics = compute_metrics(
-        world.run.history,
+        history,
         horizon,
         scenario.slas,
         business_days,
-        limits=endpoint_limits(scenario, world.timeline, horizon),
+        limits=endpoint_limits(scenario, fault_timeline, horizon),
         thresholds=scenario.thresholds,
         alerts=scenario.alerts,
         warmup_s=scenario.warm_start.warmup_days * DAY,
@@ -159,10 +190,10 @@ def execute(
     return RunResult(
         scenario=scenario,
         seed=seed,
-        history=world.run.history,
+        history=history,
         horizon_s=horizon,
         metrics=metrics,
-        timeline=world.timeline,
+        timeline=fault_timeline,
         wall_seconds={
             "build": built - started,
             "simulate": simulated - built,

@@ -32,6 +32,7 @@ from sim.integration.adapters import (
     WmsAdapter,
 )
 from sim.integration.patterns import IntegrationPattern, PatternContext, create_pattern
+from sim.order_archive import OrderArchive
 from sim.returns_demand import ReturnDemand
 from sim.scenario import Scenario
 from sim.scenario.calendars import ORDER_DESK, build_calendar
@@ -59,6 +60,8 @@ class World:
     timeline: FaultTimeline
     returns: ReturnDemand | None = None
     """The customers' returns, in a world with returns (``returns.enabled``)."""
+    archive: OrderArchive | None = None
+    """The release of settled orders' state (``memory.release_finished_orders``)."""
 
     @property
     def horizon_s(self) -> float:
@@ -170,9 +173,35 @@ def build_world(
     run.sim.process(workload.amend_orders(crm))
     run.sim.process(workload.activity.open_accounts(crm))
     run.sim.process(workload.activity.change_prices(erp))
+    archive = None
+    if scenario.memory.release_finished_orders and not scenario.returns.enabled:
+        residence = scenario.memory.release_after_days * DAY
+        archive = OrderArchive(
+            run, erp, crm, wms, carrier, residence, partial(_held_orders, desk, pattern)
+        )
     return World(
-        scenario, run, calendar, crm, erp, wms, carrier, desk, pattern, workload, timeline, returns
+        scenario,
+        run,
+        calendar,
+        crm,
+        erp,
+        wms,
+        carrier,
+        desk,
+        pattern,
+        workload,
+        timeline,
+        returns,
+        archive,
     )
+
+
+def _held_orders(desk: Desk, pattern: IntegrationPattern) -> set[int]:
+    """Orders the exception desk ever looked at, and those with a dead letter now."""
+    held = set(desk.raised_for)
+    if pattern.message_bus is not None:
+        held.update(letter.order for letter in pattern.message_bus.dead_letters())
+    return held
 
 
 def _edi_amendment(crm: Crm, erp: Erp, amendment: Amendment) -> None:

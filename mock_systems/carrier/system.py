@@ -134,6 +134,16 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self.sim.process(self._move(tracking, booking, nth))
         return tracking
 
+    def forget_order(self, order_ref: int, tracking_numbers: tuple[str, ...]) -> None:
+        """Forget a settled order's bookings and scan plans (the ERP archived it)."""
+        for tracking in tracking_numbers:
+            booking = self.bookings.pop(tracking, None)
+            if booking is not None:
+                self.tracking.pop(booking.shipper_reference, None)
+            self._plans.pop(tracking, None)
+            self._nth.pop(tracking, None)
+        self._shipments_of.pop(order_ref, None)
+
     def _pickup_from(self, site: WorkCalendar, t: float) -> float:
         """The earliest instant a shipment tendered at ``t`` can be picked up at ``site``.
 

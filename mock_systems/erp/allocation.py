@@ -148,9 +148,11 @@ class Allocation(ErpState):
                     item.allocated += granted
                     lines.append((item.item_no, item.material, granted))
         if lines:
+            number = self.numbered["deliveries"]
+            self.numbered["deliveries"] += 1
             delivery = Delivery(
-                str(80_000_000 + len(self.deliveries)),
-                len(self.deliveries),
+                str(80_000_000 + number),
+                number,
                 order.sales_document,
                 order.customer_reference,
                 order.plant,

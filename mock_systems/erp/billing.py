@@ -89,7 +89,8 @@ class Billing(ErpState):
         net = round(sum(q * p for _, _, q, p in items), 2)
         region = self.customers[order.sold_to].region
         tax = round(net * self.config.tax_rates[region], 2)  # untaxed regions are held
-        document = str(90_000_000 + len(self.invoices))
+        document = str(90_000_000 + self.numbered["invoices"])
+        self.numbered["invoices"] += 1
         invoice = BillingDocument(
             document,
             order.sales_document,

@@ -150,7 +150,8 @@ class IdocInbound(MasterData):
         """An ORDERS IDoc arrives from the VAN: the order's acceptance, its time zero."""
         if idoc.BELNR in self.idocs:
             raise ValueError(f"an IDoc for order {idoc.BELNR} was already received")
-        idoc.DOCNUM = 1 + len(self.idocs)
+        self.numbered["idocs"] += 1
+        idoc.DOCNUM = self.numbered["idocs"]
         idoc.STATUS = IdocStatus.READY
         self.idocs[idoc.BELNR] = idoc
         self.record(

@@ -32,6 +32,7 @@ class ErpState:
     invoices: dict[str, BillingDocument]
     inventory: Inventory
     by_reference: dict[int, str]
+    numbered: dict[str, int]
     _allocation_queue: list[str]
     _backorders: list[str]
     _change_times: list[float]
@@ -50,6 +51,9 @@ class ErpState:
         modelled in one place; by default the job only takes its time.
         """
         yield self.sim.timeout(seconds)
+
+    def _tell_if_settled(self, order: SalesOrder) -> None:
+        """Tell ``on_settled`` if ``order`` is now settled (:mod:`.archive`)."""
 
     def _changed(
         self,

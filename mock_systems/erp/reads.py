@@ -94,16 +94,19 @@ class OrderReads(ErpState):
     # ------------------------------------------------------------------ answers
     def _created_since(self, since: float) -> list[SalesOrderDocument]:
         start = bisect_right(self._originated, (since, "~"))
+        orders = self.orders  # an archived order (settled long ago) is no longer there
         found = (
-            self._document_of(self.orders[d].customer_reference)
+            self._document_of(orders[d].customer_reference)
             for _, d in self._originated[start:]
+            if d in orders
         )
         return [document for document in found if document is not None]
 
     def _changes_since(self, since: float) -> list[StatusLine]:
         start = bisect_right(self._change_times, since)
         documents = dict.fromkeys(self._change_documents[start:])
-        return [self._line(self.orders[d]) for d in documents]
+        orders = self.orders  # an archived order (settled long ago) is no longer there
+        return [self._line(orders[d]) for d in documents if d in orders]
 
     def _line_of(self, customer_reference: int) -> StatusLine | None:
         document = self.by_reference.get(customer_reference)

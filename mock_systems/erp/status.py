@@ -100,3 +100,5 @@ class OrderStatus(ErpState):
                 keys_only,
             )
         )
+        if status == "DELIVERED" or status == "CANCELLED":
+            self._tell_if_settled(order)

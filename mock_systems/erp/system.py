@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 from mock_systems.base import MockSystem
 from mock_systems.erp.allocation import Allocation
+from mock_systems.erp.archive import OrderArchiving
 from mock_systems.erp.billing import Billing
 from mock_systems.erp.config import ErpConfig
 from mock_systems.erp.credit import CreditControl
@@ -72,6 +73,7 @@ _A_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)
 # steps; as the common base it comes last in the MRO, so the parts' order here is free
 # (but for IdocInbound, which builds on MasterData and so comes before it).
 class Erp(
+    OrderArchiving,
     OrderStatus,
     IdocInbound,
     MasterData,
@@ -135,6 +137,10 @@ class Erp(
         self.contract_version = "1.0"
         """The event contract version the ERP emits now."""
         self.orders: dict[str, SalesOrder] = {}
+        self.numbered = {"orders": 0, "deliveries": 0, "invoices": 0, "idocs": 0}
+        """Documents numbered so far per kind (archived ones included): the next number."""
+        self.on_settled: Callable[[int], None] | None = None
+        """Told (customer reference) when an order is settled (:mod:`.archive`)."""
         self.by_reference: dict[int, str] = {}
         self.deliveries: dict[str, Delivery] = {}
         self.invoices: dict[str, BillingDocument] = {}
@@ -280,7 +286,8 @@ class Erp(
                 "order_rejected", order=request.customer_reference, status="master_data_conflict"
             )
             return CreateOrderResult(False, "", "REJECTED", "master_data_conflict")
-        document = str(10_000_000 + len(self.orders))
+        document = str(10_000_000 + self.numbered["orders"])
+        self.numbered["orders"] += 1
         plant = self.plant_for(customer.region)
         items = [
             SalesOrderItem(n, i.material, i.quantity, self.price(customer.sold_to, i.material))

@@ -15,10 +15,19 @@ That is 38 bytes of payload per row, held in ``array.array`` buffers that grow
 geometrically, so a run costs well under 64 bytes per row. Metrics and checkers read only
 this history; nothing else of a run is kept.
 
+A long run bounds that memory by spilling: :meth:`History.spill` writes the buffers as a
+Parquet part (:class:`~sim.engine.history_spill.SpillStore`) and clears them, and
+:meth:`History.spill_if_over` does so when the rows in memory exceed a budget (``sim.run``
+checks it as the run goes). Every reader (:meth:`History.columns`, :meth:`History.chunks`,
+:meth:`History.content_hash`, :meth:`History.to_arrow`, :meth:`History.write_parquet`)
+sees the spilled rows followed by the rows in memory, so a spilled history reads, hashes
+and writes exactly as the same history kept whole.
+
 A history pickles as its data alone (the eight column buffers, as raw bytes, and the three
 vocabularies' names), so a run can execute in a worker process and send its history back;
 the unpickled copy rebuilds its :attr:`History.record` closure and can be read (or even
-appended to) exactly like the original.
+appended to) exactly like the original. A spilled history pickles whole: its parts are read
+back into the pickled buffers, so the copy holds every row in memory.
 """
 
 from __future__ import annotations
@@ -26,10 +35,15 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from sim.engine.history_arrow import arrow_table
+from sim.engine.history_spill import SpillStore
+from sim.engine.vocabulary import Vocabulary
 
 __all__ = [
     "History",
@@ -84,53 +98,6 @@ class RowRecorder(Protocol):
         """Append one row."""
 
 
-class Vocabulary:
-    """A dictionary encoding: names to small integer codes, in order of first use."""
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self._codes: dict[str, int] = {}
-        self._names: list[str] = []
-        for name in names:
-            self.code(name)
-
-    def code(self, name: str) -> int:
-        """The code for ``name``, assigning the next free one on first use."""
-        code = self._codes.get(name)
-        if code is None:
-            code = len(self._names)
-            if code > 0xFFFF:
-                raise OverflowError("a vocabulary holds at most 65,536 names")
-            self._codes[name] = code
-            self._names.append(name)
-        return code
-
-    def name(self, code: int) -> str:
-        """The name behind ``code``."""
-        return self._names[code]
-
-    def find(self, name: str) -> int | None:
-        """The code for ``name`` if it was ever used, else ``None``."""
-        return self._codes.get(name)
-
-    @property
-    def names(self) -> list[str]:
-        """All names, indexed by code."""
-        return list(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __getstate__(self) -> list[str]:
-        """Pickle only the names: the name-to-code table is rebuilt from them."""
-        return list(self._names)
-
-    def __setstate__(self, state: list[str]) -> None:
-        self._names = list(state)
-        self._codes = {name: code for code, name in enumerate(self._names)}
-        if len(self._codes) != len(self._names):
-            raise ValueError("a pickled vocabulary repeats a name")
-
-
 class History:
     """Append-only columnar record of a run.
 
@@ -138,7 +105,9 @@ class History:
     :meth:`record` with plain numbers, which keeps the hot path to eight typed appends.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill_dir: Path | None = None) -> None:
+        self._spill = SpillStore(COLUMNS, spill_dir)
+        self._peak_in_memory = 0
         self.events = Vocabulary()
         self.actors = Vocabulary()
         self.statuses = Vocabulary([""])
@@ -195,22 +164,73 @@ class History:
         return record
 
     def __len__(self) -> int:
+        return self._spill.rows + len(self._time)
+
+    @property
+    def rows_in_memory(self) -> int:
+        """Rows held in the column buffers (the rest are spilled)."""
         return len(self._time)
+
+    @property
+    def spilled_rows(self) -> int:
+        """Rows written to Parquet parts and no longer in memory."""
+        return self._spill.rows
+
+    @property
+    def spills(self) -> int:
+        """How many times the buffers were spilled."""
+        return self._spill.parts
+
+    @property
+    def peak_rows_in_memory(self) -> int:
+        """The most rows the buffers held at once, as seen by :meth:`spill` and now."""
+        return max(self._peak_in_memory, len(self._time))
+
+    def spill(self) -> None:
+        """Write the rows in memory as one Parquet part and clear the buffers.
+
+        The buffers are cleared in place, so :attr:`record` (bound to their ``append``
+        methods, and cached by components) keeps working. A numpy view from
+        :meth:`columns` still alive pins a buffer; spilling then fails loudly.
+        """
+        buffers = self._buffers()
+        self._peak_in_memory = self.peak_rows_in_memory
+        if not len(self._time):
+            return
+        self._spill.write(buffers)
+        try:
+            for buf in buffers:
+                del buf[:]
+        except BufferError as error:
+            raise BufferError(
+                "a history cannot spill while a numpy view of its columns is alive "
+                "(drop the arrays History.columns() returned before the run goes on)"
+            ) from error
+
+    def spill_if_over(self, budget_rows: int) -> bool:
+        """Spill when more than ``budget_rows`` rows are in memory; True if it spilled."""
+        if len(self._time) <= budget_rows:
+            return False
+        self.spill()
+        return True
 
     def __getstate__(self) -> dict[str, Any]:
         """The pickled state: vocabularies and column buffers, never the ``record`` closure.
 
         ``record`` is a closure over the buffers' bound ``append`` methods (a local function
         pickle cannot name), so it is left out and rebuilt by :meth:`__setstate__`. An
-        ``array.array`` pickles as its typecode and raw bytes (no spare capacity).
+        ``array.array`` pickles as its typecode and raw bytes (no spare capacity). A
+        spilled history's parts are read back into whole buffers first.
         """
+        buffers = self._buffers()
+        if self._spill.rows:
+            whole = self.columns()
+            buffers = tuple(array(typecode, whole[name].tobytes()) for name, typecode, _ in COLUMNS)
         return {
             "events": self.events,
             "actors": self.actors,
             "statuses": self.statuses,
-            "columns": {
-                name: buf for (name, _, _), buf in zip(COLUMNS, self._buffers(), strict=True)
-            },
+            "columns": {name: buf for (name, _, _), buf in zip(COLUMNS, buffers, strict=True)},
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -233,6 +253,8 @@ class History:
         self._status = columns["status"]
         self._value = columns["value"]
         self._value2 = columns["value2"]
+        self._spill = SpillStore(COLUMNS)
+        self._peak_in_memory = 0
         self.record = self._recorder()
 
     def _buffers(self) -> tuple[array, ...]:  # type: ignore[type-arg]
@@ -249,17 +271,44 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the column buffers, including their spare capacity."""
+        """Bytes held in memory by the column buffers, including their spare capacity."""
         import sys
 
         return sum(sys.getsizeof(buf) for buf in self._buffers())
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """Zero-copy numpy views of the columns (valid until the next ``record``)."""
-        return {
-            name: np.frombuffer(buf, dtype=dtype) if len(buf) else np.empty(0, dtype=dtype)
-            for (name, _, dtype), buf in zip(COLUMNS, self._buffers(), strict=True)
-        }
+    def columns(self, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """The columns ``names`` (default: all eight) as numpy arrays, in row order.
+
+        An unspilled history gives zero-copy views (valid until the next ``record``); a
+        spilled one reads only the asked columns back from its parts into fresh arrays.
+        """
+        wanted = _column_names(names)
+        if not self._spill.rows:
+            return {
+                name: np.frombuffer(buf, dtype=dtype) if len(buf) else np.empty(0, dtype=dtype)
+                for (name, _, dtype), buf in zip(COLUMNS, self._buffers(), strict=True)
+                if name in wanted
+            }
+        total = len(self)
+        out: dict[str, np.ndarray] = {}
+        for name, _, dtype in COLUMNS:
+            if name not in wanted:
+                continue
+            column = np.empty(total, dtype=dtype)
+            start = 0
+            for chunk in self.chunks(name):
+                column[start : start + len(chunk)] = chunk
+                start += len(chunk)
+            out[name] = column
+        return out
+
+    def chunks(self, name: str) -> Iterator[np.ndarray]:
+        """The column ``name`` piece by piece: each spilled part, then the rows in memory."""
+        _column_names((name,))
+        yield from self._spill.chunks(name)
+        buf = self._buffers()[[n for n, _, _ in COLUMNS].index(name)]
+        if len(buf):
+            yield np.frombuffer(buf, dtype=dict((n, d) for n, _, d in COLUMNS)[name])
 
     def select(self, event: str) -> list[dict[str, float | int | str]]:
         """The rows of one event type, decoded (for tests, notebooks and debugging)."""
@@ -281,11 +330,16 @@ class History:
         ]
 
     def content_hash(self) -> str:
-        """SHA-256 over every column and vocabulary: equal iff the histories are identical."""
+        """SHA-256 over every column and vocabulary: equal iff the histories are identical.
+
+        Each column's name, then its bytes in row order: a spilled history streams its
+        parts through the digest one column chunk at a time, giving the same digest.
+        """
         digest = hashlib.sha256()
-        for (name, _, _), buf in zip(COLUMNS, self._buffers(), strict=True):
+        for name, _, _ in COLUMNS:
             digest.update(name.encode())
-            digest.update(buf.tobytes())
+            for chunk in self.chunks(name):
+                digest.update(np.ascontiguousarray(chunk).data.cast("B"))
         for vocabulary in (self.events, self.actors, self.statuses):
             digest.update("\x1f".join(vocabulary.names).encode())
             digest.update(b"\x1e")
@@ -293,23 +347,40 @@ class History:
 
     def to_arrow(self) -> object:
         """The history as a ``pyarrow.Table`` with dictionary-typed name columns."""
-        import pyarrow as pa
+        return self._arrow(self.columns())
 
-        cols = self.columns()
-        arrays: dict[str, object] = {"time": pa.array(cols["time"])}
-        for name, vocabulary in (
-            ("event", self.events),
-            ("actor", self.actors),
-        ):
-            arrays[name] = pa.DictionaryArray.from_arrays(
-                pa.array(cols[name]), pa.array(vocabulary.names, pa.string())
-            )
-        arrays["order"] = pa.array(cols["order"])
-        arrays["subject"] = pa.array(cols["subject"])
-        arrays["status"] = pa.DictionaryArray.from_arrays(
-            pa.array(cols["status"]), pa.array(self.statuses.names, pa.string())
+    def write_parquet(self, path: Path, compression: str = "zstd") -> None:
+        """Write the history as ``to_arrow`` would, one row group per spilled part.
+
+        Streams: only one part (and then the rows in memory) is held decoded at a time,
+        so writing a spilled history needs no more memory than its budget.
+        """
+        import pyarrow.parquet as pq
+
+        empty = self._arrow({name: np.empty(0, dtype=dtype) for name, _, dtype in COLUMNS})
+        with pq.ParquetWriter(path, empty.schema, compression=compression) as writer:
+            iterators = [self.chunks(name) for name, _, _ in COLUMNS]
+            for pieces in zip(*iterators, strict=True):
+                part = dict(zip((name for name, _, _ in COLUMNS), pieces, strict=True))
+                writer.write_table(self._arrow(part))
+            if not len(self):
+                writer.write_table(empty)
+
+    def _arrow(self, cols: dict[str, np.ndarray]) -> Any:
+        """A ``pyarrow.Table`` of the given columns, names dictionary-typed."""
+        return arrow_table(
+            cols,
+            {"event": self.events, "actor": self.actors, "status": self.statuses},
+            {HISTORY_FORMAT_KEY: str(HISTORY_FORMAT).encode()},
         )
-        arrays["value"] = pa.array(cols["value"])
-        arrays["value2"] = pa.array(cols["value2"])
-        table = pa.table(arrays)
-        return table.replace_schema_metadata({HISTORY_FORMAT_KEY: str(HISTORY_FORMAT).encode()})
+
+
+def _column_names(names: Sequence[str] | None) -> set[str]:
+    """The asked column names, checked against :data:`COLUMNS` (all of them for ``None``)."""
+    known = [name for name, _, _ in COLUMNS]
+    if names is None:
+        return set(known)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise KeyError(f"unknown history column(s) {unknown}; the columns are {known}")
+    return set(names)

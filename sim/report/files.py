@@ -7,8 +7,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from sim.engine.history import HISTORY_FORMAT
 from sim.provenance import provenance
 from sim.run import RunResult
@@ -41,7 +39,7 @@ def write_outputs(
         "metrics": out_dir / "metrics.json",
         "run": out_dir / "run.json",
     }
-    pq.write_table(result.history.to_arrow(), paths["history"], compression="zstd")
+    result.history.write_parquet(paths["history"], compression="zstd")
     paths["metrics"].write_text(json.dumps(json_ready(result.metrics), indent=2) + "\n")
     facts = {
         "scenario": result.scenario.name,

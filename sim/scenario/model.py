@@ -30,6 +30,7 @@ from sim.scenario.demand_model import (
     default_channel_profiles,
 )
 from sim.scenario.latency import LATENCY_METRICS
+from sim.scenario.memory import MemorySettings
 from sim.scenario.returns import Returns
 from sim.scenario.thresholds import parse_threshold
 from sim.scenario.warm_start import WarmStart
@@ -421,6 +422,10 @@ class Scenario(_Section):
         default=Returns(),
         description="returns (RMA) end to end: CRM case, ERP return order, WMS receipt, "
         "credit memo; off unless returns.enabled",
+    )
+    memory: MemorySettings = Field(
+        default=MemorySettings(),
+        description="how the run bounds its memory (history spill budget, release of state)",
     )
     slas: dict[str, SlaTarget] = Field(default_factory=dict)
     thresholds: tuple[ThresholdLine, ...] = Field(

@@ -139,7 +139,7 @@ def test_a_pickled_history_is_its_data_only(result: RunResult) -> None:
     reader.load()
     assert reader.found <= {
         ("sim.engine.history", "History"),
-        ("sim.engine.history", "Vocabulary"),
+        ("sim.engine.vocabulary", "Vocabulary"),
         ("array", "array"),
         ("array", "_array_reconstructor"),
     }
