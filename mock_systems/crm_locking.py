@@ -14,6 +14,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import Endpoint
+from sim.engine.locked_service import lock_commits
 from sim.engine.locks import LockTable
 
 __all__ = ["RecordLocking", "account_lock", "lock_account_writes"]
@@ -42,7 +43,7 @@ def lock_account_writes(endpoint: Endpoint, locking: RecordLocking) -> bool:
     """Give the CRM API a lock table for account-level locks; whether locking is on."""
     if not locking.enabled:
         return False
-    endpoint.use_locks(LockTable(endpoint._sim), 1.0, locking.wait_s)
+    lock_commits(endpoint, LockTable(endpoint._sim), 1.0, locking.wait_s)
     return True
 
 

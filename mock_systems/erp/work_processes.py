@@ -20,6 +20,7 @@ from typing import Any
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import SalesOrderRequest
 from sim.engine import Endpoint, EndpointSpec, RunEnvironment
+from sim.engine.locked_service import lock_commits
 from sim.engine.locks import LockTable
 from sim.engine.server_pool import ServerPool
 
@@ -58,7 +59,9 @@ class WorkProcessPools(ErpState):
 
     def _lock_creates(self, endpoint: Endpoint) -> None:
         if self.enqueue is not None:
-            endpoint.use_locks(self.enqueue, self.config.work_processes.commit_share, float("inf"))
+            lock_commits(
+                endpoint, self.enqueue, self.config.work_processes.commit_share, float("inf")
+            )
 
     def _create_locks(self, request: SalesOrderRequest) -> tuple[str, ...]:
         """The enqueue keys of an order creation: the customer, each material at its plant."""

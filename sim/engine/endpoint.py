@@ -46,7 +46,6 @@ from sim.engine.admission import Admission
 from sim.engine.endpoint_spec import EndpointMonitor, EndpointSpec
 from sim.engine.environment import RunEnvironment
 from sim.engine.history import NONE
-from sim.engine.locked_service import serve_locked
 from sim.engine.locks import LOCK_WAIT_EVENT, LockTable
 from sim.engine.outcomes import (
     CALL_EVENT,
@@ -71,7 +70,15 @@ __all__ = [
     "EndpointMonitor",
     "EndpointSpec",
     "OutageMode",
+    "ServeLocked",
 ]
+
+ServeLocked = Callable[
+    ["Endpoint", int, "Callable[[], Any] | None", float, float, float, int, float, tuple[str, ...]],
+    Generator[simpy.Event, Any, Any],
+]
+"""Serves a call that must lock records to commit: ``(endpoint, order, commit, arrival,
+start, service, n, timeout, keys)`` (:func:`sim.engine.locked_service.serve_locked`)."""
 
 
 class _Request:
@@ -148,6 +155,9 @@ class Endpoint:
         self.lost_response_rate = 0.0
         self.locks: LockTable | None = None
         """The system's lock table, when calls given ``locks`` must hold them to commit."""
+        self.serve_locked: ServeLocked | None = None
+        """How a call given ``locks`` is served (set with the lock table, by
+        :func:`sim.engine.locked_service.lock_commits`)."""
         self.commit_share = 0.3
         self.lock_patience_s = math.inf
         self._served_per_order: dict[int, int] = {}
@@ -189,16 +199,6 @@ class Endpoint:
     def busy(self) -> int:
         """Servers busy with this endpoint's requests now."""
         return self.monitor.in_service.level
-
-    def use_locks(self, table: LockTable, commit_share: float, patience_s: float) -> None:
-        """Make calls given ``locks`` hold them in ``table`` to commit.
-
-        They hold them for the last ``commit_share`` of their service, waiting at most
-        ``patience_s`` for them, else failing with ``locked``.
-        """
-        self.locks = table
-        self.commit_share = commit_share
-        self.lock_patience_s = patience_s
 
     def set_available(self, available: bool, mode: OutageMode = "refused") -> None:
         """Take the endpoint down or bring it back; ``mode`` is how the outage looks."""
@@ -261,9 +261,9 @@ class Endpoint:
 
         ``lines`` is the size of the order the request carries (its service time grows by
         the spec's ``per_line``); ``locks`` are the records it must lock to commit, when the
-        endpoint has a lock table (:meth:`use_locks`). Returns ``commit()``'s answer when
-        served and answered (``OK`` without a commit), else a :class:`CallResult` saying
-        why not.
+        endpoint has a lock table (:func:`~sim.engine.locked_service.lock_commits`).
+        Returns ``commit()``'s answer when served and answered (``OK`` without a commit),
+        else a :class:`CallResult` saying why not.
         """
         sim = self._sim
         arrival = sim.now
@@ -311,9 +311,9 @@ class Endpoint:
         service *= self.latency_factor
         if service >= limits.watch_after:
             limits.started(start, service)
-        if locks and self.locks is not None:
+        if locks and self.serve_locked is not None:
             return (
-                yield from serve_locked(
+                yield from self.serve_locked(
                     self, order, commit, arrival, start, service, n, timeout, locks
                 )
             )

@@ -29,8 +29,23 @@ from sim.engine.outcomes import ERROR, LOCKED, OK, TIMED_OUT
 
 if TYPE_CHECKING:
     from sim.engine.endpoint import Endpoint
+    from sim.engine.locks import LockTable
 
-__all__ = ["serve_locked"]
+__all__ = ["lock_commits", "serve_locked"]
+
+
+def lock_commits(
+    endpoint: Endpoint, table: LockTable, commit_share: float, patience_s: float
+) -> None:
+    """Make ``endpoint``'s calls given ``locks`` hold them in ``table`` to commit.
+
+    They hold them for the last ``commit_share`` of their service, waiting at most
+    ``patience_s`` for them, else failing with ``locked``.
+    """
+    endpoint.locks = table
+    endpoint.commit_share = commit_share
+    endpoint.lock_patience_s = patience_s
+    endpoint.serve_locked = serve_locked
 
 
 def _hold(
