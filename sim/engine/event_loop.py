@@ -8,7 +8,7 @@ Python calls:
 
 * :meth:`SimEnvironment.run` pops and dispatches events in one loop (``step`` inline);
 * :meth:`SimEnvironment.timeout` builds and schedules a timeout in one function;
-* its processes (:class:`FastProcess`) keep one bound ``_resume`` for their whole life;
+* its processes (:class:`FastProcess`) resume with the environment and generator in locals;
 * ``now`` is a plain attribute (SimPy's is a property: a function call each time it is
   read, and a run reads it about two hundred times per order).
 
@@ -42,14 +42,15 @@ _new_timeout = Timeout.__new__
 
 
 class FastProcess(Process):
-    """A SimPy process that appends the same bound ``_resume`` every time it waits."""
+    """A SimPy process whose ``_resume`` keeps the environment and generator in locals.
 
-    def __init__(self, env: Environment, generator: Any) -> None:
-        self._resume = self._resume  # type: ignore[method-assign]  # bound once, kept
-        super().__init__(env, generator)
+    The bound ``_resume`` is not cached on the process: that would tie the process to
+    itself in a reference cycle, so a finished process would wait for the cyclic garbage
+    collector instead of being freed at once (measured: slower, not faster).
+    """
 
     def _resume(self, event: Event) -> None:
-        """SimPy's ``Process._resume``; the waiting callback is the process's own ``resume``."""
+        """SimPy's ``Process._resume``, with fewer attribute look-ups."""
         env = self.env
         env._active_proc = self
         generator = self._generator
