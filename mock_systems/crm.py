@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mock_systems.base import MockSystem
 from mock_systems.crm_locking import RecordLocking, account_lock, lock_account_writes
-from mock_systems.crm_orders import CrmOrder, CrmOrders, OrderPlaced, crm_order_id
+from mock_systems.crm_orders import CrmOrder, CrmOrders, OrderPlaced, OrderView, crm_order_id
 from sim.engine import (
     CallResult,
     EndpointSpec,
@@ -108,23 +108,13 @@ class QuoteLineItem:
 
 
 @dataclass(slots=True)
-class Quote:
+class Quote(OrderView):
     """A quote; once accepted it carries the rep's view of the order."""
 
-    Id: str
-    Number: int
-    AccountId: str
-    Channel__c: str
     LineItems: tuple[QuoteLineItem, ...]
     Status: str = "Draft"
     AcceptedDate: float = -1.0
-    Order_Status__c: str = ""
-    Order_Status_Seq__c: int = 0
-    Invoice_Status__c: str = ""
     Validation_Result__c: str = ""
-    ERP_Order_Number__c: str = ""
-    Shipment_Status__c: dict[str, str] = field(default_factory=dict)
-    Invoices__c: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +287,7 @@ class Crm(CrmOrders, MockSystem):
         sent on ``amendments``; an order the CRM does not know is recorded as refused.
         """
         quote = self.quotes.get(quote_id(number))
-        record: Quote | CrmOrder | None = quote
+        record: OrderView | None = quote
         if quote is None or quote.Status != "Accepted":
             # an order that is not a quote: a web-shop order or one that began in the ERP
             record = self.orders.get(crm_order_id(number))
@@ -321,7 +311,7 @@ class Crm(CrmOrders, MockSystem):
         )
         return call
 
-    def _locks(self, quote: Quote | CrmOrder) -> tuple[str, ...]:
+    def _locks(self, quote: OrderView) -> tuple[str, ...]:
         """The records a write to ``quote`` locks: its account (record-level locking)."""
         return account_lock(quote.AccountId) if self._locking else ()
 
@@ -366,7 +356,7 @@ class Crm(CrmOrders, MockSystem):
         return call
 
     def _write_order(
-        self, quote: Quote | CrmOrder, fields: dict[str, Any], source_time: float
+        self, quote: OrderView, fields: dict[str, Any], source_time: float
     ) -> CallResult:
         status = fields.get("Order_Status__c")
         if status is not None and status != quote.Order_Status__c:

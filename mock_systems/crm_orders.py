@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import partial
 from typing import Any
 
@@ -30,7 +30,7 @@ import simpy
 
 from sim.engine import CallResult, Endpoint, Mailbox
 
-__all__ = ["CrmOrder", "CrmOrders", "OrderItem", "OrderPlaced", "crm_order_id"]
+__all__ = ["CrmOrder", "CrmOrders", "OrderItem", "OrderPlaced", "OrderView", "crm_order_id"]
 
 _DONE = CallResult("ok")
 
@@ -45,22 +45,33 @@ class OrderItem:
 
 
 @dataclass(slots=True)
-class CrmOrder:
-    """An ``Order`` record that is not a quote: placed in the web shop, or from the ERP."""
+class OrderView:
+    """What a CRM record that stands for an order holds of it: a quote or an order record.
+
+    The identity fields, then the order's view the integration writes (status with its
+    sequence, ERP order number, shipments, invoices), keyword-only.
+    """
 
     Id: str
     Number: int
     AccountId: str
     Channel__c: str
-    OrderItems: tuple[OrderItem, ...]
-    EffectiveDate: float
-    Status: str = "Activated"
+    _: KW_ONLY
     Order_Status__c: str = ""
     Order_Status_Seq__c: int = 0
     Invoice_Status__c: str = ""
     ERP_Order_Number__c: str = ""
     Shipment_Status__c: dict[str, str] = field(default_factory=dict)
     Invoices__c: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CrmOrder(OrderView):
+    """An ``Order`` record that is not a quote: placed in the web shop, or from the ERP."""
+
+    OrderItems: tuple[OrderItem, ...]
+    EffectiveDate: float
+    Status: str = "Activated"
 
 
 @dataclass(frozen=True, slots=True)
