@@ -18,7 +18,7 @@ import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,8 +98,7 @@ class AccountCreated:
     CreatedDate: float
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteLineItem:
+class QuoteLineItem(NamedTuple):
     """One quoted product."""
 
     ProductCode: str

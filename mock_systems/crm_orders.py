@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Generator
 from dataclasses import KW_ONLY, dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 
@@ -35,8 +35,7 @@ __all__ = ["CrmOrder", "CrmOrders", "OrderItem", "OrderPlaced", "OrderView", "cr
 _DONE = CallResult("ok")
 
 
-@dataclass(frozen=True, slots=True)
-class OrderItem:
+class OrderItem(NamedTuple):
     """One ordered product (an ``OrderItem``)."""
 
     ProductCode: str

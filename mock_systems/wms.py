@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,8 +91,7 @@ class WmsConfig(BaseModel):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PickRelease:
+class PickRelease(NamedTuple):
     """A delivery handed to the warehouse for picking."""
 
     delivery: str
@@ -103,8 +101,7 @@ class PickRelease:
     lines: tuple[tuple[int, str, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ShipConfirm:
+class ShipConfirm(NamedTuple):
     """A packed delivery confirmed as shipped from the dock."""
 
     delivery: str

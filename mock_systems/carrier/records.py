@@ -9,6 +9,7 @@ whose reason is ``returned_to_sender``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Booking",
@@ -58,8 +59,7 @@ class Booking:
     packages: int
 
 
-@dataclass(frozen=True, slots=True)
-class CarrierScan:
+class CarrierScan(NamedTuple):
     """A tracking event in the carrier's dialect."""
 
     event_id: str

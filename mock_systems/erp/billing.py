@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from mock_systems.erp.parts import ErpState
@@ -117,10 +118,13 @@ class Billing(ErpState):
         )
         reference = order.customer_reference
         k = self._payments[reference] = self._payments.get(reference, 0) + 1
-        self.sim.process(self._payment(invoice, self._payment_time(reference, k)))
+        # the payment is a timer's callback, not a process: tens of thousands of invoices
+        # are open at once in a long run, and a waiting process costs a generator frame
+        payment = self.sim.timeout(self._payment_time(reference, k))
+        payment.callbacks.append(partial(self._payment, invoice))
 
-    def _payment(self, invoice: BillingDocument, after: float) -> Generator[Any, Any, None]:
-        yield self.sim.timeout(after)
+    def _payment(self, invoice: BillingDocument, _timer: object = None) -> None:
+        """The customer pays ``invoice`` (its payment timer went off)."""
         order = self.orders[invoice.sales_document]
         self.customers[order.sold_to].exposure -= invoice.net
         self.invoices[invoice.billing_document] = replace(invoice, status=BillingStatus.PAID)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "BillingStatus",
@@ -71,8 +71,7 @@ class StockRecord:
         return self.on_hand - self.allocated
 
 
-@dataclass(frozen=True, slots=True)
-class RequestItem:
+class RequestItem(NamedTuple):
     """One requested item: material, quantity and the price the customer was quoted."""
 
     material: str
@@ -80,8 +79,7 @@ class RequestItem:
     quoted_price: float
 
 
-@dataclass(frozen=True, slots=True)
-class SalesOrderRequest:
+class SalesOrderRequest(NamedTuple):
     """Inbound order in the ERP's dialect; ``customer_reference`` is the CRM order number."""
 
     sold_to: str
@@ -185,8 +183,7 @@ class CreateOrderResult:
     replayed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeNotification:
+class ChangeNotification(NamedTuple):
     """A business event in the ERP's outbox (one per committed change, versioned per order).
 
     A data event (``keys_only`` False) carries the order status and the change's detail; a
@@ -206,8 +203,7 @@ class ChangeNotification:
     keys_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class StatusLine:
+class StatusLine(NamedTuple):
     """One order's status as status queries and the change extract answer it.
 
     ``changed_at`` is the order status's last move; ``deliveries`` are (delivery, status)

@@ -32,7 +32,9 @@ class LockTable:
 
     def __init__(self, sim: simpy.Environment) -> None:
         self._sim = sim
-        self._held: dict[str, deque[simpy.Event]] = {}
+        self._held: dict[str, deque[simpy.Event] | None] = {}
+        """Held keys and their waiters (``None`` until a first waiter comes: most locks
+        are taken and given back with nobody waiting)."""
 
     def is_locked(self, key: str) -> bool:
         """Whether ``key`` is held now."""
@@ -45,7 +47,7 @@ class LockTable:
             if key in held:
                 return False
         for key in keys:
-            held[key] = deque()
+            held[key] = None
         return True
 
     def acquire(
@@ -57,11 +59,13 @@ class LockTable:
         deadline = sim.now + patience
         got: list[str] = []
         for key in sorted(set(keys)):
-            queue = held.get(key)
-            if queue is None:
-                held[key] = deque()
+            if key not in held:
+                held[key] = None
                 got.append(key)
                 continue
+            queue = held[key]
+            if queue is None:
+                queue = held[key] = deque()
             granted = sim.event()
             queue.append(granted)
             if patience < math.inf:

@@ -222,5 +222,5 @@ def test_contract_mapping_reads_notification_events_in_both_versions() -> None:
         assert keys_only(mapped) and mapped.payload["delivery"] == delivery
         assert mapped.payload["order_ref"] == 1
     # a payload that has neither a status nor the keys-only mark is still poison
-    garbled = v1.model_copy(update={"payload": {"order_ref": 1, "delivery": delivery}})
+    garbled = v1._replace(payload={"order_ref": 1, "delivery": delivery})
     assert contracts.mapped(garbled) is Outcome.POISON

@@ -82,5 +82,7 @@ def test_erp_events_of_both_contract_versions_become_valid_envelopes() -> None:
             version,
         )
         built = adapter.envelope(note, 121.0)
-        assert Envelope.model_validate(built.model_dump()) == built
+        assert isinstance(built, Envelope) and built.message_id.startswith("erp-")
+        assert built.type == "InventoryAllocated" and built.source == "erp"
+        assert (built.occurred_at, built.sent_at, built.sequence) == (120.5, 121.0, 3)
         assert built.schema_version == version and built.correlation_id == "O00000042"

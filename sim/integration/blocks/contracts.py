@@ -11,7 +11,7 @@ operator's replays run at the hours the scenario sets (``integration.replays``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from sim.engine import RunEnvironment
@@ -22,7 +22,7 @@ from sim.integration.messaging import MessageBus, Outcome, ReplayPolicy
 __all__ = ["EventContracts"]
 
 
-def _from_v2(payload: dict[str, Any]) -> dict[str, Any]:
+def _from_v2(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The ERP's 2.0 event contract mapped to the fields the consumers read (KeyError: bad)."""
     mapped = {
         "order_ref": payload["CustomerReference"],
@@ -73,7 +73,7 @@ class EventContracts:
                 payload = _from_v2(payload)
             except (KeyError, TypeError, ValueError):
                 return Outcome.POISON
-            envelope = envelope.model_copy(update={"payload": payload})
+            envelope = envelope._replace(payload=payload)
         if "order_ref" not in payload or ("status" not in payload and not payload.get(KEYS_ONLY)):
             return Outcome.POISON
         return envelope

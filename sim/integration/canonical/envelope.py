@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from pydantic import Field
+__all__ = ["Envelope", "NO_PAYLOAD"]
 
-from sim.integration.canonical.base import CanonicalModel
+NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
+"""The payload of an envelope built without one (read-only, so it can be shared)."""
 
-__all__ = ["Envelope"]
 
-
-class Envelope(CanonicalModel):
+class Envelope(NamedTuple):
     """Transport metadata plus one canonical payload.
 
     ``correlation_id`` is one per order end to end; ``causation_id`` is the message that
     caused this one; ``sequence`` is the per-aggregate version used for resequencing;
     ``attempt`` counts deliveries of the same ``message_id``.
+
+    Unlike the business objects, an envelope is not a pydantic model: only the adapters
+    and patterns build one, from values the mock systems already enforce, and every order
+    makes several on the hot path, where a validated model costs five times a tuple. It is
+    just as immutable; :meth:`_replace` makes a changed copy. The payload mapping is the
+    adapter's own and is read, never changed, downstream.
     """
 
-    message_id: str = Field(min_length=1)
-    type: str = Field(min_length=1, description="business event or command, e.g. OrderAccepted")
-    schema_version: str = "1.0"
+    message_id: str
+    type: str
+    """Business event or command, e.g. ``OrderAccepted``."""
     correlation_id: str
-    causation_id: str | None = None
     source: str
-    occurred_at: float = Field(ge=0, description="when it happened at the source")
-    sent_at: float = Field(ge=0)
-    sequence: int = Field(ge=0)
-    attempt: int = Field(default=1, ge=1)
-    payload: dict[str, Any] = Field(default_factory=dict)
+    occurred_at: float
+    """When it happened at the source."""
+    sent_at: float
+    sequence: int
+    payload: Mapping[str, Any] = NO_PAYLOAD
+    schema_version: str = "1.0"
+    causation_id: str | None = None
+    attempt: int = 1

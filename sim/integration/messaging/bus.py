@@ -190,7 +190,7 @@ class MessageBus(DeadLetterQueue):
         ):
             # a producer bug: the payload is not what the contract promises
             source = envelope
-            envelope = envelope.model_copy(update={"payload": {"garbled": True}})
+            envelope = envelope._replace(payload={"garbled": True})
         now = self.run.sim.now
         actor = self._topic_actors.get(topic)
         if actor is None:

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,8 +92,7 @@ class BusFaults:
     poison_rate: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Copy:
+class Copy(NamedTuple):
     """One copy of a message on its way to one subscription's partition."""
 
     at: float
