@@ -199,10 +199,7 @@ class Crm(CrmOrders, MockSystem):
     ) -> Generator[Any, Any, CallResult]:
         """Write the ERP's sold-to number back on the account (``ERP_Sold_To__c``)."""
         account = self.accounts[account_id]
-        call: CallResult = yield from self._api.call(
-            -1, partial(self._link, account, sold_to, source_time), timeout
-        )
-        return call
+        return self._api.call(-1, partial(self._link, account, sold_to, source_time), timeout)
 
     def _link(self, account: Account, sold_to: str, source_time: float) -> CallResult:
         if account.ERP_Sold_To__c != sold_to:
@@ -219,10 +216,9 @@ class Crm(CrmOrders, MockSystem):
         self, product_code: str, unit_price: float, source_time: float, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult]:
         """Write a list price into the price book (``source_time``: when it changed)."""
-        call: CallResult = yield from self._api.call(
+        return self._api.call(
             -1, partial(self._write_price, product_code, unit_price, source_time), timeout
         )
-        return call
 
     def _write_price(self, product_code: str, unit_price: float, source_time: float) -> CallResult:
         self.price_book[product_code] = unit_price
@@ -305,10 +301,9 @@ class Crm(CrmOrders, MockSystem):
     ) -> Generator[Any, Any, CallResult]:
         """Write the validation result the rep sees on the quote."""
         quote = self.quotes[quote_id]
-        call: CallResult = yield from self._api.call(
+        return self._api.call(
             quote.Number, partial(self._show, quote, result), timeout, 0, self._locks(quote)
         )
-        return call
 
     def _locks(self, quote: OrderView) -> tuple[str, ...]:
         """The records a write to ``quote`` locks: its account (record-level locking)."""
@@ -323,10 +318,7 @@ class Crm(CrmOrders, MockSystem):
         self, numbers: tuple[int, ...], timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | dict[int, tuple[str, int]]]:
         """One query for several quotes: quote number -> (order status, status sequence)."""
-        answer: CallResult | dict[int, tuple[str, int]] = yield from self._api.call(
-            -1, partial(self._read, numbers), timeout
-        )
-        return answer
+        return self._api.call(-1, partial(self._read, numbers), timeout)
 
     def _read(self, numbers: tuple[int, ...]) -> dict[int, tuple[str, int]]:
         quotes, orders = self.quotes, self.orders
@@ -345,14 +337,13 @@ class Crm(CrmOrders, MockSystem):
         ``source_time`` is when the change happened at its source, kept for lag metrics.
         """
         quote = self.quotes.get(quote_id) or self.orders[quote_id]
-        call: CallResult = yield from self._api.call(
+        return self._api.call(
             quote.Number,
             partial(self._write_order, quote, fields, source_time),
             timeout,
             0,
             self._locks(quote),
         )
-        return call
 
     def _write_order(
         self, quote: OrderView, fields: dict[str, Any], source_time: float

@@ -144,10 +144,9 @@ class CrmCases:
     ) -> Generator[Any, Any, CallResult]:
         """Write the case's fields (``Status`` and the ERP's references) through the API."""
         case = self.cases[case_id(case_number)]
-        call: CallResult = yield from self._api.call(
+        return self._api.call(
             case.QuoteNumber, partial(self._write, case, fields, source_time), timeout
         )
-        return call
 
     def _write(self, case: Case, fields: dict[str, str], source_time: float) -> CallResult:
         for name in ("RMA_Number__c", "Return_Site__c", "Refusal_Reason__c", "Credit_Memo__c"):

@@ -157,12 +157,11 @@ class CrmOrders:
         timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult]:
         """Create the order record of an ERP order (upsert by ERP order number)."""
-        call: CallResult = yield from self._api.call(
+        return self._api.call(
             number,
             partial(self._upsert, number, sold_to, channel, lines, erp_order_number),
             timeout,
         )
-        return call
 
     def _upsert(
         self,

@@ -161,10 +161,9 @@ class Wms(MockSystem):
         self, release: PickRelease, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | bool]:
         """Accept a delivery for picking; a repeated release is acknowledged, not re-queued."""
-        answer: CallResult | bool = yield from self._release.call(
+        return self._release.call(
             release.order_ref, partial(self._accept_release, release), timeout
         )
-        return answer
 
     def _accept_release(self, release: PickRelease) -> bool:
         if release.site not in self._queues:

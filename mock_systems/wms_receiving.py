@@ -122,10 +122,7 @@ class ReturnsReceiving:
         self, advice: ReturnAdvice, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | bool]:
         """Tell the site to expect a return; a repeated advice is acknowledged."""
-        answer: CallResult | bool = yield from self._advice.call(
-            advice.order_ref, partial(self._take_advice, advice), timeout
-        )
-        return answer
+        return self._advice.call(advice.order_ref, partial(self._take_advice, advice), timeout)
 
     def _take_advice(self, advice: ReturnAdvice) -> bool:
         if advice.site not in self._dock:

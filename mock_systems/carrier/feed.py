@@ -83,10 +83,7 @@ class ScanFeed(CarrierState):
         """Every scan of a shipment so far (a tracking API query)."""
         booking = self.bookings.get(tracking_number)
         order = booking.order_ref if booking is not None else -1
-        answer: CallResult | tuple[CarrierScan, ...] = yield from self._track.call(
-            order, partial(self._scans_so_far, tracking_number), timeout
-        )
-        return answer
+        return self._track.call(order, partial(self._scans_so_far, tracking_number), timeout)
 
     def _scans_so_far(self, tracking: str) -> tuple[CarrierScan, ...]:
         plan = self._plans.get(tracking)

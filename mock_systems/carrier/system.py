@@ -105,10 +105,7 @@ class Carrier(ScanFeed, DeliveryAttempts, MockSystem):
         self, booking: Booking, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult | str]:
         """Book a pickup; returns the tracking number (the same one for a repeated tender)."""
-        answer: CallResult | str = yield from self._tender.call(
-            booking.order_ref, partial(self._book, booking), timeout
-        )
-        return answer
+        return self._tender.call(booking.order_ref, partial(self._book, booking), timeout)
 
     def _book(self, booking: Booking) -> str:
         existing = self.tracking.get(booking.shipper_reference)

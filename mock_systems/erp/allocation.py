@@ -52,11 +52,7 @@ class Allocation(ErpState):
         returns every stocked material, later calls only what allocation, goods issue or
         goods receipt touched. It has a single consumer.
         """
-        return (
-            yield from self._atp_extract.call(
-                NONE, partial(self.inventory.take_changes, plant), timeout
-            )
-        )
+        return self._atp_extract.call(NONE, partial(self.inventory.take_changes, plant), timeout)
 
     def _allocation_loop(self) -> Generator[Any, Any, None]:
         interval = self.config.allocation_interval_s

@@ -45,10 +45,8 @@ class DeliveryUpdates(ErpState):
     def confirm_pick_release(self, delivery_no: str, timeout: float = math.inf) -> _Reply:
         """The warehouse accepted the delivery for picking."""
         delivery = self.deliveries[delivery_no]
-        return (
-            yield from self._delivery_update.call(
-                delivery.customer_reference, partial(self._commit_pick_release, delivery), timeout
-            )
+        return self._delivery_update.call(
+            delivery.customer_reference, partial(self._commit_pick_release, delivery), timeout
         )
 
     def _commit_pick_release(self, delivery: Delivery) -> bool:
@@ -80,12 +78,10 @@ class DeliveryUpdates(ErpState):
         delivery's quantity is a short shipment (None: the delivery shipped complete).
         """
         delivery = self.deliveries[delivery_no]
-        return (
-            yield from self._delivery_update.call(
-                delivery.customer_reference,
-                partial(self._commit_goods_issue, delivery, tracking_number, picked),
-                timeout,
-            )
+        return self._delivery_update.call(
+            delivery.customer_reference,
+            partial(self._commit_goods_issue, delivery, tracking_number, picked),
+            timeout,
         )
 
     def _adopt_picked(
@@ -171,12 +167,10 @@ class DeliveryUpdates(ErpState):
     ) -> _Reply:
         """Apply a carrier milestone to a delivery (only ones newer than the last applied)."""
         delivery = self.deliveries[delivery_no]
-        return (
-            yield from self._delivery_update.call(
-                delivery.customer_reference,
-                partial(self._commit_tracking, delivery, scan_code, occurred_at),
-                timeout,
-            )
+        return self._delivery_update.call(
+            delivery.customer_reference,
+            partial(self._commit_tracking, delivery, scan_code, occurred_at),
+            timeout,
         )
 
     def _commit_tracking(

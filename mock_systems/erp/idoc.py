@@ -286,10 +286,8 @@ class IdocInbound(MasterData):
         True once posted, False when a check still fails (it stays in status 51 and a new
         notice is raised) or when there is nothing to reprocess.
         """
-        return (
-            yield from self._maintain.call(
-                customer_reference, partial(self._reprocess, customer_reference), timeout
-            )
+        return self._maintain.call(
+            customer_reference, partial(self._reprocess, customer_reference), timeout
         )
 
     def _reprocess(self, customer_reference: int) -> bool:
@@ -309,10 +307,8 @@ class IdocInbound(MasterData):
         self, customer_reference: int, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Reject an IDoc in error: status 68, no further processing; True if closed."""
-        return (
-            yield from self._maintain.call(
-                customer_reference, partial(self._close, customer_reference), timeout
-            )
+        return self._maintain.call(
+            customer_reference, partial(self._close, customer_reference), timeout
         )
 
     def _close(self, customer_reference: int) -> bool:

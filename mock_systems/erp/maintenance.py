@@ -43,13 +43,11 @@ class OrderMaintenance(ErpState):
         self, customer_reference: int, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Release an order held for pricing or tax after a person fixed the cause."""
-        return (
-            yield from self._maintain.call(
-                customer_reference,
-                partial(self._commit_release, customer_reference),
-                timeout,
-                self._lines_of(customer_reference),
-            )
+        return self._maintain.call(
+            customer_reference,
+            partial(self._commit_release, customer_reference),
+            timeout,
+            self._lines_of(customer_reference),
         )
 
     def _commit_release(self, customer_reference: int) -> bool:
@@ -70,13 +68,11 @@ class OrderMaintenance(ErpState):
         self, customer_reference: int, reason: str, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Cancel an order and release what it holds (compensation)."""
-        return (
-            yield from self._maintain.call(
-                customer_reference,
-                partial(self._commit_cancel, customer_reference, reason),
-                timeout,
-                self._lines_of(customer_reference),
-            )
+        return self._maintain.call(
+            customer_reference,
+            partial(self._commit_cancel, customer_reference, reason),
+            timeout,
+            self._lines_of(customer_reference),
         )
 
     def _commit_cancel(self, customer_reference: int, reason: str) -> bool:
@@ -111,12 +107,10 @@ class OrderMaintenance(ErpState):
         self, customer_reference: int, item_no: int, quantity: int, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Change the quantity of item ``item_no`` (True if changed, wholly or in part)."""
-        return (
-            yield from self._maintain.call(
-                customer_reference,
-                partial(self._commit_change, customer_reference, item_no, quantity),
-                timeout,
-            )
+        return self._maintain.call(
+            customer_reference,
+            partial(self._commit_change, customer_reference, item_no, quantity),
+            timeout,
         )
 
     def _commit_change(self, customer_reference: int, item_no: int, quantity: int) -> bool:

@@ -75,9 +75,7 @@ class BusinessPartners(ErpState):
         self, request: PartnerRequest, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Create (or find) the business partner for a CRM account."""
-        return (
-            yield from self._partner_api.call(-1, partial(self._create_partner, request), timeout)
-        )
+        return self._partner_api.call(-1, partial(self._create_partner, request), timeout)
 
     def _create_partner(self, request: PartnerRequest) -> PartnerResult | CallResult:
         block = self.partner_block
@@ -120,13 +118,13 @@ class BusinessPartners(ErpState):
         self, materials: tuple[str, ...], timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """List prices of ``materials`` (unknown ones left out)."""
-        return (yield from self._price_read.call(-1, partial(self._prices, materials), timeout))
+        return self._price_read.call(-1, partial(self._prices, materials), timeout)
 
     def prices_changed_since(
         self, since: float, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """List prices of every material whose price changed after ``since``."""
-        return (yield from self._price_read.call(-1, partial(self._changed_since, since), timeout))
+        return self._price_read.call(-1, partial(self._changed_since, since), timeout)
 
     def _prices(self, materials: tuple[str, ...]) -> list[PriceRecord]:
         changed = self._price_changed_at

@@ -52,34 +52,26 @@ class OrderReads(ErpState):
 
     def order_status(self, customer_reference: int, timeout: float = math.inf) -> _Reply:
         """One order's status line with its deliveries' and invoices' statuses, or None."""
-        return (
-            yield from self._order_status.call(
-                customer_reference, partial(self._line_of, customer_reference), timeout
-            )
+        return self._order_status.call(
+            customer_reference, partial(self._line_of, customer_reference), timeout
         )
 
     def status_extract(self, since: float, timeout: float = math.inf) -> _Reply:
         """Status lines of the orders with a status, tracking or invoice change after ``since``."""
-        return (
-            yield from self._status_extract.call(-1, partial(self._changes_since, since), timeout)
-        )
+        return self._status_extract.call(-1, partial(self._changes_since, since), timeout)
 
     def read_order(self, customer_reference: int, timeout: float = math.inf) -> _Reply:
         """Read one order back by key: the whole order as it is now, or None."""
-        return (
-            yield from self._read_order.call(
-                customer_reference,
-                partial(self._document_of, customer_reference),
-                timeout,
-                self._lines_of(customer_reference),
-            )
+        return self._read_order.call(
+            customer_reference,
+            partial(self._document_of, customer_reference),
+            timeout,
+            self._lines_of(customer_reference),
         )
 
     def orders_created(self, since: float, timeout: float = math.inf) -> _Reply:
         """Every ERP-originated order created after ``since``, read back whole, oldest first."""
-        return (
-            yield from self._status_extract.call(-1, partial(self._created_since, since), timeout)
-        )
+        return self._status_extract.call(-1, partial(self._created_since, since), timeout)
 
     def originated_after(self, since: float) -> int:
         """ERP-originated orders created after ``since`` (a peek, not an API)."""

@@ -110,12 +110,10 @@ class Returns(ErpState):
         self, request: ReturnOrderRequest, idempotency_key: str | None, timeout: float = math.inf
     ) -> _Reply:
         """Authorise a return order against what was delivered and invoiced."""
-        return (
-            yield from self._returns_api["create_return_order"].call(
-                request.customer_reference,
-                partial(self._authorise, request, idempotency_key),
-                timeout,
-            )
+        return self._returns_api["create_return_order"].call(
+            request.customer_reference,
+            partial(self._authorise, request, idempotency_key),
+            timeout,
         )
 
     def _returnable(self, reference: int) -> dict[int, int] | None:
@@ -197,10 +195,8 @@ class Returns(ErpState):
         """Book a returns receipt and post its credit memo; True once booked."""
         ret = self.return_orders.get(rma)
         reference = -1 if ret is None else ret.customer_reference
-        return (
-            yield from self._returns_api["post_return_receipt"].call(
-                reference, partial(self._receive_return, rma, items), timeout
-            )
+        return self._returns_api["post_return_receipt"].call(
+            reference, partial(self._receive_return, rma, items), timeout
         )
 
     def _receive_return(self, rma: str, items: tuple[ReturnReceiptItem, ...]) -> bool:
@@ -308,18 +304,14 @@ class Returns(ErpState):
         """The status of one return order (``None`` for an unknown RMA)."""
         ret = self.return_orders.get(rma)
         reference = -1 if ret is None else ret.customer_reference
-        return (
-            yield from self._returns_api["return_status"].call(
-                reference, lambda: None if ret is None else self._status_line(ret), timeout
-            )
+        return self._returns_api["return_status"].call(
+            reference, lambda: None if ret is None else self._status_line(ret), timeout
         )
 
     def return_changes(self, since: float, timeout: float = math.inf) -> _Reply:
         """Every return order changed at or after ``since``, with the extract's own time."""
-        return (
-            yield from self._returns_api["return_changes"].call(
-                -1, partial(self._extract_returns, since), timeout
-            )
+        return self._returns_api["return_changes"].call(
+            -1, partial(self._extract_returns, since), timeout
         )
 
     def _extract_returns(self, since: float) -> tuple[float, tuple[ReturnStatusLine, ...]]:

@@ -205,13 +205,11 @@ class Erp(
     # ----------------------------------------------------------------- order entry
     def simulate_order(self, request: SalesOrderRequest, timeout: float = math.inf) -> _Reply:
         """Check credit, prices, tax and ATP without committing anything."""
-        return (
-            yield from self._simulate.call(
-                request.customer_reference,
-                partial(self._simulation, request),
-                timeout,
-                len(request.items),
-            )
+        return self._simulate.call(
+            request.customer_reference,
+            partial(self._simulation, request),
+            timeout,
+            len(request.items),
         )
 
     def _simulation(self, request: SalesOrderRequest) -> SimulationResult:
@@ -249,14 +247,12 @@ class Erp(
         timeout: float = math.inf,
     ) -> _Reply:
         """Create a sales order; a repeated idempotency key returns the first order."""
-        return (
-            yield from self._create.call(
-                request.customer_reference,
-                partial(self._commit_order, request, idempotency_key),
-                timeout,
-                len(request.items),
-                self._create_locks(request),
-            )
+        return self._create.call(
+            request.customer_reference,
+            partial(self._commit_order, request, idempotency_key),
+            timeout,
+            len(request.items),
+            self._create_locks(request),
         )
 
     def _create_from_inbound(self, request: SalesOrderRequest) -> None:

@@ -45,8 +45,7 @@ class CarrierAdapter:
             shipment.region,
             packages=max(1, sum(line.quantity for line in shipment.lines) // 12),
         )
-        answer: CallResult | str = yield from self.carrier.tender(booking, timeout)
-        return answer
+        return self.carrier.tender(booking, timeout)
 
     def track(
         self, tracking_number: str, timeout: float = math.inf

@@ -124,19 +124,13 @@ class CrmAdapter:
         verdict = "OK" if result.ok else "; ".join(result.reasons)
         if result.provisional:
             verdict += " (provisional)"
-        call: CallResult = yield from self.crm.show_validation(
-            self._record_of[result.order_ref], verdict, timeout
-        )
-        return call
+        return self.crm.show_validation(self._record_of[result.order_ref], verdict, timeout)
 
     def order_statuses(
         self, order_refs: tuple[int, ...], timeout: float = math.inf
     ) -> Generator[Any, Any, dict[int, tuple[str, int]] | CallResult]:
         """What CRM shows for several orders: order_ref -> (status, status sequence)."""
-        answer: dict[int, tuple[str, int]] | CallResult = yield from self.crm.read_orders(
-            order_refs, timeout
-        )
-        return answer
+        return self.crm.read_orders(order_refs, timeout)
 
     def update_status(
         self,
@@ -162,10 +156,7 @@ class CrmAdapter:
             fields["Shipment__c"] = (shipment[0], shipment[1].value)
         if invoice is not None:
             fields["Invoice__c"] = invoice
-        call: CallResult = yield from self.crm.update_order(
-            self._record_of[order_ref], fields, source_time, timeout
-        )
-        return call
+        return self.crm.update_order(self._record_of[order_ref], fields, source_time, timeout)
 
     # ------------------------------------------------------------ master data
     def deliver_new_accounts(self, consumer: Callable[[Customer], None]) -> None:
@@ -192,19 +183,13 @@ class CrmAdapter:
         self, customer: Customer, erp_number: str, source_time: float, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult]:
         """Write the ERP's sold-to number back on the account."""
-        call: CallResult = yield from self.crm.link_account(
-            customer.customer_id, erp_number, source_time, timeout
-        )
-        return call
+        return self.crm.link_account(customer.customer_id, erp_number, source_time, timeout)
 
     def update_price(
         self, price: ListPrice, timeout: float = math.inf
     ) -> Generator[Any, Any, CallResult]:
         """Write a list price into the CRM price book."""
-        call: CallResult = yield from self.crm.update_price(
-            price.sku, price.unit_price, price.changed_at, timeout
-        )
-        return call
+        return self.crm.update_price(price.sku, price.unit_price, price.changed_at, timeout)
 
 
 def _amendment(message: OrderAmendmentRequested) -> OrderAmendment:

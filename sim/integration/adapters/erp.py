@@ -339,27 +339,23 @@ class ErpAdapter:
         self, plant: str, timeout: float = math.inf
     ) -> Generator[Any, Any, dict[str, int] | CallResult]:
         """Available-to-promise per SKU at a plant, for the SKUs that moved since last time."""
-        answer: dict[str, int] | CallResult = yield from self.erp.atp_changes(plant, timeout)
-        return answer
+        return self.erp.atp_changes(plant, timeout)
 
     def release_hold(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Release an order held for pricing or tax once a person fixed the cause."""
-        answer = yield from self.erp.release_hold(order_ref, timeout)
-        return answer
+        return self.erp.release_hold(order_ref, timeout)
 
     def cancel_order(
         self, order_ref: int, reason: str, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Cancel an ERP order and release what it holds (True if it was cancelled)."""
-        answer = yield from self.erp.cancel_order(order_ref, reason, timeout)
-        return answer
+        return self.erp.cancel_order(order_ref, reason, timeout)
 
     def change_order(
         self, order_ref: int, line_no: int, quantity: int, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Change one line's quantity (True if changed, wholly or in part; False if refused)."""
-        answer = yield from self.erp.change_order(order_ref, line_no, quantity, timeout)
-        return answer
+        return self.erp.change_order(order_ref, line_no, quantity, timeout)
 
     def status_changes(
         self, since: float, timeout: float = math.inf
@@ -415,13 +411,11 @@ class ErpAdapter:
 
     def reprocess_idoc(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Post an IDoc in error again, prices corrected (True once the order exists)."""
-        answer = yield from self.erp.reprocess_idoc(order_ref, timeout)
-        return answer
+        return self.erp.reprocess_idoc(order_ref, timeout)
 
     def close_idoc(self, order_ref: int, timeout: float = math.inf) -> Generator[Any, Any, Any]:
         """Reject an IDoc in error: no further processing (True if it was closed)."""
-        answer = yield from self.erp.close_idoc(order_ref, timeout)
-        return answer
+        return self.erp.close_idoc(order_ref, timeout)
 
     def unsynced_changes(self, since: float) -> int:
         """Changes the change extract would report after ``since``.
@@ -443,8 +437,7 @@ class ErpAdapter:
         self, delivery: str, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Tell the ERP the warehouse took the delivery."""
-        answer = yield from self.erp.confirm_pick_release(delivery, timeout)
-        return answer
+        return self.erp.confirm_pick_release(delivery, timeout)
 
     def post_goods_issue(
         self,
@@ -455,19 +448,13 @@ class ErpAdapter:
     ) -> Generator[Any, Any, Any]:
         """Post goods issue for a shipped delivery, with the quantities shipped per line."""
         picked = None if lines is None else tuple((line.line_no, line.quantity) for line in lines)
-        answer = yield from self.erp.post_goods_issue(
-            delivery, tracking_number, timeout, picked=picked
-        )
-        return answer
+        return self.erp.post_goods_issue(delivery, tracking_number, timeout, picked=picked)
 
     def record_tracking(
         self, delivery: str, scan: TrackingScan, timeout: float = math.inf
     ) -> Generator[Any, Any, Any]:
         """Pass a carrier milestone to the ERP."""
-        answer = yield from self.erp.record_tracking(
-            delivery, scan.code.value, scan.occurred_at, timeout
-        )
-        return answer
+        return self.erp.record_tracking(delivery, scan.code.value, scan.occurred_at, timeout)
 
     # ------------------------------------------------------------ master data
     def create_partner(

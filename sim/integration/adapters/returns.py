@@ -116,10 +116,7 @@ class ReturnsAdapter:
             fields["Refusal_Reason__c"] = news.reason
         if news.credit_memo:
             fields["Credit_Memo__c"] = news.credit_memo
-        answer: CallResult = yield from self.cases.update_case(
-            news.return_ref, fields, news.occurred_at, timeout
-        )
-        return answer
+        return self.cases.update_case(news.return_ref, fields, news.occurred_at, timeout)
 
     # ------------------------------------------------------------ ERP
     def authorise(
@@ -200,10 +197,7 @@ class ReturnsAdapter:
     ) -> Generator[Any, Any, bool | CallResult]:
         """Book the warehouse's receipt (and so the credit memo) in the ERP."""
         items = tuple(ReturnReceiptItem(n, m, q, s) for n, m, q, s in receipt.lines)
-        answer: bool | CallResult = yield from self.erp.post_return_receipt(
-            receipt.rma, items, timeout
-        )
-        return answer
+        return self.erp.post_return_receipt(receipt.rma, items, timeout)
 
     def read_return(
         self, rma: str, timeout: float = math.inf
@@ -242,8 +236,7 @@ class ReturnsAdapter:
             str(payload["reason"]),
             tuple((int(n), str(m), int(q)) for n, m, q in payload["lines"]),
         )
-        answer: bool | CallResult = yield from self.receiving.advise(advice, timeout)
-        return answer
+        return self.receiving.advise(advice, timeout)
 
     def deliver_receipts(self, consumer: Callable[[ReturnReceived], None]) -> None:
         """Hand each inspected return to ``consumer`` as a canonical receipt."""

@@ -48,10 +48,9 @@ class WmsAdapter:
         timeout: float = math.inf,
     ) -> Generator[Any, Any, CallResult | bool]:
         """Send a delivery to the warehouse for picking."""
-        answer: CallResult | bool = yield from self.wms.release_pick(
+        return self.wms.release_pick(
             PickRelease(delivery, delivery_number, order_ref, site, lines), timeout
         )
-        return answer
 
     @staticmethod
     def shipment_from(confirm: ShipConfirm, region: str) -> Shipment:

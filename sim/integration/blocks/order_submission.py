@@ -57,10 +57,9 @@ class OrderSubmission:
         self, order: Order, key: str | None
     ) -> Generator[Any, Any, SubmissionReceipt | CallResult]:
         """Create the ERP order with the ERP order caller's retries."""
-        receipt: SubmissionReceipt | CallResult = yield from self.callers.erp_orders.run_call(
+        return self.callers.erp_orders.run_call(
             partial(self.erp.submit, order, key, self.timeout_s), order.order_ref
         )
-        return receipt
 
     def submitted(self, receipt: SubmissionReceipt, order: Order) -> None:
         """Note a created order, or raise the rejection with a way to submit it again."""

@@ -193,5 +193,4 @@ class DirectPattern(ComposedPattern):
     def _tell_crm_cancelled(self, order_ref: int, reason: str) -> Generator[Any, Any, Any]:
         """A cancelled order is no longer polled for."""
         self.poller.forget(order_ref)
-        answer = yield from super()._tell_crm_cancelled(order_ref, reason)
-        return answer
+        return super()._tell_crm_cancelled(order_ref, reason)

@@ -169,5 +169,4 @@ class HybridPattern(EventDrivenPattern):
         return event_id in self.scans.seen
 
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
-        landed: bool = yield from self.reconciler.reconcile_order(order_ref)
-        return landed
+        return self.reconciler.reconcile_order(order_ref)
