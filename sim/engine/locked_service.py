@@ -11,9 +11,12 @@ request that waited, or failed to get its locks). A request whose
 patience for the locks runs out fails with ``locked`` and commits nothing.
 
 When the records are free and the whole service is the commit part (the CRM's writes),
-the locks are taken at once and the call costs no more events than a plain one. Otherwise
-the locked work runs as a process of its own, so a caller that gives up mid-service leaves
-it to finish and commit (``late``).
+the locks are taken at once and the call costs no more events than a plain one. When the
+caller will wait out the whole service (it ends before the caller's patience), the unlocked
+part runs inline too, and so does the commit part if the records are free by then (the
+ERP's order creation, most of the time). Otherwise the locked work runs as a process of its
+own, so a caller that gives up (or is interrupted) mid-service leaves it to finish and
+commit (``late``).
 """
 
 from __future__ import annotations
@@ -97,7 +100,39 @@ def serve_locked(
         if lost_wait is not None:
             yield sim.timeout(lost_wait)
         return answer
-    work = sim.process(_hold(endpoint, keys, service - post, post))
+    pre = service - post
+    if service < patience and table is not None:
+        # the caller waits it out unless the records stay locked: the unlocked part inline
+        try:
+            yield sim.timeout(pre)
+        except simpy.Interrupt:
+            work = sim.process(_hold(endpoint, keys, start + pre - sim.now, post))
+            work.callbacks.append(
+                lambda _: _finish(endpoint, order, commit, arrival, start, keys, work)
+            )
+            raise
+        if table.take_free(keys):
+            try:
+                yield sim.timeout(post)
+            except simpy.Interrupt:
+                # as for a caller that gives up: the callee finishes, commits, answers no one
+                sim.timeout(start + service - sim.now).callbacks.append(
+                    lambda _: _finish_holding(endpoint, order, commit, arrival, start, keys)
+                )
+                raise
+            end = sim.now
+            endpoint._left_server(end)
+            answer, lost_wait = _settle(
+                endpoint, order, commit, arrival, start, end - start, n, timeout, keys
+            )
+            if lost_wait is not None:
+                yield sim.timeout(lost_wait)
+            return answer
+        # the records are locked: wait for them in a process of its own (below)
+        work = sim.process(_hold(endpoint, keys, 0.0, post))
+        patience = arrival + timeout - sim.now
+    else:
+        work = sim.process(_hold(endpoint, keys, pre, post))
     try:
         if patience < math.inf:
             yield work | sim.timeout(patience)
@@ -198,6 +233,32 @@ def _end(
         now - start,
     )
     return granted, now - start
+
+
+def _finish_holding(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    keys: tuple[str, ...],
+) -> None:
+    """The inline commit part of a caller that has gone ends: commit, release, ``late``."""
+    now = endpoint._sim.now
+    endpoint._left_server(now)
+    if commit is not None:
+        commit()
+    endpoint.locks.release(keys)  # type: ignore[union-attr]
+    endpoint._record(
+        now,
+        endpoint._event,
+        endpoint._actor,
+        order,
+        NONE,
+        endpoint._late,
+        start - arrival,
+        now - start,
+    )
 
 
 def _finish(
