@@ -1,4 +1,11 @@
-"""Canonical business objects (pydantic v2) shared by every pattern and adapter."""
+"""Canonical business objects shared by every pattern and adapter.
+
+The records every order makes on the hot path (the envelope, orders and their lines,
+shipments, tracking scans and the ERP's answers) are immutable named tuples: the mock
+systems enforce their rules where data enters, the adapters map from them, and a test
+checks the contract each record's docstring states on everything the adapters build. The
+rarer objects (parties, amendments, returns, invoices) stay validated pydantic models.
+"""
 
 from sim.integration.canonical.envelope import Envelope
 from sim.integration.canonical.fulfilment import (

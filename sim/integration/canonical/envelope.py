@@ -19,11 +19,11 @@ class Envelope(NamedTuple):
     caused this one; ``sequence`` is the per-aggregate version used for resequencing;
     ``attempt`` counts deliveries of the same ``message_id``.
 
-    Unlike the business objects, an envelope is not a pydantic model: only the adapters
-    and patterns build one, from values the mock systems already enforce, and every order
-    makes several on the hot path, where a validated model costs five times a tuple. It is
-    just as immutable; :meth:`_replace` makes a changed copy. The payload mapping is the
-    adapter's own and is read, never changed, downstream.
+    A named tuple, not a validated model: only the adapters and patterns build one, from
+    values the mock systems already enforce, and every order makes several on the hot path,
+    where a pydantic model costs five times a tuple. It is just as immutable;
+    :meth:`_replace` makes a changed copy. The payload mapping is the adapter's own and is
+    read, never changed, downstream.
     """
 
     message_id: str

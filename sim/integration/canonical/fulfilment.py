@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -42,37 +43,46 @@ scan_code = member_parser(ScanCode)
 """``ScanCode(value)``, as one dictionary look-up."""
 
 
-class ShipmentLine(CanonicalModel):
-    """Units of one order line in one shipment."""
+class ShipmentLine(NamedTuple):
+    """Units of one order line in one shipment (contract: ``line_no`` >= 1, ``quantity`` > 0)."""
 
-    line_no: int = Field(ge=1)
+    line_no: int
     sku: str
-    quantity: int = Field(gt=0)
+    quantity: int
 
 
-class Shipment(CanonicalModel):
-    """A parcel or pallet leaving a site for one order."""
+class Shipment(NamedTuple):
+    """A parcel or pallet leaving a site for one order.
 
-    shipment_id: str = Field(min_length=1)
-    shipment_number: int = Field(ge=0, description="numeric form of the shipment id")
+    Contract: a non-empty ``shipment_id``, ``shipment_number`` and ``order_ref`` >= 0, at
+    least one line, ``shipped_at`` >= 0.
+    """
+
+    shipment_id: str
+    shipment_number: int
+    """Numeric form of the shipment id."""
     correlation_id: str
-    order_ref: int = Field(ge=0)
+    order_ref: int
     site: str
     region: str
-    lines: tuple[ShipmentLine, ...] = Field(min_length=1)
-    shipped_at: float = Field(ge=0)
+    lines: tuple[ShipmentLine, ...]
+    shipped_at: float
 
 
-class TrackingScan(CanonicalModel):
-    """One carrier scan, deduplicated on ``carrier_event_id`` and ordered by ``occurred_at``."""
+class TrackingScan(NamedTuple):
+    """One carrier scan, deduplicated on ``carrier_event_id`` and ordered by ``occurred_at``.
 
-    carrier_event_id: str = Field(min_length=1)
+    Contract: a non-empty ``carrier_event_id``, ``order_ref`` >= 0, ``occurred_at`` >= 0.
+    """
+
+    carrier_event_id: str
     tracking_number: str
     shipment_id: str
-    order_ref: int = Field(ge=0)
+    order_ref: int
     code: ScanCode
-    occurred_at: float = Field(ge=0)
-    reason: str = Field(default="", description="why, for an exception scan")
+    occurred_at: float
+    reason: str = ""
+    """Why, for an exception scan."""
 
     @property
     def final(self) -> bool:

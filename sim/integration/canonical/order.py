@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -90,25 +91,36 @@ class OrderAmendment(CanonicalModel):
     requested_at: float
 
 
-class OrderLine(CanonicalModel):
-    """One product and quantity on an order, priced at acceptance."""
+class OrderLine(NamedTuple):
+    """One product and quantity on an order, priced at acceptance.
 
-    line_no: int = Field(ge=1)
-    sku: str = Field(min_length=1)
-    quantity: int = Field(gt=0)
-    unit_price: float = Field(ge=0, description="price quoted to the customer")
+    Contract: ``line_no`` >= 1, a non-empty ``sku``, ``quantity`` > 0, ``unit_price`` >= 0
+    (checked on what the adapters build by ``tests/unit/test_canonical_contract.py``).
+    """
+
+    line_no: int
+    sku: str
+    quantity: int
+    unit_price: float
+    """Price quoted to the customer."""
 
 
-class Order(CanonicalModel):
-    """A customer order from acceptance on; ``correlation_id`` follows it end to end."""
+class Order(NamedTuple):
+    """A customer order from acceptance on; ``correlation_id`` follows it end to end.
 
-    correlation_id: str = Field(min_length=1)
-    order_ref: int = Field(ge=0, description="numeric form of the correlation id")
-    customer_id: str = Field(min_length=1)
+    Contract: non-empty ``correlation_id`` and ``customer_id``, ``order_ref`` >= 0,
+    ``accepted_at`` >= 0, at least one line.
+    """
+
+    correlation_id: str
+    order_ref: int
+    """Numeric form of the correlation id."""
+    customer_id: str
     channel: Channel
     region: str
-    accepted_at: float = Field(ge=0, description="simulated seconds since the run start")
-    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    accepted_at: float
+    """Simulated seconds since the run start."""
+    lines: tuple[OrderLine, ...]
     currency: str = "USD"
 
     @property
@@ -122,16 +134,17 @@ class Order(CanonicalModel):
         return sum(line.quantity for line in self.lines)
 
 
-class ValidationResult(CanonicalModel):
+class ValidationResult(NamedTuple):
     """What the rep is told at acceptance: whether the order can go through as quoted."""
 
     order_ref: int
     ok: bool
     reasons: tuple[str, ...] = ()
-    provisional: bool = Field(default=False, description="answered from cached data")
+    provisional: bool = False
+    """Answered from cached data."""
 
 
-class SubmissionReceipt(CanonicalModel):
+class SubmissionReceipt(NamedTuple):
     """The ERP's answer to an order submission."""
 
     order_ref: int
