@@ -11,9 +11,11 @@ Every state change in a run is one row of eight typed columns::
     value    float64  a quantity, amount or duration (NaN when none)
     value2   float64  a second number, e.g. a source timestamp or a wait (NaN when none)
 
-That is 38 bytes of payload per row, held in ``array.array`` buffers that grow
-geometrically, so a run costs well under 64 bytes per row. Metrics and checkers read only
-this history; nothing else of a run is kept.
+That is 38 bytes of payload per row. Rows are packed one after another into a single
+``bytearray`` that grows geometrically (one ``struct`` pack and one append per row, the
+cheapest way CPython has to store eight typed numbers), so a run costs well under 64 bytes
+per row; readers see each column as a numpy field of the packed rows. Metrics and checkers
+read only this history; nothing else of a run is kept.
 
 A long run bounds that memory by spilling: :meth:`History.spill` writes the buffers as a
 Parquet part (:class:`~sim.engine.history_spill.SpillStore`) and clears them, and
@@ -23,8 +25,8 @@ checks it as the run goes). Every reader (:meth:`History.columns`, :meth:`Histor
 sees the spilled rows followed by the rows in memory, so a spilled history reads, hashes
 and writes exactly as the same history kept whole.
 
-A history pickles as its data alone (the eight column buffers, as raw bytes, and the three
-vocabularies' names), so a run can execute in a worker process and send its history back;
+A history pickles as its data alone (the eight columns, as ``array.array`` raw bytes, and
+the three vocabularies' names), so a run can execute in a worker process and send its history back;
 the unpickled copy rebuilds its :attr:`History.record` closure and can be read (or even
 appended to) exactly like the original. A spilled history pickles whole: its parts are read
 back into the pickled buffers, so the copy holds every row in memory.
@@ -34,6 +36,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
+import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -68,7 +72,15 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("value", "d", "float64"),
     ("value2", "d", "float64"),
 )
-"""Column name, ``array`` typecode and numpy dtype, in storage order."""
+"""Column name, ``array``/``struct`` typecode and numpy dtype, in storage order."""
+
+ROW = struct.Struct("=" + "".join(typecode for _, typecode, _ in COLUMNS))
+"""One packed row: the columns' typecodes, native byte order, no padding (38 bytes)."""
+
+ROW_DTYPE = np.dtype([(name, np.dtype(dtype)) for name, _, dtype in COLUMNS])
+"""The numpy view of a packed row (the same 38 bytes; each column is a field)."""
+
+assert ROW.size == ROW_DTYPE.itemsize
 
 HISTORY_FORMAT = 2
 """Version of the history's layout (:data:`COLUMNS` and what the rows mean), written into
@@ -102,7 +114,7 @@ class History:
     """Append-only columnar record of a run.
 
     Components resolve their names to codes once (``event_code`` and friends) and then call
-    :meth:`record` with plain numbers, which keeps the hot path to eight typed appends.
+    :meth:`record` with plain numbers, which keeps the hot path to one packed append.
     """
 
     def __init__(self, spill_dir: Path | None = None) -> None:
@@ -111,14 +123,7 @@ class History:
         self.events = Vocabulary()
         self.actors = Vocabulary()
         self.statuses = Vocabulary([""])
-        self._time = array("d")
-        self._event = array("H")
-        self._actor = array("H")
-        self._order = array("i")
-        self._subject = array("i")
-        self._status = array("H")
-        self._value = array("d")
-        self._value2 = array("d")
+        self._rows = bytearray()
         self.record: RowRecorder = self._recorder()
         """Append one row: ``record(time, event, actor, order, subject, status, value, value2)``
         with codes as returned by the ``*_code`` methods."""
@@ -136,10 +141,9 @@ class History:
         return self.statuses.code(name)
 
     def _recorder(self) -> RowRecorder:
-        """Build :meth:`record` as a closure over the column appends (the hot path)."""
-        a_time, a_event, a_actor, a_order, a_subject, a_status, a_value, a_value2 = (
-            buf.append for buf in self._buffers()
-        )
+        """Build :meth:`record` as a closure over the packed rows' append (the hot path)."""
+        append = self._rows.extend
+        pack = ROW.pack
 
         def record(
             time: float,
@@ -152,24 +156,17 @@ class History:
             value2: float = _NAN,
         ) -> None:
             """Append one row (codes as returned by the ``*_code`` methods)."""
-            a_time(time)
-            a_event(event)
-            a_actor(actor)
-            a_order(order)
-            a_subject(subject)
-            a_status(status)
-            a_value(value)
-            a_value2(value2)
+            append(pack(time, event, actor, order, subject, status, value, value2))
 
         return record
 
     def __len__(self) -> int:
-        return self._spill.rows + len(self._time)
+        return self._spill.rows + self.rows_in_memory
 
     @property
     def rows_in_memory(self) -> int:
-        """Rows held in the column buffers (the rest are spilled)."""
-        return len(self._time)
+        """Rows held in memory (the rest are spilled)."""
+        return len(self._rows) // ROW.size
 
     @property
     def spilled_rows(self) -> int:
@@ -184,23 +181,21 @@ class History:
     @property
     def peak_rows_in_memory(self) -> int:
         """The most rows the buffers held at once, as seen by :meth:`spill` and now."""
-        return max(self._peak_in_memory, len(self._time))
+        return max(self._peak_in_memory, self.rows_in_memory)
 
     def spill(self) -> None:
         """Write the rows in memory as one Parquet part and clear the buffers.
 
-        The buffers are cleared in place, so :attr:`record` (bound to their ``append``
-        methods, and cached by components) keeps working. A numpy view from
-        :meth:`columns` still alive pins a buffer; spilling then fails loudly.
+        The rows are cleared in place, so :attr:`record` (bound to their ``extend``
+        method, and cached by components) keeps working. A numpy view from
+        :meth:`columns` still alive pins the rows; spilling then fails loudly.
         """
-        buffers = self._buffers()
         self._peak_in_memory = self.peak_rows_in_memory
-        if not len(self._time):
+        if not self.rows_in_memory:
             return
-        self._spill.write(buffers)
+        self._spill.write(self._memory_columns())
         try:
-            for buf in buffers:
-                del buf[:]
+            del self._rows[:]
         except BufferError as error:
             raise BufferError(
                 "a history cannot spill while a numpy view of its columns is alive "
@@ -209,7 +204,7 @@ class History:
 
     def spill_if_over(self, budget_rows: int) -> bool:
         """Spill when more than ``budget_rows`` rows are in memory; True if it spilled."""
-        if len(self._time) <= budget_rows:
+        if self.rows_in_memory <= budget_rows:
             return False
         self.spill()
         return True
@@ -217,20 +212,20 @@ class History:
     def __getstate__(self) -> dict[str, Any]:
         """The pickled state: vocabularies and column buffers, never the ``record`` closure.
 
-        ``record`` is a closure over the buffers' bound ``append`` methods (a local function
-        pickle cannot name), so it is left out and rebuilt by :meth:`__setstate__`. An
-        ``array.array`` pickles as its typecode and raw bytes (no spare capacity). A
-        spilled history's parts are read back into whole buffers first.
+        ``record`` is a closure over the rows' bound ``extend`` method (a local function
+        pickle cannot name), so it is left out and rebuilt by :meth:`__setstate__`. Each
+        column pickles as an ``array.array``: its typecode and raw bytes. A spilled
+        history's parts are read back into whole columns first.
         """
-        buffers = self._buffers()
-        if self._spill.rows:
-            whole = self.columns()
-            buffers = tuple(array(typecode, whole[name].tobytes()) for name, typecode, _ in COLUMNS)
+        whole = self.columns()
         return {
             "events": self.events,
             "actors": self.actors,
             "statuses": self.statuses,
-            "columns": {name: buf for (name, _, _), buf in zip(COLUMNS, buffers, strict=True)},
+            "columns": {
+                name: array(typecode, np.ascontiguousarray(whole[name]).tobytes())
+                for name, typecode, _ in COLUMNS
+            },
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -245,50 +240,37 @@ class History:
         self.events = state["events"]
         self.actors = state["actors"]
         self.statuses = state["statuses"]
-        self._time = columns["time"]
-        self._event = columns["event"]
-        self._actor = columns["actor"]
-        self._order = columns["order"]
-        self._subject = columns["subject"]
-        self._status = columns["status"]
-        self._value = columns["value"]
-        self._value2 = columns["value2"]
+        rows = np.empty(len(columns["time"]), dtype=ROW_DTYPE)
+        for name, _, dtype in COLUMNS:
+            rows[name] = np.frombuffer(columns[name], dtype=dtype)
+        self._rows = bytearray(rows.tobytes())
         self._spill = SpillStore(COLUMNS)
         self._peak_in_memory = 0
         self.record = self._recorder()
 
-    def _buffers(self) -> tuple[array, ...]:  # type: ignore[type-arg]
-        return (
-            self._time,
-            self._event,
-            self._actor,
-            self._order,
-            self._subject,
-            self._status,
-            self._value,
-            self._value2,
-        )
+    def _memory_columns(self) -> dict[str, np.ndarray]:
+        """The rows in memory as zero-copy column views (numpy fields of the packed rows)."""
+        if not self._rows:
+            return {name: np.empty(0, dtype=dtype) for name, _, dtype in COLUMNS}
+        rows = np.frombuffer(self._rows, dtype=ROW_DTYPE)
+        return {name: rows[name] for name, _, _ in COLUMNS}
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in memory by the column buffers, including their spare capacity."""
-        import sys
-
-        return sum(sys.getsizeof(buf) for buf in self._buffers())
+        """Bytes held in memory by the packed rows, including their spare capacity."""
+        return sys.getsizeof(self._rows)
 
     def columns(self, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """The columns ``names`` (default: all eight) as numpy arrays, in row order.
 
-        An unspilled history gives zero-copy views (valid until the next ``record``); a
-        spilled one reads only the asked columns back from its parts into fresh arrays.
+        An unspilled history gives zero-copy (strided) views of its packed rows, valid
+        until the next ``record``; a spilled one reads only the asked columns back from its
+        parts into fresh arrays.
         """
         wanted = _column_names(names)
         if not self._spill.rows:
-            return {
-                name: np.frombuffer(buf, dtype=dtype) if len(buf) else np.empty(0, dtype=dtype)
-                for (name, _, dtype), buf in zip(COLUMNS, self._buffers(), strict=True)
-                if name in wanted
-            }
+            memory = self._memory_columns()
+            return {name: memory[name] for name, _, _ in COLUMNS if name in wanted}
         total = len(self)
         out: dict[str, np.ndarray] = {}
         for name, _, dtype in COLUMNS:
@@ -306,9 +288,8 @@ class History:
         """The column ``name`` piece by piece: each spilled part, then the rows in memory."""
         _column_names((name,))
         yield from self._spill.chunks(name)
-        buf = self._buffers()[[n for n, _, _ in COLUMNS].index(name)]
-        if len(buf):
-            yield np.frombuffer(buf, dtype=dict((n, d) for n, _, d in COLUMNS)[name])
+        if self._rows:
+            yield self._memory_columns()[name]
 
     def select(self, event: str) -> list[dict[str, float | int | str]]:
         """The rows of one event type, decoded (for tests, notebooks and debugging)."""

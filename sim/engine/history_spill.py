@@ -1,6 +1,6 @@
 """Where a long run's history goes when its in-memory rows exceed a budget: Parquet parts.
 
-A :class:`~sim.engine.history.History` that spills hands its eight column buffers to a
+A :class:`~sim.engine.history.History` that spills hands its eight columns to a
 :class:`SpillStore`, which writes them as one Parquet file (one row group per column
 chunk, zstd) under a private temporary folder and forgets them; the history then clears
 its buffers and goes on recording. Parts are plain typed columns (the history's own
@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +68,18 @@ class SpillStore:
             )
         return self._folder
 
-    def write(self, buffers: Sequence[Any]) -> None:
-        """Write one part from the column buffers (``array.array``s, storage order)."""
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        """Write one part from the history's columns (numpy arrays, any strides)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = len(buffers[0])
+        rows = len(columns[self._columns[0][0]])
         if rows == 0:
             return
         table = pa.table(
             {
-                name: pa.array(np.frombuffer(buf, dtype=self._dtypes[name]))
-                for (name, _, _), buf in zip(self._columns, buffers, strict=True)
+                name: pa.array(np.ascontiguousarray(columns[name], dtype=self._dtypes[name]))
+                for name, _, _ in self._columns
             }
         )
         path = self._ensure_folder() / f"part-{len(self._parts):05d}.parquet"
