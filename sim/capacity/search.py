@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from sim.capacity.bottleneck import find_bottleneck
 from sim.capacity.metastability import assess_metastability
@@ -29,6 +30,7 @@ from sim.capacity.result import CapacityResult
 from sim.capacity.scaling import scaled
 from sim.capacity.settings import CapacitySettings
 from sim.capacity.steps import CapacityStep, judge_step
+from sim.executors import ProcessExecutor
 from sim.replications import Replication, ReplicationTask, TaskProgress, run_tasks
 from sim.scenario import Scenario
 
@@ -149,6 +151,20 @@ def capacity_search(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     study_seed = scenario.seed if seed is None else seed
+    if runner is run_tasks and workers > 1:
+        # one pool of workers for every step, not one started per step
+        executor = ProcessExecutor(workers)
+        with executor.kept():
+            return capacity_search(
+                scenario,
+                settings,
+                study_seed,
+                workers,
+                progress,
+                on_step,
+                partial(run_tasks, executor=executor),
+                ceiling,
+            )
     search = _Search(scenario, settings, study_seed, workers, runner, progress, on_step, ceiling)
     passed, failed, reason = search.bracket()
     bracketed = passed is not None and failed is not None

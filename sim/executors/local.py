@@ -3,14 +3,16 @@
 :class:`InProcessExecutor` runs the tasks one after another here. :class:`ProcessExecutor`
 starts ``workers`` processes with the ``spawn`` start method for each :meth:`run` (they
 share nothing with this process but the tasks sent, as another machine would) and stops
-them when the run ends.
+them when the run ends; inside :meth:`ProcessExecutor.kept` one pool serves every run, so
+a search that runs step after step (``o2csim capacity``) starts its workers once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -76,7 +78,10 @@ class InProcessExecutor(Executor):
 
 
 class ProcessExecutor(Executor):
-    """``workers`` local processes, started with ``start_method`` for each run."""
+    """``workers`` local processes, started with ``start_method`` for each run.
+
+    Inside :meth:`kept`, one pool is started and serves every run until the block ends.
+    """
 
     name = "local processes"
 
@@ -85,6 +90,23 @@ class ProcessExecutor(Executor):
             raise ValueError(f"workers must be at least 1, got {workers}")
         self._workers = workers
         self.start_method = start_method
+        self._pool: ProcessPoolExecutor | None = None
+
+    @contextmanager
+    def kept(self) -> Iterator[ProcessExecutor]:
+        """Keep one pool of ``workers`` processes for every run inside the block.
+
+        A run that fails fast (or is interrupted) stops the kept pool, and the runs after
+        it start pools of their own, as outside the block.
+        """
+        context = multiprocessing.get_context(self.start_method)
+        self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        try:
+            yield self
+        finally:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     @property
     def workers(self) -> int:
@@ -101,27 +123,34 @@ class ProcessExecutor(Executor):
         total = len(tasks)
         if not total:
             return []
-        context = multiprocessing.get_context(self.start_method)
+        kept = self._pool
+        pool = kept or ProcessPoolExecutor(
+            max_workers=min(self._workers, total),
+            mp_context=multiprocessing.get_context(self.start_method),
+        )
         results: dict[int, TaskOutcome[R]] = {}
         call = partial(attempt, fn)
-        with ProcessPoolExecutor(max_workers=min(self._workers, total), mp_context=context) as pool:
+        try:
             pending: dict[Future[TaskOutcome[R]], int] = {
                 pool.submit(call, task, index): index for index, task in enumerate(tasks)
             }
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        index = pending.pop(future)
-                        try:
-                            outcome = future.result()
-                        except Exception as exc:  # the worker died: the pool is broken
-                            if fail_fast:
-                                raise
-                            outcome = lost(index, tasks[index], exc)
-                        results[index] = outcome
-                        notify(outcome, len(results), total, progress, on_outcome, fail_fast)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # the worker died: the pool is broken
+                        if fail_fast:
+                            raise
+                        outcome = lost(index, tasks[index], exc)
+                    results[index] = outcome
+                    notify(outcome, len(results), total, progress, on_outcome, fail_fast)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if kept is not None:
+                self._pool = None
+            raise
+        if kept is None:
+            pool.shutdown(wait=True)
         return [results[index] for index in range(total)]

@@ -18,7 +18,7 @@ SMALL = ["--low", "0.5", "--high", "4", "--max-steps", "2", "--replications", "2
 def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path) -> None:
     out = tmp_path / "capacity"
     done = o2csim(
-        "capacity", PEAK_DAY, "--pattern", "hybrid", *SMALL, "--workers", "1", "--out", out, *SETS
+        "capacity", PEAK_DAY, "--pattern", "hybrid", *SMALL, "--workers", "2", "--out", out, *SETS
     )
     assert done.code == 0, done.stderr
     assert "Traceback" not in done.stderr

@@ -153,3 +153,23 @@ def test_a_running_cluster_is_joined_by_its_scheduler_address(
     assert [o.value for o in outcomes] == [0, 20]
     # the joined cluster's own workers ran them, not this process
     assert os.getpid() not in {o.worker.pid for o in outcomes}
+
+
+def _pid(_task: int) -> int:
+    return os.getpid()
+
+
+def test_a_kept_process_pool_serves_every_run_and_a_plain_one_starts_afresh() -> None:
+    plain = ProcessExecutor(2)
+    first = {o.unwrap() for o in plain.run(_pid, [0, 1, 2, 3])}
+    again = {o.unwrap() for o in plain.run(_pid, [0, 1, 2, 3])}
+    assert not first & again  # each run started (and stopped) workers of its own
+    kept = ProcessExecutor(2)
+    with kept.kept():
+        first = {o.unwrap() for o in kept.run(_pid, [0, 1, 2, 3])}
+        again = {o.unwrap() for o in kept.run(_pid, [0, 1])}
+        assert again <= first and os.getpid() not in first
+        with pytest.raises(ValueError, match="task one fails"):
+            kept.run(_explode, [0, 1, 2], fail_fast=True)
+        # the failed run stopped the kept pool; the next run starts one of its own
+        assert [o.unwrap() for o in kept.run(_explode, [0, 2])] == [0, 20]
