@@ -11,6 +11,18 @@ is kept whole for the run: one the exception desk was ever asked about (its reso
 may reconcile or resubmit it at any time) or one with a message in a dead-letter queue
 (a replay may apply it).
 
+The systems are not the only ones to remember an order: the integration keeps, per order,
+the message ids its consumers applied, the carrier scan ids it took, the newest status
+version and scan it applied (to discard late and duplicate copies), the CRM record and the
+region it learnt; each endpoint counts an order's requests (the ``n`` of its keyed
+service-time draws). Those are *per-order state holders*, handed in as plain callables
+(``forget``: told the order and its ERP deliveries), so this module depends on no part of
+the integration; the world registers the pattern and every endpoint. They forget the order
+in the same archiving run, right after the systems: a copy of a message or a call about the
+order would find the systems without it just the same, so the residence time must exceed
+the longest delay of such a copy (a late, held-back or duplicated scan, a redelivery, a
+broker outage), as it already must for the systems; a week does for every shipped scenario.
+
 It records nothing and changes nothing a run does: the history is the same with the
 archive on or off (tests prove it on several scenarios). A world with returns keeps
 everything, since a customer may return goods at any time after delivery and the return
@@ -20,7 +32,7 @@ reads the order, its deliveries and its invoices.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Generator
+from collections.abc import Callable, Collection, Generator, Sequence
 from typing import Any
 
 from mock_systems.carrier import Carrier
@@ -30,7 +42,10 @@ from mock_systems.wms import Wms
 from sim.engine import RunEnvironment
 from sim.engine.calendar import DAY
 
-__all__ = ["OrderArchive"]
+__all__ = ["ForgetOrder", "OrderArchive"]
+
+ForgetOrder = Callable[[int, tuple[str, ...]], None]
+"""A per-order state holder's release: told (order reference, its ERP delivery numbers)."""
 
 
 class OrderArchive:
@@ -46,12 +61,16 @@ class OrderArchive:
         residence_s: float,
         held: Callable[[], Collection[int]] = frozenset,
         every_s: float = DAY,
+        holders: Sequence[ForgetOrder] = (),
     ) -> None:
         self.run = run
         self.erp, self.crm, self.wms, self.carrier = erp, crm, wms, carrier
         self.residence_s = residence_s
         self.held = held
         """The orders the integration or its people may still act on (never released)."""
+        self.holders = tuple(holders)
+        """Per-order state outside the systems (the integration's, the endpoints'), released
+        with them."""
         self.released = 0
         """Orders released so far."""
         self._due: deque[tuple[float, int]] = deque()
@@ -76,11 +95,14 @@ class OrderArchive:
             self.erp.forget_before(cutoff)
 
     def release(self, reference: int) -> None:
-        """Release one settled order from every system (nothing if it is not settled)."""
+        """Release one settled order from every system and holder (nothing if not settled)."""
         archived = self.erp.archive_order(reference)
         if archived is None:
             return
         self.crm.forget_order(reference)
         self.wms.forget_order(reference, archived.deliveries)
         self.carrier.forget_order(reference, archived.tracking_numbers)
+        deliveries = archived.deliveries
+        for forget in self.holders:
+            forget(reference, deliveries)
         self.released += 1
