@@ -176,7 +176,6 @@ def build_world(
     archive = None
     if scenario.memory.release_finished_orders and not scenario.returns.enabled:
         residence = scenario.memory.release_after_days * DAY
-        holders = (pattern.forget_order, partial(_forget_calls, tuple(endpoints.values())))
         archive = OrderArchive(
             run,
             erp,
@@ -185,7 +184,8 @@ def build_world(
             carrier,
             residence,
             partial(_held_orders, desk, pattern),
-            holders=holders,
+            holders=(partial(_forget_calls, tuple(endpoints.values())),),
+            late_holders=(pattern.forget_order,),
         )
     return World(
         scenario,

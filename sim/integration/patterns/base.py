@@ -89,9 +89,10 @@ class IntegrationPattern(ABC):
     def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
         """Forget what the pattern remembers of an archived order (and its ERP deliveries).
 
-        Called by the nightly archiving run (:mod:`sim.order_archive`) once the order has
-        been settled for the residence time and released from the systems: no message,
-        scan or call about it comes any more. The CRM adapter's record of it goes; a
-        pattern forgets its own per-order state too (dedupe ids, newest versions).
+        Called by the nightly archiving run (:mod:`sim.order_archive`) one residence time
+        after the order was released from the systems, so that late copies of its
+        messages and scans (duplicates, held-back scans) are still recognised until then.
+        The CRM adapter's record of it goes; a pattern forgets its own per-order state too
+        (dedupe ids, newest versions).
         """
         self.context.crm.forget_order(order_ref)
