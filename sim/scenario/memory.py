@@ -43,9 +43,9 @@ class MemorySettings(BaseModel):
         default=True,
         description=(
             "assumption: a nightly archiving run releases each settled order (delivered in "
-            "full, every invoice paid) from the ERP, CRM, WMS and carrier, and the "
-            "integration's and endpoints' per-order state, once it has been settled for "
-            "release_after_days, as ERP archiving with a residence time does; "
+            "full, every invoice paid) from the ERP, CRM, WMS, carrier and endpoints once "
+            "it has been settled for release_after_days, as ERP archiving with a residence "
+            "time does, and from the integration one residence later; "
             "kept in a world with returns (a return reads the order); false keeps "
             "everything for the whole run"
         ),
