@@ -13,7 +13,7 @@ from mock_systems.erp import Erp, OrderChangeIdoc
 from mock_systems.wms import Wms
 from mock_systems.wms_receiving import ReturnsReceiving
 from sim.demand.amendments import Amendment, AmendmentKind
-from sim.engine import RunEnvironment
+from sim.engine import Endpoint, RunEnvironment
 from sim.engine.calendar import DAY, WorkCalendar
 from sim.faults import (
     FaultRunner,
@@ -177,7 +177,15 @@ def build_world(
     if scenario.memory.release_finished_orders and not scenario.returns.enabled:
         residence = scenario.memory.release_after_days * DAY
         archive = OrderArchive(
-            run, erp, crm, wms, carrier, residence, partial(_held_orders, desk, pattern)
+            run,
+            erp,
+            crm,
+            wms,
+            carrier,
+            residence,
+            partial(_held_orders, desk, pattern),
+            holders=(partial(_forget_calls, tuple(endpoints.values())),),
+            late_holders=(pattern.forget_order,),
         )
     return World(
         scenario,
@@ -202,6 +210,12 @@ def _held_orders(desk: Desk, pattern: IntegrationPattern) -> set[int]:
     if pattern.message_bus is not None:
         held.update(letter.order for letter in pattern.message_bus.dead_letters())
     return held
+
+
+def _forget_calls(endpoints: tuple[Endpoint, ...], order: int, _: tuple[str, ...]) -> None:
+    """Every endpoint forgets how many requests of an archived order it served."""
+    for endpoint in endpoints:
+        endpoint.forget_order(order)
 
 
 def _edi_amendment(crm: Crm, erp: Erp, amendment: Amendment) -> None:

@@ -216,6 +216,14 @@ class Endpoint:
         """Stop enforcing limits added by :meth:`add_protection`."""
         self._limits.remove(protection)
 
+    def forget_order(self, order: int) -> None:
+        """Forget how many requests of ``order`` were served (it is archived: none follow)."""
+        self._served_per_order.pop(order, None)
+
+    def remembers(self, order: int) -> bool:
+        """True while the requests of ``order`` served here are counted."""
+        return order in self._served_per_order
+
     def _took_server(self, now: float, queued: bool) -> None:
         """Move the levels for a request that starts service (the shared pool's too)."""
         monitor = self.monitor

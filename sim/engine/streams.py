@@ -24,6 +24,7 @@ import numpy as np
 __all__ = [
     "RandomStreams",
     "BufferedDraws",
+    "KEEP_ENTITY_BLOCKS",
     "KeyedDraws",
     "keyed_uniform",
     "keyed_unit",
@@ -126,6 +127,10 @@ _FILL_AFTER = 8
 much as ten draws hashed alone)."""
 _MAX_CACHED_N = 64
 """Draw numbers cached by blocks of entities fit in the low 7 bits of a cache key."""
+KEEP_ENTITY_BLOCKS = 4
+"""assumption: blocks of entities a :class:`KeyedDraws` keeps cached behind the newest one
+(4 blocks: 8,192 orders, a few days of a distributor's orders). An order's calls come in
+its first days; a later one is hashed alone (or its block computed again), the same draw."""
 
 
 def stream_key(seed: int, name: str) -> int:
@@ -216,10 +221,16 @@ class KeyedDraws:
     FILL_AFTER = _FILL_AFTER
     MAX_CACHED_N = _MAX_CACHED_N
 
-    __slots__ = ("_blocks", "_hashed", "key")
+    __slots__ = ("_blocks", "_front", "_hashed", "keep", "key")
 
-    def __init__(self, seed: int, name: str) -> None:
+    def __init__(self, seed: int, name: str, keep: int | None = KEEP_ENTITY_BLOCKS) -> None:
         self.key = stream_key(seed, name)
+        self.keep = keep
+        """Blocks of entities kept behind the newest block computed; ``None`` keeps every
+        block (the cache then grows with the entities drawn for: 8 bytes an order per
+        draw number in use)."""
+        self._front = -1
+        """The highest block of entities computed so far."""
         self._blocks: dict[_CacheKey, array[float]] = {}
         """Computed blocks: ``block << 7 | n`` for orders, ``(entity, block)`` otherwise."""
         self._hashed: dict[_CacheKey, int] = {}
@@ -258,9 +269,25 @@ class KeyedDraws:
             first = entity & ~_BLOCK_MASK
             units = keyed_units(self.key, np.arange(first, first + self.BLOCK), n)
             index = entity & _BLOCK_MASK
+            front = entity >> _BLOCK_BITS
+            if front > self._front:
+                self._front = front
+                if self.keep is not None:
+                    self._drop_blocks_below(front - self.keep)
         else:
             first = n & ~_BLOCK_MASK
             units = keyed_units(self.key, entity, np.arange(first, first + self.BLOCK))
             index = n & _BLOCK_MASK
         block = self._blocks[cache_key] = array("d", units.tobytes())
         return block[index]
+
+    def _drop_blocks_below(self, lowest: int) -> None:
+        """Drop the cached blocks of entities below block ``lowest`` (and their counts).
+
+        A cache only: a draw of a dropped block is hashed again, the very same uniform.
+        Called once per new block of entities, so a long run's cache stays a few blocks.
+        """
+        for store in (self._blocks, self._hashed):
+            stale = [k for k in store if isinstance(k, int) and k >> 7 < lowest]
+            for k in stale:
+                del store[k]

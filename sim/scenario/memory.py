@@ -43,8 +43,9 @@ class MemorySettings(BaseModel):
         default=True,
         description=(
             "assumption: a nightly archiving run releases each settled order (delivered in "
-            "full, every invoice paid) from the ERP, CRM, WMS and carrier once it has been "
-            "settled for release_after_days, as ERP archiving with a residence time does; "
+            "full, every invoice paid) from the ERP, CRM, WMS, carrier and endpoints once "
+            "it has been settled for release_after_days, as ERP archiving with a residence "
+            "time does, and from the integration one residence later; "
             "kept in a world with returns (a return reads the order); false keeps "
             "everything for the whole run"
         ),
@@ -54,6 +55,7 @@ class MemorySettings(BaseModel):
         gt=0,
         description=(
             "assumption: residence time of a settled order before it is released: a week, "
-            "far longer than any retry, redelivery, status poll or reconciliation of it"
+            "far longer than any retry, redelivery, held-back or duplicated scan, status "
+            "poll (the direct pattern's payment poll: a day) or reconciliation of it"
         ),
     )

@@ -97,6 +97,11 @@ class CrmAdapter:
         """True when the CRM has a record of this order (a quote or an order)."""
         return order_ref in self._record_of
 
+    def forget_order(self, order_ref: int) -> None:
+        """Forget an archived order's CRM record (the CRM forgot it too)."""
+        self._record_of.pop(order_ref, None)
+        self._quotes.discard(order_ref)
+
     def awaits_verdict(self, order_ref: int) -> bool:
         """True when a rep waits for the order's validation verdict (it is a quote)."""
         return order_ref in self._quotes

@@ -96,6 +96,10 @@ class Fulfilment:
             region = self.regions[order_ref] = self.erp.ship_to_region(order_ref)
         return region
 
+    def forget_order(self, order_ref: int) -> None:
+        """Forget an archived order's delivery region."""
+        self.regions.pop(order_ref, None)
+
     def ship(self, shipment: Shipment) -> Generator[Any, Any, None]:
         """Tender a confirmed shipment to the carrier, then post goods issue."""
         callers, writer = self.callers, self.writer

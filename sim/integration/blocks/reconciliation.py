@@ -47,7 +47,7 @@ class Reconciler:
         settings: ReconciliationSettings,
         write_status: WriteStatus,
         accept_scan: Callable[[TrackingScan], None],
-        seen_scan: Callable[[str], bool],
+        seen_scan: Callable[[str, int], bool],
     ) -> None:
         self.run = run
         self.record = record
@@ -164,6 +164,6 @@ class Reconciler:
                 if isinstance(scans, CallResult):
                     continue
                 for scan in scans:
-                    if not self.seen_scan(scan.carrier_event_id):
+                    if not self.seen_scan(scan.carrier_event_id, scan.order_ref):
                         self.record("scan_recovered", order=ref, status=scan.code.value)
                         self.accept_scan(scan)

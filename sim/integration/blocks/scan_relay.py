@@ -62,7 +62,7 @@ class ScanRelay:
 
     def accept(self, scan: TrackingScan) -> None:
         """Dedupe on the carrier's event id, keep only newer ``occurred_at``, dispatch."""
-        if self.dedupe and not self.seen.first_time(scan.carrier_event_id):
+        if self.dedupe and not self.seen.first_time(scan.carrier_event_id, scan.order_ref):
             self.record("duplicate_suppressed", order=scan.order_ref, status=scan.code.value)
             return
         if self.resequencing and not self._latest.accept(scan.shipment_id, scan.occurred_at):
@@ -72,6 +72,19 @@ class ScanRelay:
             self.delivered(scan.shipment_id)
         workers = self._workers
         workers[zlib.crc32(scan.shipment_id.encode()) % len(workers)].put(scan)
+
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget an archived order's scan ids and its shipments' newest scans.
+
+        Its shipments are its ERP deliveries (the shipper's reference on every scan).
+        """
+        self.seen.forget(order_ref)
+        for delivery in deliveries:
+            self._latest.forget(delivery)
+
+    def remembers(self, order_ref: int, deliveries: tuple[str, ...]) -> bool:
+        """True while anything of the order is remembered (its scan ids or shipments)."""
+        return self.seen.holds(order_ref) or any(d in self._latest for d in deliveries)
 
     def _apply(self, mailbox: Mailbox[TrackingScan]) -> Generator[Any, Any, None]:
         """One of the workers passing accepted scans to the ERP, in arrival order."""

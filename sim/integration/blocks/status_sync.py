@@ -174,6 +174,22 @@ class CrmStatusSync:
                 self._invoices.accept((ref, invoice[0]), _INVOICE_RANK[invoice[1]])
         return Outcome.APPLIED
 
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget what CRM shows of an archived order: its version, shipments and invoices."""
+        self.versions.forget(order_ref)
+        for delivery in deliveries:
+            self._shipments.forget((order_ref, delivery))
+            self._invoices.forget((order_ref, delivery))
+
+    def remembers(self, order_ref: int, deliveries: tuple[str, ...]) -> bool:
+        """True while anything CRM shows of the order is remembered."""
+        keys = [(order_ref, delivery) for delivery in deliveries]
+        return (
+            order_ref in self.versions
+            or any(key in self._shipments for key in keys)
+            or any(key in self._invoices for key in keys)
+        )
+
     def _write(
         self,
         news: StatusNews,

@@ -165,6 +165,18 @@ class MessageBus(DeadLetterQueue):
         """Make a subscription's consumers spend ``seconds`` more on every copy."""
         self._subscription(subscription).slowdown_s = seconds
 
+    def forget_order(self, order: int) -> None:
+        """Forget the message ids each consumer applied for an archived order."""
+        for subs in self._subscriptions.values():
+            for s in subs:
+                s.applied_ids.forget(order)
+
+    def remembers(self, order: int) -> bool:
+        """True while a consumer remembers a message id applied for ``order``."""
+        return any(
+            s.applied_ids.holds(order) for subs in self._subscriptions.values() for s in subs
+        )
+
     @property
     def topics(self) -> list[str]:
         """Topics with at least one subscription, sorted."""
@@ -317,14 +329,14 @@ class MessageBus(DeadLetterQueue):
             subscription.busy += 1
             if subscription.slowdown_s:
                 yield sim.timeout(subscription.slowdown_s)  # a slow consumer
-            if dedupe and envelope.message_id in applied_ids:
+            if dedupe and applied_ids.seen(envelope.message_id, order):
                 outcome = Outcome.DUPLICATE
             else:
                 outcome = yield from handler(envelope)
             subscription.busy -= 1
             now = sim.now
             if outcome is Outcome.APPLIED:
-                applied_ids.add(envelope.message_id)
+                applied_ids.add(envelope.message_id, order)
                 record(now, applied_event, actor, order, number, kind)
             elif outcome.discarded:
                 record(now, self._discarded_event, actor, order, number, status(outcome.value))

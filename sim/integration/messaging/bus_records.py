@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine import Distribution, LogNormal, Mailbox
 from sim.integration.canonical import Envelope
+from sim.integration.messaging.resequencer import SeenIds
 
 __all__ = [
     "BusFaults",
@@ -131,7 +132,8 @@ class Subscription:
     actor: int
     last_delivery: list[float]
     deliveries: dict[int, int] = field(default_factory=dict)
-    applied_ids: set[str] = field(default_factory=set)
+    applied_ids: SeenIds = field(default_factory=SeenIds)
+    """Message ids applied, per order (the idempotent consumer's memory)."""
     dead_letters: list[DeadLetter] = field(default_factory=list)
     busy: int = 0
     paused: bool = False

@@ -85,3 +85,14 @@ class IntegrationPattern(ABC):
     def in_flight(self) -> tuple[int, int]:
         """(messages in flight, work held for a later retry) now; (0, 0) when quiescent."""
         return (0, 0)
+
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget what the pattern remembers of an archived order (and its ERP deliveries).
+
+        Called by the nightly archiving run (:mod:`sim.order_archive`) one residence time
+        after the order was released from the systems, so that late copies of its
+        messages and scans (duplicates, held-back scans) are still recognised until then.
+        The CRM adapter's record of it goes; a pattern forgets its own per-order state too
+        (dedupe ids, newest versions).
+        """
+        self.context.crm.forget_order(order_ref)

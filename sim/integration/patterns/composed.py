@@ -235,6 +235,13 @@ class ComposedPattern(IntegrationPattern):
         """(messages in flight, orders and writes held for a later retry)."""
         return 0, len(self.submission.held) + self.writer.parked + self.returns_parked()
 
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget an archived order: CRM record, region, versions shown, scans taken."""
+        super().forget_order(order_ref, deliveries)
+        self.fulfilment.forget_order(order_ref)
+        self.status_sync.forget_order(order_ref, deliveries)
+        self.scans.forget_order(order_ref, deliveries)
+
     def returns_parked(self) -> int:
         """Returns steps held for a later retry (0 in a world without returns)."""
         return 0 if self.returns is None else self.returns.pending()

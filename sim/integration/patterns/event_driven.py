@@ -105,6 +105,11 @@ class EventDrivenPattern(ComposedPattern):
         """(messages in flight on the bus, orders and writes held for a later retry)."""
         return self.bus.in_flight(), super().in_flight()[1]
 
+    def forget_order(self, order_ref: int, deliveries: tuple[str, ...]) -> None:
+        """Forget an archived order, and the message ids its consumers applied."""
+        super().forget_order(order_ref, deliveries)
+        self.bus.forget_order(order_ref)
+
     def subscribe_order_events(self) -> None:
         """Subscribe the status sync and the fulfilment router; relay the ERP's outbox."""
         settings = self.settings

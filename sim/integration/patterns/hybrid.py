@@ -165,8 +165,8 @@ class HybridPattern(EventDrivenPattern):
         """A scan the tracking poll recovered, to the scan relay."""
         self.scans.accept(scan)
 
-    def _scan_seen(self, event_id: str) -> bool:
-        return event_id in self.scans.seen
+    def _scan_seen(self, event_id: str, order_ref: int) -> bool:
+        return self.scans.seen.seen(event_id, order_ref)
 
     def _reconcile_order(self, order_ref: int) -> Generator[Any, Any, bool]:
         return self.reconciler.reconcile_order(order_ref)
