@@ -243,22 +243,10 @@ def _finish_holding(
     start: float,
     keys: tuple[str, ...],
 ) -> None:
-    """The inline commit part of a caller that has gone ends: commit, release, ``late``."""
+    """The inline commit part of a caller that has gone ends: release, commit, ``late``."""
     now = endpoint._sim.now
     endpoint._left_server(now)
-    if commit is not None:
-        commit()
-    endpoint.locks.release(keys)  # type: ignore[union-attr]
-    endpoint._record(
-        now,
-        endpoint._event,
-        endpoint._actor,
-        order,
-        NONE,
-        endpoint._late,
-        start - arrival,
-        now - start,
-    )
+    _commit_late(endpoint, order, commit, arrival, start, keys, now - start)
 
 
 def _finish(
@@ -272,19 +260,41 @@ def _finish(
 ) -> None:
     """The locked work of a caller that has gone ends: commit (if granted) and record."""
     granted, held = _end(endpoint, order, arrival, start, keys, work)
-    status = endpoint._locked
     if granted:
-        if commit is not None:
-            commit()
-        endpoint.locks.release(keys)  # type: ignore[union-attr]
-        status = endpoint._late
+        _commit_late(endpoint, order, commit, arrival, start, keys, held)
+        return
     endpoint._record(
         endpoint._sim.now,
         endpoint._event,
         endpoint._actor,
         order,
         NONE,
-        status,
+        endpoint._locked,
+        start - arrival,
+        held,
+    )
+
+
+def _commit_late(
+    endpoint: Endpoint,
+    order: int,
+    commit: Callable[[], Any] | None,
+    arrival: float,
+    start: float,
+    keys: tuple[str, ...],
+    held: float,
+) -> None:
+    """Commit the work of a caller that has gone, release its records, record ``late``."""
+    if commit is not None:
+        commit()
+    endpoint.locks.release(keys)  # type: ignore[union-attr]
+    endpoint._record(
+        endpoint._sim.now,
+        endpoint._event,
+        endpoint._actor,
+        order,
+        NONE,
+        endpoint._late,
         start - arrival,
         held,
     )

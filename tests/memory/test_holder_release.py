@@ -10,8 +10,6 @@ not change.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from mock_systems.erp.records import BillingStatus
@@ -20,17 +18,7 @@ from sim.integration.patterns.event_driven import EventDrivenPattern
 from sim.run import simulate
 from sim.scenario import load_scenario
 from sim.world import World, build_world
-
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-SMALL = [
-    "demand_days=2",
-    "drain_days=6",
-    "demand.orders_per_business_day=300",
-    # customers pay in about a day, so orders settle (and are released) inside a small world
-    'systems.erp.credit.payment_terms={"kind":"lognormal","mean":86400,"cv":0.3}',
-    # a residence of half a day: released as early as a settled order may be
-    "memory.release_after_days=0.5",
-]
+from tests.memory.test_order_release import SCENARIOS, SMALL
 
 Released = list[tuple[int, tuple[str, ...]]]
 
