@@ -101,7 +101,7 @@ def serve_locked(
             yield sim.timeout(lost_wait)
         return answer
     pre = service - post
-    if service < patience and table is not None:
+    if pre > 0.0 and service < patience and table is not None:
         # the caller waits it out unless the records stay locked: the unlocked part inline
         try:
             yield sim.timeout(pre)
