@@ -151,17 +151,7 @@ def serve_locked(
         return TIMED_OUT
     granted, held = _end(endpoint, order, arrival, start, keys, work)
     if not granted:
-        end = sim.now
-        endpoint._record(
-            end,
-            endpoint._event,
-            endpoint._actor,
-            order,
-            NONE,
-            endpoint._locked,
-            start - arrival,
-            held,
-        )
+        _record_locked(endpoint, order, arrival, start, held)
         return LOCKED
     answer, lost_wait = _settle(endpoint, order, commit, arrival, start, held, n, timeout, keys)
     if lost_wait is not None:
@@ -262,7 +252,14 @@ def _finish(
     granted, held = _end(endpoint, order, arrival, start, keys, work)
     if granted:
         _commit_late(endpoint, order, commit, arrival, start, keys, held)
-        return
+    else:
+        _record_locked(endpoint, order, arrival, start, held)
+
+
+def _record_locked(
+    endpoint: Endpoint, order: int, arrival: float, start: float, held: float
+) -> None:
+    """The call row of a request whose patience for its records ran out (``locked``)."""
     endpoint._record(
         endpoint._sim.now,
         endpoint._event,
