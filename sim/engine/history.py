@@ -17,8 +17,8 @@ cheapest way CPython has to store eight typed numbers), so a run costs well unde
 per row; readers see each column as a numpy field of the packed rows. Metrics and checkers
 read only this history; nothing else of a run is kept.
 
-A long run bounds that memory by spilling: :meth:`History.spill` writes the buffers as a
-Parquet part (:class:`~sim.engine.history_spill.SpillStore`) and clears them, and
+A long run bounds that memory by spilling: :meth:`History.spill` writes the rows in memory
+as a Parquet part (:class:`~sim.engine.history_spill.SpillStore`) and clears them, and
 :meth:`History.spill_if_over` does so when the rows in memory exceed a budget (``sim.run``
 checks it as the run goes). Every reader (:meth:`History.columns`, :meth:`History.chunks`,
 :meth:`History.content_hash`, :meth:`History.to_arrow`, :meth:`History.write_parquet`)
@@ -29,7 +29,7 @@ A history pickles as its data alone (the eight columns, as ``array.array`` raw b
 the three vocabularies' names), so a run can execute in a worker process and send its history back;
 the unpickled copy rebuilds its :attr:`History.record` closure and can be read (or even
 appended to) exactly like the original. A spilled history pickles whole: its parts are read
-back into the pickled buffers, so the copy holds every row in memory.
+back into the pickled columns, so the copy holds every row in memory.
 """
 
 from __future__ import annotations
@@ -175,16 +175,16 @@ class History:
 
     @property
     def spills(self) -> int:
-        """How many times the buffers were spilled."""
+        """How many times the rows in memory were spilled."""
         return self._spill.parts
 
     @property
     def peak_rows_in_memory(self) -> int:
-        """The most rows the buffers held at once, as seen by :meth:`spill` and now."""
+        """The most rows held in memory at once, as seen by :meth:`spill` and now."""
         return max(self._peak_in_memory, self.rows_in_memory)
 
     def spill(self) -> None:
-        """Write the rows in memory as one Parquet part and clear the buffers.
+        """Write the rows in memory as one Parquet part and clear them.
 
         The rows are cleared in place, so :attr:`record` (bound to their ``extend``
         method, and cached by components) keeps working. A numpy view from
@@ -210,7 +210,7 @@ class History:
         return True
 
     def __getstate__(self) -> dict[str, Any]:
-        """The pickled state: vocabularies and column buffers, never the ``record`` closure.
+        """The pickled state: vocabularies and columns, never the ``record`` closure.
 
         ``record`` is a closure over the rows' bound ``extend`` method (a local function
         pickle cannot name), so it is left out and rebuilt by :meth:`__setstate__`. Each
