@@ -18,6 +18,7 @@ from sim.cli_common import (
     MaxMemoryOption,
     ScenarioArg,
     SetOption,
+    WorkersOption,
     ceiling,
     check_out,
     choose_workers,
@@ -62,13 +63,7 @@ def capacity_command(
         int | None,
         typer.Option(help="study seed; every step runs the same replication seeds"),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="worker processes (default: the CPUs, as many as fit the memory ceiling)",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     overrides: SetOption = None,
     out: Annotated[
         Path, typer.Option(help="folder for capacity.json and utilisation.parquet")

@@ -32,6 +32,7 @@ __all__ = [
     "MaxMemoryOption",
     "ScenarioArg",
     "SetOption",
+    "WorkersOption",
     "available_cpus",
     "ceiling",
     "check_out",
@@ -186,6 +187,13 @@ ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a scenario field: dotted.key=value (repeatable)"),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        help="worker processes (default: the CPUs, as many as fit the memory ceiling)",
+        show_default=False,
+    ),
 ]
 MaxMemoryOption = Annotated[
     float | None,

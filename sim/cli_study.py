@@ -17,6 +17,7 @@ from sim.cli_common import (
     MaxMemoryOption,
     ScenarioArg,
     SetOption,
+    WorkersOption,
     check_out,
     choose_workers,
     fail,
@@ -146,13 +147,7 @@ def compare_command(
         int | None,
         typer.Option(help="study seed; replication i runs with a seed derived from it"),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="worker processes (default: the CPUs, as many as fit the memory ceiling)",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     out: Annotated[
         Path, typer.Option(help="folder for replications.parquet and summary.json")
     ] = Path("runs/compare"),

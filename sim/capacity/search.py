@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from functools import partial
 
 from sim.capacity.bottleneck import find_bottleneck
@@ -151,25 +152,18 @@ def capacity_search(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     study_seed = scenario.seed if seed is None else seed
-    if runner is run_tasks and workers > 1:
-        # one pool of workers for every step, not one started per step
-        executor = ProcessExecutor(workers)
-        with executor.kept():
-            return capacity_search(
-                scenario,
-                settings,
-                study_seed,
-                workers,
-                progress,
-                on_step,
-                partial(run_tasks, executor=executor),
-                ceiling,
-            )
-    search = _Search(scenario, settings, study_seed, workers, runner, progress, on_step, ceiling)
-    passed, failed, reason = search.bracket()
-    bracketed = passed is not None and failed is not None
-    if passed is not None and failed is not None:
-        passed, failed, reason = search.bisect(passed, failed)
+    with ExitStack() as stack:
+        if runner is run_tasks and workers > 1:
+            # one pool of workers for every step, not one started per step
+            executor = stack.enter_context(ProcessExecutor(workers).kept())
+            runner = partial(run_tasks, executor=executor)
+        search = _Search(
+            scenario, settings, study_seed, workers, runner, progress, on_step, ceiling
+        )
+        passed, failed, reason = search.bracket()
+        bracketed = passed is not None and failed is not None
+        if passed is not None and failed is not None:
+            passed, failed, reason = search.bisect(passed, failed)
     converged = (
         passed is not None and failed is not None and failed / passed - 1 <= settings.tolerance
     )
