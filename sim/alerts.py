@@ -27,6 +27,7 @@ import pandas as pd
 from sim.delivery_health import dead_letter_depth, exception_backlog
 from sim.engine.calendar import DAY
 from sim.history_frame import rows
+from sim.history_table import Rows
 from sim.outage_recovery import integration_backlog, outage_recovery, owed_copy_spans
 from sim.scenario.alerts import AlertRule, windowed_signal
 
@@ -61,7 +62,7 @@ def oldest_open_age(starts: np.ndarray, ends: np.ndarray, ticks: np.ndarray) -> 
     return ages
 
 
-def _exception_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _exception_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """(raised, resolved or NaN) of every exception.
 
     The k-th raise of an order pairs with its k-th resolution.
@@ -98,7 +99,7 @@ def _windowed_percentile(
 
 def signal_at(
     rule: AlertRule,
-    frame: pd.DataFrame,
+    frame: Rows,
     ticks: np.ndarray,
     latency: dict[str, pd.DataFrame] | None = None,
 ) -> np.ndarray:
@@ -132,7 +133,7 @@ def signal_at(
 
 def evaluate_rule(
     rule: AlertRule,
-    frame: pd.DataFrame,
+    frame: Rows,
     horizon_s: float,
     latency: dict[str, pd.DataFrame] | None = None,
 ) -> list[dict[str, float | None]]:
@@ -158,8 +159,9 @@ def _names_starting(column: pd.Series, prefix: str) -> list[str]:
     return [name for name in column.cat.categories if str(name).startswith(prefix)]
 
 
-def _fault_windows(frame: pd.DataFrame) -> pd.DataFrame:
-    faults = frame[frame["actor"].isin(_names_starting(frame["actor"], "fault:"))]
+def _fault_windows(frame: Rows) -> pd.DataFrame:
+    faults = rows(frame, "fault.started", "fault.ended")
+    faults = faults[faults["actor"].isin(_names_starting(faults["actor"], "fault:"))]
     started = rows(faults, "fault.started")
     ended = rows(faults, "fault.ended")
     ends = ended.groupby([ended["actor"].astype(str), ended["subject"]])["time"].min()
@@ -177,7 +179,7 @@ def _fault_windows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def alert_report(
     rules: Sequence[AlertRule],
-    frame: pd.DataFrame,
+    frame: Rows,
     horizon_s: float,
     latency: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:

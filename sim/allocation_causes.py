@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history_frame import rows
+from sim.history_table import Rows
 
 __all__ = ["ALLOCATION_CAUSES", "allocation_delay_by_cause", "allocation_delay_causes"]
 
@@ -34,7 +35,7 @@ ALLOCATION_CAUSES = ("credit_review", "integration", "stock_wait", "allocation_r
 """The causes an allocation delay is cut into, in the order of the module docstring."""
 
 
-def _hold_spans(frame: pd.DataFrame, window: pd.DataFrame) -> pd.DataFrame:
+def _hold_spans(frame: Rows, window: pd.DataFrame) -> pd.DataFrame:
     """Every hold of an allocated order: ``order``, ``credit`` and seconds ``held`` in its delay."""
     placed = rows(frame, "erp.hold_placed")[["order", "time", "status"]]
     placed = placed.assign(k=placed.groupby("order").cumcount())
@@ -55,7 +56,7 @@ def _hold_spans(frame: pd.DataFrame, window: pd.DataFrame) -> pd.DataFrame:
 
 
 def allocation_delay_by_cause(
-    frame: pd.DataFrame, created: pd.Series, allocated: pd.Series
+    frame: Rows, created: pd.Series, allocated: pd.Series
 ) -> pd.DataFrame:
     """Per allocated order: ``total`` and the seconds of each of :data:`ALLOCATION_CAUSES`."""
     window = pd.DataFrame({"created": created, "allocated": allocated.reindex(created.index)})
@@ -80,7 +81,7 @@ def allocation_delay_by_cause(
 
 
 def allocation_delay_causes(
-    frame: pd.DataFrame, created: pd.Series, allocated: pd.Series
+    frame: Rows, created: pd.Series, allocated: pd.Series
 ) -> dict[str, Any]:
     """The ``allocation_delay_by_cause`` section of metrics.json."""
     table = allocation_delay_by_cause(frame, created, allocated)

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.alerts import oldest_open_age
 from sim.engine.calendar import HOUR
 from sim.history_frame import first_time, rows
+from sim.history_table import Rows
 
 __all__ = ["BACKLOGS", "backlog_age", "backlog_series"]
 
@@ -51,7 +52,7 @@ def _levels(starts: np.ndarray, ends: np.ndarray, ticks: np.ndarray) -> dict[str
     }
 
 
-def _intervals(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, tuple[np.ndarray, ...]]:
+def _intervals(frame: Rows, attrs: pd.DataFrame) -> dict[str, tuple[np.ndarray, ...]]:
     statuses = rows(frame, "erp.order_status")
     cancelled = statuses[statuses["status"] == "CANCELLED"].groupby("order")["time"].min()
     created = first_time(frame, "erp.order_created")
@@ -71,7 +72,7 @@ def _intervals(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, tuple[np.n
     }
 
 
-def backlog_series(frame: pd.DataFrame, attrs: pd.DataFrame, end: float) -> pd.DataFrame:
+def backlog_series(frame: Rows, attrs: pd.DataFrame, end: float) -> pd.DataFrame:
     """Hourly ticks (``time_h``) with each backlog's count, mean and oldest age (hours)."""
     ticks = np.arange(0.0, end + 1e-9, HOUR)
     table: dict[str, np.ndarray] = {"time_h": ticks / HOUR}
@@ -81,7 +82,7 @@ def backlog_series(frame: pd.DataFrame, attrs: pd.DataFrame, end: float) -> pd.D
     return pd.DataFrame(table)
 
 
-def backlog_age(frame: pd.DataFrame, attrs: pd.DataFrame, end: float) -> dict[str, Any]:
+def backlog_age(frame: Rows, attrs: pd.DataFrame, end: float) -> dict[str, Any]:
     """The ``backlog_age`` section of metrics.json: a summary and the hourly series."""
     series = backlog_series(frame, attrs, end)
     result: dict[str, Any] = {}

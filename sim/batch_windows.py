@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sim.history_frame import rows
+from sim.history_table import Rows
 
 __all__ = ["batch_windows"]
 
@@ -36,7 +37,7 @@ _INSTANT_JOBS = {"wms.wave_released": "wave_release", "carrier.manifest_transmit
 """Batch jobs recorded as one row at the instant they happen, by event: their job name."""
 
 
-def _job_table(frame: pd.DataFrame) -> pd.DataFrame:
+def _job_table(frame: Rows) -> pd.DataFrame:
     """One row per finished run of any job: job, start, documents, seconds."""
     finished = rows(frame, "erp.batch_finished")
     parts = [
@@ -77,7 +78,7 @@ def _summary(runs: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _pickup_wait(frame: pd.DataFrame) -> dict[str, float]:
+def _pickup_wait(frame: Rows) -> dict[str, float]:
     """Per shipment: tender -> its first scan's ``occurred_at`` (count, mean, p50, p95)."""
     tendered = rows(frame, "carrier.tendered").groupby(["order", "subject"])["time"].min()
     scans = rows(frame, "carrier.scan").groupby(["order", "subject"])["value2"].min()
@@ -88,7 +89,7 @@ def _pickup_wait(frame: pd.DataFrame) -> dict[str, float]:
     return {"count": len(wait), "mean": float(wait.mean()), "p50": float(p50), "p95": float(p95)}
 
 
-def batch_windows(frame: pd.DataFrame) -> dict[str, Any]:
+def batch_windows(frame: Rows) -> dict[str, Any]:
     """Scheduled batch runs per job, the billing due list at the end, the pickup wait."""
     table = _job_table(frame)
     started = rows(frame, "erp.batch_started")["status"].astype(str).value_counts()

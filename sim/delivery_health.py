@@ -42,7 +42,8 @@ from sim.engine import EndpointSpec
 from sim.engine.endpoint import CALL_EVENT, CALL_OUTCOMES
 from sim.faults import FaultTimeline
 from sim.faults.kinds.throttle import ThrottleFault
-from sim.history_frame import ACCEPTANCE_EVENTS, rows
+from sim.history_frame import ACCEPTANCE_EVENTS, event_counts, rows
+from sim.history_table import Rows
 from sim.outage_recovery import outage_recovery, step_levels
 from sim.scenario import Scenario
 
@@ -73,7 +74,7 @@ _OPERATIONS: dict[str, tuple[str, ...]] = {
 _DUPLICATE_SOURCES = ("bus", "integration", "erp", "wms", "carrier")
 
 
-def _statuses(frame: pd.DataFrame, event: str) -> dict[str, int]:
+def _statuses(frame: Rows, event: str) -> dict[str, int]:
     counts = rows(frame, event)["status"].astype(str).value_counts()
     return {str(k): int(v) for k, v in counts.sort_index().items()}
 
@@ -95,7 +96,7 @@ def _peak(levels: np.ndarray) -> int:
     return max(0, int(levels.max())) if levels.size else 0
 
 
-def _calls(frame: pd.DataFrame, accepted: int) -> dict[str, dict[str, dict[str, float]]]:
+def _calls(frame: Rows, accepted: int) -> dict[str, dict[str, dict[str, float]]]:
     calls = rows(frame, CALL_EVENT)
     keys = pd.DataFrame(
         {
@@ -131,7 +132,7 @@ def _calls(frame: pd.DataFrame, accepted: int) -> dict[str, dict[str, dict[str, 
     }
 
 
-def dead_letter_depth(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def dead_letter_depth(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """Dead letters waiting over time, as :func:`~sim.outage_recovery.step_levels`.
 
     One up at each ``bus.dead_lettered`` row, one down at each ``bus.replayed`` row; its
@@ -142,7 +143,7 @@ def dead_letter_depth(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return step_levels(dead, replayed)
 
 
-def exception_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def exception_backlog(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """Exceptions open over time, as :func:`~sim.outage_recovery.step_levels`.
 
     One up at each ``integration.exception_raised`` row, one down at each
@@ -153,7 +154,7 @@ def exception_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return step_levels(raised, resolved)
 
 
-def _dead_letters(frame: pd.DataFrame, end: float) -> dict[str, Any]:
+def _dead_letters(frame: Rows, end: float) -> dict[str, Any]:
     dead = rows(frame, "bus.dead_lettered")
     replayed = rows(frame, "bus.replayed")
     _, depth = dead_letter_depth(frame)
@@ -169,7 +170,7 @@ def _dead_letters(frame: pd.DataFrame, end: float) -> dict[str, Any]:
     }
 
 
-def _exceptions(frame: pd.DataFrame, end: float) -> dict[str, Any]:
+def _exceptions(frame: Rows, end: float) -> dict[str, Any]:
     raised = rows(frame, "integration.exception_raised")
     resolved = rows(frame, "integration.exception_resolved")
     _, backlog = exception_backlog(frame)
@@ -185,7 +186,7 @@ def _exceptions(frame: pd.DataFrame, end: float) -> dict[str, Any]:
     }
 
 
-def _suppressed(frame: pd.DataFrame, counts: Mapping[str, int]) -> dict[str, dict[str, int]]:
+def _suppressed(frame: Rows, counts: Mapping[str, int]) -> dict[str, dict[str, int]]:
     """Duplicates and stale messages suppressed, by where they were caught, and in all."""
     bus = _statuses(frame, "bus.discarded")
     duplicates = {
@@ -212,7 +213,7 @@ def peak_in_window(times: np.ndarray, window_s: float) -> int:
     return int(inside.max())
 
 
-def api_limit_use(frame: pd.DataFrame, limits: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def api_limit_use(frame: Rows, limits: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per limit: the peak of admitted calls in any of its windows within [start_s, end_s).
 
     A call counts at its row's time (when it finished) unless it was never admitted
@@ -320,7 +321,7 @@ def _limit(
     }
 
 
-def _delivery_attempts(frame: pd.DataFrame) -> dict[str, Any]:
+def _delivery_attempts(frame: Rows) -> dict[str, Any]:
     """The carrier's delivery attempts, from its ``out_for_delivery`` scans and exceptions.
 
     Each ``out_for_delivery`` scan starts an attempt; every one after a shipment's first is a
@@ -344,7 +345,7 @@ def _delivery_attempts(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _promises_broken(frame: pd.DataFrame) -> int:
+def _promises_broken(frame: Rows) -> int:
     """Orders validated against available stock that the ERP then backordered.
 
     The rep was told the stock was there; between the quote and the allocation other
@@ -357,10 +358,10 @@ def _promises_broken(frame: pd.DataFrame) -> int:
 
 
 def delivery_health(
-    frame: pd.DataFrame, end: float, limits: Sequence[Mapping[str, Any]] | None = None
+    frame: Rows, end: float, limits: Sequence[Mapping[str, Any]] | None = None
 ) -> dict[str, Any]:
     """The ``delivery_health`` section of metrics.json (see the module docstring)."""
-    counts = {str(k): int(v) for k, v in frame["event"].value_counts().items() if v}
+    counts = event_counts(frame)
     accepted = sum(counts.get(event, 0) for event in ACCEPTANCE_EVENTS)
     touches = counts.get("desk.item_resolved", 0)
     waits = rows(frame, "integration.throttle_wait")["value"].to_numpy(dtype=float)

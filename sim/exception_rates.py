@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sim.history_frame import rows
+from sim.history_table import Rows
 
 __all__ = ["exception_rates"]
 
@@ -22,7 +23,7 @@ def _per_100(count: int, orders: int) -> float:
     return 100.0 * count / orders if orders else math.nan
 
 
-def exception_rates(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, Any]:
+def exception_rates(frame: Rows, attrs: pd.DataFrame) -> dict[str, Any]:
     """The ``exceptions_per_100_orders`` section of metrics.json."""
     raised = rows(frame, "integration.exception_raised")
     reasons = raised["status"].astype(str).to_numpy()

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from sim.engine import History
+from sim.history_table import HistoryTable, Rows, history_frame
 
 __all__ = [
     "ACCEPTANCE_EVENTS",
     "ORDER_REGION_EVENTS",
     "QUOTE_ACCEPTANCE",
     "accepted_rows",
+    "event_counts",
+    "rows_at",
     "history_frame",
+    "history_table",
     "first_time",
     "region_rows",
     "rows",
@@ -40,64 +46,45 @@ ORDER_REGION_EVENTS: tuple[str, ...] = ("crm.quote_region", "crm.order_region", 
 """The rows that give an accepted order's sales region (``status``), one per point of entry."""
 
 
-def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
-    """One row per history record, name columns as pandas categoricals (zero-copy codes).
-
-    A frame is returned as it is: a history read back from ``history.parquet`` already has
-    these columns and dtypes. A spilled history's columns are read back fresh, so they are
-    not copied again (its peak is the frame plus one column).
-    """
-    if isinstance(history, pd.DataFrame):
-        return history
-    cols = _LazyColumns(history)
-    frame = pd.DataFrame(
-        {
-            "time": cols["time"],
-            "event": pd.Categorical.from_codes(
-                cols["event"].astype("int32"), categories=pd.Index(history.events.names)
-            ),
-            "actor": pd.Categorical.from_codes(
-                cols["actor"].astype("int32"), categories=pd.Index(history.actors.names)
-            ),
-            "order": cols["order"],
-            "subject": cols["subject"],
-            "status": pd.Categorical.from_codes(
-                cols["status"].astype("int32"), categories=pd.Index(history.statuses.names)
-            ),
-            "value": cols["value"],
-            "value2": cols["value2"],
-        },
-        copy=not history.spilled_rows,
-    )
-    return frame
+def rows(frame: Rows, *events: str) -> pd.DataFrame:
+    """The rows of the given event types, in row order (a table or a history frame)."""
+    if isinstance(frame, HistoryTable):
+        return frame.select(*events)
+    if len(events) == 1:
+        return frame[frame["event"] == events[0]]
+    return frame[frame["event"].isin(events)]
 
 
-class _LazyColumns:
-    """``history.columns()`` read one column at a time, when the frame asks for it."""
-
-    def __init__(self, history: History) -> None:
-        self._history = history
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self._history.columns([name])[name]
-
-
-def rows(frame: pd.DataFrame, event: str) -> pd.DataFrame:
-    """The rows of one event type."""
-    return frame[frame["event"] == event]
-
-
-def accepted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def accepted_rows(frame: Rows) -> pd.DataFrame:
     """The acceptance rows of every channel (see :data:`ACCEPTANCE_EVENTS`)."""
-    return frame[frame["event"].isin(ACCEPTANCE_EVENTS)]
+    return rows(frame, *ACCEPTANCE_EVENTS)
 
 
-def region_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def region_rows(frame: Rows) -> pd.DataFrame:
     """The rows that give each order's region (see :data:`ORDER_REGION_EVENTS`)."""
-    return frame[frame["event"].isin(ORDER_REGION_EVENTS)]
+    return rows(frame, *ORDER_REGION_EVENTS)
 
 
-def first_time(frame: pd.DataFrame, event: str) -> pd.Series:
+def rows_at(frame: Rows, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:
+    """The rows at the given positions (row numbers in the whole history), in that order."""
+    if isinstance(frame, HistoryTable):
+        return frame.at(positions)
+    return frame.loc[np.asarray(positions, dtype=np.int64)]
+
+
+def event_counts(frame: Rows) -> dict[str, int]:
+    """Rows per event type (types with no row left out)."""
+    if isinstance(frame, HistoryTable):
+        return frame.event_counts()
+    return {str(k): int(v) for k, v in frame["event"].value_counts().items() if v}
+
+
+def history_table(history: History | Rows) -> HistoryTable:
+    """The history as a :class:`HistoryTable` (a table is returned as it is)."""
+    return history if isinstance(history, HistoryTable) else HistoryTable(history)
+
+
+def first_time(frame: Rows, event: str) -> pd.Series:
     """Per order, the time of the first row of ``event`` (index: order)."""
     selected = rows(frame, event)
     return selected.groupby("order")["time"].min()

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sim.checks import as_frame, no_duplicates, no_lost_orders
+from sim.checks import as_table, no_duplicates, no_lost_orders
 from sim.run import RunResult
 
 __all__ = [
@@ -178,7 +178,7 @@ def replication_statistics(result: RunResult) -> dict[str, float]:
     and the duplicate ERP orders, dispatches and invoices the no-duplicates checker finds.
     """
     stats = statistics_from_metrics(result.metrics, result.horizon_s)
-    frame = as_frame(result.history)
+    frame = as_table(result.history)
     lost = no_lost_orders(frame).counts
     duplicated = no_duplicates(frame).counts
     stats["orders_lost"] = float(lost["lost"])

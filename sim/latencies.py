@@ -40,6 +40,7 @@ from sim.history_frame import (
     region_rows,
     rows,
 )
+from sim.history_table import Rows
 from sim.integration.canonical import STATUS_RANK
 from sim.master_data_metrics import partner_sync_lags, price_sync_lags
 from sim.returns_metrics import return_latency_frames
@@ -55,7 +56,7 @@ _SCAN_RANK = {
 }
 
 
-def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
+def order_attributes(frame: Rows) -> pd.DataFrame:
     """One row per accepted order (index ``order``): accepted_at, channel, value, units, region.
 
     ``quoted`` tells the orders that entered as a CRM quote (a rep waits for validation).
@@ -78,7 +79,7 @@ def order_attributes(frame: pd.DataFrame) -> pd.DataFrame:
     return attributes
 
 
-def _shipment_lags(frame: pd.DataFrame) -> pd.DataFrame:
+def _shipment_lags(frame: Rows) -> pd.DataFrame:
     """Per milestone: lag from the scan's ``occurred_at`` to CRM showing it on the shipment.
 
     Only scans that move a shipment to a new lifecycle milestone are sampled: ``picked_up``
@@ -155,7 +156,7 @@ def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) ->
     )
 
 
-def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
+def _invoice_lags(frame: Rows) -> pd.DataFrame:
     """Per invoice (one per delivery): posted in ERP -> that invoice shown in CRM."""
     posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
     seen = rows(frame, "crm.invoice_status_updated").groupby(["order", "subject"])["time"].min()
@@ -169,7 +170,7 @@ def _invoice_lags(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def allocation_window(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def allocation_window(frame: Rows) -> tuple[pd.Series, pd.Series]:
     """Per order: when the ERP created it, and when it was first wholly allocated (or further)."""
     statuses = rows(frame, "erp.order_status")
     allocated = (
@@ -178,7 +179,7 @@ def allocation_window(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return first_time(frame, "erp.order_created"), allocated
 
 
-def _billing_delays(frame: pd.DataFrame) -> pd.DataFrame:
+def _billing_delays(frame: Rows) -> pd.DataFrame:
     """Per delivery due for billing: due -> its invoice posted (NaN while still due).
 
     An invoice with no ``erp.billing_due`` row was posted at its billing event: delay 0.
@@ -196,7 +197,7 @@ def _billing_delays(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def latency_frames(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def latency_frames(frame: Rows, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Samples of every latency metric; cancelled orders are not waited for after creation."""
     accepted = attrs["accepted_at"]
     created, allocated = allocation_window(frame)

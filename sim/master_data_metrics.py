@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history_frame import rows
+from sim.history_table import Rows
 
 __all__ = ["partner_sync_lags", "price_sync_lags", "sync_lag_orders"]
 
@@ -32,7 +33,7 @@ def _samples(start: pd.Series, end: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"order": np.full(len(lag), -1), "lag": lag, "end": end.to_numpy(float)})
 
 
-def partner_sync_lags(frame: pd.DataFrame) -> pd.DataFrame:
+def partner_sync_lags(frame: Rows) -> pd.DataFrame:
     """Per account sent for replication: sent -> business partner created in the ERP."""
     sent = pd.concat([rows(frame, "crm.account_created"), rows(frame, "crm.account_resent")])
     starts = pd.DataFrame(
@@ -52,7 +53,7 @@ def partner_sync_lags(frame: pd.DataFrame) -> pd.DataFrame:
     return _samples(joined["time"], joined["done"])
 
 
-def price_sync_lags(frame: pd.DataFrame) -> pd.DataFrame:
+def price_sync_lags(frame: Rows) -> pd.DataFrame:
     """Per ERP list price change: changed -> the CRM price book shows it (or a newer one)."""
     changed = rows(frame, "erp.list_price_changed")
     starts = pd.DataFrame(
@@ -75,7 +76,7 @@ def price_sync_lags(frame: pd.DataFrame) -> pd.DataFrame:
     return _samples(joined["at"], joined["done"])
 
 
-def sync_lag_orders(frame: pd.DataFrame) -> dict[str, int]:
+def sync_lag_orders(frame: Rows) -> dict[str, int]:
     """Orders held or refused because master data had not reached the other side yet."""
     held = rows(frame, "erp.hold_placed")
     validated = rows(frame, "integration.validated")

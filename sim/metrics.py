@@ -29,7 +29,8 @@ from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
-from sim.history_frame import accepted_rows, history_frame, rows
+from sim.history_frame import accepted_rows, history_table, rows
+from sim.history_table import HistoryTable, Rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
 from sim.promise import promise_kpis
@@ -95,7 +96,7 @@ def _cut(lags: pd.DataFrame, attrs: pd.DataFrame, by: str) -> dict[str, dict[str
     return {str(key): summarize(group["lag"]) for key, group in labelled.groupby(by)}
 
 
-def _fill_rate(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, float]:
+def _fill_rate(frame: Rows, attrs: pd.DataFrame) -> dict[str, float]:
     shipped = rows(frame, "erp.shipment_dispatched")
     if shipped.empty:
         return {
@@ -112,7 +113,7 @@ def _fill_rate(frame: pd.DataFrame, attrs: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _warehouse(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+def _warehouse(frame: Rows) -> dict[str, dict[str, float]]:
     """Per delivery: pick release -> picker starts (queue), and pick start -> packed (work)."""
     released = rows(frame, "wms.pick_released").groupby("subject")["time"].min()
     started = rows(frame, "wms.pick_started").groupby("subject")["time"].min()
@@ -123,13 +124,13 @@ def _warehouse(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
     }
 
 
-def _counts(frame: pd.DataFrame, event: str) -> dict[str, int]:
+def _counts(frame: Rows, event: str) -> dict[str, int]:
     selected = rows(frame, event)
     counts = selected["status"].astype(str).value_counts()
     return {str(k): int(v) for k, v in counts.sort_index().items()}
 
 
-def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+def _endpoints(frame: Rows) -> dict[str, dict[str, float]]:
     calls = rows(frame, "endpoint.call")
     result: dict[str, dict[str, float]] = {}
     for actor, group in calls.groupby("actor", observed=True):
@@ -146,16 +147,17 @@ def _endpoints(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
     return result
 
 
-def after_warmup(frame: pd.DataFrame, warmup_s: float) -> pd.DataFrame:
+def after_warmup(frame: Rows, warmup_s: float) -> HistoryTable:
     """The history without the rows of orders accepted before ``warmup_s`` (warm-up deletion).
 
     Rows that belong to no order (stock, endpoints, the run) stay.
     """
+    table = history_table(frame)
     if warmup_s <= 0:
-        return frame
-    accepted = accepted_rows(frame)
+        return table
+    accepted = accepted_rows(table)
     early = accepted.loc[accepted["time"] < warmup_s, "order"].unique()
-    return frame[~frame["order"].isin(early)]
+    return table.without_orders(early)
 
 
 def sla_verdicts(
@@ -193,7 +195,7 @@ def sla_verdicts(
     return verdicts
 
 
-def resource_sections(frame: pd.DataFrame, end: float) -> dict[str, Any]:
+def resource_sections(frame: Rows, end: float) -> dict[str, Any]:
     """The ``resources`` and ``resource_hourly`` sections, from one pass over the history.
 
     ``resources``: utilisation and queue of each resource over the run;
@@ -227,7 +229,7 @@ def compute_metrics(
     go under ``alerts`` (:func:`sim.alerts.alert_report`). ``warmup_s`` deletes the
     warm-up: every row of an order accepted before it is left out (:func:`after_warmup`).
     """
-    frame = after_warmup(history_frame(history), warmup_s)
+    frame = after_warmup(history_table(history), warmup_s)
     attrs = order_attributes(frame)
     latency = latency_frames(frame, attrs)
     accepted = len(attrs)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.checks.message_conservation import owed_copies
 from sim.history_frame import accepted_rows, rows
+from sim.history_table import Rows
 
 __all__ = [
     "BACKLOG_EVENTS",
@@ -63,11 +64,11 @@ def level_at(times: np.ndarray, levels: np.ndarray, at: float) -> int:
     return int(levels[index]) if index >= 0 else 0
 
 
-def _times(frame: pd.DataFrame, events: tuple[str, ...]) -> np.ndarray:
-    return frame.loc[frame["event"].isin(events), "time"].to_numpy(dtype=float)
+def _times(frame: Rows, events: tuple[str, ...]) -> np.ndarray:
+    return rows(frame, *events)["time"].to_numpy(dtype=float)
 
 
-def backlog_terms(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def backlog_terms(frame: Rows) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each term of the integration backlog as (times it grew by one, times it shrank by one).
 
     The terms are the methodology's, in this order: ``awaiting_erp_order`` (orders accepted
@@ -87,7 +88,7 @@ def backlog_terms(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray
     return terms
 
 
-def integration_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def integration_backlog(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """The integration backlog as a step function (methodology: its five terms)."""
     terms = list(backlog_terms(frame).values())
     return step_levels(
@@ -95,7 +96,7 @@ def integration_backlog(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def owed_copy_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """(publication time, first outcome time or NaN) of each copy the bus owes a subscription.
 
     A copy is owed from its publication until its first outcome (applied, discarded,
@@ -104,8 +105,8 @@ def owed_copy_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     owed = owed_copies(frame)[0]
     if owed.empty:
         return np.empty(0), np.empty(0)
-    published = frame.loc[owed["row"].to_numpy(), "time"].to_numpy(dtype=float)
-    outcomes = frame[frame["event"].isin(_OUTCOMES)]
+    published = owed["time"].to_numpy(dtype=float)
+    outcomes = rows(frame, *_OUTCOMES)
     first = (
         pd.DataFrame(
             {
@@ -120,7 +121,7 @@ def owed_copy_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return published, first.reindex(owed.index).to_numpy(dtype=float)
 
 
-def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _owed_copies(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """(publication times, first-outcome times) of the owed copies.
 
     Copies with no outcome by the end are left out of the second.
@@ -129,9 +130,10 @@ def _owed_copies(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return published, handled[~np.isnan(handled)]
 
 
-def _windows(frame: pd.DataFrame) -> pd.DataFrame:
+def _windows(frame: Rows) -> pd.DataFrame:
     """Outage windows: index (subject), target, start and end (NaN when it never ended)."""
-    outages = frame[frame["actor"] == "fault:outage"]
+    faults = rows(frame, "fault.started", "fault.ended")
+    outages = faults[faults["actor"] == "fault:outage"]
     started = rows(outages, "fault.started")
     ended = rows(outages, "fault.ended").groupby("subject")["time"].min()
     windows = pd.DataFrame(
@@ -165,7 +167,7 @@ def _recover(times: np.ndarray, levels: np.ndarray, start: float, stop: float) -
     }
 
 
-def outage_recovery(frame: pd.DataFrame) -> dict[str, Any]:
+def outage_recovery(frame: Rows) -> dict[str, Any]:
     """Per outage window: backlog at its start, peak backlog and recovery time; the worst.
 
     ``recovery_s`` is NaN (censored) for a window whose backlog had not drained by the end

@@ -26,11 +26,12 @@ import pandas as pd
 
 from sim.engine.calendar import DAY
 from sim.history_frame import rows
+from sim.history_table import Rows
 
 __all__ = ["delivery_promises", "promise_kpis"]
 
 
-def delivery_promises(frame: pd.DataFrame, end: float) -> pd.DataFrame:
+def delivery_promises(frame: Rows, end: float) -> pd.DataFrame:
     """Per confirmed, not cancelled order: ``promised_by``, ``delivered_at`` (NaN), ``late``.
 
     ``late`` is True when the order was delivered after its promise, or was still not
@@ -66,7 +67,7 @@ def _share(mask: pd.Series | np.ndarray, of: pd.Series | np.ndarray) -> float:
     return float(np.asarray(mask)[np.asarray(of)].mean()) if total else math.nan
 
 
-def promise_kpis(frame: pd.DataFrame, end: float, attrs: pd.DataFrame) -> dict[str, Any]:
+def promise_kpis(frame: Rows, end: float, attrs: pd.DataFrame) -> dict[str, Any]:
     """The ``promise`` section of metrics.json (see the module docstring)."""
     table = delivery_promises(frame, end)
     decided = table["decided"].to_numpy()

@@ -20,6 +20,7 @@ import math
 import pandas as pd
 
 from sim.history_frame import first_time, rows
+from sim.history_table import Rows
 
 __all__ = ["RETURN_LATENCIES", "return_counts", "return_latency_frames"]
 
@@ -43,7 +44,7 @@ def _lags(start: pd.Series, end: pd.Series) -> pd.DataFrame:
     )
 
 
-def return_latency_frames(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def return_latency_frames(frame: Rows) -> dict[str, pd.DataFrame]:
     """Samples of each returns latency: ``{metric: DataFrame(order, lag, end)}``."""
     opened = first_time(frame, "crm.case_opened")
     refused = pd.Index(rows(frame, "erp.return_refused")["order"].unique())
@@ -61,7 +62,7 @@ def return_latency_frames(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def return_counts(frame: pd.DataFrame, orders_accepted: int) -> dict[str, object]:
+def return_counts(frame: Rows, orders_accepted: int) -> dict[str, object]:
     """Cases, RMAs, refusals by reason, receipts, credit memos and returns per 100 orders."""
     cases = int(rows(frame, "crm.case_opened")["order"].nunique())
     refused = rows(frame, "erp.return_refused")

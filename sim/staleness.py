@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history_frame import rows
+from sim.history_table import Rows
 from sim.integration.canonical import OrderStatus
 
 __all__ = [
@@ -36,7 +37,7 @@ TERMINAL_STATUSES = frozenset({OrderStatus.DELIVERED.value, OrderStatus.CANCELLE
 _TERMINAL = TERMINAL_STATUSES
 
 
-def crm_staleness_spans(frame: pd.DataFrame, end: float) -> pd.DataFrame:
+def crm_staleness_spans(frame: Rows, end: float) -> pd.DataFrame:
     """Every span of open-order time, and whether CRM's status differed from the ERP's in it.
 
     One row per span between two consecutive status changes of an order (on either side),
@@ -65,7 +66,7 @@ def crm_staleness_spans(frame: pd.DataFrame, end: float) -> pd.DataFrame:
 
 
 def _open_spans(
-    frame: pd.DataFrame, end: float, truth: pd.DataFrame | None = None
+    frame: Rows, end: float, truth: pd.DataFrame | None = None
 ) -> Iterator[tuple[int, float, float, bool]]:
     """(order, start, end, CRM differs from the truth) of each open-order span, in order.
 
@@ -110,7 +111,7 @@ def _open_spans(
         yield int(last_order), since, end, state[0] != state[1]
 
 
-def crm_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
+def crm_staleness(frame: Rows, end: float) -> dict[str, float]:
     """Time-weighted share of open-order time in which CRM status != ERP status.
 
     An order is open from its ERP creation until both systems show the same terminal
@@ -136,7 +137,7 @@ _MILESTONE_OF_SCAN = {
 _MILESTONES = ("IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
 
 
-def physical_status_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def physical_status_rows(frame: Rows) -> pd.DataFrame:
     """The ERP's status rows (order, time, status), carrier milestones moved to when they happened.
 
     A milestone row's time becomes the time every shipment of the order had physically
@@ -173,7 +174,7 @@ def physical_status_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return truth.sort_values(["order", "time"], kind="stable")
 
 
-def ground_truth_staleness(frame: pd.DataFrame, end: float) -> dict[str, float]:
+def ground_truth_staleness(frame: Rows, end: float) -> dict[str, float]:
     """CRM against the physical truth: stale share, and how late CRM showed DELIVERED.
 
     The share is time-weighted over open-order time, as :func:`crm_staleness`; the lag is

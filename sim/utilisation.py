@@ -39,6 +39,7 @@ import pandas as pd
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
 from sim.history_frame import ACCEPTANCE_EVENTS, rows
+from sim.history_table import Rows
 
 __all__ = [
     "HourlyResources",
@@ -56,7 +57,7 @@ _SUBSCRIBER = "subscriber:"
 _OUTCOMES = ("bus.applied", "bus.discarded", "bus.dead_lettered", "bus.dropped")
 
 
-def _subscriptions(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
+def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     """Each subscription's consumers, and the time each delivered copy held one."""
     subscribed = rows(frame, "bus.subscribed")
     subscribed = subscribed[subscribed["value"].notna()]
@@ -68,7 +69,7 @@ def _subscriptions(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]
     if not consumers:
         return consumers, empty
     delivered = rows(frame, "bus.delivered")[["actor", "subject", "time"]]
-    outcomes = frame[frame["event"].isin(_OUTCOMES)][["actor", "subject", "time"]]
+    outcomes = rows(frame, *_OUTCOMES)[["actor", "subject", "time"]]
     delivered = delivered.sort_values(["actor", "subject", "time"], kind="stable")
     outcomes = outcomes.sort_values(["actor", "subject", "time"], kind="stable")
     keys = ["actor", "subject"]
@@ -136,7 +137,7 @@ class HourlyResources:
         return mean
 
 
-def _served(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
+def _served(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     """Each resource's servers, and every served request's pool, end, wait and service."""
     declared = rows(frame, POOL_DECLARED)
     capacity = {
@@ -166,7 +167,7 @@ def _served(frame: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
     return capacity, pd.concat([served, handled], ignore_index=True)
 
 
-def hourly_resources(frame: pd.DataFrame, end: float, bucket_s: float = HOUR) -> HourlyResources:
+def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyResources:
     """Busy and waiting time of every declared resource per ``bucket_s`` over ``[0, end]``.
 
     A subscription's queue is unknown (NaN in every bucket). No declared resource (or
@@ -197,7 +198,7 @@ def hourly_resources(frame: pd.DataFrame, end: float, bucket_s: float = HOUR) ->
     return HourlyResources(edges, capacity, busy, queue)
 
 
-def resource_utilisation(frame: pd.DataFrame, end: float) -> dict[str, dict[str, Any]]:
+def resource_utilisation(frame: Rows, end: float) -> dict[str, dict[str, Any]]:
     """Utilisation and queue of every declared resource over ``[0, end]``, by its name."""
     return summarise_resources(hourly_resources(frame, end), end)
 
@@ -225,7 +226,7 @@ def _listed(values: np.ndarray) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
-def resource_series(frame: pd.DataFrame, hourly: HourlyResources) -> dict[str, Any]:
+def resource_series(frame: Rows, hourly: HourlyResources) -> dict[str, Any]:
     """The ``resource_hourly`` section of metrics.json: load and resources, hour by hour.
 
     Per hour of the run: the orders accepted, the retries made, and per resource the
@@ -236,14 +237,13 @@ def resource_series(frame: pd.DataFrame, hourly: HourlyResources) -> dict[str, A
     ``queue`` entry: its wait is not in the history).
     """
     edges = hourly.edges
-    times = frame["time"].to_numpy(dtype=float)
-    accepted = frame["event"].isin(ACCEPTANCE_EVENTS).to_numpy()
-    retried = (frame["event"] == RETRY_EVENT).to_numpy()
+    accepted = rows(frame, *ACCEPTANCE_EVENTS)["time"].to_numpy(dtype=float)
+    retried = rows(frame, RETRY_EVENT)["time"].to_numpy(dtype=float)
     listed = _listed
     return {
         "time_h": listed(edges[:-1] / HOUR),
-        "accepted": listed(np.histogram(times[accepted], edges)[0]),
-        "retries": listed(np.histogram(times[retried], edges)[0]),
+        "accepted": listed(np.histogram(accepted, edges)[0]),
+        "retries": listed(np.histogram(retried, edges)[0]),
         "utilisation": {name: listed(hourly.utilisation(name)) for name in hourly.servers},
         "queue": {
             name: listed(hourly.mean_queue(name))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_frame, run_end
+from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_frame, as_table, run_end
 from sim.checks.causality import causality
 from sim.checks.convergence import convergence
 from sim.checks.determinism import compare_histories
@@ -32,6 +32,7 @@ __all__ = [
     "RunEnd",
     "Verdict",
     "as_frame",
+    "as_table",
     "causality",
     "compare_histories",
     "convergence",
@@ -62,6 +63,6 @@ CHECKERS: dict[str, Checker] = {
 
 
 def run_all(history: HistoryLike) -> dict[str, Verdict]:
-    """Run every checker of :data:`CHECKERS` on one history (converted to a frame once)."""
-    frame = as_frame(history)
+    """Run every checker of :data:`CHECKERS` on one history (made a table once)."""
+    frame = as_table(history)
     return {name: check(frame) for name, check in CHECKERS.items()}

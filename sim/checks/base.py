@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import COLUMNS, History
-from sim.history_frame import history_frame
+from sim.history_frame import history_frame, rows, rows_at
+from sim.history_table import HistoryTable, Rows
 
 __all__ = [
     "COLUMN_NAMES",
@@ -29,6 +30,7 @@ __all__ = [
     "RunEnd",
     "Verdict",
     "as_frame",
+    "as_table",
     "correlation_id",
     "in_order",
     "rows",
@@ -36,8 +38,9 @@ __all__ = [
     "witness",
 ]
 
-HistoryLike: TypeAlias = History | pd.DataFrame
-"""What a checker accepts: a live history or its DataFrame (e.g. read back from Parquet)."""
+HistoryLike: TypeAlias = History | pd.DataFrame | HistoryTable
+"""What a checker accepts: a live history, its DataFrame (e.g. read back from Parquet) or
+its :class:`~sim.history_table.HistoryTable`."""
 
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 """The eight history columns, in storage order."""
@@ -108,7 +111,7 @@ class RunEnd:
         return {"in_flight": self.in_flight, "pending": self.pending}
 
 
-def as_frame(history: HistoryLike) -> pd.DataFrame:
+def as_frame(history: History | pd.DataFrame) -> pd.DataFrame:
     """The history as a frame: the eight columns, names categorical, index = row position.
 
     A frame that already has that shape is returned as it is (checkers never modify it).
@@ -134,11 +137,17 @@ def as_frame(history: HistoryLike) -> pd.DataFrame:
     return frame
 
 
-def rows(frame: pd.DataFrame, *events: str) -> pd.DataFrame:
-    """The rows of the given event types, in row order."""
-    if len(events) == 1:
-        return frame[frame["event"] == events[0]]
-    return frame[frame["event"].isin(events)]
+def as_table(history: HistoryLike) -> HistoryTable:
+    """The history as a :class:`~sim.history_table.HistoryTable` (rows asked by event type).
+
+    A live history that spilled is read part by part, never whole; a frame is checked and
+    shaped by :func:`as_frame`. A table is returned as it is.
+    """
+    if isinstance(history, HistoryTable):
+        return history
+    if isinstance(history, History):
+        return HistoryTable(history)
+    return HistoryTable(as_frame(history))
 
 
 def in_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +160,7 @@ def correlation_id(order: int) -> str:
     return f"O{order:08d}"
 
 
-def run_end(frame: pd.DataFrame) -> RunEnd:
+def run_end(frame: Rows) -> RunEnd:
     """The last ``run.ended`` row, or an absent end (never quiescent)."""
     ended = rows(frame, RUN_ENDED)
     if ended.empty:
@@ -168,13 +177,13 @@ def _number(value: object) -> float | None:
 
 
 def witness(
-    frame: pd.DataFrame, labels: Iterable[int], limit: int = WITNESS_LIMIT
+    frame: Rows, labels: Iterable[int], limit: int = WITNESS_LIMIT
 ) -> list[dict[str, object]]:
     """Decode the rows at ``labels`` (row positions, first ``limit`` distinct ones)."""
     picked = pd.unique(np.fromiter(labels, dtype=np.int64))[:limit]
+    found = rows_at(frame, picked)
     decoded: list[dict[str, object]] = []
-    for label in picked.tolist():
-        row = frame.loc[label]
+    for label, (_, row) in zip(picked.tolist(), found.iterrows(), strict=True):
         order = int(row["order"])
         item: dict[str, object] = {
             "row": int(label),

@@ -24,7 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, in_order, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, in_order, rows, witness
+from sim.history_frame import rows_at
+from sim.history_table import Rows
 
 __all__ = ["STOCK_COUNT", "STOCK_IN", "STOCK_OUT", "causality"]
 
@@ -45,7 +47,7 @@ STOCK_COUNT = "erp.stock_count"
 _EPSILON = 1e-9
 
 
-def _unallocated(frame: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
+def _unallocated(frame: Rows) -> tuple[pd.Index, pd.Index]:
     """Dispatch rows with no allocation at or before them, and those allocations' rows."""
     dispatched = rows(frame, "erp.shipment_dispatched")
     allocated = rows(frame, "erp.inventory_allocated")
@@ -57,7 +59,7 @@ def _unallocated(frame: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     return dispatched.index[~ok], pd.Index(late[~np.isnan(late)].astype(int))
 
 
-def _negative_stock(frame: pd.DataFrame) -> tuple[pd.Series, int]:
+def _negative_stock(frame: Rows) -> tuple[pd.Series, int]:
     """Running stock below zero: the offending rows' levels, and the number of stock groups."""
     moves = in_order(rows(frame, *STOCK_IN, *STOCK_OUT))
     sign = np.where(moves["event"].isin(STOCK_OUT).to_numpy(dtype=bool), -1.0, 1.0)
@@ -68,7 +70,7 @@ def _negative_stock(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     return level[level < -_EPSILON], groups
 
 
-def _unconserved(frame: pd.DataFrame) -> tuple[pd.Index, pd.Index, int]:
+def _unconserved(frame: Rows) -> tuple[pd.Index, pd.Index, int]:
     """Stock counts that do not balance, counts allocated outside [0, on hand], groups.
 
     Returns the count rows whose on hand differs from opening + received - issued, those
@@ -92,14 +94,14 @@ def _unconserved(frame: pd.DataFrame) -> tuple[pd.Index, pd.Index, int]:
 
 def causality(history: HistoryLike) -> Verdict:
     """Every dispatch follows its allocation; stock per plant and material never negative."""
-    frame = as_frame(history)
+    frame = as_table(history)
     unallocated, late_allocations = _unallocated(frame)
     negative, groups = _negative_stock(frame)
-    negative_groups = frame.loc[negative.index, ["status", "subject"]].astype(str)
+    negative_groups = rows_at(frame, negative.index.to_numpy())[["status", "subject"]].astype(str)
     first_negative = negative_groups.drop_duplicates().index
     unconserved, beyond, counted = _unconserved(frame)
     counts = {
-        "shipments": int((frame["event"] == "erp.shipment_dispatched").sum()),
+        "shipments": len(rows(frame, "erp.shipment_dispatched")),
         "shipments_without_allocation": len(unallocated),
         "stock_groups": groups,
         "negative_stock_points": len(negative),

@@ -27,12 +27,13 @@ from sim.checks.base import (
     Check,
     HistoryLike,
     Verdict,
-    as_frame,
+    as_table,
     in_order,
     rows,
     run_end,
     witness,
 )
+from sim.history_table import Rows
 
 __all__ = ["NOT_QUIESCENT", "convergence"]
 
@@ -43,7 +44,7 @@ OPENED, CLOSED = "integration.exception_raised", "integration.exception_resolved
 """An order's exception raised (for a person), and resolved."""
 
 
-def _last(frame: pd.DataFrame, event: str) -> pd.DataFrame:
+def _last(frame: Rows, event: str) -> pd.DataFrame:
     """Per order, the last row of ``event``: its status (as text) and its row position."""
     last = in_order(rows(frame, event)).groupby("order").tail(1)
     return pd.DataFrame(
@@ -52,7 +53,7 @@ def _last(frame: pd.DataFrame, event: str) -> pd.DataFrame:
     )
 
 
-def _open_exceptions(frame: pd.DataFrame) -> np.ndarray:
+def _open_exceptions(frame: Rows) -> np.ndarray:
     """Orders with more ``exception_raised`` than ``exception_resolved`` rows."""
     raised = rows(frame, OPENED)["order"].value_counts()
     resolved = rows(frame, CLOSED)["order"].value_counts()
@@ -62,7 +63,7 @@ def _open_exceptions(frame: pd.DataFrame) -> np.ndarray:
 
 def convergence(history: HistoryLike) -> Verdict:
     """For every order with ERP status rows, CRM's last status equals the ERP's last status."""
-    frame = as_frame(history)
+    frame = as_table(history)
     end = run_end(frame)
     erp = _last(frame, "erp.order_status").sort_index()
     crm = _last(frame, "crm.status_updated").reindex(erp.index)

@@ -14,11 +14,11 @@ from sim.checks.base import (
     COLUMN_NAMES,
     NAME_COLUMNS,
     Check,
-    HistoryLike,
     Verdict,
     as_frame,
     witness,
 )
+from sim.engine import History
 
 __all__ = ["compare_histories"]
 
@@ -43,7 +43,7 @@ def _differs(a: pd.DataFrame, b: pd.DataFrame, length: int) -> np.ndarray:
     return differs
 
 
-def compare_histories(a: HistoryLike, b: HistoryLike) -> Verdict:
+def compare_histories(a: History | pd.DataFrame, b: History | pd.DataFrame) -> Verdict:
     """Equal when both histories have the same rows with the same decoded values."""
     frame_a, frame_b = as_frame(a), as_frame(b)
     length = min(len(frame_a), len(frame_b))

@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_frame, rows, run_end, witness
+from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
+from sim.history_table import Rows
 
 __all__ = ["KINDS", "NOT_JUDGED", "message_conservation", "owed_copies"]
 
@@ -56,7 +57,7 @@ _PER_SUBSCRIPTION = (
 _FLAGS = ("negative_in_flight", "over_replayed", "unexpected")
 
 
-def _tally(frame: pd.DataFrame) -> pd.DataFrame:
+def _tally(frame: Rows) -> pd.DataFrame:
     """Counts of each per-copy row, one row per (subscription, message)."""
     copies = rows(frame, *KINDS)
     table = (
@@ -75,7 +76,7 @@ def _tally(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def owed_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
     """(subscription, message) pairs the broker owes a copy, and the declared subscriptions."""
     subscribed = rows(frame, "bus.subscribed")
     subs = pd.DataFrame(
@@ -98,6 +99,7 @@ def owed_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             "message": published["subject"].to_numpy(),
             "type": published["status"].astype(str).to_numpy(dtype=object),
             "row": published.index.to_numpy(),
+            "time": published["time"].to_numpy(dtype=float),
         }
     )
     owed = messages.merge(subs, on="topic").merge(
@@ -144,7 +146,7 @@ def _summary(table: pd.DataFrame, declared: np.ndarray, end: RunEnd) -> dict[str
 
 def message_conservation(history: HistoryLike) -> Verdict:
     """Per subscription: delivered = applied + discarded + dead-lettered + dropped + in flight."""
-    frame = as_frame(history)
+    frame = as_table(history)
     end = run_end(frame)
     if rows(frame, "bus.subscribed", "bus.delivered").empty:
         counts = {

@@ -21,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, in_order, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, in_order, rows, witness
+from sim.history_frame import rows_at
+from sim.history_table import Rows
 from sim.integration.canonical import STATUS_RANK, OrderStatus
 
 __all__ = ["RANK", "SHIPMENT_EXCEPTION", "monotonic_lifecycle"]
@@ -64,12 +66,12 @@ def _backward(
     return pairs, sequences, int(np.isnan(rank).sum())
 
 
-def _not_after_short_shipment(frame: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+def _not_after_short_shipment(frame: Rows, pairs: np.ndarray) -> np.ndarray:
     """The backward pairs, bar moves to BACKORDERED after a short shipment of the order."""
     short = rows(frame, "erp.shipped_short").groupby("order")["time"].min()
     if short.empty or not len(pairs):
         return pairs
-    after = frame.loc[pairs[:, 1], ["order", "time", "status"]]
+    after = rows_at(frame, pairs[:, 1])[["order", "time", "status"]]
     since = short.reindex(after["order"].to_numpy()).to_numpy(dtype=float)
     allowed = (after["status"].astype(str).to_numpy() == OrderStatus.BACKORDERED.value) & (
         since <= after["time"].to_numpy(dtype=float)
@@ -80,7 +82,7 @@ def _not_after_short_shipment(frame: pd.DataFrame, pairs: np.ndarray) -> np.ndar
 
 def monotonic_lifecycle(history: HistoryLike) -> Verdict:
     """CRM order and shipment statuses never move back in rank, bar the allowed moves."""
-    frame = as_frame(history)
+    frame = as_table(history)
     order_pairs, orders, order_unranked = _backward(
         rows(frame, "crm.status_updated"),
         ["order"],

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, rows, witness
 from sim.history_frame import accepted_rows
 
 __all__ = ["CENT", "no_duplicates"]
@@ -60,7 +60,7 @@ def _per_order(
 
 def no_duplicates(history: HistoryLike) -> Verdict:
     """One create per order, one dispatch per delivery, one invoice each; totals agree."""
-    frame = as_frame(history)
+    frame = as_table(history)
     created = rows(frame, "erp.order_created")
     dispatched = rows(frame, "erp.shipment_dispatched")
     invoiced = rows(frame, "erp.invoice_posted")

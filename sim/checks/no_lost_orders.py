@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, rows, witness
 from sim.history_frame import accepted_rows
 
 __all__ = ["EXCEPTION_EVENTS", "no_lost_orders"]
@@ -27,7 +27,7 @@ EXCEPTION_EVENTS: tuple[str, ...] = ("integration.exception_raised", "integratio
 
 def no_lost_orders(history: HistoryLike) -> Verdict:
     """Every accepted order has ``erp.order_created`` or an exception row."""
-    frame = as_frame(history)
+    frame = as_table(history)
     accepted = accepted_rows(frame)
     orders = np.unique(accepted["order"].to_numpy())
     created = np.isin(orders, rows(frame, "erp.order_created")["order"].to_numpy())

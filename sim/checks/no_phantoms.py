@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, rows, witness
 from sim.history_frame import accepted_rows
 
 __all__ = ["no_phantoms"]
@@ -31,7 +31,7 @@ def _pairs(frame: pd.DataFrame) -> pd.MultiIndex:
 
 def no_phantoms(history: HistoryLike) -> Verdict:
     """Every ERP order, shipment, invoice and tender traces back to an accepted order."""
-    frame = as_frame(history)
+    frame = as_table(history)
     accepted = accepted_rows(frame)["order"]
     created = rows(frame, "erp.order_created")
     dispatched = rows(frame, "erp.shipment_dispatched")

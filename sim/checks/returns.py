@@ -26,20 +26,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.base import Check, HistoryLike, Verdict, as_frame, rows, witness
+from sim.checks.base import Check, HistoryLike, Verdict, as_table, rows, witness
+from sim.history_table import Rows
 
 __all__ = ["returns"]
 
 _EPSILON = 1e-9
 
 
-def _units(frame: pd.DataFrame, event: str) -> pd.Series:
+def _units(frame: Rows, event: str) -> pd.Series:
     """Units per (order, material number) of ``event``'s rows."""
     found = rows(frame, event)
     return found.groupby(["order", "subject"])["value"].sum()
 
 
-def _beyond(frame: pd.DataFrame, event: str, limit: pd.Series, keys: list[str]) -> pd.DataFrame:
+def _beyond(frame: Rows, event: str, limit: pd.Series, keys: list[str]) -> pd.DataFrame:
     """Rows of ``event`` whose group's total exceeds ``limit`` (missing limit: zero)."""
     found = rows(frame, event)
     if found.empty:
@@ -50,7 +51,7 @@ def _beyond(frame: pd.DataFrame, event: str, limit: pd.Series, keys: list[str]) 
     return found[totals > allowed + _EPSILON]
 
 
-def _early(frame: pd.DataFrame, status: str, event: str) -> pd.DataFrame:
+def _early(frame: Rows, status: str, event: str) -> pd.DataFrame:
     """Case status rows showing ``status`` before the order's first ``event`` (or none)."""
     statuses = rows(frame, "crm.case_status")
     shown = statuses[statuses["status"] == status]
@@ -64,7 +65,7 @@ def _early(frame: pd.DataFrame, status: str, event: str) -> pd.DataFrame:
 
 def returns(history: HistoryLike) -> Verdict:
     """One RMA per case; received <= delivered and authorised; credited <= received."""
-    frame = as_frame(history)
+    frame = as_table(history)
     authorized = rows(frame, "erp.return_authorized")
     duplicates = authorized[authorized.duplicated("order", keep="first")]
     first_rma = authorized.drop_duplicates("order", keep="first").set_index("order")["value"]

@@ -291,6 +291,17 @@ class History:
         if self._rows:
             yield self._memory_columns()[name]
 
+    def parts(self) -> Iterator[dict[str, np.ndarray]]:
+        """Every column piece by piece: each spilled part, then the rows in memory."""
+        yield from self._spill.tables()
+        if self._rows:
+            yield self._memory_columns()
+
+    @property
+    def spill_folder(self) -> Path | None:
+        """The folder of the spilled parts (``None`` before the first spill)."""
+        return self._spill.folder
+
     def select(self, event: str) -> list[dict[str, float | int | str]]:
         """The rows of one event type, decoded (for tests, notebooks and debugging)."""
         code = self.events.find(event)

@@ -94,12 +94,19 @@ class SpillStore:
         for path, rows in self._parts:
             column = pq.read_table(path, columns=[name]).column(name)
             values = column.to_numpy()
-            if values.dtype != dtype or len(values) != rows:
-                raise ValueError(
-                    f"{path}: spilled column {name!r} reads back as {values.dtype} x "
-                    f"{len(values)}, expected {dtype} x {rows}"
-                )
+            _expect(path, name, values, dtype, rows)
             yield values
+
+    def tables(self) -> Iterator[dict[str, np.ndarray]]:
+        """Each part in turn, every column, as numpy arrays of the history's dtypes."""
+        import pyarrow.parquet as pq
+
+        for path, rows in self._parts:
+            table = pq.read_table(path)
+            part = {name: table.column(name).to_numpy() for name, _, _ in self._columns}
+            for name, values in part.items():
+                _expect(path, name, values, self._dtypes[name], rows)
+            yield part
 
     def close(self) -> None:
         """Remove the parts and their folder now (the store is empty afterwards)."""
@@ -108,3 +115,12 @@ class SpillStore:
         self._folder = None
         self._parts = []
         self._cleanup = None
+
+
+def _expect(path: Path, name: str, values: np.ndarray, dtype: np.dtype[Any], rows: int) -> None:
+    """Refuse a part whose column reads back with another dtype or length than written."""
+    if values.dtype != dtype or len(values) != rows:
+        raise ValueError(
+            f"{path}: spilled column {name!r} reads back as {values.dtype} x "
+            f"{len(values)}, expected {dtype} x {rows}"
+        )

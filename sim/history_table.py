@@ -1,0 +1,211 @@
+"""The history as metrics and checkers read it: rows asked for by event type.
+
+Every KPI and every invariant is computed from the rows of a few event types at a time.
+:class:`HistoryTable` answers those questions without holding every row at once when the
+history is large: a spilled history (a long run) is regrouped by event on disk once
+(:class:`~sim.engine.history_by_event.RowsByEvent`) and each question reads only its
+rows; a history in memory, or a frame read back from ``history.parquet``, is one frame
+and answers with a mask. Both give the same frames: the eight columns, names as pandas
+categoricals over the whole history's vocabularies, index = the row's position in the
+history (a checker's witness label).
+
+:meth:`HistoryTable.without_orders` leaves out every row of some orders (the warm-up's),
+on every question asked afterwards.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import History
+from sim.engine.history_by_event import RECORD_DTYPE, RowsByEvent
+
+__all__ = ["HistoryTable", "Rows", "history_frame"]
+
+_NAME_COLUMNS = ("event", "actor", "status")
+
+_GROUPED: weakref.WeakKeyDictionary[History, RowsByEvent] = weakref.WeakKeyDictionary()
+"""Each spilled history's grouped rows, built once and kept while the history lives."""
+
+
+class HistoryTable:
+    """A run's history rows, selected by event type (see the module docstring).
+
+    ``source`` is a :class:`~sim.engine.History` or a history frame (the eight columns,
+    names categorical, index = row position: :func:`sim.history_frame.history_frame`).
+    """
+
+    def __init__(self, source: History | pd.DataFrame, dropped: np.ndarray | None = None) -> None:
+        self._source = source
+        self._dropped = dropped
+        self._frame: pd.DataFrame | None = None
+        self._grouped: RowsByEvent | None = None
+        if isinstance(source, pd.DataFrame):
+            self._frame = source
+        elif not source.spilled_rows:
+            self._frame = history_frame(source)
+        self._categories = {name: self._vocabulary(name) for name in _NAME_COLUMNS}
+        self._event_codes = {str(name): code for code, name in enumerate(self._categories["event"])}
+
+    def _vocabulary(self, column: str) -> pd.Index:
+        if self._frame is not None:
+            return self._frame[column].cat.categories
+        history = self._source
+        assert isinstance(history, History)
+        vocabulary = {"event": history.events, "actor": history.actors, "status": history.statuses}
+        return pd.Index(vocabulary[column].names)
+
+    def __len__(self) -> int:
+        """Rows in the whole history (the dropped orders' rows included)."""
+        if self._frame is not None:
+            return len(self._frame)
+        return len(self._source)
+
+    def categories(self, column: str) -> pd.Index:
+        """The names a categorical column (``event``, ``actor``, ``status``) may hold."""
+        return self._categories[column]
+
+    def without_orders(self, orders: Iterable[int]) -> HistoryTable:
+        """The same history without any row of ``orders`` (rows of no order stay)."""
+        dropped = np.unique(np.fromiter(orders, dtype=np.int64))
+        if self._dropped is not None:
+            dropped = np.union1d(dropped, self._dropped)
+        table = HistoryTable.__new__(HistoryTable)
+        table.__dict__.update(self.__dict__)
+        table._dropped = dropped if dropped.size else None
+        return table
+
+    def select(self, *events: str) -> pd.DataFrame:
+        """The rows of the given event types, in row order."""
+        codes = [self._event_codes[e] for e in events if e in self._event_codes]
+        if self._frame is not None:
+            frame = self._frame
+            if len(codes) == 1:
+                selected = frame[frame["event"].cat.codes.to_numpy() == codes[0]]
+            else:
+                selected = frame[np.isin(frame["event"].cat.codes.to_numpy(), codes)]
+        else:
+            selected = self._records_frame(self._grouped_rows().read(codes))
+        return self._keep(selected)
+
+    def event_counts(self) -> dict[str, int]:
+        """Rows per event type (types with no row left out)."""
+        names = self._categories["event"]
+        if self._dropped is None:
+            if self._frame is not None:
+                counts = np.bincount(
+                    self._frame["event"].cat.codes.to_numpy(), minlength=len(names)
+                )
+            else:
+                counts = self._grouped_rows().counts()
+            return {str(names[code]): int(n) for code, n in enumerate(counts.tolist()) if n}
+        every = {str(names[code]) for code in range(len(names))}
+        counts_left = {name: len(self.select(name)) for name in sorted(every)}
+        return {name: n for name, n in counts_left.items() if n}
+
+    def at(self, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        """The rows at the given positions (row numbers in the whole history), in that order."""
+        wanted = np.asarray(positions, dtype=np.int64)
+        if self._frame is not None:
+            return self._frame.loc[wanted]
+        history = self._source
+        assert isinstance(history, History)
+        found: dict[int, pd.DataFrame] = {}
+        start = 0
+        for part in history.parts():
+            size = len(part["time"])
+            inside = wanted[(wanted >= start) & (wanted < start + size)]
+            if inside.size:
+                records = np.empty(inside.size, dtype=RECORD_DTYPE)
+                records["position"] = inside
+                for name in part:
+                    records[name] = part[name][inside - start]
+                picked = self._records_frame(records)
+                for position in inside.tolist():
+                    found[position] = picked.loc[[position]]
+            start += size
+        missing = [p for p in wanted.tolist() if p not in found]
+        if missing:
+            raise KeyError(f"no history row at positions {missing[:5]}")
+        return pd.concat([found[p] for p in wanted.tolist()]) if len(wanted) else self.select()
+
+    def _keep(self, selected: pd.DataFrame) -> pd.DataFrame:
+        if self._dropped is None:
+            return selected
+        return selected[~np.isin(selected["order"].to_numpy(), self._dropped)]
+
+    def _grouped_rows(self) -> RowsByEvent:
+        if self._grouped is None:
+            history = self._source
+            assert isinstance(history, History) and history.spill_folder is not None
+            grouped = _GROUPED.get(history)
+            if grouped is None:
+                grouped = RowsByEvent(history, history.spill_folder / "by-event")
+                _GROUPED[history] = grouped
+            self._grouped = grouped
+        return self._grouped
+
+    def _records_frame(self, records: np.ndarray) -> pd.DataFrame:
+        """A history frame from grouped records (columns copied out of the records)."""
+        columns: dict[str, object] = {}
+        for name in records.dtype.names or ():
+            if name == "position":
+                continue
+            values = np.ascontiguousarray(records[name])
+            if name in self._categories:
+                columns[name] = pd.Categorical.from_codes(
+                    values.astype(np.int32), categories=self._categories[name]
+                )
+            else:
+                columns[name] = values
+        return pd.DataFrame(columns, index=pd.Index(records["position"], dtype=np.int64))
+
+
+def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
+    """One row per history record, name columns as pandas categoricals (zero-copy codes).
+
+    A frame is returned as it is: a history read back from ``history.parquet`` already has
+    these columns and dtypes. A spilled history's columns are read back fresh, so they are
+    not copied again (its peak is the frame plus one column).
+    """
+    if isinstance(history, pd.DataFrame):
+        return history
+    cols = _LazyColumns(history)
+    frame = pd.DataFrame(
+        {
+            "time": cols["time"],
+            "event": pd.Categorical.from_codes(
+                cols["event"].astype("int32"), categories=pd.Index(history.events.names)
+            ),
+            "actor": pd.Categorical.from_codes(
+                cols["actor"].astype("int32"), categories=pd.Index(history.actors.names)
+            ),
+            "order": cols["order"],
+            "subject": cols["subject"],
+            "status": pd.Categorical.from_codes(
+                cols["status"].astype("int32"), categories=pd.Index(history.statuses.names)
+            ),
+            "value": cols["value"],
+            "value2": cols["value2"],
+        },
+        copy=not history.spilled_rows,
+    )
+    return frame
+
+
+class _LazyColumns:
+    """``history.columns()`` read one column at a time, when the frame asks for it."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._history.columns([name])[name]
+
+
+Rows = HistoryTable | pd.DataFrame
+"""What the selectors accept: a :class:`HistoryTable`, or a history frame."""
