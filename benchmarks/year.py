@@ -80,9 +80,10 @@ def main() -> int:
             )
 
     result = execute(scenario, progress=progress)
-    # rows are recorded in time order: the rows before each sample, from the time column
-    times = result.history.columns(["time"])["time"]
-    rows_at = np.searchsorted(times, [now for now, _ in samples], side="right")
+    # rows are recorded in time order: the rows before each sample, part by part
+    rows_at = np.zeros(len(samples), dtype=np.int64)
+    for times in result.history.chunks("time"):
+        rows_at += np.searchsorted(times, [now for now, _ in samples], side="right")
     print("day     rows          RSS MiB  growth since the previous week (bytes/row)")
     previous: tuple[float, int] | None = None
     for (now, rss), rows in zip(samples, rows_at.tolist(), strict=True):
@@ -91,7 +92,6 @@ def main() -> int:
             growth = f"{(rss - previous[0]) * 2**20 / (rows - previous[1]):8.0f}"
         print(f"{now / DAY:4.0f} {rows:12,} {rss:10.0f}  {growth}")
         previous = (rss, rows)
-    del times
     after_metrics = peak_mib()
     checks_started = time.perf_counter()
     holds = result.invariants_hold

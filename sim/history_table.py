@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import History
-from sim.engine.history_by_event import RECORD_DTYPE, RowsByEvent
+from sim.engine.history_by_event import RowsByEvent
 
 __all__ = ["HistoryTable", "Rows", "history_frame"]
 
@@ -120,11 +120,8 @@ class HistoryTable:
             size = len(part["time"])
             inside = wanted[(wanted >= start) & (wanted < start + size)]
             if inside.size:
-                records = np.empty(inside.size, dtype=RECORD_DTYPE)
-                records["position"] = inside
-                for name in part:
-                    records[name] = part[name][inside - start]
-                picked = self._records_frame(records)
+                columns = {name: values[inside - start] for name, values in part.items()}
+                picked = self._records_frame({"position": inside, **columns})
                 for position in inside.tolist():
                     found[position] = picked.loc[[position]]
             start += size
@@ -149,20 +146,20 @@ class HistoryTable:
             self._grouped = grouped
         return self._grouped
 
-    def _records_frame(self, records: np.ndarray) -> pd.DataFrame:
-        """A history frame from grouped records (columns copied out of the records)."""
+    def _records_frame(self, records: dict[str, np.ndarray]) -> pd.DataFrame:
+        """A history frame from grouped columns (``position`` becomes the index)."""
         columns: dict[str, object] = {}
-        for name in records.dtype.names or ():
+        for name, values in records.items():
             if name == "position":
                 continue
-            values = np.ascontiguousarray(records[name])
             if name in self._categories:
                 columns[name] = pd.Categorical.from_codes(
                     values.astype(np.int32), categories=self._categories[name]
                 )
             else:
                 columns[name] = values
-        return pd.DataFrame(columns, index=pd.Index(records["position"], dtype=np.int64))
+        index = pd.Index(records["position"], dtype=np.int64)
+        return pd.DataFrame(columns, index=index, copy=False)
 
 
 def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:

@@ -6,37 +6,43 @@ mask over its event column; a spilled one (a long run: tens of millions of rows 
 Parquet parts) would have to read every part back for each question, or hold every row
 at once. :class:`RowsByEvent` instead sorts the rows by event once, after the run, with a
 counting sort that streams the parts: one pass counts each event's rows, a second writes
-each part's rows, stably grouped by event, to that event's slot of one flat file of packed
-records. Reading an event's rows is then one contiguous read of exactly those records,
-and memory holds only what was asked for.
+each part's rows, stably grouped by event, into that event's slot of every column of one
+flat file. Reading an event's rows is then one contiguous read per column of exactly
+those values, and memory holds only what was asked for.
 
-Each record is the row's eight columns (:data:`~sim.engine.history.COLUMNS`) after
-its ``position``: its row number in the whole history, which keeps the row order
-(records of one event are in row order; rows of several events are merged by position)
-and names the row in a checker's witness. The file lives in the history's spill folder
-and goes with it.
+Beside the history's eight columns (:data:`~sim.engine.history.COLUMNS`) the file keeps
+each row's ``position``: its row number in the whole history, which keeps the row order
+(one event's rows are in row order; rows of several events are merged by position) and
+names the row in a checker's witness. The file lives in the history's spill folder and
+goes with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sim.engine.history import COLUMNS, History
 
-__all__ = ["RECORD_DTYPE", "RowsByEvent"]
+__all__ = ["GROUPED_COLUMNS", "RowsByEvent"]
 
-RECORD_DTYPE = np.dtype([("position", np.int64), *((name, dtype) for name, _, dtype in COLUMNS)])
-"""One record of the grouped file: the row's position, then its eight columns."""
+GROUPED_COLUMNS: tuple[tuple[str, np.dtype[Any]], ...] = (
+    ("position", np.dtype(np.int64)),
+    *((name, np.dtype(dtype)) for name, _, dtype in COLUMNS),
+)
+"""The grouped file's columns: each row's position, then the history's eight columns."""
 
 
 class RowsByEvent:
-    """The rows of a history grouped by event code in one file under ``folder``.
+    """The rows of a history grouped by event code, column by column, in one file.
 
-    Built in two streaming passes over the history's parts; memory holds one part at a
-    time. The history must not record further rows (a finished run's history).
+    The file holds each column of :data:`GROUPED_COLUMNS` whole, one after the other, and
+    each column's values sorted by event code (stably: row order within an event). Built
+    in two streaming passes over the history's parts; memory holds one part at a time.
+    The history must not record further rows (a finished run's history).
     """
 
     def __init__(self, history: History, folder: Path) -> None:
@@ -47,26 +53,29 @@ class RowsByEvent:
         self._offsets = np.concatenate(([0], np.cumsum(counts)))
         self._counts = counts
         self._rows = int(self._offsets[-1])
+        self._starts: dict[str, int] = {}
+        start = 0
+        for name, dtype in GROUPED_COLUMNS:
+            self._starts[name] = start
+            start += self._rows * dtype.itemsize
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "rows-by-event.bin"
-        size = RECORD_DTYPE.itemsize
         cursor = self._offsets[:-1].copy()
         position = 0
         with open(self.path, "wb") as out:
-            out.truncate(self._rows * size)
+            out.truncate(start)
             for part in history.parts():
                 events = part["event"]
                 order = np.argsort(events, kind="stable")
-                records = np.empty(len(order), dtype=RECORD_DTYPE)
-                records["position"] = order + position
-                for name, _, _ in COLUMNS:
-                    records[name] = part[name][order]
                 bounds = np.searchsorted(events[order], np.arange(codes + 1))
-                for code in np.flatnonzero(np.diff(bounds)).tolist():
-                    low, high = int(bounds[code]), int(bounds[code + 1])
-                    out.seek(int(cursor[code]) * size)
-                    records[low:high].tofile(out)
-                    cursor[code] += high - low
+                present = np.flatnonzero(np.diff(bounds)).tolist()
+                for name, dtype in GROUPED_COLUMNS:
+                    values = order + position if name == "position" else part[name][order]
+                    values = np.ascontiguousarray(values, dtype=dtype)
+                    for code in present:
+                        out.seek(self._starts[name] + int(cursor[code]) * dtype.itemsize)
+                        values[bounds[code] : bounds[code + 1]].tofile(out)
+                cursor += np.diff(bounds)[:codes]
                 position += len(order)
         if position != self._rows:
             raise ValueError(f"{self.path}: grouped {position} rows, counted {self._rows}")
@@ -78,22 +87,38 @@ class RowsByEvent:
         """Rows per event code (index: the code)."""
         return self._counts.copy()
 
-    def read(self, codes: Iterable[int]) -> np.ndarray:
-        """The records of the given event codes, in row order (a fresh structured array)."""
-        wanted = sorted({int(code) for code in codes if 0 <= code < len(self._counts)})
-        pieces = [
-            np.fromfile(
-                self.path,
-                dtype=RECORD_DTYPE,
-                count=int(self._counts[code]),
-                offset=int(self._offsets[code]) * RECORD_DTYPE.itemsize,
-            )
-            for code in wanted
-            if self._counts[code]
+    def read(self, codes: Iterable[int]) -> dict[str, np.ndarray]:
+        """The columns of the rows of the given event codes, in row order (fresh arrays).
+
+        Each column is read straight into its own array, one event's slice at a time, so
+        memory holds the asked rows once (and one column more while several events are
+        put back in row order).
+        """
+        wanted = [
+            code
+            for code in sorted({int(code) for code in codes})
+            if 0 <= code < len(self._counts) and self._counts[code]
         ]
-        if not pieces:
-            return np.empty(0, dtype=RECORD_DTYPE)
-        if len(pieces) == 1:
-            return pieces[0]
-        records = np.concatenate(pieces)
-        return records[np.argsort(records["position"], kind="stable")]
+        order: np.ndarray | None = None
+        out: dict[str, np.ndarray] = {}
+        for name, dtype in GROUPED_COLUMNS:
+            pieces = [
+                np.fromfile(
+                    self.path,
+                    dtype=dtype,
+                    count=int(self._counts[code]),
+                    offset=self._starts[name] + int(self._offsets[code]) * dtype.itemsize,
+                )
+                for code in wanted
+            ]
+            if not pieces:
+                out[name] = np.empty(0, dtype=dtype)
+                continue
+            values = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+            del pieces
+            if len(wanted) > 1:
+                if order is None:
+                    order = np.argsort(values, kind="stable")  # the positions come first
+                values = values[order]
+            out[name] = values
+        return out

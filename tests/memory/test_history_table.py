@@ -1,4 +1,4 @@
-"""A spilled history answers metrics' and checkers' questions as the whole one, one event at a time."""
+"""A spilled history answers metrics' and checkers' questions as the whole one, event by event."""
 
 from __future__ import annotations
 
@@ -105,9 +105,9 @@ def test_the_grouped_file_holds_each_event_contiguously_in_row_order(
     events = spilled.columns(["event"])["event"]
     assert grouped.counts().tolist() == np.bincount(events, minlength=EVENTS).tolist()
     for code in range(EVENTS):
-        records = grouped.read([code])
-        assert (records["event"] == code).all()
-        assert np.array_equal(records["position"], np.flatnonzero(events == code))
+        columns = grouped.read([code])
+        assert (columns["event"] == code).all()
+        assert np.array_equal(columns["position"], np.flatnonzero(events == code))
 
 
 def test_a_selection_holds_only_its_rows_in_memory() -> None:
