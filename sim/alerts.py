@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.delivery_health import dead_letter_depth, exception_backlog
 from sim.engine.calendar import DAY
-from sim.history_frame import rows
+from sim.history_frame import names, rows
 from sim.history_table import Rows
 from sim.outage_recovery import integration_backlog, outage_recovery, owed_copy_spans
 from sim.scenario.alerts import AlertRule, windowed_signal
@@ -108,7 +108,7 @@ def signal_at(
     if windowed is not None and rule.window is not None:
         kind, name, q = windowed
         if kind == "failed_calls":
-            calls = rows(frame, "endpoint.call")
+            calls = rows(frame, "endpoint.call", columns=("time", "actor", "status"))
             matching = _names_starting(calls["actor"], f"endpoint:{name}")
             failed = calls[calls["actor"].isin(matching) & (calls["status"] != "ok")]
             return _windowed_counts(failed["time"].to_numpy(dtype=float), ticks, rule.window)
@@ -168,9 +168,9 @@ def _fault_windows(frame: Rows) -> pd.DataFrame:
     keys = pd.MultiIndex.from_arrays([started["actor"].astype(str), started["subject"]])
     return pd.DataFrame(
         {
-            "kind": started["actor"].astype(str).str.removeprefix("fault:").to_numpy(),
+            "kind": names(started["actor"], "fault:"),
             "window": started["subject"].to_numpy(dtype=np.int64),
-            "target": started["status"].astype(str).to_numpy(),
+            "target": names(started["status"]),
             "start_s": started["time"].to_numpy(dtype=float),
             "end_s": ends.reindex(keys).to_numpy(dtype=float),
         }

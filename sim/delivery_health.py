@@ -97,14 +97,13 @@ def _peak(levels: np.ndarray) -> int:
 
 
 def _calls(frame: Rows, accepted: int) -> dict[str, dict[str, dict[str, float]]]:
-    calls = rows(frame, CALL_EVENT)
-    keys = pd.DataFrame(
-        {
-            "endpoint": calls["actor"].astype(str).str.removeprefix("endpoint:").to_numpy(),
-            "status": calls["status"].astype(str).to_numpy(),
-        }
-    )
-    table = keys.groupby(["endpoint", "status"]).size().unstack(fill_value=0)
+    calls = rows(frame, CALL_EVENT, columns=("actor", "status"))
+    # count on the categorical codes; names only for the few (endpoint, status) groups
+    table = calls.groupby(["actor", "status"], observed=True).size().unstack(fill_value=0)
+    del calls
+    table.index = table.index.astype(str).str.removeprefix("endpoint:")
+    table.columns = table.columns.astype(str)
+    table = table.sort_index().sort_index(axis=1)
     total = table.sum(axis=1)
     table = table.reindex(columns=list(CALL_OUTCOMES), fill_value=0)
     summary = pd.DataFrame(
@@ -219,7 +218,7 @@ def api_limit_use(frame: Rows, limits: Sequence[Mapping[str, Any]]) -> list[dict
     A call counts at its row's time (when it finished) unless it was never admitted
     (:data:`NOT_ADMITTED`); ``peak_utilisation`` is that peak over the limit's ``requests``.
     """
-    calls = rows(frame, CALL_EVENT)
+    calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status"))
     admitted = calls[~calls["status"].isin(NOT_ADMITTED)]
     times = {
         str(actor).removeprefix("endpoint:"): np.sort(group["time"].to_numpy(dtype=float))

@@ -37,6 +37,7 @@ from sim.history_frame import (
     accepted_rows,
     first_time,
     history_frame,
+    names,
     region_rows,
     rows,
 )
@@ -66,16 +67,14 @@ def order_attributes(frame: Rows) -> pd.DataFrame:
         {
             "accepted_at": accepted["time"].to_numpy(),
             "quoted": (accepted["event"] == QUOTE_ACCEPTANCE).to_numpy(dtype=bool),
-            "channel": accepted["status"].astype(str).to_numpy(),
+            "channel": names(accepted["status"]),
             "net_value": accepted["value"].to_numpy(),
             "units": accepted["value2"].to_numpy(),
         },
         index=accepted["order"].to_numpy(),
     )
     regions = region_rows(frame)
-    attributes["region"] = pd.Series(
-        regions["status"].astype(str).to_numpy(), index=regions["order"].to_numpy()
-    )
+    attributes["region"] = pd.Series(names(regions["status"]), index=regions["order"].to_numpy())
     return attributes
 
 

@@ -29,7 +29,7 @@ from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
-from sim.history_frame import accepted_rows, history_table, rows
+from sim.history_frame import accepted_rows, history_table, names, rows
 from sim.history_table import HistoryTable, Rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
@@ -131,18 +131,32 @@ def _counts(frame: Rows, event: str) -> dict[str, int]:
 
 
 def _endpoints(frame: Rows) -> dict[str, dict[str, float]]:
-    calls = rows(frame, "endpoint.call")
+    calls = rows(frame, "endpoint.call", columns=("actor", "status", "value", "value2"))
+    # one stable sort by endpoint, then numpy slices: no per-endpoint copy of the frame
+    codes = calls["actor"].cat.codes.to_numpy()
+    order = np.argsort(codes, kind="stable")
+    actors = calls["actor"].cat.categories
+    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
+    status = names(calls["status"])[order]
+    waits, services = calls["value"].to_numpy()[order], calls["value2"].to_numpy()[order]
+    del calls
     result: dict[str, dict[str, float]] = {}
-    for actor, group in calls.groupby("actor", observed=True):
-        served = group[group["status"] == "ok"]
-        result[str(actor).removeprefix("endpoint:")] = {
-            "calls": len(group),
-            "served": len(served),
-            "throttled": int((group["status"] == "throttled").sum()),
-            "unavailable": int((group["status"] == "unavailable").sum()),
-            "mean_wait_s": float(served["value"].mean()) if len(served) else math.nan,
-            "p95_wait_s": float(np.percentile(served["value"], 95)) if len(served) else math.nan,
-            "mean_service_s": float(served["value2"].mean()) if len(served) else math.nan,
+    for code in np.flatnonzero(np.diff(bounds)).tolist():
+        actor = str(actors[code])
+        low, high = int(bounds[code]), int(bounds[code + 1])
+        outcome = status[low:high]
+        ok = outcome == "ok"
+        served_wait = pd.Series(waits[low:high][ok])
+        served_service = pd.Series(services[low:high][ok])
+        served = int(ok.sum())
+        result[actor.removeprefix("endpoint:")] = {
+            "calls": high - low,
+            "served": served,
+            "throttled": int((outcome == "throttled").sum()),
+            "unavailable": int((outcome == "unavailable").sum()),
+            "mean_wait_s": float(served_wait.mean()) if served else math.nan,
+            "p95_wait_s": float(np.percentile(served_wait, 95)) if served else math.nan,
+            "mean_service_s": float(served_service.mean()) if served else math.nan,
         }
     return result
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.message_conservation import owed_copies
-from sim.history_frame import accepted_rows, rows
+from sim.history_frame import accepted_rows, names, rows
 from sim.history_table import Rows
 
 __all__ = [
@@ -106,11 +106,11 @@ def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     if owed.empty:
         return np.empty(0), np.empty(0)
     published = owed["time"].to_numpy(dtype=float)
-    outcomes = rows(frame, *_OUTCOMES)
+    outcomes = rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
     first = (
         pd.DataFrame(
             {
-                "subscription": outcomes["actor"].astype(str).to_numpy(dtype=object),
+                "subscription": names(outcomes["actor"]),
                 "message": outcomes["subject"].to_numpy(),
                 "time": outcomes["time"].to_numpy(dtype=float),
             }
@@ -139,7 +139,7 @@ def _windows(frame: Rows) -> pd.DataFrame:
     windows = pd.DataFrame(
         {
             "window": started["subject"].to_numpy(dtype=np.int64),
-            "target": started["status"].astype(str).to_numpy(),
+            "target": names(started["status"]),
             "start_s": started["time"].to_numpy(dtype=float),
         }
     )

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
+from sim.history_frame import event_counts, names
 from sim.history_table import Rows
 
 __all__ = ["KINDS", "NOT_JUDGED", "message_conservation", "owed_copies"]
@@ -59,13 +60,13 @@ _FLAGS = ("negative_in_flight", "over_replayed", "unexpected")
 
 def _tally(frame: Rows) -> pd.DataFrame:
     """Counts of each per-copy row, one row per (subscription, message)."""
-    copies = rows(frame, *KINDS)
+    copies = rows(frame, *KINDS, columns=("event", "actor", "subject"))
     table = (
         pd.DataFrame(
             {
-                "subscription": copies["actor"].astype(str).to_numpy(dtype=object),
+                "subscription": names(copies["actor"]),
                 "message": copies["subject"].to_numpy(),
-                "kind": copies["event"].astype(str).map(KINDS).to_numpy(dtype=object),
+                "kind": pd.Series(names(copies["event"])).map(KINDS).to_numpy(dtype=object),
             }
         )
         .groupby(["subscription", "message", "kind"])
@@ -81,23 +82,23 @@ def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
     subscribed = rows(frame, "bus.subscribed")
     subs = pd.DataFrame(
         {
-            "subscription": subscribed["actor"].astype(str).to_numpy(dtype=object),
-            "topic": subscribed["status"].astype(str).to_numpy(dtype=object),
+            "subscription": names(subscribed["actor"]),
+            "topic": names(subscribed["status"]),
         }
     ).drop_duplicates()
     filtered = rows(frame, "bus.subscription_filter")
     filters = pd.DataFrame(
         {
-            "subscription": filtered["actor"].astype(str).to_numpy(dtype=object),
-            "type": filtered["status"].astype(str).to_numpy(dtype=object),
+            "subscription": names(filtered["actor"]),
+            "type": names(filtered["status"]),
         }
     ).drop_duplicates()
     published = rows(frame, "bus.published")
     messages = pd.DataFrame(
         {
-            "topic": published["actor"].astype(str).str.removeprefix(_TOPIC).to_numpy(dtype=object),
+            "topic": names(published["actor"], _TOPIC),
             "message": published["subject"].to_numpy(),
-            "type": published["status"].astype(str).to_numpy(dtype=object),
+            "type": names(published["status"]),
             "row": published.index.to_numpy(),
             "time": published["time"].to_numpy(dtype=float),
         }
@@ -148,7 +149,8 @@ def message_conservation(history: HistoryLike) -> Verdict:
     """Per subscription: delivered = applied + discarded + dead-lettered + dropped + in flight."""
     frame = as_table(history)
     end = run_end(frame)
-    if rows(frame, "bus.subscribed", "bus.delivered").empty:
+    present = event_counts(frame)
+    if not present.get("bus.subscribed") and not present.get("bus.delivered"):
         counts = {
             "published": len(rows(frame, "bus.published")),
             "run_end_in_flight": end.in_flight,
@@ -164,10 +166,8 @@ def message_conservation(history: HistoryLike) -> Verdict:
     if end.quiescent:
         bad |= (table["in_flight"] > 0) | (table["undelivered"] > 0)
     offenders = table.index[bad.to_numpy(dtype=bool)][:5]
-    copies = rows(frame, *KINDS)
-    keys = pd.MultiIndex.from_arrays(
-        [copies["actor"].astype(str).to_numpy(dtype=object), copies["subject"].to_numpy()]
-    )
+    copies = rows(frame, *KINDS, columns=("actor", "subject"))
+    keys = pd.MultiIndex.from_arrays([names(copies["actor"]), copies["subject"].to_numpy()])
     labels = [*copies.index[keys.isin(offenders)]]
     never = offenders[table.loc[offenders, "undelivered"].to_numpy(dtype=bool)]
     owed_rows = owed["row"].reindex(never).dropna().astype(int)

@@ -19,7 +19,7 @@ goes with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,13 @@ class RowsByEvent:
         """Rows per event code (index: the code)."""
         return self._counts.copy()
 
-    def read(self, codes: Iterable[int]) -> dict[str, np.ndarray]:
+    def read(
+        self, codes: Iterable[int], columns: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
         """The columns of the rows of the given event codes, in row order (fresh arrays).
+
+        ``columns`` picks the history columns to read (default: all eight); ``position``
+        always comes first.
 
         Each column is read straight into its own array, one event's slice at a time, so
         memory holds the asked rows once (and one column more while several events are
@@ -102,6 +107,8 @@ class RowsByEvent:
         order: np.ndarray | None = None
         out: dict[str, np.ndarray] = {}
         for name, dtype in GROUPED_COLUMNS:
+            if columns is not None and name != "position" and name not in columns:
+                continue
             pieces = [
                 np.fromfile(
                     self.path,
