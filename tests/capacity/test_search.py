@@ -34,8 +34,10 @@ def _world() -> Scenario:
 
 def _metrics(multiplier: float, index: int) -> dict[str, object]:
     hours = [0.0, 1.0, 2.0]
-    # a resource whose busiest hour is 0.2 x the multiplier: saturated (0.85) from 4.25x
+    # a resource whose busiest hour is 0.2 x the multiplier: saturated (0.85) from 4.25x;
+    # requests wait for it once it is more than half busy, more as the load grows
     busy = [0.1 * multiplier, 0.2 * multiplier, 0.0]
+    queue = [10 * max(0.0, u - 0.5) for u in busy]
     return {
         "sla": {METRIC: {"observed_s": 10.0 * multiplier * (1 + (index - 1) / 100)}},
         "thresholds": {},
@@ -45,7 +47,7 @@ def _metrics(multiplier: float, index: int) -> dict[str, object]:
                 "servers": 2,
                 "peak_hour_utilisation": max(busy),
                 "mean_utilisation": sum(busy) / 3,
-                "peak_hour_queue": 0.0,
+                "peak_hour_queue": max(queue),
             }
         },
         "resource_hourly": {
@@ -53,7 +55,7 @@ def _metrics(multiplier: float, index: int) -> dict[str, object]:
             "accepted": [BASE * multiplier, BASE * multiplier, 0.0],
             "retries": [0.0, 0.0, 0.0],
             "utilisation": {"erp.dialog": busy},
-            "queue": {"erp.dialog": [0.0, 0.0, 0.0]},
+            "queue": {"erp.dialog": queue},
         },
         "backlog_age": {"hourly": {"awaiting_erp_order.count": [0.0, 0.0, 0.0, 0.0]}},
     }
