@@ -11,7 +11,9 @@ the partition (the consumer's own retry), and are left out.
 
 This is the subscription's queue in :mod:`sim.utilisation`: summed over the copies, the
 waiting spans give request-seconds waiting per hour, the same unit as an endpoint's queue
-(a Kafka consumer group's lag, in messages, is its time-average).
+(a Kafka consumer group's lag, in messages, is its time-average). The alert signal
+``consumer_lag`` (:mod:`sim.alerts`) is another reading of the same backlog: the age of the
+oldest copy not yet handled (until its first outcome), over every subscription.
 """
 
 from __future__ import annotations
