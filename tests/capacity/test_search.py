@@ -150,3 +150,15 @@ def test_high_is_never_doubled_above_the_ceiling() -> None:
     result = capacity_search(_world(), settings, runner=FakeRunner(), ceiling=1.5)
     assert [s.multiplier for s in result.steps] == [0.25, 1]
     assert result.failed is None and "above the largest allowed" in result.stop_reason
+
+
+def test_the_backlog_floor_of_the_settings_is_the_rule_the_search_applies() -> None:
+    # the fake resource's busiest-hour queue grows by 1 per 0.1 of utilisation above 0.5,
+    # per server 0.5 per 0.1: a floor above anything it reaches leaves it busy only
+    base = dict(low=0.5, high=16, tolerance=0.2, max_steps=8, replications=3)
+    found = capacity_search(_world(), CapacitySettings(**base), runner=FakeRunner()).bottleneck
+    assert found.saturated and found.backlog_floor == 0.1
+    strict = CapacitySettings(**base, backlog_floor=1000)
+    unmet = capacity_search(_world(), strict, runner=FakeRunner()).bottleneck
+    assert not unmet.saturated and unmet.resource == "erp.dialog"
+    assert unmet.busy_without_backlog == {"erp.dialog": pytest.approx(4.25, rel=0.15)}
