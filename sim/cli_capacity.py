@@ -59,6 +59,13 @@ def capacity_command(
     saturation: Annotated[
         float, typer.Option(help="busiest-hour utilisation at which a resource is saturated")
     ] = 0.85,
+    backlog_floor: Annotated[
+        float,
+        typer.Option(
+            help="requests waiting per server by which a saturated resource's backlog must "
+            "have grown (0: utilisation alone names the bottleneck)"
+        ),
+    ] = 0.1,
     seed: Annotated[
         int | None,
         typer.Option(help="study seed; every step runs the same replication seeds"),
@@ -94,6 +101,7 @@ def capacity_command(
             max_steps=max_steps,
             replications=replications,
             saturation=saturation,
+            backlog_floor=backlog_floor,
         )
     except ValidationError as exc:
         problems = "; ".join(

@@ -13,9 +13,10 @@ server and are left out.
 The event bus's subscriptions are resources too (``subscriber:<name>``): a
 ``bus.subscribed`` row gives its consumers (``value``, one per partition), and each copy
 held a consumer from its ``bus.delivered`` row to its outcome row (applied, discarded,
-dead-lettered or dropped), the n-th delivery of a message paired with its n-th outcome. A
-copy's wait on its partition is not in the history, so a subscription's queue is not
-reported (NaN).
+dead-lettered or dropped), the n-th delivery of a message paired with its n-th outcome. Its
+queue is its consumer lag (:mod:`sim.consumer_lag`): each copy it owes waits on its
+partition from the message's ``bus.published`` row until a consumer takes it (the copy's
+first ``bus.delivered`` row; the end of the run when none).
 
 Per resource: its servers, mean utilisation over the run, the busiest hour's utilisation
 (``peak_hour_utilisation``, with ``peak_hour_start_h``), and the time-average number
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
 from sim.history_frame import ACCEPTANCE_EVENTS, rows
@@ -132,7 +134,7 @@ class HourlyResources:
         return share
 
     def mean_queue(self, name: str) -> np.ndarray:
-        """Time-average number of ``name``'s requests waiting in each bucket (NaN: unknown)."""
+        """Time-average number of ``name``'s requests waiting in each bucket."""
         mean: np.ndarray = self.queue[name] / self.widths
         return mean
 
@@ -167,18 +169,39 @@ def _served(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     return capacity, pd.concat([served, handled], ignore_index=True)
 
 
+def _consumer_lag(frame: Rows, names: list[str], edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Request-seconds each subscription of ``names`` had copies waiting, per bucket."""
+    if not names:
+        return {}
+    spans = lag_spans(frame)
+    spans = spans.assign(until=waiting_until(spans, float(edges[-1])))
+    groups = dict(tuple(spans.groupby("subscription", sort=True)))
+    zeros = np.zeros(edges.size - 1)
+    return {
+        name: zeros
+        if name not in groups
+        else _overlap(
+            groups[name]["published"].to_numpy(dtype=float),
+            groups[name]["until"].to_numpy(dtype=float),
+            edges,
+        )
+        for name in names
+    }
+
+
 def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyResources:
     """Busy and waiting time of every declared resource per ``bucket_s`` over ``[0, end]``.
 
-    A subscription's queue is unknown (NaN in every bucket). No declared resource (or
-    ``end <= 0``): no resources.
+    A subscription's waiting time is its consumer lag. No declared resource, neither a
+    pool nor a subscription (or ``end <= 0``): no resources.
     """
     if bucket_s <= 0:
         raise ValueError(f"bucket_s must be positive, got {bucket_s}")
     edges = np.append(np.arange(0.0, end, bucket_s), end) if end > 0 else np.zeros(1)
-    if end <= 0 or rows(frame, POOL_DECLARED).empty:
+    if end <= 0 or (rows(frame, POOL_DECLARED).empty and rows(frame, "bus.subscribed").empty):
         return HourlyResources(edges, {}, {}, {})
     capacity, served = _served(frame)
+    lag = _consumer_lag(frame, [n for n in capacity if n.startswith(_SUBSCRIBER)], edges)
     groups = dict(tuple(served.groupby("pool", sort=True)))
     busy: dict[str, np.ndarray] = {}
     queue: dict[str, np.ndarray] = {}
@@ -193,8 +216,8 @@ def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyR
             busy[name] = _overlap(starts, ends, edges)
             waits = group["wait"].to_numpy(dtype=float)
             queue[name] = _overlap(starts - waits, starts, edges)
-        if name.startswith(_SUBSCRIBER):
-            queue[name] = np.full(edges.size - 1, np.nan)
+        if name in lag:
+            queue[name] = lag[name]
     return HourlyResources(edges, capacity, busy, queue)
 
 
@@ -233,8 +256,8 @@ def resource_series(frame: Rows, hourly: HourlyResources) -> dict[str, Any]:
     share of its servers busy and the mean number of requests waiting.
 
     ``time_h`` holds each hour's start; ``accepted`` and ``retries`` are counts per hour;
-    ``utilisation[name]`` and ``queue[name]`` one value per hour (a subscription has no
-    ``queue`` entry: its wait is not in the history).
+    ``utilisation[name]`` and ``queue[name]`` one value per hour (a subscription's queue
+    is its consumer lag: copies waiting on its partitions).
     """
     edges = hourly.edges
     accepted = rows(frame, *ACCEPTANCE_EVENTS)["time"].to_numpy(dtype=float)
@@ -245,9 +268,5 @@ def resource_series(frame: Rows, hourly: HourlyResources) -> dict[str, Any]:
         "accepted": listed(np.histogram(accepted, edges)[0]),
         "retries": listed(np.histogram(retried, edges)[0]),
         "utilisation": {name: listed(hourly.utilisation(name)) for name in hourly.servers},
-        "queue": {
-            name: listed(hourly.mean_queue(name))
-            for name in hourly.servers
-            if not name.startswith(_SUBSCRIBER)
-        },
+        "queue": {name: listed(hourly.mean_queue(name)) for name in hourly.servers},
     }

@@ -14,7 +14,7 @@ every SLA target and threshold line of the scenario holds across its replication
 
 The answer is the bracket itself: the capacity lies between its ends (if the verdict is
 monotone in the load, which a search cannot prove). Every judged step is kept, with its
-gates, its resources' utilisation and its hourly series, for the bottleneck
+gates, its resources' utilisation and queues and its hourly series, for the bottleneck
 (:mod:`sim.capacity.bottleneck`) and metastability (:mod:`sim.capacity.metastability`).
 """
 
@@ -181,6 +181,6 @@ def capacity_search(
         converged=converged,
         stop_reason=reason,
         steps=steps,
-        bottleneck=find_bottleneck(ordered, settings.saturation),
+        bottleneck=find_bottleneck(ordered, settings.saturation, settings.backlog_floor),
         metastability=findings,
     )

@@ -110,6 +110,15 @@ class CapacitySettings(BaseModel):
         description="assumption: a resource is saturated when its busiest hour uses this "
         "share of its servers (queueing delay grows steeply above ~0.8, Kleinrock 1975)",
     )
+    backlog_floor: float = Field(
+        default=0.1,
+        ge=0,
+        description="assumption: a resource's backlog has grown once the requests waiting "
+        "per server in its busiest queue hour rose by this many over the lowest step "
+        "(an M/M/c queue at 85% utilisation holds about 4.8 waiting per server with one "
+        "server, 0.41 with eight and 0.15 with sixteen: Erlang C); 0 switches the backlog "
+        "condition off and utilisation alone names the bottleneck",
+    )
     metastability: MetastabilityRule = MetastabilityRule()
 
     @model_validator(mode="after")

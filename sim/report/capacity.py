@@ -65,14 +65,24 @@ def print_capacity(result: CapacityResult, console: Console) -> None:
     elif b.saturated:
         console.print(
             f"bottleneck: {b.resource} (busiest hour at {b.threshold:.0%} of its servers from "
-            f"about {b.crossing_multiplier:.3g}x; {b.utilisation:.0%} at the first step past it)",
+            f"about {b.crossing_multiplier:.3g}x, its backlog {b.backlog_growth:.3g} more "
+            f"waiting per server than at the lowest load; {b.utilisation:.0%} at the first "
+            "step past it)",
             highlight=False,
             markup=False,
         )
     else:
         console.print(
-            f"bottleneck: none saturated below {b.threshold:.0%}; nearest: {b.resource} "
-            f"({b.utilisation:.0%} in its busiest hour at the highest step)",
+            f"bottleneck: none saturated (busiest hour at {b.threshold:.0%} with a growing "
+            f"backlog); nearest: {b.resource} ({b.utilisation:.0%} in its busiest hour at the "
+            "highest step)",
+            highlight=False,
+            markup=False,
+        )
+    if b.busy_without_backlog:
+        busy = ", ".join(f"{name} from {m:.3g}x" for name, m in b.busy_without_backlog.items())
+        console.print(
+            f"busy without a growing backlog (not the bottleneck): {busy}",
             highlight=False,
             markup=False,
         )

@@ -34,8 +34,10 @@ def _world() -> Scenario:
 
 def _metrics(multiplier: float, index: int) -> dict[str, object]:
     hours = [0.0, 1.0, 2.0]
-    # a resource whose busiest hour is 0.2 x the multiplier: saturated (0.85) from 4.25x
+    # a resource whose busiest hour is 0.2 x the multiplier: saturated (0.85) from 4.25x;
+    # requests wait for it once it is more than half busy, more as the load grows
     busy = [0.1 * multiplier, 0.2 * multiplier, 0.0]
+    queue = [10 * max(0.0, u - 0.5) for u in busy]
     return {
         "sla": {METRIC: {"observed_s": 10.0 * multiplier * (1 + (index - 1) / 100)}},
         "thresholds": {},
@@ -45,7 +47,7 @@ def _metrics(multiplier: float, index: int) -> dict[str, object]:
                 "servers": 2,
                 "peak_hour_utilisation": max(busy),
                 "mean_utilisation": sum(busy) / 3,
-                "peak_hour_queue": 0.0,
+                "peak_hour_queue": max(queue),
             }
         },
         "resource_hourly": {
@@ -53,7 +55,7 @@ def _metrics(multiplier: float, index: int) -> dict[str, object]:
             "accepted": [BASE * multiplier, BASE * multiplier, 0.0],
             "retries": [0.0, 0.0, 0.0],
             "utilisation": {"erp.dialog": busy},
-            "queue": {"erp.dialog": [0.0, 0.0, 0.0]},
+            "queue": {"erp.dialog": queue},
         },
         "backlog_age": {"hourly": {"awaiting_erp_order.count": [0.0, 0.0, 0.0, 0.0]}},
     }
@@ -148,3 +150,15 @@ def test_high_is_never_doubled_above_the_ceiling() -> None:
     result = capacity_search(_world(), settings, runner=FakeRunner(), ceiling=1.5)
     assert [s.multiplier for s in result.steps] == [0.25, 1]
     assert result.failed is None and "above the largest allowed" in result.stop_reason
+
+
+def test_the_backlog_floor_of_the_settings_is_the_rule_the_search_applies() -> None:
+    # the fake resource's busiest-hour queue grows by 1 per 0.1 of utilisation above 0.5,
+    # per server 0.5 per 0.1: a floor above anything it reaches leaves it busy only
+    base = dict(low=0.5, high=16, tolerance=0.2, max_steps=8, replications=3)
+    found = capacity_search(_world(), CapacitySettings(**base), runner=FakeRunner()).bottleneck
+    assert found.saturated and found.backlog_floor == 0.1
+    strict = CapacitySettings(**base, backlog_floor=1000)
+    unmet = capacity_search(_world(), strict, runner=FakeRunner()).bottleneck
+    assert not unmet.saturated and unmet.resource == "erp.dialog"
+    assert unmet.busy_without_backlog == {"erp.dialog": pytest.approx(4.25, rel=0.15)}

@@ -29,6 +29,10 @@ def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path
     assert summary["answer"]["multiplier_passed"] == 0.5
     assert summary["answer"]["multiplier_failed"] == 4
     assert summary["bottleneck"]["resource"] == "erp.dialog"
+    # the evidence: its backlog per server grew from the lowest step to the highest
+    backlog = {s: dict(pairs) for s, pairs in summary["bottleneck"]["backlog"].items()}
+    assert backlog["4"]["erp.dialog"] > backlog["0.5"]["erp.dialog"] + 0.1
+    assert summary["bottleneck"]["backlog_growth"] > 0.1
     assert [s["multiplier"] for s in summary["steps"]] == [0.5, 4]
     assert summary["steps"][1]["failed"] == ["order_creation_latency"]
     assert summary["metastability"]["overload"]["multiplier"] == 4
@@ -38,6 +42,11 @@ def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path
     assert set(dialog["multiplier"]) == {0.5, 4.0}
     assert dialog.groupby("multiplier")["value"].max().is_monotonic_increasing
     assert {"accepted", "retries"} <= set(series.loc[series["resource"] == "orders", "figure"])
+    # a subscription's queue is its consumer lag: copies waiting to be taken
+    lag = series[
+        (series["resource"] == "subscriber:fulfilment-router") & (series["figure"] == "queue")
+    ]
+    assert lag["value"].notna().all() and lag["value"].max() > 0
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from sim.history_frame import history_frame
@@ -58,6 +56,10 @@ def _history() -> Writer:
     w(7200.0, "endpoint.call", status="ok", value=0.0, value2=0.0, actor="endpoint:crm.api")
     # a subscription of two consumers: message 5 delivered twice (held 300 s, then 60 s)
     w(0.0, "bus.subscribed", status="erp.events", value=2.0, actor="subscriber:crm")
+    # message 5 waits on its partition over [40, 100]; message 6 is never taken: it waits
+    # from 6000 to the end of the run
+    w(40.0, "bus.published", subject=5, status="OrderAccepted", actor="topic:erp.events")
+    w(6000.0, "bus.published", subject=6, status="OrderAccepted", actor="topic:erp.events")
     w(100.0, "bus.delivered", subject=5, actor="subscriber:crm")
     w(400.0, "bus.dropped", subject=5, actor="subscriber:crm")
     w(1000.0, "bus.delivered", subject=5, actor="subscriber:crm")
@@ -80,7 +82,9 @@ def test_busy_time_and_queue_per_resource_over_the_run() -> None:
     consumers = report["subscriber:crm"]
     assert consumers["servers"] == 2
     assert consumers["mean_utilisation"] == pytest.approx(360 / (2 * 7200))
-    assert math.isnan(consumers["mean_queue"])  # a copy's wait on its partition is unknown
+    # its consumer lag: 60 s in the first hour, 1200 s in the second, request-seconds
+    assert consumers["mean_queue"] == pytest.approx((60 + 1200) / 7200)
+    assert consumers["peak_hour_queue"] == pytest.approx(1200 / 3600)
 
 
 def test_a_history_without_declared_resources_reports_none() -> None:

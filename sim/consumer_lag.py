@@ -1,0 +1,74 @@
+"""Consumer lag: the copies a bus subscription owes, waiting on its partitions, from the history.
+
+A subscription owes a copy of every message published on its topic that its filter lets
+through (:func:`sim.checks.message_conservation.owed_copies`). The copy *waits* from its
+``bus.published`` row until a consumer takes it: the first ``bus.delivered`` row of that
+(subscription, message). A copy not delivered by the end of the run waits until the end.
+The wait includes the broker's delivery latency (a fraction of a second) and every hold the
+consumers cannot help: a down broker, a paused subscription, a busy or slow consumer ahead
+of it on its partition. Redeliveries and replays of a copy already taken are not waits on
+the partition (the consumer's own retry), and are left out.
+
+This is the subscription's queue in :mod:`sim.utilisation`: summed over the copies, the
+waiting spans give request-seconds waiting per hour, the same unit as an endpoint's queue
+(a Kafka consumer group's lag, in messages, is its time-average). The alert signal
+``consumer_lag`` (:mod:`sim.alerts`) is another reading of the same backlog: the age of the
+oldest copy not yet handled (until its first outcome), over every subscription.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.checks.message_conservation import owed_copies
+from sim.history_frame import rows
+from sim.history_table import Rows
+
+__all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]
+
+DELIVERED_EVENT = "bus.delivered"
+"""A consumer took a copy off its partition (actor ``subscriber:<name>``, subject: message)."""
+
+
+def lag_spans(frame: Rows) -> pd.DataFrame:
+    """Every owed copy's wait on its partition: ``subscription``, ``published``, ``taken``.
+
+    ``subscription`` is the subscription's actor name (``subscriber:<name>``, the resource's
+    name), ``published`` the time of the message's publication and ``taken`` the time of the
+    copy's first delivery (NaN: not delivered by the end of the run).
+    """
+    owed = owed_copies(frame)[0]
+    if owed.empty:
+        return pd.DataFrame(
+            {
+                "subscription": pd.Series([], dtype=object),
+                "published": pd.Series([], dtype=float),
+                "taken": pd.Series([], dtype=float),
+            }
+        )
+    delivered = rows(frame, DELIVERED_EVENT)
+    first = (
+        pd.DataFrame(
+            {
+                "subscription": delivered["actor"].astype(str).to_numpy(dtype=object),
+                "message": delivered["subject"].to_numpy(),
+                "time": delivered["time"].to_numpy(dtype=float),
+            }
+        )
+        .groupby(["subscription", "message"])["time"]
+        .min()
+    )
+    return pd.DataFrame(
+        {
+            "subscription": owed.index.get_level_values("subscription").to_numpy(dtype=object),
+            "published": owed["time"].to_numpy(dtype=float),
+            "taken": first.reindex(owed.index).to_numpy(dtype=float),
+        }
+    )
+
+
+def waiting_until(spans: pd.DataFrame, end: float) -> np.ndarray:
+    """Each span's end: its ``taken`` time, or ``end`` for a copy never taken."""
+    taken = spans["taken"].to_numpy(dtype=float)
+    return np.where(np.isnan(taken), end, taken)
