@@ -36,7 +36,7 @@ from sim.history_frame import (
     QUOTE_ACCEPTANCE,
     accepted_rows,
     first_time,
-    history_frame,
+    history_table,
     names,
     region_rows,
     rows,
@@ -232,5 +232,5 @@ def latency_samples(history: History | pd.DataFrame) -> dict[str, pd.DataFrame]:
     sample, ``end`` the simulated time the sample finished (NaN when censored).
     :func:`summarize` of a metric's ``lag`` is its ``latency_s`` entry.
     """
-    frame = history if isinstance(history, pd.DataFrame) else history_frame(history)
+    frame = history_table(history)
     return latency_frames(frame, order_attributes(frame))
