@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.delivery_health import dead_letter_depth, exception_backlog
 from sim.engine.calendar import DAY
-from sim.history_frame import names, rows
+from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 from sim.outage_recovery import integration_backlog, outage_recovery, owed_copy_spans
 from sim.scenario.alerts import AlertRule, windowed_signal
@@ -168,9 +168,9 @@ def _fault_windows(frame: Rows) -> pd.DataFrame:
     keys = pd.MultiIndex.from_arrays([started["actor"].astype(str), started["subject"]])
     return pd.DataFrame(
         {
-            "kind": names(started["actor"], "fault:"),
+            "kind": name_values(started["actor"], "fault:"),
             "window": started["subject"].to_numpy(dtype=np.int64),
-            "target": names(started["status"]),
+            "target": name_values(started["status"]),
             "start_s": started["time"].to_numpy(dtype=float),
             "end_s": ends.reindex(keys).to_numpy(dtype=float),
         }

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.history_frame import names, rows
+from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
 __all__ = ["batch_windows"]
@@ -43,7 +43,7 @@ def _job_table(frame: Rows) -> pd.DataFrame:
     parts = [
         pd.DataFrame(
             {
-                "job": names(finished["status"]),
+                "job": name_values(finished["status"]),
                 "start": (finished["time"] - finished["value2"]).to_numpy(dtype=float),
                 "documents": finished["value"].to_numpy(dtype=float),
                 "seconds": finished["value2"].to_numpy(dtype=float),

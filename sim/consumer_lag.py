@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.message_conservation import owed_copies
-from sim.history_frame import rows
+from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
 __all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]
@@ -47,11 +47,11 @@ def lag_spans(frame: Rows) -> pd.DataFrame:
                 "taken": pd.Series([], dtype=float),
             }
         )
-    delivered = rows(frame, DELIVERED_EVENT)
+    delivered = rows(frame, DELIVERED_EVENT, columns=("time", "actor", "subject"))
     first = (
         pd.DataFrame(
             {
-                "subscription": delivered["actor"].astype(str).to_numpy(dtype=object),
+                "subscription": name_values(delivered["actor"]),
                 "message": delivered["subject"].to_numpy(),
                 "time": delivered["time"].to_numpy(dtype=float),
             }

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.history_frame import names, rows
+from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
 __all__ = ["exception_rates"]
@@ -26,7 +26,7 @@ def _per_100(count: int, orders: int) -> float:
 def exception_rates(frame: Rows, attrs: pd.DataFrame) -> dict[str, Any]:
     """The ``exceptions_per_100_orders`` section of metrics.json."""
     raised = rows(frame, "integration.exception_raised")
-    reasons = names(raised["status"])
+    reasons = name_values(raised["status"])
     labelled = pd.DataFrame({"order": raised["order"].to_numpy(), "reason": reasons})
     labelled = labelled.join(attrs[["region", "channel"]], on="order")
     accepted = len(attrs)

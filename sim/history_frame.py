@@ -19,7 +19,7 @@ __all__ = [
     "rows_at",
     "history_frame",
     "history_table",
-    "names",
+    "name_values",
     "first_time",
     "region_rows",
     "rows",
@@ -84,7 +84,7 @@ def event_counts(frame: Rows) -> dict[str, int]:
     return {str(k): int(v) for k, v in frame["event"].value_counts().items() if v}
 
 
-def names(column: pd.Series, prefix: str = "") -> np.ndarray:
+def name_values(column: pd.Series, prefix: str = "") -> np.ndarray:
     """A categorical name column's values, one per row, without ``prefix``.
 
     The same values as ``column.astype(str).str.removeprefix(prefix).to_numpy()``, as an

@@ -37,7 +37,7 @@ from sim.history_frame import (
     accepted_rows,
     first_time,
     history_table,
-    names,
+    name_values,
     region_rows,
     rows,
 )
@@ -67,14 +67,16 @@ def order_attributes(frame: Rows) -> pd.DataFrame:
         {
             "accepted_at": accepted["time"].to_numpy(),
             "quoted": (accepted["event"] == QUOTE_ACCEPTANCE).to_numpy(dtype=bool),
-            "channel": names(accepted["status"]),
+            "channel": name_values(accepted["status"]),
             "net_value": accepted["value"].to_numpy(),
             "units": accepted["value2"].to_numpy(),
         },
         index=accepted["order"].to_numpy(),
     )
     regions = region_rows(frame)
-    attributes["region"] = pd.Series(names(regions["status"]), index=regions["order"].to_numpy())
+    attributes["region"] = pd.Series(
+        name_values(regions["status"]), index=regions["order"].to_numpy()
+    )
     return attributes
 
 

@@ -29,7 +29,7 @@ from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
-from sim.history_frame import accepted_rows, history_table, names, rows
+from sim.history_frame import accepted_rows, history_table, name_values, rows
 from sim.history_table import HistoryTable, Rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
@@ -137,7 +137,7 @@ def _endpoints(frame: Rows) -> dict[str, dict[str, float]]:
     order = np.argsort(codes, kind="stable")
     actors = calls["actor"].cat.categories
     bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
-    status = names(calls["status"])[order]
+    status = name_values(calls["status"])[order]
     waits, services = calls["value"].to_numpy()[order], calls["value2"].to_numpy()[order]
     del calls
     result: dict[str, dict[str, float]] = {}

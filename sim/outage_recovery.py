@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.message_conservation import owed_copies
-from sim.history_frame import accepted_rows, names, rows
+from sim.history_frame import accepted_rows, name_values, rows
 from sim.history_table import Rows
 
 __all__ = [
@@ -110,7 +110,7 @@ def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     first = (
         pd.DataFrame(
             {
-                "subscription": names(outcomes["actor"]),
+                "subscription": name_values(outcomes["actor"]),
                 "message": outcomes["subject"].to_numpy(),
                 "time": outcomes["time"].to_numpy(dtype=float),
             }
@@ -139,7 +139,7 @@ def _windows(frame: Rows) -> pd.DataFrame:
     windows = pd.DataFrame(
         {
             "window": started["subject"].to_numpy(dtype=np.int64),
-            "target": names(started["status"]),
+            "target": name_values(started["status"]),
             "start_s": started["time"].to_numpy(dtype=float),
         }
     )

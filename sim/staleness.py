@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sim.history_frame import names, rows
+from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 from sim.integration.canonical import OrderStatus
 
@@ -79,7 +79,7 @@ def _open_spans(
             "order": np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()]),
             "time": np.concatenate([erp["time"].to_numpy(), crm["time"].to_numpy()]),
             "side": np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)]),
-            "status": np.concatenate([names(erp["status"]), names(crm["status"])]),
+            "status": np.concatenate([name_values(erp["status"]), name_values(crm["status"])]),
         }
     ).sort_values(["order", "time", "side"], kind="stable")
     last_order = None
@@ -146,7 +146,7 @@ def physical_status_rows(frame: Rows) -> pd.DataFrame:
         {
             "order": erp["order"].to_numpy(),
             "time": erp["time"].to_numpy(dtype=float),
-            "status": names(erp["status"]),
+            "status": name_values(erp["status"]),
         }
     )
     scans = rows(frame, "carrier.scan")

@@ -40,7 +40,7 @@ import pandas as pd
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
-from sim.history_frame import ACCEPTANCE_EVENTS, rows
+from sim.history_frame import ACCEPTANCE_EVENTS, name_values, rows
 from sim.history_table import Rows
 
 __all__ = [
@@ -70,8 +70,8 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     empty = pd.DataFrame({"pool": [], "time": [], "wait": [], "held": []})
     if not consumers:
         return consumers, empty
-    delivered = rows(frame, "bus.delivered")[["actor", "subject", "time"]]
-    outcomes = rows(frame, *_OUTCOMES)[["actor", "subject", "time"]]
+    delivered = rows(frame, "bus.delivered", columns=("time", "actor", "subject"))
+    outcomes = rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
     delivered = delivered.sort_values(["actor", "subject", "time"], kind="stable")
     outcomes = outcomes.sort_values(["actor", "subject", "time"], kind="stable")
     keys = ["actor", "subject"]
@@ -80,7 +80,7 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     pairs = delivered.merge(outcomes, on=["actor", "subject", "n"], suffixes=("", "_end"))
     held = pd.DataFrame(
         {
-            "pool": pairs["actor"].astype(str),
+            "pool": name_values(pairs["actor"]),
             "time": pairs["time_end"].astype(float),
             "wait": 0.0,
             "held": (pairs["time_end"] - pairs["time"]).astype(float),
@@ -151,11 +151,11 @@ def _served(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
         str(actor): str(status)
         for actor, status in zip(members["actor"], members["status"], strict=True)
     }
-    calls = rows(frame, CALL_EVENT)
-    calls = calls[~calls["status"].astype(str).isin(_NOT_SERVED)]
-    calls_pool = calls["actor"].astype(str).map(pool_of)
+    calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status", "value", "value2"))
+    calls = calls[~calls["status"].isin(_NOT_SERVED)]
+    calls_pool = pd.Series(name_values(calls["actor"])).map(pool_of)
     work = rows(frame, POOL_WORK)
-    work_pool = work["actor"].astype(str).str.removeprefix("pool:")
+    work_pool = pd.Series(name_values(work["actor"], "pool:"))
     served = pd.DataFrame(
         {
             "pool": pd.concat([calls_pool, work_pool], ignore_index=True),

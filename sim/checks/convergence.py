@@ -33,7 +33,7 @@ from sim.checks.base import (
     run_end,
     witness,
 )
-from sim.history_frame import names
+from sim.history_frame import name_values
 from sim.history_table import Rows
 
 __all__ = ["NOT_QUIESCENT", "convergence"]
@@ -49,7 +49,7 @@ def _last(frame: Rows, event: str) -> pd.DataFrame:
     """Per order, the last row of ``event``: its status (as text) and its row position."""
     last = in_order(rows(frame, event)).groupby("order").tail(1)
     return pd.DataFrame(
-        {"status": names(last["status"]), "row": last.index.to_numpy()},
+        {"status": name_values(last["status"]), "row": last.index.to_numpy()},
         index=pd.Index(last["order"].to_numpy(), name="order"),
     )
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
-from sim.history_frame import event_counts, names
+from sim.history_frame import event_counts, name_values
 from sim.history_table import Rows
 
 __all__ = ["KINDS", "NOT_JUDGED", "message_conservation", "owed_copies"]
@@ -64,9 +64,9 @@ def _tally(frame: Rows) -> pd.DataFrame:
     table = (
         pd.DataFrame(
             {
-                "subscription": names(copies["actor"]),
+                "subscription": name_values(copies["actor"]),
                 "message": copies["subject"].to_numpy(),
-                "kind": pd.Series(names(copies["event"])).map(KINDS).to_numpy(dtype=object),
+                "kind": pd.Series(name_values(copies["event"])).map(KINDS).to_numpy(dtype=object),
             }
         )
         .groupby(["subscription", "message", "kind"])
@@ -82,23 +82,23 @@ def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
     subscribed = rows(frame, "bus.subscribed")
     subs = pd.DataFrame(
         {
-            "subscription": names(subscribed["actor"]),
-            "topic": names(subscribed["status"]),
+            "subscription": name_values(subscribed["actor"]),
+            "topic": name_values(subscribed["status"]),
         }
     ).drop_duplicates()
     filtered = rows(frame, "bus.subscription_filter")
     filters = pd.DataFrame(
         {
-            "subscription": names(filtered["actor"]),
-            "type": names(filtered["status"]),
+            "subscription": name_values(filtered["actor"]),
+            "type": name_values(filtered["status"]),
         }
     ).drop_duplicates()
     published = rows(frame, "bus.published")
     messages = pd.DataFrame(
         {
-            "topic": names(published["actor"], _TOPIC),
+            "topic": name_values(published["actor"], _TOPIC),
             "message": published["subject"].to_numpy(),
-            "type": names(published["status"]),
+            "type": name_values(published["status"]),
             "row": published.index.to_numpy(),
             "time": published["time"].to_numpy(dtype=float),
         }
@@ -167,7 +167,7 @@ def message_conservation(history: HistoryLike) -> Verdict:
         bad |= (table["in_flight"] > 0) | (table["undelivered"] > 0)
     offenders = table.index[bad.to_numpy(dtype=bool)][:5]
     copies = rows(frame, *KINDS, columns=("actor", "subject"))
-    keys = pd.MultiIndex.from_arrays([names(copies["actor"]), copies["subject"].to_numpy()])
+    keys = pd.MultiIndex.from_arrays([name_values(copies["actor"]), copies["subject"].to_numpy()])
     labels = [*copies.index[keys.isin(offenders)]]
     never = offenders[table.loc[offenders, "undelivered"].to_numpy(dtype=bool)]
     owed_rows = owed["row"].reindex(never).dropna().astype(int)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.base import Check, HistoryLike, Verdict, as_table, in_order, rows, witness
-from sim.history_frame import names, rows_at
+from sim.history_frame import name_values, rows_at
 from sim.history_table import Rows
 from sim.integration.canonical import STATUS_RANK, OrderStatus
 
@@ -47,7 +47,7 @@ def _backward(
     A move from ``final`` to an unranked status is backwards too.
     """
     ordered = in_order(moves).sort_values(keys, kind="stable")
-    status = names(ordered["status"])
+    status = name_values(ordered["status"])
     rank = pd.Series(status).map(RANK).to_numpy(dtype=float)
     key_values = ordered[keys].to_numpy()
     labels = ordered.index.to_numpy()
@@ -73,7 +73,7 @@ def _not_after_short_shipment(frame: Rows, pairs: np.ndarray) -> np.ndarray:
         return pairs
     after = rows_at(frame, pairs[:, 1])[["order", "time", "status"]]
     since = short.reindex(after["order"].to_numpy()).to_numpy(dtype=float)
-    allowed = (names(after["status"]) == OrderStatus.BACKORDERED.value) & (
+    allowed = (name_values(after["status"]) == OrderStatus.BACKORDERED.value) & (
         since <= after["time"].to_numpy(dtype=float)
     )
     kept: np.ndarray = pairs[~allowed]

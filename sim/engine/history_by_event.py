@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -41,7 +41,8 @@ class RowsByEvent:
 
     The file holds each column of :data:`GROUPED_COLUMNS` whole, one after the other, and
     each column's values sorted by event code (stably: row order within an event). Built
-    in two streaming passes over the history's parts; memory holds one part at a time.
+    in streaming passes over the history's parts (one to count, one per column to write);
+    memory holds one column of one part at a time.
     The history must not record further rows (a finished run's history).
     """
 
@@ -60,25 +61,39 @@ class RowsByEvent:
             start += self._rows * dtype.itemsize
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "rows-by-event.bin"
-        cursor = self._offsets[:-1].copy()
-        position = 0
         with open(self.path, "wb") as out:
             out.truncate(start)
-            for part in history.parts():
-                events = part["event"]
-                order = np.argsort(events, kind="stable")
-                bounds = np.searchsorted(events[order], np.arange(codes + 1))
-                present = np.flatnonzero(np.diff(bounds)).tolist()
-                for name, dtype in GROUPED_COLUMNS:
-                    values = order + position if name == "position" else part[name][order]
-                    values = np.ascontiguousarray(values, dtype=dtype)
-                    for code in present:
-                        out.seek(self._starts[name] + int(cursor[code]) * dtype.itemsize)
-                        values[bounds[code] : bounds[code + 1]].tofile(out)
-                cursor += np.diff(bounds)[:codes]
-                position += len(order)
-        if position != self._rows:
-            raise ValueError(f"{self.path}: grouped {position} rows, counted {self._rows}")
+            for name, dtype in GROUPED_COLUMNS:
+                written = self._write_column(out, history, name, dtype, codes)
+                if written != self._rows:
+                    raise ValueError(
+                        f"{self.path}: grouped {written} rows of {name!r}, counted {self._rows}"
+                    )
+
+    def _write_column(
+        self, out: BinaryIO, history: History, name: str, dtype: np.dtype[Any], codes: int
+    ) -> int:
+        """Write one column, part by part, each part's values into their events' slots.
+
+        Reads the event column and this column of one part at a time (the part's order by
+        event is recomputed per column: cheaper than keeping it for every row).
+        """
+        cursor = self._offsets[:-1].copy()
+        values_of = history.chunks(name) if name != "position" else None
+        position = 0
+        for events in history.chunks("event"):
+            order = np.argsort(events, kind="stable")
+            bounds = np.searchsorted(events[order], np.arange(codes + 1))
+            if values_of is None:
+                values = (order + position).astype(dtype)
+            else:
+                values = np.ascontiguousarray(next(values_of)[order], dtype=dtype)
+            for code in np.flatnonzero(np.diff(bounds)).tolist():
+                out.seek(self._starts[name] + int(cursor[code]) * dtype.itemsize)
+                values[bounds[code] : bounds[code + 1]].tofile(out)
+            cursor += np.diff(bounds)[:codes]
+            position += len(order)
+        return position
 
     def __len__(self) -> int:
         return self._rows
