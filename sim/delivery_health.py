@@ -98,11 +98,19 @@ def _peak(levels: np.ndarray) -> int:
 
 def _calls(frame: Rows, accepted: int) -> dict[str, dict[str, dict[str, float]]]:
     calls = rows(frame, CALL_EVENT, columns=("actor", "status"))
-    # count on the categorical codes; names only for the few (endpoint, status) groups
-    table = calls.groupby(["actor", "status"], observed=True).size().unstack(fill_value=0)
+    # count on the categorical codes; names only for the few (endpoint, status) pairs
+    actors, statuses = calls["actor"].cat.categories, calls["status"].cat.categories
+    pair = calls["actor"].cat.codes.to_numpy().astype(np.int64) * len(statuses)
+    pair += calls["status"].cat.codes.to_numpy()
     del calls
-    table.index = table.index.astype(str).str.removeprefix("endpoint:")
-    table.columns = table.columns.astype(str)
+    grid = np.bincount(pair, minlength=len(actors) * len(statuses))
+    grid = grid.reshape(len(actors), len(statuses))
+    seen, outcomes = grid.sum(axis=1) > 0, grid.sum(axis=0) > 0
+    table = pd.DataFrame(
+        grid[seen][:, outcomes],
+        index=actors[seen].astype(str).str.removeprefix("endpoint:"),
+        columns=statuses[outcomes].astype(str),
+    )
     table = table.sort_index().sort_index(axis=1)
     total = table.sum(axis=1)
     table = table.reindex(columns=list(CALL_OUTCOMES), fill_value=0)
@@ -220,9 +228,17 @@ def api_limit_use(frame: Rows, limits: Sequence[Mapping[str, Any]]) -> list[dict
     """
     calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status"))
     admitted = calls[~calls["status"].isin(NOT_ADMITTED)]
+    del calls
+    codes = admitted["actor"].cat.codes.to_numpy()
+    actors = admitted["actor"].cat.categories
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
+    finished = admitted["time"].to_numpy(dtype=float)
     times = {
-        str(actor).removeprefix("endpoint:"): np.sort(group["time"].to_numpy(dtype=float))
-        for actor, group in admitted.groupby("actor", observed=True)
+        str(actors[code]).removeprefix("endpoint:"): np.sort(
+            finished[order[bounds[code] : bounds[code + 1]]]
+        )
+        for code in np.flatnonzero(np.diff(bounds)).tolist()
     }
     used = []
     for limit in limits:

@@ -31,6 +31,7 @@ by side (the capacity search reads them).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,7 @@ import pandas as pd
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
-from sim.history_frame import ACCEPTANCE_EVENTS, name_values, rows
+from sim.history_frame import ACCEPTANCE_EVENTS, rows
 from sim.history_table import Rows
 
 __all__ = [
@@ -60,16 +61,20 @@ _OUTCOMES = ("bus.applied", "bus.discarded", "bus.dead_lettered", "bus.dropped")
 
 
 def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
-    """Each subscription's consumers, and the time each delivered copy held one."""
+    """Each subscription's consumers, and the time each delivered copy held one.
+
+    The copies as served requests: ``actor`` (the subscription), ``time`` (the copy's
+    outcome), ``value`` (no wait: a subscription's wait is its consumer lag) and ``value2``
+    (the time from delivery to outcome).
+    """
     subscribed = rows(frame, "bus.subscribed")
     subscribed = subscribed[subscribed["value"].notna()]
     consumers = {
         str(actor): float(value)
         for actor, value in zip(subscribed["actor"], subscribed["value"], strict=True)
     }
-    empty = pd.DataFrame({"pool": [], "time": [], "wait": [], "held": []})
     if not consumers:
-        return consumers, empty
+        return consumers, pd.DataFrame()
     delivered = rows(frame, "bus.delivered", columns=("time", "actor", "subject"))
     outcomes = rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
     delivered = delivered.sort_values(["actor", "subject", "time"], kind="stable")
@@ -80,10 +85,10 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     pairs = delivered.merge(outcomes, on=["actor", "subject", "n"], suffixes=("", "_end"))
     held = pd.DataFrame(
         {
-            "pool": name_values(pairs["actor"]),
+            "actor": pairs["actor"],
             "time": pairs["time_end"].astype(float),
-            "wait": 0.0,
-            "held": (pairs["time_end"] - pairs["time"]).astype(float),
+            "value": 0.0,
+            "value2": (pairs["time_end"] - pairs["time"]).astype(float),
         }
     )
     return consumers, held
@@ -139,8 +144,16 @@ class HourlyResources:
         return mean
 
 
-def _served(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
-    """Each resource's servers, and every served request's pool, end, wait and service."""
+Spans = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A resource's served requests: (end times, service times, waits), NaN as 0."""
+
+
+def _served(frame: Rows) -> tuple[dict[str, float], dict[str, Spans]]:
+    """Each resource's servers, and the spans of every request it served, by resource.
+
+    Works on the rows' category codes and one stable sort per source, never a frame of
+    every served request: on a long run the endpoint calls alone are tens of millions.
+    """
     declared = rows(frame, POOL_DECLARED)
     capacity = {
         str(actor).removeprefix("pool:"): float(value)
@@ -151,22 +164,56 @@ def _served(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
         str(actor): str(status)
         for actor, status in zip(members["actor"], members["status"], strict=True)
     }
+    pieces: dict[str, list[Spans]] = {}
     calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status", "value", "value2"))
     calls = calls[~calls["status"].isin(_NOT_SERVED)]
-    calls_pool = pd.Series(name_values(calls["actor"])).map(pool_of)
-    work = rows(frame, POOL_WORK)
-    work_pool = pd.Series(name_values(work["actor"], "pool:"))
-    served = pd.DataFrame(
-        {
-            "pool": pd.concat([calls_pool, work_pool], ignore_index=True),
-            "time": pd.concat([calls["time"], work["time"]], ignore_index=True),
-            "wait": pd.concat([calls["value"], work["value"]], ignore_index=True),
-            "held": pd.concat([calls["value2"], work["value2"]], ignore_index=True),
-        }
-    ).fillna({"wait": 0.0, "held": 0.0})
+    _by_resource(calls, lambda actor: pool_of.get(actor), pieces)
+    del calls
+    work = rows(frame, POOL_WORK, columns=("time", "actor", "value", "value2"))
+    _by_resource(work, lambda actor: actor.removeprefix("pool:"), pieces)
     consumers, handled = _subscriptions(frame)
     capacity.update(consumers)
-    return capacity, pd.concat([served, handled], ignore_index=True)
+    _by_resource(handled, lambda actor: actor, pieces)
+    spans = {
+        name: tuple(np.concatenate([part[i] for part in parts]) for i in range(3))
+        for name, parts in pieces.items()
+    }
+    return capacity, spans  # type: ignore[return-value]
+
+
+def _by_resource(
+    served: pd.DataFrame, resource_of: Callable[[str], str | None], into: dict[str, list[Spans]]
+) -> None:
+    """Append each resource's (end, service, wait) spans of ``served`` to ``into``.
+
+    ``served`` has ``actor`` (categorical), ``time``, ``value`` (wait) and ``value2``
+    (service) columns; ``resource_of`` names an actor's resource (``None``: none).
+    """
+    if served.empty:
+        return
+    codes = served["actor"].cat.codes.to_numpy()
+    actors = served["actor"].cat.categories
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
+    ends, waits, held = (served[c].to_numpy(dtype=float) for c in ("time", "value", "value2"))
+    for code in np.flatnonzero(np.diff(bounds)).tolist():
+        name = resource_of(str(actors[code]))
+        if name is None:
+            continue
+        picked = order[bounds[code] : bounds[code + 1]]
+        into.setdefault(name, []).append(
+            (
+                ends[picked],
+                _zero_nan(held[picked]),
+                _zero_nan(waits[picked]),
+            )
+        )
+
+
+def _zero_nan(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN (not recorded) as 0."""
+    zeroed: np.ndarray = np.where(np.isnan(values), 0.0, values)
+    return zeroed
 
 
 def _consumer_lag(frame: Rows, names: list[str], edges: np.ndarray) -> dict[str, np.ndarray]:
@@ -202,19 +249,16 @@ def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyR
         return HourlyResources(edges, {}, {}, {})
     capacity, served = _served(frame)
     lag = _consumer_lag(frame, [n for n in capacity if n.startswith(_SUBSCRIBER)], edges)
-    groups = dict(tuple(served.groupby("pool", sort=True)))
     busy: dict[str, np.ndarray] = {}
     queue: dict[str, np.ndarray] = {}
     zeros = np.zeros(edges.size - 1)
     for name in sorted(capacity):
-        group = groups.get(name)
-        if group is None or group.empty:
+        if name not in served or not served[name][0].size:
             busy[name], queue[name] = zeros, zeros
         else:
-            ends = group["time"].to_numpy(dtype=float)
-            starts = ends - group["held"].to_numpy(dtype=float)
+            ends, held, waits = served.pop(name)
+            starts = ends - held
             busy[name] = _overlap(starts, ends, edges)
-            waits = group["wait"].to_numpy(dtype=float)
             queue[name] = _overlap(starts - waits, starts, edges)
         if name in lag:
             queue[name] = lag[name]
