@@ -21,8 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.message_conservation import owed_copies
-from sim.history_frame import name_values, rows
+from sim.checks.message_conservation import first_times, owed_copies
 from sim.history_table import Rows
 
 __all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]
@@ -47,23 +46,11 @@ def lag_spans(frame: Rows) -> pd.DataFrame:
                 "taken": pd.Series([], dtype=float),
             }
         )
-    delivered = rows(frame, DELIVERED_EVENT, columns=("time", "actor", "subject"))
-    first = (
-        pd.DataFrame(
-            {
-                "subscription": name_values(delivered["actor"]),
-                "message": delivered["subject"].to_numpy(),
-                "time": delivered["time"].to_numpy(dtype=float),
-            }
-        )
-        .groupby(["subscription", "message"])["time"]
-        .min()
-    )
     return pd.DataFrame(
         {
             "subscription": owed.index.get_level_values("subscription").to_numpy(dtype=object),
             "published": owed["time"].to_numpy(dtype=float),
-            "taken": first.reindex(owed.index).to_numpy(dtype=float),
+            "taken": first_times(frame, owed.index, DELIVERED_EVENT),
         }
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.checks.message_conservation import owed_copies
+from sim.checks.message_conservation import first_times, owed_copies
 from sim.history_frame import accepted_rows, name_values, rows
 from sim.history_table import Rows
 
@@ -106,19 +106,7 @@ def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     if owed.empty:
         return np.empty(0), np.empty(0)
     published = owed["time"].to_numpy(dtype=float)
-    outcomes = rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
-    first = (
-        pd.DataFrame(
-            {
-                "subscription": name_values(outcomes["actor"]),
-                "message": outcomes["subject"].to_numpy(),
-                "time": outcomes["time"].to_numpy(dtype=float),
-            }
-        )
-        .groupby(["subscription", "message"])["time"]
-        .min()
-    )
-    return published, first.reindex(owed.index).to_numpy(dtype=float)
+    return published, first_times(frame, owed.index, *_OUTCOMES)
 
 
 def _owed_copies(frame: Rows) -> tuple[np.ndarray, np.ndarray]:

@@ -32,7 +32,7 @@ from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows,
 from sim.history_frame import event_counts, name_values
 from sim.history_table import Rows
 
-__all__ = ["KINDS", "NOT_JUDGED", "message_conservation", "owed_copies"]
+__all__ = ["KINDS", "NOT_JUDGED", "first_times", "message_conservation", "owed_copies"]
 
 KINDS: dict[str, str] = {
     "bus.delivered": "delivered",
@@ -109,6 +109,39 @@ def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
     takes = ~owed["subscription"].isin(filters["subscription"]) | (owed["filter"] == "both")
     owed = owed[takes].set_index(["subscription", "message"])
     return owed[~owed.index.duplicated()], subs["subscription"].unique()
+
+
+def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
+    """Per (subscription, message) of ``owed``: the time of its first row of ``events``.
+
+    NaN where the copy has none. Works on integer keys (the subscription's actor code and
+    the message number), not on a frame of names: the bus rows of a long run are millions.
+    """
+    found = rows(frame, *events, columns=("time", "actor", "subject"))
+    actors = found["actor"].cat.categories
+    keys = _copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
+    times = found["time"].to_numpy(dtype=float)
+    del found
+    order = np.lexsort((times, keys))
+    keys, times = keys[order], times[order]
+    first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
+    keys, times = keys[first], times[first]
+    subscriptions = actors.get_indexer(owed.get_level_values("subscription"))
+    wanted = _copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
+    out = np.full(len(wanted), np.nan)
+    if keys.size:
+        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+        hit = (subscriptions >= 0) & (keys[at] == wanted)
+        out[hit] = times[at[hit]]
+    return out
+
+
+def _copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:
+    """One int64 per (subscription code, message number)."""
+    keys: np.ndarray = (subscriptions.astype(np.int64) << 32) | (
+        messages.astype(np.int64) & 0xFFFFFFFF
+    )
+    return keys
 
 
 def _judge(tally: pd.DataFrame, owed: pd.DataFrame, declared: np.ndarray) -> pd.DataFrame:
