@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import COLUMNS, History
-from sim.engine.history_by_event import RowsByEvent
+from sim.engine.history_by_event import RowsByEvent, RowSource
 
 __all__ = ["HistoryTable", "Rows", "history_frame"]
 
@@ -31,34 +31,37 @@ _NAME_COLUMNS = ("event", "actor", "status")
 COLUMN_ORDER: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 """The history's columns in storage order (a selection keeps this order)."""
 
-_GROUPED: weakref.WeakKeyDictionary[History, RowsByEvent] = weakref.WeakKeyDictionary()
+_GROUPED: weakref.WeakKeyDictionary[RowSource, RowsByEvent] = weakref.WeakKeyDictionary()
 """Each spilled history's grouped rows, built once and kept while the history lives."""
 
 
 class HistoryTable:
     """A run's history rows, selected by event type (see the module docstring).
 
-    ``source`` is a :class:`~sim.engine.History` or a history frame (the eight columns,
-    names categorical, index = row position: :func:`sim.history_frame.history_frame`).
+    ``source`` is a :class:`~sim.engine.History`, a history read back from Parquet
+    (:class:`~sim.engine.history_stored.StoredHistory`) or a history frame (the eight
+    columns, names categorical, index = row position:
+    :func:`sim.history_frame.history_frame`).
     """
 
-    def __init__(self, source: History | pd.DataFrame, dropped: np.ndarray | None = None) -> None:
-        self._source = source
+    def __init__(self, source: RowSource | pd.DataFrame, dropped: np.ndarray | None = None) -> None:
         self._dropped = dropped
         self._frame: pd.DataFrame | None = None
+        self._disk: RowSource | None = None
         self._grouped: RowsByEvent | None = None
         if isinstance(source, pd.DataFrame):
             self._frame = source
-        elif not source.spilled_rows:
+        elif isinstance(source, History) and not source.spilled_rows:
             self._frame = history_frame(source)
+        else:
+            self._disk = source
         self._categories = {name: self._vocabulary(name) for name in _NAME_COLUMNS}
         self._event_codes = {str(name): code for code, name in enumerate(self._categories["event"])}
 
     def _vocabulary(self, column: str) -> pd.Index:
         if self._frame is not None:
             return self._frame[column].cat.categories
-        history = self._source
-        assert isinstance(history, History)
+        history = self._on_disk()
         vocabulary = {"event": history.events, "actor": history.actors, "status": history.statuses}
         return pd.Index(vocabulary[column].names)
 
@@ -66,7 +69,7 @@ class HistoryTable:
         """Rows in the whole history (the dropped orders' rows included)."""
         if self._frame is not None:
             return len(self._frame)
-        return len(self._source)
+        return len(self._on_disk())
 
     def categories(self, column: str) -> pd.Index:
         """The names a categorical column (``event``, ``actor``, ``status``) may hold."""
@@ -125,8 +128,7 @@ class HistoryTable:
         wanted = np.asarray(positions, dtype=np.int64)
         if self._frame is not None:
             return self._frame.loc[wanted]
-        history = self._source
-        assert isinstance(history, History)
+        history = self._on_disk()
         found: dict[int, pd.DataFrame] = {}
         start = 0
         for part in history.parts():
@@ -150,14 +152,21 @@ class HistoryTable:
 
     def _grouped_rows(self) -> RowsByEvent:
         if self._grouped is None:
-            history = self._source
-            assert isinstance(history, History) and history.spill_folder is not None
+            history = self._on_disk()
             grouped = _GROUPED.get(history)
             if grouped is None:
-                grouped = RowsByEvent(history, history.spill_folder / "by-event")
+                folder = history.spill_folder
+                if folder is None:
+                    raise ValueError("a history on disk has no folder for its grouped rows")
+                grouped = RowsByEvent(history, folder / "by-event")
                 _GROUPED[history] = grouped
             self._grouped = grouped
         return self._grouped
+
+    def _on_disk(self) -> RowSource:
+        if self._disk is None:
+            raise ValueError("this table reads a frame, not a history on disk")
+        return self._disk
 
     def _records_frame(self, records: dict[str, np.ndarray]) -> pd.DataFrame:
         """A history frame from grouped columns (``position`` becomes the index)."""

@@ -15,8 +15,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.engine.history import HISTORY_FORMAT, HISTORY_FORMAT_KEY
+from sim.engine.history_stored import StoredHistory
 
-__all__ = ["RunDirError", "read_history", "read_json", "read_run"]
+__all__ = ["RunDirError", "open_history", "read_history", "read_json", "read_run"]
 
 
 class RunDirError(ValueError):
@@ -41,6 +42,28 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def read_history(path: Path, declared: object) -> pd.DataFrame:
     """The history frame, after checking both the declared and the stored format."""
+    _check_format(path, declared)
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several kinds for a damaged file
+        raise RunDirError(f"{path}: not a readable Parquet history ({error})") from error
+
+
+def open_history(path: Path, declared: object) -> StoredHistory:
+    """The history on disk, read a row group at a time, after the same format checks.
+
+    For checkers on a long run: :class:`~sim.history_table.HistoryTable` regroups it by
+    event and never holds every row (:func:`read_history` reads it whole).
+    """
+    _check_format(path, declared)
+    try:
+        return StoredHistory(path)
+    except Exception as error:  # pyarrow raises several kinds for a damaged file
+        raise RunDirError(f"{path}: not a readable Parquet history ({error})") from error
+
+
+def _check_format(path: Path, declared: object) -> None:
+    """Refuse a history whose declared or stored format this version does not read."""
     if declared != HISTORY_FORMAT:
         known = f"this o2csim reads history format {HISTORY_FORMAT}"
         if declared is None:
@@ -60,7 +83,6 @@ def read_history(path: Path, declared: object) -> pd.DataFrame:
                 f"{path}: schema metadata {HISTORY_FORMAT_KEY.decode()} is {stored.decode()!r}; "
                 f"this o2csim reads history format {HISTORY_FORMAT}"
             )
-        return pd.read_parquet(path)
     except RunDirError:
         raise
     except Exception as error:  # pyarrow raises several kinds for a damaged file

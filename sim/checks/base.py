@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import COLUMNS, History
+from sim.engine.history_stored import StoredHistory
 from sim.history_frame import history_frame, rows, rows_at
 from sim.history_table import HistoryTable, Rows
 
@@ -38,7 +39,7 @@ __all__ = [
     "witness",
 ]
 
-HistoryLike: TypeAlias = History | pd.DataFrame | HistoryTable
+HistoryLike: TypeAlias = History | StoredHistory | pd.DataFrame | HistoryTable
 """What a checker accepts: a live history, its DataFrame (e.g. read back from Parquet) or
 its :class:`~sim.history_table.HistoryTable`."""
 
@@ -145,7 +146,7 @@ def as_table(history: HistoryLike) -> HistoryTable:
     """
     if isinstance(history, HistoryTable):
         return history
-    if isinstance(history, History):
+    if isinstance(history, History | StoredHistory):
         return HistoryTable(history)
     return HistoryTable(as_frame(history))
 

@@ -19,15 +19,46 @@ goes with it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from sim.engine.history import COLUMNS, History
+from sim.engine.history import COLUMNS
+from sim.engine.vocabulary import Vocabulary
 
-__all__ = ["GROUPED_COLUMNS", "RowsByEvent"]
+__all__ = ["GROUPED_COLUMNS", "RowSource", "RowsByEvent"]
+
+
+class RowSource(Protocol):
+    """What a history on disk gives to be regrouped.
+
+    A live spilled :class:`~sim.engine.history.History`, or a
+    :class:`~sim.engine.history_stored.StoredHistory` read back from Parquet.
+    """
+
+    events: Vocabulary
+    actors: Vocabulary
+    statuses: Vocabulary
+
+    def __len__(self) -> int:
+        """Rows in the history."""
+
+    @property
+    def spilled_rows(self) -> int:
+        """Rows on disk."""
+
+    @property
+    def spill_folder(self) -> Path | None:
+        """Where the grouped rows go (beside the parts)."""
+
+    def chunks(self, name: str) -> Iterator[np.ndarray]:
+        """One column piece by piece, names as codes."""
+
+    def parts(self) -> Iterator[dict[str, np.ndarray]]:
+        """Every column piece by piece."""
+
 
 GROUPED_COLUMNS: tuple[tuple[str, np.dtype[Any]], ...] = (
     ("position", np.dtype(np.int64)),
@@ -46,7 +77,7 @@ class RowsByEvent:
     The history must not record further rows (a finished run's history).
     """
 
-    def __init__(self, history: History, folder: Path) -> None:
+    def __init__(self, history: RowSource, folder: Path) -> None:
         codes = len(history.events.names)
         counts = np.zeros(codes, dtype=np.int64)
         for chunk in history.chunks("event"):
@@ -71,7 +102,7 @@ class RowsByEvent:
                     )
 
     def _write_column(
-        self, out: BinaryIO, history: History, name: str, dtype: np.dtype[Any], codes: int
+        self, out: BinaryIO, history: RowSource, name: str, dtype: np.dtype[Any], codes: int
     ) -> int:
         """Write one column, part by part, each part's values into their events' slots.
 

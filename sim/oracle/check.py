@@ -19,7 +19,7 @@ from sim.oracle.outcome import CheckReport, RunChecked, fold_invariants
 from sim.provenance import provenance
 from sim.replications import ReplicationTask, TaskProgress, run_tasks
 from sim.run import RunResult, execute
-from sim.run_dir import RunDirError, read_history, read_json
+from sim.run_dir import RunDirError, open_history, read_json
 from sim.scenario import Scenario
 
 __all__ = ["RunDirError", "check_run_dir", "check_scenario", "determinism_verdict"]
@@ -103,7 +103,7 @@ def check_run_dir(run_dir: Path) -> CheckReport:
         raise RunDirError(f"{run_dir}: not a folder")
     facts = read_json(run_dir / "run.json")
     metrics = read_json(run_dir / "metrics.json")
-    frame = read_history(run_dir / "history.parquet", facts.get("history_format"))
+    history = open_history(run_dir / "history.parquet", facts.get("history_format"))
     for name in ("scenario", "seed"):
         if name not in facts:
             raise RunDirError(f"{run_dir / 'run.json'}: field {name} is missing")
@@ -118,7 +118,7 @@ def check_run_dir(run_dir: Path) -> CheckReport:
         seeds=[seed],
         replications=1,
         invariants=fold_invariants(
-            [RunChecked(None if replication is None else int(replication), seed, run_all(frame))]
+            [RunChecked(None if replication is None else int(replication), seed, run_all(history))]
         ),
         gates=single_run_gates(metrics),
         study_seed=facts.get("study_seed"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from sim.engine import History
 from sim.engine.history_by_event import RowsByEvent
+from sim.engine.history_stored import StoredHistory
 from sim.history_frame import event_counts, history_frame, rows, rows_at
 from sim.history_table import HistoryTable
 
@@ -132,3 +134,20 @@ def test_a_selection_holds_only_its_rows_in_memory() -> None:
     finally:
         tracemalloc.stop()
     assert whole_peak > whole_bytes / 2  # the check above could fail: a frame costs this
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept-whole", "spilled"])
+def test_a_history_read_back_from_parquet_answers_as_the_live_one(
+    pair: tuple[History, History], kept: bool, tmp_path: Path
+) -> None:
+    whole, spilled = pair
+    live = whole if kept else spilled
+    live.write_parquet(tmp_path / "history.parquet")
+    stored = StoredHistory(tmp_path / "history.parquet")
+    assert len(stored) == len(live)
+    table, frame = HistoryTable(stored), history_frame(whole)
+    for events in (["e0"], ["e8", "e2"], ["never"]):
+        pd.testing.assert_frame_equal(table.select(*events), rows(frame, *events))
+    assert event_counts(table) == event_counts(frame)
+    picked = np.array([3, len(whole) - 2])
+    pd.testing.assert_frame_equal(rows_at(table, picked), frame.loc[picked])
