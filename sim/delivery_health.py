@@ -42,7 +42,7 @@ from sim.engine import EndpointSpec
 from sim.engine.endpoint import CALL_EVENT, CALL_OUTCOMES
 from sim.faults import FaultTimeline
 from sim.faults.kinds.throttle import ThrottleFault
-from sim.history_frame import ACCEPTANCE_EVENTS, event_counts, rows
+from sim.history_frame import ACCEPTANCE_EVENTS, event_counts, name_groups, rows
 from sim.history_table import Rows
 from sim.outage_recovery import outage_recovery, step_levels
 from sim.scenario import Scenario
@@ -229,16 +229,10 @@ def api_limit_use(frame: Rows, limits: Sequence[Mapping[str, Any]]) -> list[dict
     calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status"))
     admitted = calls[~calls["status"].isin(NOT_ADMITTED)]
     del calls
-    codes = admitted["actor"].cat.codes.to_numpy()
-    actors = admitted["actor"].cat.categories
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
     finished = admitted["time"].to_numpy(dtype=float)
     times = {
-        str(actors[code]).removeprefix("endpoint:"): np.sort(
-            finished[order[bounds[code] : bounds[code + 1]]]
-        )
-        for code in np.flatnonzero(np.diff(bounds)).tolist()
+        actor.removeprefix("endpoint:"): np.sort(finished[picked])
+        for actor, picked in name_groups(admitted["actor"])
     }
     used = []
     for limit in limits:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ __all__ = [
     "rows_at",
     "history_frame",
     "history_table",
+    "name_groups",
     "name_values",
     "first_time",
     "region_rows",
@@ -97,6 +98,20 @@ def name_values(column: pd.Series, prefix: str = "") -> np.ndarray:
     labels = np.asarray([str(c).removeprefix(prefix) for c in column.cat.categories], dtype=object)
     picked: np.ndarray = labels[column.cat.codes.to_numpy()]
     return picked
+
+
+def name_groups(column: pd.Series) -> Iterator[tuple[str, np.ndarray]]:
+    """Each name a categorical column holds, with the positions of its rows (in row order).
+
+    One stable sort of the codes, then a slice per name: no per-name copy of a frame (what
+    ``groupby`` makes), which matters on the millions of endpoint calls of a long run.
+    """
+    codes = column.cat.codes.to_numpy()
+    categories = column.cat.categories
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(categories) + 1))
+    for code in np.flatnonzero(np.diff(bounds)).tolist():
+        yield str(categories[code]), order[bounds[code] : bounds[code + 1]]
 
 
 def history_table(history: History | Rows) -> HistoryTable:

@@ -29,7 +29,7 @@ from sim.delivery_health import delivery_health
 from sim.engine import History
 from sim.engine.calendar import DAY
 from sim.exception_rates import exception_rates
-from sim.history_frame import accepted_rows, history_table, name_values, rows
+from sim.history_frame import accepted_rows, history_table, name_groups, name_values, rows
 from sim.history_table import HistoryTable, Rows
 from sim.latencies import allocation_window, latency_frames, latency_samples, order_attributes
 from sim.master_data_metrics import sync_lag_orders
@@ -132,25 +132,17 @@ def _counts(frame: Rows, event: str) -> dict[str, int]:
 
 def _endpoints(frame: Rows) -> dict[str, dict[str, float]]:
     calls = rows(frame, "endpoint.call", columns=("actor", "status", "value", "value2"))
-    # one stable sort by endpoint, then numpy slices: no per-endpoint copy of the frame
-    codes = calls["actor"].cat.codes.to_numpy()
-    order = np.argsort(codes, kind="stable")
-    actors = calls["actor"].cat.categories
-    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
-    status = name_values(calls["status"])[order]
-    waits, services = calls["value"].to_numpy()[order], calls["value2"].to_numpy()[order]
-    del calls
+    status = name_values(calls["status"])
+    waits, services = calls["value"].to_numpy(), calls["value2"].to_numpy()
     result: dict[str, dict[str, float]] = {}
-    for code in np.flatnonzero(np.diff(bounds)).tolist():
-        actor = str(actors[code])
-        low, high = int(bounds[code]), int(bounds[code + 1])
-        outcome = status[low:high]
+    for actor, picked in name_groups(calls["actor"]):
+        outcome = status[picked]
         ok = outcome == "ok"
-        served_wait = pd.Series(waits[low:high][ok])
-        served_service = pd.Series(services[low:high][ok])
+        served_wait = pd.Series(waits[picked][ok])
+        served_service = pd.Series(services[picked][ok])
         served = int(ok.sum())
         result[actor.removeprefix("endpoint:")] = {
-            "calls": high - low,
+            "calls": len(picked),
             "served": served,
             "throttled": int((outcome == "throttled").sum()),
             "unavailable": int((outcome == "unavailable").sum()),

@@ -41,7 +41,7 @@ import pandas as pd
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
-from sim.history_frame import ACCEPTANCE_EVENTS, rows
+from sim.history_frame import ACCEPTANCE_EVENTS, name_groups, rows
 from sim.history_table import Rows
 
 __all__ = [
@@ -191,16 +191,11 @@ def _by_resource(
     """
     if served.empty:
         return
-    codes = served["actor"].cat.codes.to_numpy()
-    actors = served["actor"].cat.categories
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(actors) + 1))
     ends, waits, held = (served[c].to_numpy(dtype=float) for c in ("time", "value", "value2"))
-    for code in np.flatnonzero(np.diff(bounds)).tolist():
-        name = resource_of(str(actors[code]))
+    for actor, picked in name_groups(served["actor"]):
+        name = resource_of(actor)
         if name is None:
             continue
-        picked = order[bounds[code] : bounds[code + 1]]
         into.setdefault(name, []).append(
             (
                 ends[picked],
