@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.checks.message_conservation import copy_keys
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
@@ -75,23 +76,40 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     }
     if not consumers:
         return consumers, pd.DataFrame()
+    # the n-th delivery of a copy is paired with its n-th outcome, on integer keys
     delivered = rows(frame, "bus.delivered", columns=("time", "actor", "subject"))
-    outcomes = rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
-    delivered = delivered.sort_values(["actor", "subject", "time"], kind="stable")
-    outcomes = outcomes.sort_values(["actor", "subject", "time"], kind="stable")
-    keys = ["actor", "subject"]
-    delivered = delivered.assign(n=delivered.groupby(keys, observed=True).cumcount())
-    outcomes = outcomes.assign(n=outcomes.groupby(keys, observed=True).cumcount())
-    pairs = delivered.merge(outcomes, on=["actor", "subject", "n"], suffixes=("", "_end"))
+    actors = delivered["actor"].cat.categories
+    taken_key, taken_at, taken_n = _in_turn(delivered)
+    del delivered
+    outcome_key, outcome_at, _ = _in_turn(
+        rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
+    )
+    first = np.searchsorted(outcome_key, taken_key, side="left")
+    count = np.searchsorted(outcome_key, taken_key, side="right") - first
+    paired = taken_n < count
+    ended = outcome_at[first[paired] + taken_n[paired]]
     held = pd.DataFrame(
         {
-            "actor": pairs["actor"],
-            "time": pairs["time_end"].astype(float),
+            "actor": pd.Categorical.from_codes(
+                (taken_key[paired] >> 32).astype(np.int32), categories=actors
+            ),
+            "time": ended,
             "value": 0.0,
-            "value2": (pairs["time_end"] - pairs["time"]).astype(float),
+            "value2": ended - taken_at[paired],
         }
     )
     return consumers, held
+
+
+def _in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(key, time, n) of each row, sorted by copy then time: the n-th row of its copy."""
+    keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
+    times = copies["time"].to_numpy(dtype=float)
+    order = np.lexsort((times, keys))
+    keys, times = keys[order], times[order]
+    position = np.arange(keys.size)
+    starts = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
+    return keys, times, position - np.maximum.accumulate(np.where(starts, position, 0))
 
 
 def _overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:

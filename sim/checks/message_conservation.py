@@ -32,7 +32,14 @@ from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows,
 from sim.history_frame import event_counts, name_values
 from sim.history_table import Rows
 
-__all__ = ["KINDS", "NOT_JUDGED", "first_times", "message_conservation", "owed_copies"]
+__all__ = [
+    "KINDS",
+    "NOT_JUDGED",
+    "copy_keys",
+    "first_times",
+    "message_conservation",
+    "owed_copies",
+]
 
 KINDS: dict[str, str] = {
     "bus.delivered": "delivered",
@@ -139,7 +146,7 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     """
     found = rows(frame, *events, columns=("time", "actor", "subject"))
     actors = found["actor"].cat.categories
-    keys = _copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
+    keys = copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
     times = found["time"].to_numpy(dtype=float)
     del found
     order = np.lexsort((times, keys))
@@ -147,7 +154,7 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
     keys, times = keys[first], times[first]
     subscriptions = actors.get_indexer(owed.get_level_values("subscription"))
-    wanted = _copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
+    wanted = copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
     out = np.full(len(wanted), np.nan)
     if keys.size:
         at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
@@ -156,7 +163,7 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     return out
 
 
-def _copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:
+def copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:
     """One int64 per (subscription code, message number)."""
     keys: np.ndarray = (subscriptions.astype(np.int64) << 32) | (
         messages.astype(np.int64) & 0xFFFFFFFF
