@@ -66,22 +66,28 @@ _FLAGS = ("negative_in_flight", "over_replayed", "unexpected")
 
 
 def _tally(frame: Rows) -> pd.DataFrame:
-    """Counts of each per-copy row, one row per (subscription, message)."""
+    """Counts of each per-copy row, one row per (subscription, message).
+
+    Counted on integer keys (the subscription's actor code and the message number) with
+    one ``np.unique``: the per-copy rows of a long run are tens of millions.
+    """
     copies = rows(frame, *KINDS, columns=("event", "actor", "subject"))
-    table = (
-        pd.DataFrame(
-            {
-                "subscription": name_values(copies["actor"]),
-                "message": copies["subject"].to_numpy(),
-                "kind": pd.Series(name_values(copies["event"])).map(KINDS).to_numpy(dtype=object),
-            }
-        )
-        .groupby(["subscription", "message", "kind"])
-        .size()
-        .unstack("kind", fill_value=0)
-        .reindex(columns=list(KINDS.values()), fill_value=0)
+    actors, events = copies["actor"].cat.categories, copies["event"].cat.categories
+    kinds = list(KINDS.values())
+    column_of = np.array([kinds.index(KINDS[str(e)]) if str(e) in KINDS else 0 for e in events])
+    kind = column_of[copies["event"].cat.codes.to_numpy()]
+    keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
+    del copies
+    unique, which = np.unique(keys, return_inverse=True)
+    counts = np.bincount(which * len(kinds) + kind, minlength=unique.size * len(kinds))
+    index = pd.MultiIndex.from_arrays(
+        [
+            np.asarray(actors.astype(str), dtype=object)[unique >> 32],
+            (unique & 0xFFFFFFFF).astype(np.uint32).astype(np.int32),
+        ],
+        names=["subscription", "message"],
     )
-    return table
+    return pd.DataFrame(counts.reshape(unique.size, len(kinds)), index=index, columns=kinds)
 
 
 def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
