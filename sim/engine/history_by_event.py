@@ -100,6 +100,7 @@ class RowsByEvent:
                     raise ValueError(
                         f"{self.path}: grouped {written} rows of {name!r}, counted {self._rows}"
                     )
+        _release_arrow_memory()
 
     def _write_column(
         self, out: BinaryIO, history: RowSource, name: str, dtype: np.dtype[Any], codes: int
@@ -175,3 +176,16 @@ class RowsByEvent:
                 values = values[order]
             out[name] = values
         return out
+
+
+def _release_arrow_memory() -> None:
+    """Hand back the memory pyarrow's pool kept from reading the parts (about a part's worth).
+
+    pyarrow's allocator keeps freed pages for reuse; after the grouping no more parts are
+    read in bulk, so what it holds would only raise the metrics' peak.
+    """
+    import sys
+
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
