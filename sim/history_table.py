@@ -2,12 +2,14 @@
 
 Every KPI and every invariant is computed from the rows of a few event types at a time.
 :class:`HistoryTable` answers those questions without holding every row at once when the
-history is large: a spilled history (a long run) is regrouped by event on disk once
+history is large: a spilled history (a long run), or one read back from
+``history.parquet`` a row group at a time
+(:class:`~sim.engine.history_stored.StoredHistory`), is regrouped by event on disk once
 (:class:`~sim.engine.history_by_event.RowsByEvent`) and each question reads only its
-rows; a history in memory, or a frame read back from ``history.parquet``, is one frame
-and answers with a mask. Both give the same frames: the eight columns, names as pandas
-categoricals over the whole history's vocabularies, index = the row's position in the
-history (a checker's witness label).
+rows and the columns it uses; a history in memory, or a history frame, is one frame and
+answers with a mask. Both give the same frames: the eight columns (or those asked for),
+names as pandas categoricals over the whole history's vocabularies, index = the row's
+position in the history (a checker's witness label).
 
 :meth:`HistoryTable.without_orders` leaves out every row of some orders (the warm-up's),
 on every question asked afterwards.
@@ -28,7 +30,7 @@ __all__ = ["HistoryTable", "Rows", "history_frame"]
 
 _NAME_COLUMNS = ("event", "actor", "status")
 
-COLUMN_ORDER: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
+_COLUMN_ORDER: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 """The history's columns in storage order (a selection keeps this order)."""
 
 _GROUPED: weakref.WeakKeyDictionary[RowSource, RowsByEvent] = weakref.WeakKeyDictionary()
@@ -50,7 +52,7 @@ class HistoryTable:
         self._disk: RowSource | None = None
         self._grouped: RowsByEvent | None = None
         if isinstance(source, pd.DataFrame):
-            self._frame = source
+            self._frame = _categorical(source)
         elif isinstance(source, History) and not source.spilled_rows:
             self._frame = history_frame(source)
         else:
@@ -92,10 +94,10 @@ class HistoryTable:
         on a long run's millions of rows, a question that needs three columns reads three.
         """
         codes = [self._event_codes[e] for e in events if e in self._event_codes]
-        wanted = None if columns is None else [n for n in COLUMN_ORDER if n in set(columns)]
+        wanted = None if columns is None else [n for n in _COLUMN_ORDER if n in set(columns)]
         reading = wanted
         if wanted is not None and self._dropped is not None and "order" not in wanted:
-            reading = [n for n in COLUMN_ORDER if n in {*wanted, "order"}]
+            reading = [n for n in _COLUMN_ORDER if n in {*wanted, "order"}]
         if self._frame is not None:
             frame = self._frame
             event = frame["event"].cat.codes.to_numpy()
@@ -224,6 +226,14 @@ class _LazyColumns:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._history.columns([name])[name]
+
+
+def _categorical(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its name columns categorical (a copy only when one is not)."""
+    plain = [n for n in _NAME_COLUMNS if not isinstance(frame[n].dtype, pd.CategoricalDtype)]
+    if not plain:
+        return frame
+    return frame.assign(**{name: frame[name].astype("category") for name in plain})
 
 
 Rows = HistoryTable | pd.DataFrame

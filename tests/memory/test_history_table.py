@@ -151,3 +151,16 @@ def test_a_history_read_back_from_parquet_answers_as_the_live_one(
     assert event_counts(table) == event_counts(frame)
     picked = np.array([3, len(whole) - 2])
     pd.testing.assert_frame_equal(rows_at(table, picked), frame.loc[picked])
+
+
+def test_a_frame_with_plain_name_columns_is_read_as_the_categorical_one(
+    pair: tuple[History, History],
+) -> None:
+    whole, _ = pair
+    frame = history_frame(whole)
+    plain = frame.astype({name: str for name in ("event", "actor", "status")})
+    selected = HistoryTable(plain).select("e1", "e4")
+    expected = rows(frame, "e1", "e4")
+    assert selected.index.equals(expected.index)
+    for name in ("event", "actor", "status"):
+        assert selected[name].astype(str).tolist() == expected[name].astype(str).tolist()
