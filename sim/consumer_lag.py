@@ -1,7 +1,7 @@
 """Consumer lag: the copies a bus subscription owes, waiting on its partitions, from the history.
 
 A subscription owes a copy of every message published on its topic that its filter lets
-through (:func:`sim.checks.message_conservation.owed_copies`). The copy *waits* from its
+through (:func:`sim.bus_copies.owed_copies`). The copy *waits* from its
 ``bus.published`` row until a consumer takes it: the first ``bus.delivered`` row of that
 (subscription, message). A copy not delivered by the end of the run waits until the end.
 The wait includes the broker's delivery latency (a fraction of a second) and every hold the
@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.checks.message_conservation import first_times, owed_copies
+from sim.bus_copies import first_times, owed_copies
 from sim.history_table import Rows
 
 __all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.checks.message_conservation import first_times, owed_copies
+from sim.bus_copies import first_times, owed_copies
 from sim.history_frame import accepted_rows, name_values, rows
 from sim.history_table import Rows
 

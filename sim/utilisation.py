@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.checks.message_conservation import copy_keys
+from sim.bus_copies import copy_keys
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK

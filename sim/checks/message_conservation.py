@@ -28,18 +28,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.bus_copies import copy_keys, owed_copies
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
 from sim.history_frame import event_counts, name_values
 from sim.history_table import Rows
 
-__all__ = [
-    "KINDS",
-    "NOT_JUDGED",
-    "copy_keys",
-    "first_times",
-    "message_conservation",
-    "owed_copies",
-]
+__all__ = ["KINDS", "NOT_JUDGED", "message_conservation"]
 
 KINDS: dict[str, str] = {
     "bus.delivered": "delivered",
@@ -54,7 +48,7 @@ KINDS: dict[str, str] = {
 NOT_JUDGED = "no bus.subscribed or bus.delivered rows: message conservation not judged"
 """The note of a verdict on a history written before the bus recorded deliveries."""
 
-_SUBSCRIBER, _TOPIC = "subscriber:", "topic:"
+_SUBSCRIBER = "subscriber:"
 _PER_SUBSCRIPTION = (
     *KINDS.values(),
     "in_flight",
@@ -88,93 +82,6 @@ def _tally(frame: Rows) -> pd.DataFrame:
         names=["subscription", "message"],
     )
     return pd.DataFrame(counts.reshape(unique.size, len(kinds)), index=index, columns=kinds)
-
-
-def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
-    """(subscription, message) pairs the broker owes a copy, and the declared subscriptions.
-
-    The pairs are indexed by (subscription, message) with the publication's ``row`` and
-    ``time``, in publication order (a message's subscriptions in declaration order). Each
-    subscription takes the messages of its topic that pass its filter, picked on category
-    codes: the publications of a long run are millions, the subscriptions a handful.
-    """
-    subscribed = rows(frame, "bus.subscribed")
-    subs = pd.DataFrame(
-        {
-            "subscription": name_values(subscribed["actor"]),
-            "topic": name_values(subscribed["status"]),
-        }
-    ).drop_duplicates()
-    filtered = rows(frame, "bus.subscription_filter")
-    filters = pd.DataFrame(
-        {
-            "subscription": name_values(filtered["actor"]),
-            "type": name_values(filtered["status"]),
-        }
-    ).drop_duplicates()
-    published = rows(frame, "bus.published", columns=("time", "actor", "subject", "status"))
-    topics, types = published["actor"].cat, published["status"].cat
-    topic_codes, type_codes = topics.codes.to_numpy(), types.codes.to_numpy()
-    picked: list[np.ndarray] = []
-    ranks: list[np.ndarray] = []
-    for rank, (subscription, topic) in enumerate(
-        zip(subs["subscription"], subs["topic"], strict=True)
-    ):
-        takes = topic_codes == topics.categories.get_indexer(pd.Index([_TOPIC + str(topic)]))[0]
-        wanted = filters.loc[filters["subscription"] == subscription, "type"]
-        if len(wanted):
-            takes &= np.isin(type_codes, types.categories.get_indexer(pd.Index(wanted)))
-        picked.append(np.flatnonzero(takes))
-        ranks.append(np.full(picked[-1].size, rank, dtype=np.int64))
-    at = np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
-    rank_of = np.concatenate(ranks) if ranks else np.empty(0, dtype=np.int64)
-    order = np.lexsort((rank_of, at))
-    at, rank_of = at[order], rank_of[order]
-    names = subs["subscription"].to_numpy(dtype=object)
-    index = pd.MultiIndex.from_arrays(
-        [names[rank_of], published["subject"].to_numpy()[at]], names=["subscription", "message"]
-    )
-    owed = pd.DataFrame(
-        {
-            "row": published.index.to_numpy()[at],
-            "time": published["time"].to_numpy(dtype=float)[at],
-        },
-        index=index,
-    )
-    return owed[~owed.index.duplicated()], subs["subscription"].unique()
-
-
-def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
-    """Per (subscription, message) of ``owed``: the time of its first row of ``events``.
-
-    NaN where the copy has none. Works on integer keys (the subscription's actor code and
-    the message number), not on a frame of names: the bus rows of a long run are millions.
-    """
-    found = rows(frame, *events, columns=("time", "actor", "subject"))
-    actors = found["actor"].cat.categories
-    keys = copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
-    times = found["time"].to_numpy(dtype=float)
-    del found
-    order = np.lexsort((times, keys))
-    keys, times = keys[order], times[order]
-    first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
-    keys, times = keys[first], times[first]
-    subscriptions = actors.get_indexer(owed.get_level_values("subscription"))
-    wanted = copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
-    out = np.full(len(wanted), np.nan)
-    if keys.size:
-        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        hit = (subscriptions >= 0) & (keys[at] == wanted)
-        out[hit] = times[at[hit]]
-    return out
-
-
-def copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:
-    """One int64 per (subscription code, message number)."""
-    keys: np.ndarray = (subscriptions.astype(np.int64) << 32) | (
-        messages.astype(np.int64) & 0xFFFFFFFF
-    )
-    return keys
 
 
 def _judge(tally: pd.DataFrame, owed: pd.DataFrame, declared: np.ndarray) -> pd.DataFrame:
