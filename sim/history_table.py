@@ -156,7 +156,7 @@ class HistoryTable:
         if self._grouped is None:
             history = self._on_disk()
             grouped = _GROUPED.get(history)
-            if grouped is None:
+            if grouped is None or len(grouped) != len(history):  # rows recorded since
                 folder = history.spill_folder
                 if folder is None:
                     raise ValueError("a history on disk has no folder for its grouped rows")

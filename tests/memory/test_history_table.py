@@ -164,3 +164,14 @@ def test_a_frame_with_plain_name_columns_is_read_as_the_categorical_one(
     assert selected.index.equals(expected.index)
     for name in ("event", "actor", "status"):
         assert selected[name].astype(str).tolist() == expected[name].astype(str).tolist()
+
+
+def test_a_history_that_recorded_more_rows_is_regrouped() -> None:
+    whole, spilled = _pair(parts=2, part_rows=200, tail=50)
+    before = len(HistoryTable(spilled).select("e8"))
+    _fill(whole, 450, 300)
+    _fill(spilled, 450, 300)
+    spilled.spill()
+    after = HistoryTable(spilled).select("e8")
+    pd.testing.assert_frame_equal(after, rows(history_frame(whole), "e8"))
+    assert len(after) > before
