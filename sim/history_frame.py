@@ -1,4 +1,4 @@
-"""The history as a pandas DataFrame, and small selectors used by metrics and checks."""
+"""The selectors metrics and checks use on a history table or frame, and the acceptance events."""
 
 from __future__ import annotations
 
