@@ -20,7 +20,7 @@ import pandas as pd
 from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
-__all__ = ["TOPIC_PREFIX", "copy_keys", "first_times", "owed_copies"]
+__all__ = ["TOPIC_PREFIX", "copies_in_turn", "copy_keys", "first_times", "owed_copies"]
 
 TOPIC_PREFIX = "topic:"
 """The actor prefix of a topic's ``bus.published`` rows."""
@@ -90,13 +90,9 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     """
     found = rows(frame, *events, columns=("time", "actor", "subject"))
     actors = found["actor"].cat.categories
-    keys = copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
-    times = found["time"].to_numpy(dtype=float)
+    keys, times, turn = copies_in_turn(found)
     del found
-    order = np.lexsort((times, keys))
-    keys, times = keys[order], times[order]
-    first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
-    keys, times = keys[first], times[first]
+    keys, times = keys[turn == 0], times[turn == 0]
     subscriptions = actors.get_indexer(owed.get_level_values("subscription"))
     wanted = copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
     out = np.full(len(wanted), np.nan)
@@ -105,6 +101,21 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
         hit = (subscriptions >= 0) & (keys[at] == wanted)
         out[hit] = times[at[hit]]
     return out
+
+
+def copies_in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(copy key, time, turn) of each bus row, sorted by copy then time.
+
+    ``copies`` has ``actor`` (categorical), ``subject`` and ``time``; a row's turn is 0 for
+    its copy's first row, 1 for the second, and so on (ties in time keep row order).
+    """
+    keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
+    times = copies["time"].to_numpy(dtype=float)
+    order = np.lexsort((times, keys))
+    keys, times = keys[order], times[order]
+    position = np.arange(keys.size)
+    starts = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
+    return keys, times, position - np.maximum.accumulate(np.where(starts, position, 0))
 
 
 def copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:

@@ -122,7 +122,7 @@ class HistoryTable:
                 counts = self._grouped_rows().counts()
             return {str(names[code]): int(n) for code, n in enumerate(counts.tolist()) if n}
         every = {str(names[code]) for code in range(len(names))}
-        counts_left = {name: len(self.select(name)) for name in sorted(every)}
+        counts_left = {name: len(self.select(name, columns=("order",))) for name in sorted(every)}
         return {name: n for name, n in counts_left.items() if n}
 
     def at(self, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:

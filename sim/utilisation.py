@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.bus_copies import copy_keys
+from sim.bus_copies import copies_in_turn
 from sim.consumer_lag import lag_spans, waiting_until
 from sim.engine.outcomes import CALL_EVENT
 from sim.engine.server_pool import POOL_DECLARED, POOL_MEMBER, POOL_WORK
@@ -79,9 +79,9 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
     # the n-th delivery of a copy is paired with its n-th outcome, on integer keys
     delivered = rows(frame, "bus.delivered", columns=("time", "actor", "subject"))
     actors = delivered["actor"].cat.categories
-    taken_key, taken_at, taken_n = _in_turn(delivered)
+    taken_key, taken_at, taken_n = copies_in_turn(delivered)
     del delivered
-    outcome_key, outcome_at, _ = _in_turn(
+    outcome_key, outcome_at, _ = copies_in_turn(
         rows(frame, *_OUTCOMES, columns=("time", "actor", "subject"))
     )
     first = np.searchsorted(outcome_key, taken_key, side="left")
@@ -99,17 +99,6 @@ def _subscriptions(frame: Rows) -> tuple[dict[str, float], pd.DataFrame]:
         }
     )
     return consumers, held
-
-
-def _in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(key, time, n) of each row, sorted by copy then time: the n-th row of its copy."""
-    keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
-    times = copies["time"].to_numpy(dtype=float)
-    order = np.lexsort((times, keys))
-    keys, times = keys[order], times[order]
-    position = np.arange(keys.size)
-    starts = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
-    return keys, times, position - np.maximum.accumulate(np.where(starts, position, 0))
 
 
 def _overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
