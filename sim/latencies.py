@@ -26,8 +26,6 @@ orders are not waited for after creation. :mod:`sim.metrics` summarises the samp
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 
@@ -85,51 +83,61 @@ def _shipment_lags(frame: Rows) -> pd.DataFrame:
 
     Only scans that move a shipment to a new lifecycle milestone are sampled: ``picked_up``
     and ``in_transit`` are both IN_TRANSIT, so the later of the two is not a new milestone.
-    A milestone CRM never showed is censored (NaN).
+    A milestone CRM never showed is censored (NaN). CRM shows a milestone at its first
+    update on the shipment whose rank, or an earlier update's, reaches it.
+
+    Whole-column arithmetic: each shipment's rows are put together by one stable sort, and
+    a running maximum of rank per shipment is made sortable by adding the shipment's
+    number times a stride above every rank, so one ``searchsorted`` finds each sample's
+    first CRM update.
     """
-    updates: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
-    crm = rows(frame, "crm.shipment_updated")
-    for order, subject, time, status in zip(
-        crm["order"].to_numpy(),
-        crm["subject"].to_numpy(),
-        crm["time"].to_numpy(),
-        crm["status"].astype(str),
-        strict=True,
-    ):
-        updates[(int(order), int(subject))].append((float(time), _RANK.get(status, -1)))
-    scans = rows(frame, "carrier.scan")
-    lags = np.full(len(scans), np.nan)
-    sampled = np.zeros(len(scans), dtype=bool)
-    reached: dict[tuple[int, int], int] = {}
-    for i, (order, subject, occurred, code) in enumerate(
-        zip(
-            scans["order"].to_numpy(),
-            scans["subject"].to_numpy(),
-            scans["value2"].to_numpy(),
-            scans["status"].astype(str),
-            strict=True,
+    crm = rows(frame, "crm.shipment_updated", columns=_SHIPMENT_COLUMNS)
+    scans = rows(frame, "carrier.scan", columns=(*_SHIPMENT_COLUMNS, "value2"))
+    shipment, _ = pd.factorize(
+        pd.MultiIndex.from_arrays(
+            [
+                np.concatenate([scans["order"].to_numpy(), crm["order"].to_numpy()]),
+                np.concatenate([scans["subject"].to_numpy(), crm["subject"].to_numpy()]),
+            ]
         )
-    ):
-        needed = _SCAN_RANK.get(code)
-        key = (int(order), int(subject))
-        if needed is None or needed <= reached.get(key, -1):
-            continue
-        reached[key] = needed
-        sampled[i] = True
-        best = -1
-        for time, rank in updates.get(key, ()):
-            best = max(best, rank)
-            if best >= needed:
-                lags[i] = max(0.0, time - occurred)
-                break
-    occurred_at = scans["value2"].to_numpy(dtype=float)[sampled]
-    return pd.DataFrame(
-        {
-            "order": scans["order"].to_numpy()[sampled],
-            "lag": lags[sampled],
-            "end": occurred_at + lags[sampled],
-        }
     )
+    stride = max(_RANK.values()) + 2  # ranks run from -1 (none) to below stride - 1
+    scanned_shipment, shown_shipment = shipment[: len(scans)], shipment[len(scans) :]
+    # the scans: a sample where the scan's milestone is above every earlier one's
+    needed = _ranks(scans["status"], _SCAN_RANK)
+    by_scan = np.argsort(scanned_shipment, kind="stable")
+    reached = np.maximum.accumulate(scanned_shipment[by_scan] * stride + needed[by_scan] + 1)
+    before = np.full(len(by_scan), -1)
+    follows = scanned_shipment[by_scan][1:] == scanned_shipment[by_scan][:-1]
+    before[1:][follows] = (reached[:-1] - scanned_shipment[by_scan][:-1] * stride - 1)[follows]
+    sampled = np.zeros(len(scans), dtype=bool)
+    sampled[by_scan] = needed[by_scan] > before
+    # CRM: the first update per shipment whose running best rank reaches the milestone
+    by_update = np.argsort(shown_shipment, kind="stable")
+    best = np.maximum.accumulate(
+        shown_shipment[by_update] * stride + _ranks(crm["status"], _RANK)[by_update] + 1
+    )
+    wanted = scanned_shipment[sampled] * stride + needed[sampled] + 1
+    found = np.searchsorted(best, wanted, side="left")
+    seen = found < len(best)
+    seen[seen] = best[found[seen]] // stride == scanned_shipment[sampled][seen]
+    occurred_at = scans["value2"].to_numpy(dtype=float)[sampled]
+    lags = np.full(len(occurred_at), np.nan)
+    shown_at = crm["time"].to_numpy(dtype=float)[by_update]
+    lags[seen] = np.fmax(0.0, shown_at[found[seen]] - occurred_at[seen])
+    return pd.DataFrame(
+        {"order": scans["order"].to_numpy()[sampled], "lag": lags, "end": occurred_at + lags}
+    )
+
+
+_SHIPMENT_COLUMNS = ("order", "subject", "time", "status")
+
+
+def _ranks(status: pd.Series, rank_of: dict[str, int]) -> np.ndarray:
+    """Each row's rank of its status in ``rank_of`` (-1 where it has none)."""
+    categorical = pd.Categorical(status)
+    ranks = np.asarray([rank_of.get(str(name), -1) for name in categorical.categories] + [-1])
+    return ranks[categorical.codes]
 
 
 _ALLOCATED_OR_LATER = (

@@ -14,8 +14,6 @@ if that is earlier than the ERP knew it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 
@@ -46,67 +44,78 @@ def crm_staleness_spans(frame: Rows, end: float) -> pd.DataFrame:
     (DELIVERED or CANCELLED), or the end of the run. :func:`crm_staleness` is the share of
     the spans' time that is stale.
     """
-    orders: list[int] = []
-    starts: list[float] = []
-    stops: list[float] = []
-    stale: list[bool] = []
-    for order, start, stop, differs in _open_spans(frame, end):
-        orders.append(order)
-        starts.append(start)
-        stops.append(stop)
-        stale.append(differs)
+    return _open_spans(frame, end)
+
+
+def _open_spans(frame: Rows, end: float, truth: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The open-order spans (order, start_s, end_s, stale: CRM differs from the truth), in order.
+
+    The truth is the ERP's status rows unless ``truth`` (order, time, status) is given. Both
+    sides' rows are merged in order of (order, time, side); after each row an order's state
+    is the last status of each side so far. The span from a row to the order's next row (or
+    to ``end``) is open while the truth side has a status and the two sides have not yet
+    agreed on a terminal one: once they do the order is closed for good. Whole-column
+    arithmetic, one row per status change: no Python loop over the millions of a long run.
+    """
+    erp = rows(frame, "erp.order_status", columns=_SPAN_COLUMNS) if truth is None else truth
+    crm = rows(frame, "crm.status_updated", columns=_SPAN_COLUMNS)
+    codes, labels = pd.factorize(
+        np.concatenate([name_values(erp["status"]), name_values(crm["status"])])
+    )
+    order = np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()])
+    time = np.concatenate([erp["time"].to_numpy(dtype=float), crm["time"].to_numpy(dtype=float)])
+    side = np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)])
+    by = np.lexsort((side, time, order))
+    order, time, side, codes = order[by], time[by], side[by], codes[by]
+    count = len(order)
+    if not count:
+        return pd.DataFrame(
+            {"order": order.astype(np.int64), "start_s": time, "end_s": time, "stale": side > 0}
+        )
+    position = np.arange(count)
+    first = np.ones(count, dtype=bool)
+    first[1:] = order[1:] != order[:-1]
+    group_start = np.maximum.accumulate(np.where(first, position, 0))
+
+    def since_group_start(mask: np.ndarray) -> np.ndarray:
+        """Position of the order's last row so far where ``mask`` holds (-1: none yet)."""
+        last = np.maximum.accumulate(np.where(mask, position, -1))
+        return np.where(last >= group_start, last, -1)
+
+    def last_status(of_side: int) -> np.ndarray:
+        """Each row's code of the side's status so far in the order (-1: none yet)."""
+        last = since_group_start(side == of_side)
+        return np.where(last >= 0, codes[last], -1)
+
+    truth_status, crm_status = last_status(0), last_status(1)
+    terminal = np.isin(labels, list(_TERMINAL))
+    agreed_final = (truth_status == crm_status) & (truth_status >= 0)
+    agreed_final &= terminal[np.maximum(truth_status, 0)]
+    open_after = (truth_status >= 0) & (since_group_start(agreed_final) < 0)
+    stop = np.append(time[1:], end)
+    stop[np.append(first[1:], True)] = end  # an order's last span runs to the end
     return pd.DataFrame(
         {
-            "order": np.asarray(orders, dtype=np.int64),
-            "start_s": np.asarray(starts, dtype=float),
-            "end_s": np.asarray(stops, dtype=float),
-            "stale": np.asarray(stale, dtype=bool),
+            "order": order[open_after].astype(np.int64),
+            "start_s": time[open_after],
+            "end_s": stop[open_after],
+            "stale": (truth_status != crm_status)[open_after],
         }
     )
 
 
-def _open_spans(
-    frame: Rows, end: float, truth: pd.DataFrame | None = None
-) -> Iterator[tuple[int, float, float, bool]]:
-    """(order, start, end, CRM differs from the truth) of each open-order span, in order.
+_SPAN_COLUMNS = ("order", "time", "status")
 
-    The truth is the ERP's status rows unless ``truth`` (order, time, status) is given.
-    """
-    erp = rows(frame, "erp.order_status") if truth is None else truth
-    crm = rows(frame, "crm.status_updated")
-    merged = pd.DataFrame(
-        {
-            "order": np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()]),
-            "time": np.concatenate([erp["time"].to_numpy(), crm["time"].to_numpy()]),
-            "side": np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)]),
-            "status": np.concatenate([name_values(erp["status"]), name_values(crm["status"])]),
-        }
-    ).sort_values(["order", "time", "side"], kind="stable")
-    last_order = None
-    since = 0.0
-    state = ["", ""]
-    closed = False
-    for order, time, side, status in zip(
-        merged["order"].to_numpy(),
-        merged["time"].to_numpy(),
-        merged["side"].to_numpy(),
-        merged["status"].to_numpy(),
-        strict=True,
-    ):
-        if order != last_order:
-            if last_order is not None and not closed and state[0]:
-                yield int(last_order), since, end, state[0] != state[1]
-            last_order, state, closed, since = order, ["", ""], False, float(time)
-        if closed:
-            continue
-        if state[0]:
-            yield int(order), since, float(time), state[0] != state[1]
-        since = float(time)
-        state[int(side)] = str(status)
-        if state[0] == state[1] and state[0] in _TERMINAL:
-            closed = True
-    if last_order is not None and not closed and state[0]:
-        yield int(last_order), since, end, state[0] != state[1]
+
+def _stale_and_total(spans: pd.DataFrame) -> tuple[float, float]:
+    """Stale and open seconds of the spans, each summed in span order."""
+    length = spans["end_s"].to_numpy() - spans["start_s"].to_numpy()
+    stale = length[spans["stale"].to_numpy()]
+    # a running sum adds in span order: the same float as adding one span at a time
+    return (
+        float(np.cumsum(stale)[-1]) if stale.size else 0.0,
+        float(np.cumsum(length)[-1]) if length.size else 0.0,
+    )
 
 
 def crm_staleness(frame: Rows, end: float) -> dict[str, float]:
@@ -116,13 +125,7 @@ def crm_staleness(frame: Rows, end: float) -> dict[str, float]:
     status (DELIVERED or CANCELLED), or the end of the run (the spans of
     :func:`crm_staleness_spans`).
     """
-    stale = 0.0
-    total = 0.0
-    for _, start, stop, differs in _open_spans(frame, end):
-        span = stop - start
-        total += span
-        if differs:
-            stale += span
+    stale, total = _stale_and_total(_open_spans(frame, end))
     return {"stale_share": stale / total if total else 0.0, "open_order_hours": total / 3600}
 
 
@@ -179,12 +182,7 @@ def ground_truth_staleness(frame: Rows, end: float) -> dict[str, float]:
     from the physical delivery of the order's last shipment to CRM showing DELIVERED, hours.
     """
     truth = physical_status_rows(frame)
-    stale = 0.0
-    total = 0.0
-    for _, start, stop, differs in _open_spans(frame, end, truth):
-        total += stop - start
-        if differs:
-            stale += stop - start
+    stale, total = _stale_and_total(_open_spans(frame, end, truth))
     delivered = truth[truth["status"] == "DELIVERED"].groupby("order")["time"].min()
     crm = rows(frame, "crm.status_updated")
     shown = crm[crm["status"] == "DELIVERED"].groupby("order")["time"].min()
