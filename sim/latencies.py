@@ -137,7 +137,8 @@ def _ranks(status: pd.Series, rank_of: dict[str, int]) -> np.ndarray:
     """Each row's rank of its status in ``rank_of`` (-1 where it has none)."""
     categorical = pd.Categorical(status)
     ranks = np.asarray([rank_of.get(str(name), -1) for name in categorical.categories] + [-1])
-    return ranks[categorical.codes]
+    picked: np.ndarray = ranks[categorical.codes]
+    return picked
 
 
 _ALLOCATED_OR_LATER = (
