@@ -20,7 +20,15 @@ import pandas as pd
 from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
-__all__ = ["TOPIC_PREFIX", "copies_in_turn", "copy_keys", "first_times", "owed_copies"]
+__all__ = [
+    "TOPIC_PREFIX",
+    "copies_in_turn",
+    "copy_keys",
+    "copy_parts",
+    "first_times",
+    "owed_copies",
+    "subscription_of",
+]
 
 TOPIC_PREFIX = "topic:"
 """The actor prefix of a topic's ``bus.published`` rows."""
@@ -92,15 +100,36 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     actors = found["actor"].cat.categories
     keys, times, turn = copies_in_turn(found)
     del found
-    keys, times = keys[turn == 0], times[turn == 0]
-    subscriptions = actors.get_indexer(owed.get_level_values("subscription"))
-    wanted = copy_keys(subscriptions, owed.get_level_values("message").to_numpy())
+    first = turn == 0
+    del turn
+    keys = keys[first]
+    times = times[first]
+    subscriptions, messages = copy_parts(owed, actors)
+    wanted = copy_keys(subscriptions, messages)
     out = np.full(len(wanted), np.nan)
     if keys.size:
         at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
         hit = (subscriptions >= 0) & (keys[at] == wanted)
         out[hit] = times[at[hit]]
     return out
+
+
+def copy_parts(owed: pd.Index, actors: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(actor code in ``actors``, message number) of each pair of ``owed``, as integer arrays.
+
+    Read from the index's level codes: taking the subscription level's values would make a
+    string object per copy (about 80 bytes each on a pandas string level).
+    """
+    index: pd.MultiIndex = owed  # type: ignore[assignment]
+    subscription_codes = actors.get_indexer(index.levels[0])[index.codes[0]]
+    messages = index.levels[1].to_numpy()[index.codes[1]]
+    return subscription_codes, messages
+
+
+def subscription_of(owed: pd.Index) -> pd.Categorical:
+    """The subscription of each pair of ``owed``, categorical (one code per copy)."""
+    index: pd.MultiIndex = owed  # type: ignore[assignment]
+    return pd.Categorical.from_codes(index.codes[0], categories=index.levels[0])
 
 
 def copies_in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.bus_copies import first_times, owed_copies
+from sim.bus_copies import first_times, owed_copies, subscription_of
 from sim.history_table import Rows
 
 __all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]
@@ -33,22 +33,23 @@ DELIVERED_EVENT = "bus.delivered"
 def lag_spans(frame: Rows) -> pd.DataFrame:
     """Every owed copy's wait on its partition: ``subscription``, ``published``, ``taken``.
 
-    ``subscription`` is the subscription's actor name (``subscriber:<name>``, the resource's
-    name), ``published`` the time of the message's publication and ``taken`` the time of the
-    copy's first delivery (NaN: not delivered by the end of the run).
+    ``subscription`` is the subscription's actor name (``subscriber:<name>``, the
+    resource's name; categorical), ``published`` the time of the message's publication and
+    ``taken`` the time of the copy's first delivery (NaN: not delivered by the end of the
+    run).
     """
     owed = owed_copies(frame)[0]
     if owed.empty:
         return pd.DataFrame(
             {
-                "subscription": pd.Series([], dtype=object),
+                "subscription": pd.Categorical([]),
                 "published": pd.Series([], dtype=float),
                 "taken": pd.Series([], dtype=float),
             }
         )
     return pd.DataFrame(
         {
-            "subscription": owed.index.get_level_values("subscription").to_numpy(dtype=object),
+            "subscription": subscription_of(owed.index),
             "published": owed["time"].to_numpy(dtype=float),
             "taken": first_times(frame, owed.index, DELIVERED_EVENT),
         }

@@ -93,14 +93,13 @@ def _shipment_lags(frame: Rows) -> pd.DataFrame:
     """
     crm = rows(frame, "crm.shipment_updated", columns=_SHIPMENT_COLUMNS)
     scans = rows(frame, "carrier.scan", columns=(*_SHIPMENT_COLUMNS, "value2"))
-    shipment, _ = pd.factorize(
-        pd.MultiIndex.from_arrays(
-            [
-                np.concatenate([scans["order"].to_numpy(), crm["order"].to_numpy()]),
-                np.concatenate([scans["subject"].to_numpy(), crm["subject"].to_numpy()]),
-            ]
-        )
-    )
+    # a shipment is one (order, delivery number) pair, numbered through one int64 key
+    orders = np.concatenate([scans["order"].to_numpy(), crm["order"].to_numpy()])
+    numbers = np.concatenate([scans["subject"].to_numpy(), crm["subject"].to_numpy()])
+    pair = (orders.astype(np.int64) << 32) | (numbers.astype(np.int64) & 0xFFFFFFFF)
+    del orders, numbers
+    shipment = np.unique(pair, return_inverse=True)[1]
+    del pair
     stride = max(_RANK.values()) + 2  # ranks run from -1 (none) to below stride - 1
     scanned_shipment, shown_shipment = shipment[: len(scans)], shipment[len(scans) :]
     # the scans: a sample where the scan's milestone is above every earlier one's

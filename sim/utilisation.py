@@ -155,9 +155,11 @@ Spans = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A resource's served requests: (end times, service times, waits), NaN as 0."""
 
 
-def _served(frame: Rows) -> tuple[dict[str, float], dict[str, Spans]]:
+def _served(frame: Rows) -> tuple[dict[str, float], dict[str, list[Spans]]]:
     """Each resource's servers, and the spans of every request it served, by resource.
 
+    A resource's spans come in parts (one per actor serving it): :func:`_joined` puts one
+    resource's together when it is measured, so the whole run's are never held twice.
     Works on the rows' category codes and one stable sort per source, never a frame of
     every served request: on a long run the endpoint calls alone are tens of millions.
     """
@@ -172,20 +174,29 @@ def _served(frame: Rows) -> tuple[dict[str, float], dict[str, Spans]]:
         for actor, status in zip(members["actor"], members["status"], strict=True)
     }
     pieces: dict[str, list[Spans]] = {}
+    # the subscriptions first: pairing their copies needs the most room, and nothing is
+    # held yet (each source's resources are distinct, so the order changes no figure)
+    consumers, handled = _subscriptions(frame)
+    _by_resource(handled, lambda actor: actor, pieces)
+    del handled
     calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status", "value", "value2"))
     calls = calls[~calls["status"].isin(_NOT_SERVED)]
     _by_resource(calls, lambda actor: pool_of.get(actor), pieces)
     del calls
     work = rows(frame, POOL_WORK, columns=("time", "actor", "value", "value2"))
     _by_resource(work, lambda actor: actor.removeprefix("pool:"), pieces)
-    consumers, handled = _subscriptions(frame)
     capacity.update(consumers)
-    _by_resource(handled, lambda actor: actor, pieces)
-    spans = {
-        name: tuple(np.concatenate([part[i] for part in parts]) for i in range(3))
-        for name, parts in pieces.items()
-    }
-    return capacity, spans  # type: ignore[return-value]
+    return capacity, pieces
+
+
+def _joined(parts: list[Spans]) -> Spans:
+    """One resource's spans from its parts (the order does not matter to :func:`_overlap`)."""
+    if len(parts) == 1:
+        return parts[0]
+    ends = np.concatenate([part[0] for part in parts])
+    held = np.concatenate([part[1] for part in parts])
+    waits = np.concatenate([part[2] for part in parts])
+    return ends, held, waits
 
 
 def _by_resource(
@@ -223,19 +234,18 @@ def _consumer_lag(frame: Rows, names: list[str], edges: np.ndarray) -> dict[str,
     if not names:
         return {}
     spans = lag_spans(frame)
-    spans = spans.assign(until=waiting_until(spans, float(edges[-1])))
-    groups = dict(tuple(spans.groupby("subscription", sort=True)))
+    until = waiting_until(spans, float(edges[-1]))
+    published = spans["published"].to_numpy(dtype=float)
+    subscription = spans["subscription"].cat
+    del spans
+    codes = subscription.codes.to_numpy()
+    code_of = {str(name): code for code, name in enumerate(subscription.categories)}
     zeros = np.zeros(edges.size - 1)
-    return {
-        name: zeros
-        if name not in groups
-        else _overlap(
-            groups[name]["published"].to_numpy(dtype=float),
-            groups[name]["until"].to_numpy(dtype=float),
-            edges,
-        )
-        for name in names
-    }
+    lag: dict[str, np.ndarray] = {}
+    for name in names:
+        mine = codes == code_of[name] if name in code_of else None
+        lag[name] = zeros if mine is None else _overlap(published[mine], until[mine], edges)
+    return lag
 
 
 def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyResources:
@@ -250,20 +260,20 @@ def hourly_resources(frame: Rows, end: float, bucket_s: float = HOUR) -> HourlyR
     if end <= 0 or (rows(frame, POOL_DECLARED).empty and rows(frame, "bus.subscribed").empty):
         return HourlyResources(edges, {}, {}, {})
     capacity, served = _served(frame)
-    lag = _consumer_lag(frame, [n for n in capacity if n.startswith(_SUBSCRIBER)], edges)
     busy: dict[str, np.ndarray] = {}
     queue: dict[str, np.ndarray] = {}
     zeros = np.zeros(edges.size - 1)
     for name in sorted(capacity):
-        if name not in served or not served[name][0].size:
+        if name not in served:
             busy[name], queue[name] = zeros, zeros
         else:
-            ends, held, waits = served.pop(name)
+            ends, held, waits = _joined(served.pop(name))
             starts = ends - held
             busy[name] = _overlap(starts, ends, edges)
             queue[name] = _overlap(starts - waits, starts, edges)
-        if name in lag:
-            queue[name] = lag[name]
+            del ends, held, waits, starts  # before the next resource's are joined
+    # a subscription's queue is its consumer lag: read once the served spans are let go
+    queue.update(_consumer_lag(frame, [n for n in capacity if n.startswith(_SUBSCRIBER)], edges))
     return HourlyResources(edges, capacity, busy, queue)
 
 

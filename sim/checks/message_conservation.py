@@ -28,9 +28,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.bus_copies import copy_keys, owed_copies
+from sim.bus_copies import copy_keys, copy_parts, owed_copies
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
-from sim.history_frame import event_counts, name_values
+from sim.history_frame import event_counts
 from sim.history_table import Rows
 
 __all__ = ["KINDS", "NOT_JUDGED", "message_conservation"]
@@ -59,62 +59,111 @@ _PER_SUBSCRIPTION = (
 _FLAGS = ("negative_in_flight", "over_replayed", "unexpected")
 
 
-def _tally(frame: Rows) -> pd.DataFrame:
-    """Counts of each per-copy row, one row per (subscription, message).
+class _Copies:
+    """Every (subscription, message) delivered or owed, with its counts and flags.
 
-    Counted on integer keys (the subscription's actor code and the message number) with
-    one ``np.unique``: the per-copy rows of a long run are tens of millions.
+    One entry per copy, on integer keys (:func:`~sim.bus_copies.copy_keys` of the
+    subscription's actor code and the message number), sorted by key; ``columns`` holds
+    one int32 array per count of :data:`KINDS`, :data:`_PER_SUBSCRIPTION` and
+    :data:`_FLAGS`. The per-copy rows of a long run are tens of millions: no frame of
+    names is built for them.
     """
-    copies = rows(frame, *KINDS, columns=("event", "actor", "subject"))
-    actors, events = copies["actor"].cat.categories, copies["event"].cat.categories
-    kinds = list(KINDS.values())
-    column_of = np.array([kinds.index(KINDS[str(e)]) if str(e) in KINDS else 0 for e in events])
-    kind = column_of[copies["event"].cat.codes.to_numpy()]
-    keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
-    del copies
-    unique, which = np.unique(keys, return_inverse=True)
-    counts = np.bincount(which * len(kinds) + kind, minlength=unique.size * len(kinds))
-    index = pd.MultiIndex.from_arrays(
-        [
-            np.asarray(actors.astype(str), dtype=object)[unique >> 32],
-            (unique & 0xFFFFFFFF).astype(np.uint32).astype(np.int32),
-        ],
-        names=["subscription", "message"],
-    )
-    return pd.DataFrame(counts.reshape(unique.size, len(kinds)), index=index, columns=kinds)
+
+    def __init__(self, frame: Rows, owed: pd.DataFrame, declared: np.ndarray) -> None:
+        copies = rows(frame, *KINDS, columns=("event", "actor", "subject"))
+        self.actors = copies["actor"].cat.categories
+        events = copies["event"].cat.categories
+        kinds = list(KINDS.values())
+        column_of = np.array(
+            [kinds.index(KINDS[str(e)]) if str(e) in KINDS else 0 for e in events], dtype=np.int8
+        )
+        kind = column_of[copies["event"].cat.codes.to_numpy()]
+        keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
+        del copies
+        self.owed_keys = copy_keys(*copy_parts(owed.index, self.actors))
+        self.keys = _with_unowed(np.sort(self.owed_keys), keys)
+        which = np.searchsorted(self.keys, keys)
+        del keys
+        # one count per kind, each int32 (a copy's counts are small): a long run's copies
+        # are millions, and a (copy x kind) table of int64 would be the largest thing here
+        self.columns: dict[str, np.ndarray] = {
+            name: np.bincount(which[kind == n], minlength=self.keys.size).astype(np.int32)
+            for n, name in enumerate(kinds)
+        }
+        del which, kind
+        self.owed_here = np.isin(self.keys, self.owed_keys)
+        self._judge(declared)
+
+    def _judge(self, declared: np.ndarray) -> None:
+        c = self.columns
+        unsettled = c["delivered"] - c["applied"] - c["discarded"]
+        unsettled -= c["dead_lettered"] + c["dropped"]
+        c["in_flight"] = np.maximum(unsettled, 0)
+        c["dlq_depth_at_end"] = np.maximum(c["dead_lettered"] - c["replayed"], 0)
+        c["applied_twice"] = (c["applied"] > 1).astype(np.int32)
+        c["undelivered"] = (self.owed_here & (c["delivered"] == 0)).astype(np.int32)
+        c["negative_in_flight"] = (unsettled < 0).astype(np.int32)
+        c["over_replayed"] = (c["replayed"] > c["dead_lettered"]).astype(np.int32)
+        declared_codes = self.actors.get_indexer(pd.Index(declared))
+        c["unexpected"] = (
+            np.isin(self.subscription_codes(), declared_codes) & ~self.owed_here
+        ).astype(np.int32)
+
+    def subscription_codes(self) -> np.ndarray:
+        """Each copy's subscription, as its actor code."""
+        codes: np.ndarray = self.keys >> 32
+        return codes
+
+    def first_offenders(self, bad: np.ndarray, count: int) -> np.ndarray:
+        """Positions of the first ``count`` bad copies by (subscription name, message)."""
+        positions = np.flatnonzero(bad)
+        name_rank = np.empty(len(self.actors), dtype=np.int64)
+        name_rank[np.argsort(np.asarray(self.actors.astype(str), dtype=object))] = np.arange(
+            len(self.actors)
+        )
+        by_name = (name_rank[self.keys[positions] >> 32] << 32) | (
+            self.keys[positions] & 0xFFFFFFFF
+        )
+        first: np.ndarray = positions[np.argsort(by_name, kind="stable")[:count]]
+        return first
 
 
-def _judge(tally: pd.DataFrame, owed: pd.DataFrame, declared: np.ndarray) -> pd.DataFrame:
-    """Every (subscription, message) delivered or owed, with its counts and flags."""
-    table = tally.reindex(tally.index.union(owed.index), fill_value=0)
-    outcomes = table[["applied", "discarded", "dead_lettered", "dropped"]].sum(axis=1)
-    unsettled = table["delivered"] - outcomes
-    owed_here = table.index.isin(owed.index)
-    table["in_flight"] = unsettled.clip(lower=0)
-    table["dlq_depth_at_end"] = (table["dead_lettered"] - table["replayed"]).clip(lower=0)
-    table["applied_twice"] = (table["applied"] > 1).astype(int)
-    table["undelivered"] = (owed_here & (table["delivered"] == 0)).astype(int)
-    table["negative_in_flight"] = (unsettled < 0).astype(int)
-    table["over_replayed"] = (table["replayed"] > table["dead_lettered"]).astype(int)
-    subscriptions = table.index.get_level_values("subscription")
-    table["unexpected"] = (subscriptions.isin(declared) & ~owed_here).astype(int)
-    return table
+def _with_unowed(owed: np.ndarray, delivered: np.ndarray) -> np.ndarray:
+    """The sorted keys of ``owed`` and of every copy in ``delivered`` not among them.
+
+    Copies nobody owes are rare (a fault, or a broken bus): they are found by a search in
+    the sorted owed keys, not by a sort of every delivered row's key.
+    """
+    if not owed.size:
+        return np.unique(delivered)
+    at = np.minimum(np.searchsorted(owed, delivered), owed.size - 1)
+    unowed = np.unique(delivered[owed[at] != delivered])
+    return np.union1d(owed, unowed) if unowed.size else owed
 
 
-def _summary(table: pd.DataFrame, declared: np.ndarray, end: RunEnd) -> dict[str, int]:
+def _summary(copies: _Copies, declared: np.ndarray, end: RunEnd) -> dict[str, int]:
     """Overall and per-subscription counts (``<name>/<count>``)."""
-    names = table.index.get_level_values("subscription").unique().union(pd.Index(declared))
+    code = copies.subscription_codes()
+    present = np.unique(code)
+    names = pd.Index(np.asarray(copies.actors[present].astype(str), dtype=object)).union(
+        pd.Index(declared)
+    )
     counts = {
         "subscriptions": len(names),
-        **{name: int(table[name].sum()) for name in (*_PER_SUBSCRIPTION, *_FLAGS)},
+        **{name: int(copies.columns[name].sum()) for name in (*_PER_SUBSCRIPTION, *_FLAGS)},
         "run_end_in_flight": end.in_flight,
         "run_end_pending": end.pending,
     }
-    per = table.groupby(level="subscription")[list(_PER_SUBSCRIPTION)].sum()
-    per = per.reindex(names, fill_value=0)
-    for subscription, numbers in per.iterrows():  # one pass per subscription, not per row
+    sums = {
+        key: np.bincount(code, weights=copies.columns[key], minlength=len(copies.actors))
+        for key in _PER_SUBSCRIPTION
+    }
+    codes = copies.actors.get_indexer(names)
+    for subscription, at in zip(names, codes.tolist(), strict=True):
         name = str(subscription).removeprefix(_SUBSCRIBER)
-        counts.update({f"{name}/{key}": int(value) for key, value in numbers.items()})
+        counts.update(
+            {f"{name}/{key}": int(sums[key][at]) if at >= 0 else 0 for key in _PER_SUBSCRIPTION}
+        )
     return counts
 
 
@@ -131,22 +180,26 @@ def message_conservation(history: HistoryLike) -> Verdict:
         }
         return Verdict(Check.MESSAGE_CONSERVATION, True, counts, [], NOT_JUDGED)
     owed, declared = owed_copies(frame)
-    table = _judge(_tally(frame), owed, declared)
-    counts = {"published": len(rows(frame, "bus.published")), **_summary(table, declared, end)}
-    bad = (table["dropped"] > 0) | (table["applied_twice"] > 0)
+    copies = _Copies(frame, owed, declared)
+    counts = {"published": len(rows(frame, "bus.published")), **_summary(copies, declared, end)}
+    columns = copies.columns
+    bad = (columns["dropped"] > 0) | (columns["applied_twice"] > 0)
     for flag in _FLAGS:
-        bad |= table[flag] > 0
+        bad |= columns[flag] > 0
     if end.quiescent:
-        bad |= (table["in_flight"] > 0) | (table["undelivered"] > 0)
-    offenders = table.index[bad.to_numpy(dtype=bool)][:5]
-    copies = rows(frame, *KINDS, columns=("actor", "subject"))
-    keys = pd.MultiIndex.from_arrays([name_values(copies["actor"]), copies["subject"].to_numpy()])
-    labels = [*copies.index[keys.isin(offenders)]]
-    never = offenders[table.loc[offenders, "undelivered"].to_numpy(dtype=bool)]
-    owed_rows = owed["row"].reindex(never).dropna().astype(int)
+        bad |= (columns["in_flight"] > 0) | (columns["undelivered"] > 0)
+    valid = not bad.any()
+    offenders = copies.first_offenders(bad, 5)
+    offender_keys = copies.keys[offenders]
+    never = offender_keys[columns["undelivered"][offenders].astype(bool)]
+    owed_rows = owed["row"].to_numpy()[np.isin(copies.owed_keys, never)]
+    del copies, columns, bad, owed  # the witness rows are read with only these left
+    found = rows(frame, *KINDS, columns=("actor", "subject"))
+    found_keys = copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
+    labels = found.index.to_numpy()[np.isin(found_keys, offender_keys)].tolist()
     return Verdict(
         name=Check.MESSAGE_CONSERVATION,
-        valid=not bad.any(),
+        valid=valid,
         counts=counts,
-        witness=witness(frame, sorted([*labels, *owed_rows.to_numpy()])),
+        witness=witness(frame, sorted([*labels, *owed_rows.tolist()])),
     )
