@@ -14,6 +14,8 @@ run are matched with sorts and searches, not with groupbys over names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,26 +23,53 @@ from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 
 __all__ = [
+    "OwedCopies",
     "TOPIC_PREFIX",
     "copies_in_turn",
     "copy_keys",
-    "copy_parts",
     "first_times",
     "owed_copies",
-    "subscription_of",
 ]
 
 TOPIC_PREFIX = "topic:"
 """The actor prefix of a topic's ``bus.published`` rows."""
 
 
-def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
-    """(subscription, message) pairs the broker owes a copy, and the declared subscriptions.
+@dataclass(frozen=True)
+class OwedCopies:
+    """The (subscription, message) pairs a bus owes a copy, one entry per copy, as arrays.
 
-    The pairs are indexed by (subscription, message) with the publication's ``row`` and
-    ``time``, in publication order (a message's subscriptions in declaration order). Each
-    subscription takes the messages of its topic that pass its filter, picked on category
-    codes: the publications of a long run are millions, the subscriptions a handful.
+    In publication order (a message's subscriptions in declaration order); each pair once.
+    ``names`` are the subscriptions' actor names (``subscriber:<name>``), sorted;
+    ``subscription`` indexes them per copy; ``message`` is the message number, ``row`` the
+    publication's row and ``time`` its time. Integer arrays, not an index of names: the
+    copies of a long run are millions.
+    """
+
+    names: pd.Index
+    subscription: np.ndarray
+    message: np.ndarray
+    row: np.ndarray
+    time: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.message.size)
+
+    def keys(self, actors: pd.Index) -> np.ndarray:
+        """Each copy's :func:`copy_keys`, subscriptions coded by their place in ``actors``."""
+        return copy_keys(actors.get_indexer(self.names)[self.subscription], self.message)
+
+    def subscriptions(self) -> pd.Categorical:
+        """Each copy's subscription name, categorical (one small code per copy)."""
+        return pd.Categorical.from_codes(self.subscription, categories=self.names)
+
+
+def owed_copies(frame: Rows) -> tuple[OwedCopies, np.ndarray]:
+    """The copies the broker owes (:class:`OwedCopies`), and the declared subscriptions.
+
+    Each subscription takes the messages of its topic that pass its filter, picked on
+    category codes: the publications of a long run are millions, the subscriptions a
+    handful.
     """
     subscribed = rows(frame, "bus.subscribed")
     subs = pd.DataFrame(
@@ -76,21 +105,37 @@ def owed_copies(frame: Rows) -> tuple[pd.DataFrame, np.ndarray]:
     rank_of = np.concatenate(ranks) if ranks else np.empty(0, dtype=np.int64)
     order = np.lexsort((rank_of, at))
     at, rank_of = at[order], rank_of[order]
-    names = subs["subscription"].to_numpy(dtype=object)
-    index = pd.MultiIndex.from_arrays(
-        [names[rank_of], published["subject"].to_numpy()[at]], names=["subscription", "message"]
+    declared = subs["subscription"].to_numpy(dtype=object)
+    names = pd.Index(sorted(set(declared.tolist())), dtype=object)
+    subscription = names.get_indexer(declared)[rank_of].astype(np.int16)
+    message = published["subject"].to_numpy()[at]
+    keep = _first_of_each(subscription, message, published["subject"].to_numpy())
+    owed = OwedCopies(
+        names=names,
+        subscription=subscription[keep],
+        message=message[keep],
+        row=published.index.to_numpy()[at[keep]],
+        time=published["time"].to_numpy(dtype=float)[at[keep]],
     )
-    owed = pd.DataFrame(
-        {
-            "row": published.index.to_numpy()[at],
-            "time": published["time"].to_numpy(dtype=float)[at],
-        },
-        index=index,
-    )
-    return owed[~owed.index.duplicated()], subs["subscription"].unique()
+    return owed, subs["subscription"].unique()
 
 
-def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
+def _first_of_each(
+    subscription: np.ndarray, message: np.ndarray, numbers: np.ndarray
+) -> np.ndarray | slice:
+    """Which owed pairs to keep: each (subscription, message) once, the first.
+
+    A pair repeats only where a message number was published twice (a broken bus). The bus
+    numbers its messages in order, so rising publication numbers prove there is none,
+    without sorting millions of keys.
+    """
+    if numbers.size < 2 or bool(np.all(numbers[1:] > numbers[:-1])):
+        return slice(None)
+    first = np.unique(copy_keys(subscription, message), return_index=True)[1]
+    return np.sort(first) if first.size < message.size else slice(None)
+
+
+def first_times(frame: Rows, owed: OwedCopies, *events: str) -> np.ndarray:
     """Per (subscription, message) of ``owed``: the time of its first row of ``events``.
 
     NaN where the copy has none. Works on integer keys (the subscription's actor code and
@@ -104,32 +149,13 @@ def first_times(frame: Rows, owed: pd.Index, *events: str) -> np.ndarray:
     del turn
     keys = keys[first]
     times = times[first]
-    subscriptions, messages = copy_parts(owed, actors)
-    wanted = copy_keys(subscriptions, messages)
+    wanted = owed.keys(actors)
     out = np.full(len(wanted), np.nan)
     if keys.size:
         at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        hit = (subscriptions >= 0) & (keys[at] == wanted)
+        hit = keys[at] == wanted  # a subscription that wrote no row has no key among them
         out[hit] = times[at[hit]]
     return out
-
-
-def copy_parts(owed: pd.Index, actors: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """(actor code in ``actors``, message number) of each pair of ``owed``, as integer arrays.
-
-    Read from the index's level codes: taking the subscription level's values would make a
-    string object per copy (about 80 bytes each on a pandas string level).
-    """
-    index: pd.MultiIndex = owed  # type: ignore[assignment]
-    subscription_codes = actors.get_indexer(index.levels[0])[index.codes[0]]
-    messages = index.levels[1].to_numpy()[index.codes[1]]
-    return subscription_codes, messages
-
-
-def subscription_of(owed: pd.Index) -> pd.Categorical:
-    """The subscription of each pair of ``owed``, categorical (one code per copy)."""
-    index: pd.MultiIndex = owed  # type: ignore[assignment]
-    return pd.Categorical.from_codes(index.codes[0], categories=index.levels[0])
 
 
 def copies_in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.bus_copies import first_times, owed_copies, subscription_of
+from sim.bus_copies import first_times, owed_copies
 from sim.history_table import Rows
 
 __all__ = ["DELIVERED_EVENT", "lag_spans", "waiting_until"]
@@ -39,7 +39,7 @@ def lag_spans(frame: Rows) -> pd.DataFrame:
     run).
     """
     owed = owed_copies(frame)[0]
-    if owed.empty:
+    if not len(owed):
         return pd.DataFrame(
             {
                 "subscription": pd.Categorical([]),
@@ -49,9 +49,9 @@ def lag_spans(frame: Rows) -> pd.DataFrame:
         )
     return pd.DataFrame(
         {
-            "subscription": subscription_of(owed.index),
-            "published": owed["time"].to_numpy(dtype=float),
-            "taken": first_times(frame, owed.index, DELIVERED_EVENT),
+            "subscription": owed.subscriptions(),
+            "published": owed.time,
+            "taken": first_times(frame, owed, DELIVERED_EVENT),
         }
     )
 

@@ -51,10 +51,14 @@ def step_levels(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, np.ndarra
     times = np.concatenate([np.asarray(up, dtype=float), np.asarray(down, dtype=float)])
     if times.size == 0:
         return np.empty(0), np.empty(0, dtype=np.int64)
-    deltas = np.concatenate([np.ones(len(up), np.int64), -np.ones(len(down), np.int64)])
     order = np.argsort(times, kind="stable")
-    times, levels = times[order], np.cumsum(deltas[order])
-    last = np.flatnonzero(np.r_[times[1:] != times[:-1], True])
+    times = times[order]
+    # +1 where the change came from ``up`` (the first len(up) of the concatenation), else -1
+    steps = (order < len(up)).astype(np.int8) * np.int8(2) - np.int8(1)
+    del order
+    levels = np.cumsum(steps, dtype=np.int64)
+    del steps
+    last = np.r_[times[1:] != times[:-1], True]
     return times[last], levels[last]
 
 
@@ -91,9 +95,10 @@ def backlog_terms(frame: Rows) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def integration_backlog(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     """The integration backlog as a step function (methodology: its five terms)."""
     terms = list(backlog_terms(frame).values())
-    return step_levels(
-        np.concatenate([up for up, _ in terms]), np.concatenate([down for _, down in terms])
-    )
+    up = np.concatenate([up for up, _ in terms])
+    down = np.concatenate([down for _, down in terms])
+    del terms  # the terms' own arrays go before the step function is built
+    return step_levels(up, down)
 
 
 def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +108,9 @@ def owed_copy_spans(frame: Rows) -> tuple[np.ndarray, np.ndarray]:
     dead-lettered or dropped); NaN when it had none by the end of the run.
     """
     owed = owed_copies(frame)[0]
-    if owed.empty:
+    if not len(owed):
         return np.empty(0), np.empty(0)
-    published = owed["time"].to_numpy(dtype=float)
-    return published, first_times(frame, owed.index, *_OUTCOMES)
+    return owed.time, first_times(frame, owed, *_OUTCOMES)
 
 
 def _owed_copies(frame: Rows) -> tuple[np.ndarray, np.ndarray]:

@@ -59,20 +59,20 @@ def _open_spans(frame: Rows, end: float, truth: pd.DataFrame | None = None) -> p
     """
     erp = rows(frame, "erp.order_status", columns=_SPAN_COLUMNS) if truth is None else truth
     crm = rows(frame, "crm.status_updated", columns=_SPAN_COLUMNS)
-    codes, labels = pd.factorize(
-        np.concatenate([name_values(erp["status"]), name_values(crm["status"])])
-    )
+    codes, labels = _status_codes(erp["status"], crm["status"])
     order = np.concatenate([erp["order"].to_numpy(), crm["order"].to_numpy()])
     time = np.concatenate([erp["time"].to_numpy(dtype=float), crm["time"].to_numpy(dtype=float)])
     side = np.concatenate([np.zeros(len(erp), np.int8), np.ones(len(crm), np.int8)])
+    del erp, crm
     by = np.lexsort((side, time, order))
     order, time, side, codes = order[by], time[by], side[by], codes[by]
+    del by
     count = len(order)
     if not count:
         return pd.DataFrame(
             {"order": order.astype(np.int64), "start_s": time, "end_s": time, "stale": side > 0}
         )
-    position = np.arange(count)
+    position = np.arange(count, dtype=np.int32 if count < 2**31 else np.int64)
     first = np.ones(count, dtype=bool)
     first[1:] = order[1:] != order[:-1]
     group_start = np.maximum.accumulate(np.where(first, position, 0))
@@ -105,6 +105,23 @@ def _open_spans(frame: Rows, end: float, truth: pd.DataFrame | None = None) -> p
 
 
 _SPAN_COLUMNS = ("order", "time", "status")
+
+
+def _status_codes(truth: pd.Series, crm: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Both sides' statuses as one array of small codes over shared labels.
+
+    Two categoricals over the same vocabulary (a history's) keep their codes; anything else
+    (the physical truth's plain strings) is factorised.
+    """
+    if (
+        isinstance(truth.dtype, pd.CategoricalDtype)
+        and isinstance(crm.dtype, pd.CategoricalDtype)
+        and truth.cat.categories.equals(crm.cat.categories)
+    ):
+        codes = np.concatenate([truth.cat.codes.to_numpy(), crm.cat.codes.to_numpy()])
+        return codes, truth.cat.categories
+    found, labels = pd.factorize(np.concatenate([name_values(truth), name_values(crm)]))
+    return found.astype(np.int32), pd.Index(labels)
 
 
 def _stale_and_total(spans: pd.DataFrame) -> tuple[float, float]:
@@ -144,12 +161,12 @@ def physical_status_rows(frame: Rows) -> pd.DataFrame:
     A milestone row's time becomes the time every shipment of the order had physically
     reached it (the scans' ``occurred_at``), if that is earlier than the ERP's.
     """
-    erp = rows(frame, "erp.order_status")
+    erp = rows(frame, "erp.order_status", columns=_SPAN_COLUMNS)
     truth = pd.DataFrame(
         {
             "order": erp["order"].to_numpy(),
             "time": erp["time"].to_numpy(dtype=float),
-            "status": name_values(erp["status"]),
+            "status": erp["status"].array,  # the history's categorical, a code per row
         }
     )
     scans = rows(frame, "carrier.scan")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.bus_copies import copy_keys, copy_parts, owed_copies
+from sim.bus_copies import OwedCopies, copy_keys, owed_copies
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
 from sim.history_frame import event_counts
 from sim.history_table import Rows
@@ -69,7 +69,7 @@ class _Copies:
     names is built for them.
     """
 
-    def __init__(self, frame: Rows, owed: pd.DataFrame, declared: np.ndarray) -> None:
+    def __init__(self, frame: Rows, owed: OwedCopies, declared: np.ndarray) -> None:
         copies = rows(frame, *KINDS, columns=("event", "actor", "subject"))
         self.actors = copies["actor"].cat.categories
         events = copies["event"].cat.categories
@@ -80,7 +80,7 @@ class _Copies:
         kind = column_of[copies["event"].cat.codes.to_numpy()]
         keys = copy_keys(copies["actor"].cat.codes.to_numpy(), copies["subject"].to_numpy())
         del copies
-        self.owed_keys = copy_keys(*copy_parts(owed.index, self.actors))
+        self.owed_keys = owed.keys(self.actors)
         self.keys = _with_unowed(np.sort(self.owed_keys), keys)
         which = np.searchsorted(self.keys, keys)
         del keys
@@ -192,7 +192,7 @@ def message_conservation(history: HistoryLike) -> Verdict:
     offenders = copies.first_offenders(bad, 5)
     offender_keys = copies.keys[offenders]
     never = offender_keys[columns["undelivered"][offenders].astype(bool)]
-    owed_rows = owed["row"].to_numpy()[np.isin(copies.owed_keys, never)]
+    owed_rows = owed.row[np.isin(copies.owed_keys, never)]
     del copies, columns, bad, owed  # the witness rows are read with only these left
     found = rows(frame, *KINDS, columns=("actor", "subject"))
     found_keys = copy_keys(found["actor"].cat.codes.to_numpy(), found["subject"].to_numpy())
