@@ -177,12 +177,12 @@ class HistoryTable:
             if name == "position":
                 continue
             if name in self._categories:
-                columns[name] = pd.Categorical.from_codes(
-                    values.astype(np.int32), categories=self._categories[name]
-                )
+                # the stored unsigned codes as they are: a wider copy first would cost
+                # four bytes a row more at the peak
+                columns[name] = pd.Categorical.from_codes(values, categories=self._categories[name])
             else:
                 columns[name] = values
-        index = pd.Index(records["position"], dtype=np.int64)
+        index = pd.Index(records["position"], dtype=np.int64, copy=False)  # a fresh array
         return pd.DataFrame(columns, index=index, copy=False)
 
 
@@ -200,15 +200,15 @@ def history_frame(history: History | pd.DataFrame) -> pd.DataFrame:
         {
             "time": cols["time"],
             "event": pd.Categorical.from_codes(
-                cols["event"].astype("int32"), categories=pd.Index(history.events.names)
+                cols["event"], categories=pd.Index(history.events.names)
             ),
             "actor": pd.Categorical.from_codes(
-                cols["actor"].astype("int32"), categories=pd.Index(history.actors.names)
+                cols["actor"], categories=pd.Index(history.actors.names)
             ),
             "order": cols["order"],
             "subject": cols["subject"],
             "status": pd.Categorical.from_codes(
-                cols["status"].astype("int32"), categories=pd.Index(history.statuses.names)
+                cols["status"], categories=pd.Index(history.statuses.names)
             ),
             "value": cols["value"],
             "value2": cols["value2"],
