@@ -337,7 +337,7 @@ def _delivery_attempts(frame: Rows) -> dict[str, Any]:
     re-delivery. ``carrier.delivery_exception`` rows (status = reason) are the failed
     attempts, bar ``returned_to_sender``: the shipment's return after its last one.
     """
-    scans = rows(frame, "carrier.scan")
+    scans = rows(frame, "carrier.scan", columns=("order", "subject", "status"))
     out = scans[scans["status"] == "out_for_delivery"]
     per_shipment = out.groupby(["order", "subject"]).size()
     delivered = scans[scans["status"] == "delivered"][["order", "subject"]].drop_duplicates()

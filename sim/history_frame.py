@@ -121,5 +121,5 @@ def history_table(history: History | Rows) -> HistoryTable:
 
 def first_time(frame: Rows, event: str) -> pd.Series:
     """Per order, the time of the first row of ``event`` (index: order)."""
-    selected = rows(frame, event)
+    selected = rows(frame, event, columns=("order", "time"))
     return selected.groupby("order")["time"].min()

@@ -140,6 +140,9 @@ def _ranks(status: pd.Series, rank_of: dict[str, int]) -> np.ndarray:
     return picked
 
 
+_KEYED = ("order", "subject", "time")
+"""The columns of a per-(order, subject) first time."""
+
 _ALLOCATED_OR_LATER = (
     "ALLOCATED",
     "PICK_RELEASED",
@@ -167,8 +170,16 @@ def _since(start: pd.Series, end: pd.Series, exclude: pd.Index | None = None) ->
 
 def _invoice_lags(frame: Rows) -> pd.DataFrame:
     """Per invoice (one per delivery): posted in ERP -> that invoice shown in CRM."""
-    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
-    seen = rows(frame, "crm.invoice_status_updated").groupby(["order", "subject"])["time"].min()
+    posted = (
+        rows(frame, "erp.invoice_posted", columns=_KEYED)
+        .groupby(["order", "subject"])["time"]
+        .min()
+    )
+    seen = (
+        rows(frame, "crm.invoice_status_updated", columns=_KEYED)
+        .groupby(["order", "subject"])["time"]
+        .min()
+    )
     lag = seen.reindex(posted.index) - posted
     return pd.DataFrame(
         {
@@ -181,7 +192,7 @@ def _invoice_lags(frame: Rows) -> pd.DataFrame:
 
 def allocation_window(frame: Rows) -> tuple[pd.Series, pd.Series]:
     """Per order: when the ERP created it, and when it was first wholly allocated (or further)."""
-    statuses = rows(frame, "erp.order_status")
+    statuses = rows(frame, "erp.order_status", columns=("order", "time", "status"))
     allocated = (
         statuses[statuses["status"].isin(list(_ALLOCATED_OR_LATER))].groupby("order")["time"].min()
     )
@@ -193,8 +204,12 @@ def _billing_delays(frame: Rows) -> pd.DataFrame:
 
     An invoice with no ``erp.billing_due`` row was posted at its billing event: delay 0.
     """
-    posted = rows(frame, "erp.invoice_posted").groupby(["order", "subject"])["time"].min()
-    due = rows(frame, "erp.billing_due").groupby(["order", "subject"])["time"].min()
+    posted = (
+        rows(frame, "erp.invoice_posted", columns=_KEYED)
+        .groupby(["order", "subject"])["time"]
+        .min()
+    )
+    due = rows(frame, "erp.billing_due", columns=_KEYED).groupby(["order", "subject"])["time"].min()
     start = due.combine_first(posted)
     end = posted.reindex(start.index)
     return pd.DataFrame(
@@ -211,10 +226,10 @@ def latency_frames(frame: Rows, attrs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     accepted = attrs["accepted_at"]
     created, allocated = allocation_window(frame)
     shown = first_time(frame, "crm.validation_shown")
-    statuses = rows(frame, "erp.order_status")
+    statuses = rows(frame, "erp.order_status", columns=("order", "status"))
     cancelled = pd.Index(statuses[statuses["status"] == "CANCELLED"]["order"].unique())
     delivered_orders = statuses[statuses["status"] == "DELIVERED"]["order"].unique()
-    scans = rows(frame, "carrier.scan")
+    scans = rows(frame, "carrier.scan", columns=("order", "status", "value2"))
     last_delivered_scan = (
         scans[(scans["status"] == "delivered") & scans["order"].isin(delivered_orders)]
         .groupby("order")["value2"]

@@ -247,8 +247,8 @@ def compute_metrics(
     latency = latency_frames(frame, attrs)
     accepted = len(attrs)
     days = end / DAY
-    created = int(rows(frame, "erp.order_created")["order"].nunique())
-    status_rows = rows(frame, "erp.order_status")
+    created = int(rows(frame, "erp.order_created", columns=("order",))["order"].nunique())
+    status_rows = rows(frame, "erp.order_status", columns=("order", "status"))
     final_status = status_rows.groupby("order")["status"].last().astype(str)
     metrics: dict[str, Any] = {
         "volume": {
@@ -257,8 +257,8 @@ def compute_metrics(
             "orders_delivered": int((final_status == "DELIVERED").sum()),
             "orders_cancelled": int((final_status == "CANCELLED").sum()),
             "orders_open_at_end": int((~final_status.isin(list(_TERMINAL))).sum()),
-            "shipments": len(rows(frame, "erp.shipment_dispatched")),
-            "invoices": len(rows(frame, "erp.invoice_posted")),
+            "shipments": len(rows(frame, "erp.shipment_dispatched", columns=("order",))),
+            "invoices": len(rows(frame, "erp.invoice_posted", columns=("order",))),
             "accepted_per_simulated_day": accepted / days if days else math.nan,
             "accepted_per_business_day": (accepted / business_days if business_days else math.nan),
             "by_channel": {

@@ -169,7 +169,7 @@ def physical_status_rows(frame: Rows) -> pd.DataFrame:
             "status": erp["status"].array,  # the history's categorical, a code per row
         }
     )
-    scans = rows(frame, "carrier.scan")
+    scans = rows(frame, "carrier.scan", columns=("order", "subject", "status", "value2"))
     codes = scans["status"].astype(str).map(_MILESTONE_OF_SCAN)
     scans = pd.DataFrame(
         {
@@ -201,7 +201,7 @@ def ground_truth_staleness(frame: Rows, end: float) -> dict[str, float]:
     truth = physical_status_rows(frame)
     stale, total = _stale_and_total(_open_spans(frame, end, truth))
     delivered = truth[truth["status"] == "DELIVERED"].groupby("order")["time"].min()
-    crm = rows(frame, "crm.status_updated")
+    crm = rows(frame, "crm.status_updated", columns=_SPAN_COLUMNS)
     shown = crm[crm["status"] == "DELIVERED"].groupby("order")["time"].min()
     lag = (shown.reindex(delivered.index) - delivered).to_numpy(dtype=float) / 3600
     finished = lag[~np.isnan(lag)]

@@ -47,22 +47,31 @@ def _backward(
     A move from ``final`` to an unranked status is backwards too.
     """
     ordered = in_order(moves).sort_values(keys, kind="stable")
-    status = name_values(ordered["status"])
-    rank = pd.Series(status).map(RANK).to_numpy(dtype=float)
+    # statuses as category codes, ranks looked up per category: a long run's status rows
+    # are millions, a string or a hash entry per row is what the check cannot afford
+    statuses = pd.Categorical(ordered["status"])
+    names = [str(name) for name in statuses.categories]
+    status = np.asarray(statuses.codes, dtype=np.int32)
+    rank = np.array([RANK.get(name, np.nan) for name in names] + [np.nan])[status]
+
+    def code(name: str | None) -> int:
+        return names.index(name) if name in names else -2  # -2: no row has it
+
     key_values = ordered[keys].to_numpy()
     labels = ordered.index.to_numpy()
+    del ordered
     same = (key_values[1:] == key_values[:-1]).all(axis=1)
     before, after = slice(None, -1), slice(1, None)
     backward = (
         same
         & (rank[after] < rank[before])
-        & (status[before] != resume_from)
-        & ~np.isin(status[after], list(allowed_to))
+        & (status[before] != code(resume_from))
+        & ~np.isin(status[after], [code(name) for name in allowed_to])
     )
     if final is not None:
-        backward |= same & (status[before] == final) & np.isnan(rank[after])
+        backward |= same & (status[before] == code(final)) & np.isnan(rank[after])
     pairs = np.column_stack([labels[before][backward], labels[after][backward]])
-    sequences = len(ordered[keys].drop_duplicates())
+    sequences = int(len(labels) > 0) + int((~same).sum())  # sorted by key: one per change
     return pairs, sequences, int(np.isnan(rank).sum())
 
 
