@@ -179,14 +179,37 @@ def _served(frame: Rows) -> tuple[dict[str, float], dict[str, list[Spans]]]:
     consumers, handled = _subscriptions(frame)
     _by_resource(handled, lambda actor: actor, pieces)
     del handled
-    calls = rows(frame, CALL_EVENT, columns=("time", "actor", "status", "value", "value2"))
-    calls = calls[~calls["status"].isin(_NOT_SERVED)]
-    _by_resource(calls, lambda actor: pool_of.get(actor), pieces)
-    del calls
+    _calls_by_resource(frame, pool_of, pieces)
     work = rows(frame, POOL_WORK, columns=("time", "actor", "value", "value2"))
     _by_resource(work, lambda actor: actor.removeprefix("pool:"), pieces)
     capacity.update(consumers)
     return capacity, pieces
+
+
+def _calls_by_resource(frame: Rows, pool_of: dict[str, str], into: dict[str, list[Spans]]) -> None:
+    """Append each pool's spans of the endpoint calls it served to ``into``.
+
+    The calls are the most numerous rows of a run (tens of millions in a year), so they are
+    read a column at a time: first who served each call and how it ended, then its end
+    time, service time and wait, each cut into the pools' parts before the next is read.
+    """
+    calls = rows(frame, CALL_EVENT, columns=("actor", "status"))
+    served = np.flatnonzero(~calls["status"].isin(_NOT_SERVED).to_numpy())
+    actors = calls["actor"].iloc[served]
+    del calls
+    picks: list[tuple[str, np.ndarray]] = []
+    for actor, picked in name_groups(actors):
+        name = pool_of.get(actor)
+        if name is not None:
+            picks.append((name, served[picked]))
+    del served, actors
+    columns: list[list[np.ndarray]] = []
+    for column in ("time", "value2", "value"):  # end, service (held), wait
+        values = rows(frame, CALL_EVENT, columns=(column,))[column].to_numpy(dtype=float)
+        columns.append([values[picked] for _, picked in picks])
+        del values
+    for (name, _), ends, held, waits in zip(picks, *columns, strict=True):
+        into.setdefault(name, []).append((ends, _zero_nan(held), _zero_nan(waits)))
 
 
 def _joined(parts: list[Spans]) -> Spans:
