@@ -100,7 +100,8 @@ def _open_spans(frame: Rows, end: float, truth: pd.DataFrame | None = None) -> p
             "start_s": time[open_after],
             "end_s": stop[open_after],
             "stale": (truth_status != crm_status)[open_after],
-        }
+        },
+        copy=False,  # fresh arrays: no second copy of a year's spans
     )
 
 

@@ -91,7 +91,10 @@ class _Copies:
             for n, name in enumerate(kinds)
         }
         del which, kind
-        self.owed_here = np.isin(self.keys, self.owed_keys)
+        # every owed key is among the sorted keys: mark them by search, not by np.isin
+        # (which sorts both arrays together)
+        self.owed_here = np.zeros(self.keys.size, dtype=bool)
+        self.owed_here[np.searchsorted(self.keys, self.owed_keys)] = True
         self._judge(declared)
 
     def _judge(self, declared: np.ndarray) -> None:
@@ -174,14 +177,14 @@ def message_conservation(history: HistoryLike) -> Verdict:
     present = event_counts(frame)
     if not present.get("bus.subscribed") and not present.get("bus.delivered"):
         counts = {
-            "published": len(rows(frame, "bus.published")),
+            "published": present.get("bus.published", 0),
             "run_end_in_flight": end.in_flight,
             "run_end_pending": end.pending,
         }
         return Verdict(Check.MESSAGE_CONSERVATION, True, counts, [], NOT_JUDGED)
     owed, declared = owed_copies(frame)
     copies = _Copies(frame, owed, declared)
-    counts = {"published": len(rows(frame, "bus.published")), **_summary(copies, declared, end)}
+    counts = {"published": present.get("bus.published", 0), **_summary(copies, declared, end)}
     columns = copies.columns
     bad = (columns["dropped"] > 0) | (columns["applied_twice"] > 0)
     for flag in _FLAGS:
