@@ -92,8 +92,17 @@ def _windowed_percentile(
     upto = np.searchsorted(ends, ticks, side="right")
     before = np.searchsorted(ends, ticks - window, side="right")
     values = np.full(ticks.size, np.nan)
-    for i in np.flatnonzero(upto > before):
-        values[i] = float(np.percentile(lags[before[i] : upto[i]], q))
+    some = np.flatnonzero(upto > before)
+    # consecutive ticks often see the same samples (nights, weekends): one percentile each
+    changed = np.r_[
+        True, (upto[some][1:] != upto[some][:-1]) | (before[some][1:] != before[some][:-1])
+    ]
+    for at, i in enumerate(some.tolist()):
+        values[i] = (
+            float(np.percentile(lags[before[i] : upto[i]], q))
+            if changed[at]
+            else values[some[at - 1]]
+        )
     return values
 
 
