@@ -117,20 +117,17 @@ _status_rows = st.lists(
 )
 _shipment_rows = st.lists(
     st.one_of(
-        st.tuples(
-            st.just("carrier.scan"),
-            st.integers(0, 12),
-            st.integers(0, 2),
-            st.integers(0, 2),
-            st.sampled_from(_SCANS),
-        ),
-        st.tuples(
-            st.just("crm.shipment_updated"),
-            st.integers(0, 12),
-            st.integers(0, 2),
-            st.integers(0, 2),
-            st.sampled_from(_SHOWN),
-        ),
+        *(
+            # (event, time, order, shipment, status): few values of each, so keys repeat
+            st.tuples(
+                st.just(event),
+                st.integers(0, 12),
+                st.integers(0, 2),
+                st.integers(0, 2),
+                st.sampled_from(statuses),
+            )
+            for event, statuses in (("carrier.scan", _SCANS), ("crm.shipment_updated", _SHOWN))
+        )
     ),
     max_size=40,
 )
