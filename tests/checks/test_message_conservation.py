@@ -138,3 +138,23 @@ def test_a_history_from_before_the_bus_contract_is_not_judged() -> None:
     assert verdict.valid
     assert verdict.note == NOT_JUDGED
     assert verdict.counts == {"published": 1, "run_end_in_flight": 0, "run_end_pending": 0}
+
+
+def test_the_witness_shows_the_first_offenders_by_subscription_then_message() -> None:
+    # router is declared first (a lower actor code), but crm-sync comes first by name
+    rows = [row(0, "bus.subscribed", status="orders", actor=ROUTER), *bus_world()]
+    for message in range(41, 48):
+        kind = "PickReleased" if message < 45 else "OrderAccepted"  # router takes the first
+        rows.append(row(30, "bus.published", 1, message, kind, actor="topic:orders"))
+        rows.append(row(31, "bus.delivered", 1, message, kind, value=1, actor=SYNC))
+        outcome = "bus.applied" if message < 45 else "bus.dropped"
+        rows.append(row(32, outcome, 1, message, "no_dlq", actor=SYNC))
+        if message < 45:
+            rows.append(row(31, "bus.delivered", 1, message, kind, value=1, actor=ROUTER))
+            rows.append(row(32, "bus.dropped", 1, message, "no_dlq", actor=ROUTER))
+    verdict = message_conservation(write(rows))
+    assert not verdict.valid
+    assert verdict.counts["dropped"] == 7
+    shown = {(w["actor"], w["subject"]) for w in verdict.witness if w["event"] == "bus.dropped"}
+    # seven offenders, five shown: crm-sync's three, then router's two lowest messages
+    assert shown == {(SYNC, 45), (SYNC, 46), (SYNC, 47), (ROUTER, 41), (ROUTER, 42)}
