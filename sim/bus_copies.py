@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.history_frame import name_values, rows
 from sim.history_table import Rows
+from sim.sorted_keys import group_starts, lookup, pair_keys
 
 __all__ = [
     "OwedCopies",
@@ -152,8 +153,7 @@ def first_times(frame: Rows, owed: OwedCopies, *events: str) -> np.ndarray:
     wanted = owed.keys(actors)
     out = np.full(len(wanted), np.nan)
     if keys.size:
-        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        hit = keys[at] == wanted  # a subscription that wrote no row has no key among them
+        at, hit = lookup(keys, wanted)  # a subscription with no row has no key among them
         out[hit] = times[at[hit]]
     return out
 
@@ -168,14 +168,10 @@ def copies_in_turn(copies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     times = copies["time"].to_numpy(dtype=float)
     order = np.lexsort((times, keys))
     keys, times = keys[order], times[order]
-    position = np.arange(keys.size)
     starts = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
-    return keys, times, position - np.maximum.accumulate(np.where(starts, position, 0))
+    return keys, times, np.arange(keys.size) - group_starts(starts)
 
 
 def copy_keys(subscriptions: np.ndarray, messages: np.ndarray) -> np.ndarray:
     """One int64 per (subscription code, message number)."""
-    keys: np.ndarray = (subscriptions.astype(np.int64) << 32) | (
-        messages.astype(np.int64) & 0xFFFFFFFF
-    )
-    return keys
+    return pair_keys(subscriptions, messages)

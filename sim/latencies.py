@@ -43,6 +43,7 @@ from sim.history_table import Rows
 from sim.integration.canonical import STATUS_RANK
 from sim.master_data_metrics import partner_sync_lags, price_sync_lags
 from sim.returns_metrics import return_latency_frames
+from sim.sorted_keys import pair_keys
 
 __all__ = ["allocation_window", "latency_frames", "latency_samples", "order_attributes"]
 
@@ -96,7 +97,7 @@ def _shipment_lags(frame: Rows) -> pd.DataFrame:
     # a shipment is one (order, delivery number) pair, numbered through one int64 key
     orders = np.concatenate([scans["order"].to_numpy(), crm["order"].to_numpy()])
     numbers = np.concatenate([scans["subject"].to_numpy(), crm["subject"].to_numpy()])
-    pair = (orders.astype(np.int64) << 32) | (numbers.astype(np.int64) & 0xFFFFFFFF)
+    pair = pair_keys(orders, numbers)
     del orders, numbers
     shipment = np.unique(pair, return_inverse=True)[1]
     del pair

@@ -20,6 +20,7 @@ import pandas as pd
 from sim.history_frame import name_values, rows
 from sim.history_table import Rows
 from sim.integration.canonical import OrderStatus
+from sim.sorted_keys import group_starts
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -75,7 +76,7 @@ def _open_spans(frame: Rows, end: float, truth: pd.DataFrame | None = None) -> p
     position = np.arange(count, dtype=np.int32 if count < 2**31 else np.int64)
     first = np.ones(count, dtype=bool)
     first[1:] = order[1:] != order[:-1]
-    group_start = np.maximum.accumulate(np.where(first, position, 0))
+    group_start = group_starts(first)
 
     def since_group_start(mask: np.ndarray) -> np.ndarray:
         """Position of the order's last row so far where ``mask`` holds (-1: none yet)."""

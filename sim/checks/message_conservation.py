@@ -32,6 +32,7 @@ from sim.bus_copies import OwedCopies, copy_keys, owed_copies
 from sim.checks.base import Check, HistoryLike, RunEnd, Verdict, as_table, rows, run_end, witness
 from sim.history_frame import event_counts
 from sim.history_table import Rows
+from sim.sorted_keys import lookup, pair_keys
 
 __all__ = ["KINDS", "NOT_JUDGED", "message_conservation"]
 
@@ -124,9 +125,7 @@ class _Copies:
         name_rank[np.argsort(np.asarray(self.actors.astype(str), dtype=object))] = np.arange(
             len(self.actors)
         )
-        by_name = (name_rank[self.keys[positions] >> 32] << 32) | (
-            self.keys[positions] & 0xFFFFFFFF
-        )
+        by_name = pair_keys(name_rank[self.keys[positions] >> 32], self.keys[positions])
         first: np.ndarray = positions[np.argsort(by_name, kind="stable")[:count]]
         return first
 
@@ -139,8 +138,7 @@ def _with_unowed(owed: np.ndarray, delivered: np.ndarray) -> np.ndarray:
     """
     if not owed.size:
         return np.unique(delivered)
-    at = np.minimum(np.searchsorted(owed, delivered), owed.size - 1)
-    unowed = np.unique(delivered[owed[at] != delivered])
+    unowed = np.unique(delivered[~lookup(owed, delivered)[1]])
     return np.union1d(owed, unowed) if unowed.size else owed
 
 

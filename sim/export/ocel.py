@@ -224,6 +224,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sim.history_frame import ACCEPTANCE_EVENTS, ORDER_REGION_EVENTS
+from sim.sorted_keys import lookup
 
 __all__ = [
     "BOOKKEEPING",
@@ -1118,9 +1119,10 @@ def _first(numbers: np.ndarray, values: object, known: np.ndarray) -> pd.Series:
     if not len(series):
         return pd.Series([None] * len(known), dtype=object)
     unique, first = np.unique(numbers, return_index=True)
-    at = np.minimum(np.searchsorted(unique, known), len(unique) - 1)
+    at, found = lookup(unique, known)
     picked = series.iloc[first[at]].reset_index(drop=True)
-    return picked.where(pd.Series(unique[at] == known), None)
+    result: pd.Series = picked.where(pd.Series(found), None)
+    return result
 
 
 def _object_tables(
