@@ -18,7 +18,7 @@ For each injected fault window (the history's ``fault.started`` / ``fault.ended`
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -191,17 +191,19 @@ def alert_report(
     frame: Rows,
     horizon_s: float,
     latency: dict[str, pd.DataFrame] | None = None,
+    recovery: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Every rule's episodes, and time to detect and to recover for every fault window."""
+    """Every rule's episodes, and time to detect and to recover for every fault window.
+
+    ``recovery`` is the run's :func:`~sim.outage_recovery.outage_recovery` when it has been
+    computed already (``delivery_health.recovery``); it is computed here otherwise.
+    """
     episodes = {rule.name: evaluate_rule(rule, frame, horizon_s, latency) for rule in rules}
-    recovery = {
-        (w["window"], w["start_s"]): w["recovery_s"]
-        for w in outage_recovery(frame)["windows"]
-        if not w["censored"]
-    }
+    windows = (outage_recovery(frame) if recovery is None else recovery)["windows"]
+    recovered = {(w["window"], w["start_s"]): w["recovery_s"] for w in windows if not w["censored"]}
     faults = []
     for kind, window, target, start, end in _fault_windows(frame).itertuples(index=False):
-        ttr = recovery.get((int(window), float(start)), math.nan) if kind == "outage" else math.nan
+        ttr = recovered.get((int(window), float(start)), math.nan) if kind == "outage" else math.nan
         stop = end if math.isfinite(end) else horizon_s
         over = stop + (ttr if math.isfinite(ttr) else DAY)
         detected = [

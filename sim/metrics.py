@@ -308,5 +308,6 @@ def compute_metrics(
         "sla": sla_verdicts(latency, slas or {}, attrs),
     }
     metrics["thresholds"] = threshold_results(thresholds, metrics, latency)
-    metrics["alerts"] = alert_report(alerts, frame, end, latency)
+    recovery = metrics["delivery_health"]["recovery"]  # computed once, read by both
+    metrics["alerts"] = alert_report(alerts, frame, end, latency, recovery)
     return metrics
