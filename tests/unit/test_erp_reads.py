@@ -152,6 +152,9 @@ def test_the_adapter_maps_the_reads_to_the_canonical_model() -> None:
     run.sim.run(until=1300.0)
     status = at(run, 1300.0, lambda: adapter.read_status(1))
     changes = at(run, 1300.0, lambda: adapter.status_changes(0.0))
+    moved = at(run, 1300.0, lambda: adapter.status_changes(0.0, moved_until=1300.0))
+    not_yet = at(run, 1300.0, lambda: adapter.status_changes(0.0, moved_until=1200.0))
+    not_since = at(run, 1300.0, lambda: adapter.status_changes(1201.0, moved_until=1300.0))
     document = at(run, 1300.0, lambda: adapter.read_order(1))
     run.sim.run(until=1400.0)
     (reading,) = status
@@ -160,6 +163,10 @@ def test_the_adapter_maps_the_reads_to_the_canonical_model() -> None:
     assert reading.shipments == ((delivery, OrderStatus.OUT_FOR_DELIVERY),)
     assert reading.invoices == ((delivery, InvoiceStatus.POSTED),)
     assert changes == [[reading]]
+    # the status last moved at 1201 (the out-for-delivery scan committed): read only in
+    # (since, until]
+    assert reading.changed_at == 1201.0
+    assert moved == [[reading]] and not_yet == [[]] and not_since == [[]]
     (order,) = document
     assert isinstance(order, OrderReading)
     assert order.status == reading and order.hold_reason == ""

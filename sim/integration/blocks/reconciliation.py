@@ -85,15 +85,15 @@ class Reconciler:
     def reconcile(self, since: float, cutoff: float) -> Generator[Any, Any, int | None]:
         """One run: repair CRM for orders changed in (since, cutoff]; None if it failed."""
         erp, settings = self.erp, self.settings
+        # the extract also reports tracking and invoice changes: only order status moves
+        # in (since, cutoff] are this job's to check
         lines = yield from self.erp_retry.run_call(
-            lambda: erp.status_changes(since, settings.extract_timeout_s)
+            lambda: erp.status_changes(since, settings.extract_timeout_s, moved_until=cutoff)
         )
         if isinstance(lines, CallResult):
             self.record("reconciliation_failed", status=lines.status)
             return None
-        # the extract also reports tracking and invoice changes: only order status moves
-        # in (since, cutoff] are this job's to check
-        due_by_ref = {line.order_ref: line for line in lines if since < line.changed_at <= cutoff}
+        due_by_ref = {line.order_ref: line for line in lines}
         # repairs of earlier runs are checked again until CRM shows them (a repair can be
         # lost on its way like any event); a newer extract line replaces the old reading
         due = [*due_by_ref.values()]
