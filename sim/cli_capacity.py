@@ -66,6 +66,15 @@ def capacity_command(
             "have grown (0: utilisation alone names the bottleneck)"
         ),
     ] = 0.1,
+    gate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gate",
+            help="an SLA target or threshold line a step must hold to pass (repeatable; "
+            "default: every one of the scenario); the others are still judged and reported",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(help="study seed; every step runs the same replication seeds"),
@@ -81,7 +90,7 @@ def capacity_command(
     """Find the highest arrival-rate multiplier at which every SLA holds, and the bottleneck."""
     from pydantic import ValidationError
 
-    from sim.capacity import OUTPUT_NAMES, CapacitySettings, capacity_search, scaled
+    from sim.capacity import OUTPUT_NAMES, CapacitySettings, capacity_search, gate_names, scaled
     from sim.compare import CompareError, resolve_patterns, with_pattern
     from sim.report.capacity import print_capacity, step_line
     from sim.scenario import ScenarioError, check_work
@@ -102,6 +111,7 @@ def capacity_command(
             replications=replications,
             saturation=saturation,
             backlog_floor=backlog_floor,
+            gates=tuple(gate or ()),
         )
     except ValidationError as exc:
         problems = "; ".join(
@@ -109,6 +119,13 @@ def capacity_command(
             for e in exc.errors()
         )
         fail(problems)
+    known = gate_names(loaded)
+    unknown = [name for name in settings.gates if name not in known]
+    if unknown:
+        fail(
+            f"--gate {', '.join(unknown)}: {scenario} has no such SLA target or threshold "
+            f"line; its gates: {', '.join(known) or 'none'}"
+        )
     limit = ceiling(max_memory_gib)
     try:
         estimate = check_work(scaled(loaded, settings.high), limit, str(scenario), overrides)

@@ -15,7 +15,15 @@ from sim.capacity.result import OUTPUT_NAMES, CapacityResult, write_capacity_out
 from sim.capacity.scaling import scaled
 from sim.capacity.search import Runner, StepObserver, capacity_search
 from sim.capacity.settings import CapacitySettings, MetastabilityRule
-from sim.capacity.steps import BACKLOG, LOAD, SERIES_COLUMNS, CapacityStep, judge_step, step_series
+from sim.capacity.steps import (
+    BACKLOG,
+    LOAD,
+    SERIES_COLUMNS,
+    CapacityStep,
+    gate_names,
+    judge_step,
+    step_series,
+)
 
 __all__ = [
     "BACKLOG",
@@ -34,6 +42,7 @@ __all__ = [
     "assess_metastability",
     "capacity_search",
     "find_bottleneck",
+    "gate_names",
     "judge_step",
     "scaled",
     "step_series",

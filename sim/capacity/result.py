@@ -64,6 +64,23 @@ class CapacityResult:
         failing = [f for f in self.metastability if f.multiplier == self.failed]
         return failing[0] if failing else self.metastability[-1]
 
+    @property
+    def failed_at_every_step(self) -> dict[str, list[tuple[float, float]]]:
+        """Gates that failed at every judged step (two or more): (multiplier, mean) ascending.
+
+        A gate the load does not move (an allocation delay set by stock, not by capacity)
+        fails at the lowest multiplier as at the highest, and no search can bracket it:
+        its means side by side show whether it moves with the load.
+        """
+        steps = self.ascending
+        if len(steps) < 2:
+            return {}
+        names = [name for name in steps[0].gates if all(not s.gates[name]["passed"] for s in steps)]
+        return {
+            name: [(step.multiplier, float(step.gates[name]["mean"])) for step in steps]
+            for name in names
+        }
+
     def series(self) -> pd.DataFrame:
         """Every step's tidy hourly series, in ascending multiplier."""
         frames = [step.series for step in self.ascending]
@@ -85,6 +102,11 @@ class CapacityResult:
                 "bracketed": self.bracketed,
                 "converged": self.converged,
                 "stop_reason": self.stop_reason,
+                "gates": list(self.settings.gates) or "all",
+                "failed_at_every_step": {
+                    name: [{"multiplier": m, "mean": mean} for m, mean in values]
+                    for name, values in self.failed_at_every_step.items()
+                },
             },
             "bottleneck": self.bottleneck.to_dict(),
             "metastability": {

@@ -4,7 +4,8 @@ Bisection on the multiplier (:func:`sim.capacity.scaling.scaled`), replications 
 step on the same replication seeds (common random numbers: every step sees the same
 random draws, scaled, so a verdict changes because the load did). A step *passes* when
 every SLA target and threshold line of the scenario holds across its replications with
-95% confidence (the rule of :mod:`sim.verdicts`).
+95% confidence (the rule of :mod:`sim.verdicts`), or every one of those the settings name
+(``gates``), when some are set by something other than the load.
 
 1. Judge ``low``; while it fails and widening is left, halve it (the failed one bounds the
    answer from above). Then judge ``high``, unless a failing multiplier is known; while it
@@ -30,7 +31,7 @@ from sim.capacity.metastability import assess_metastability
 from sim.capacity.result import CapacityResult
 from sim.capacity.scaling import scaled
 from sim.capacity.settings import CapacitySettings
-from sim.capacity.steps import CapacityStep, judge_step
+from sim.capacity.steps import CapacityStep, gate_names, judge_step
 from sim.executors import ProcessExecutor
 from sim.replications import Replication, ReplicationTask, TaskProgress, run_tasks
 from sim.scenario import Scenario
@@ -78,7 +79,7 @@ class _Search:
         n = self.settings.replications
         tasks = [ReplicationTask(scenario, self.study_seed, index) for index in range(n)]
         replications = self.runner(tasks, min(self.workers, n), self.progress)
-        step = judge_step(self.scenario, multiplier, replications)
+        step = judge_step(self.scenario, multiplier, replications, self.settings.gates)
         self.steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
@@ -151,6 +152,13 @@ def capacity_search(
     settings = settings or CapacitySettings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    known = gate_names(scenario)
+    unknown = [name for name in settings.gates if name not in known]
+    if unknown:
+        raise ValueError(
+            f"{scenario.name} has no gate {', '.join(map(repr, unknown))}; its gates: "
+            f"{', '.join(known) or 'none'}"
+        )
     study_seed = scenario.seed if seed is None else seed
     with ExitStack() as stack:
         if runner is run_tasks and workers > 1:

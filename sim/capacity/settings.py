@@ -119,6 +119,13 @@ class CapacitySettings(BaseModel):
         "server, 0.41 with eight and 0.15 with sixteen: Erlang C); 0 switches the backlog "
         "condition off and utilisation alone names the bottleneck",
     )
+    gates: tuple[str, ...] = Field(
+        default=(),
+        description="the SLA targets and threshold lines a step must hold to pass, by name; "
+        "empty: every one of the scenario. The others are still judged and reported. For a "
+        "gate set by something other than load (allocation delay waiting for stock), which "
+        "fails at every multiplier",
+    )
     metastability: MetastabilityRule = MetastabilityRule()
 
     @model_validator(mode="after")

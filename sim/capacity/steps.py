@@ -5,12 +5,14 @@ seeds (the same at every step: common random numbers), judges every gate of the 
 (SLA targets and threshold lines) across them with the rule of :mod:`sim.verdicts`, and
 keeps the mean over replications of each hourly series of the runs' metrics
 (``resource_hourly`` and the ``awaiting_erp_order`` backlog): the step's :attr:`series`.
+A search may pass steps on some of the gates only (:func:`gate_names` lists them); the
+others are judged and reported beside them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +21,15 @@ import pandas as pd
 
 from sim.replications import Replication
 from sim.scenario import Scenario
-from sim.verdicts import gate_count, replicated_sla_verdicts, replicated_threshold_verdicts
+from sim.scenario.thresholds import parse_threshold
+from sim.verdicts import replicated_sla_verdicts, replicated_threshold_verdicts
 
 __all__ = [
     "BACKLOG",
     "LOAD",
     "SERIES_COLUMNS",
     "CapacityStep",
+    "gate_names",
     "judge_step",
     "step_series",
 ]
@@ -46,9 +50,10 @@ class CapacityStep:
     """What one multiplier showed across its replications.
 
     ``gates`` maps each SLA target and threshold line to its verdict across replications
-    (``passed``, ``bound`` compared with ``limit``, ``mean``); ``failed`` names those that
-    did not hold. ``resources`` holds per resource the mean over replications of its
-    busiest hour's utilisation, its mean utilisation and its busiest hour's queue.
+    (``passed``, ``bound`` compared with ``limit``, ``mean``) and whether it decides the
+    step (``gating``); ``failed`` names the gating ones that did not hold, ``passed`` says
+    none did. ``resources`` holds per resource the mean over replications of its busiest
+    hour's utilisation, its mean utilisation and its busiest hour's queue.
     """
 
     multiplier: float
@@ -58,6 +63,13 @@ class CapacityStep:
     resources: dict[str, dict[str, float]]
     orders_accepted: float
     series: pd.DataFrame
+
+    @property
+    def failed_not_gating(self) -> tuple[str, ...]:
+        """Gates that did not hold but do not decide the step (the search left them out)."""
+        return tuple(
+            name for name, gate in self.gates.items() if not gate["passed"] and not gate["gating"]
+        )
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the series goes to Parquet, not here)."""
@@ -71,8 +83,23 @@ class CapacityStep:
         }
 
 
-def _gates(scenario: Scenario, metrics: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    k = gate_count(scenario)
+def gate_names(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's gates as a step names them: its SLA targets, then its threshold lines."""
+    return (*scenario.slas, *(parse_threshold(line).text for line in scenario.thresholds))
+
+
+def _gates(
+    scenario: Scenario, metrics: Sequence[Mapping[str, Any]], gating: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """Every gate's verdict; ``gating`` (empty: all) decide the step and share its alpha.
+
+    The family-wise alpha is split among the gates that decide (Bonferroni over them, as
+    :func:`sim.verdicts.gate_count` does over all); the others are judged with the same
+    share, for the record.
+    """
+    names = gate_names(scenario)
+    deciding = set(gating or names)
+    k = len(deciding)
     gates: dict[str, dict[str, Any]] = {}
     for name, verdict in replicated_sla_verdicts(metrics, scenario.slas, k).items():
         gates[name] = {
@@ -81,6 +108,7 @@ def _gates(scenario: Scenario, metrics: Sequence[Mapping[str, Any]]) -> dict[str
             "limit": verdict.max_s,
             "mean": verdict.mean,
             "kind": f"p{verdict.percentile:g} latency (s)",
+            "gating": name in deciding,
         }
     for line, threshold in replicated_threshold_verdicts(metrics, scenario.thresholds, k).items():
         gates[line] = {
@@ -89,6 +117,7 @@ def _gates(scenario: Scenario, metrics: Sequence[Mapping[str, Any]]) -> dict[str
             "limit": threshold.limit,
             "mean": threshold.mean,
             "kind": "threshold",
+            "gating": line in deciding,
         }
     return gates
 
@@ -148,15 +177,19 @@ def _resources(metrics: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, floa
 
 
 def judge_step(
-    scenario: Scenario, multiplier: float, replications: Sequence[Replication]
+    scenario: Scenario,
+    multiplier: float,
+    replications: Sequence[Replication],
+    gating: Collection[str] = (),
 ) -> CapacityStep:
     """Judge ``scenario`` scaled by ``multiplier`` from its ``replications``' metrics.
 
-    ``scenario`` is the unscaled one: its gates are those of every step.
+    ``scenario`` is the unscaled one: its gates are those of every step. ``gating`` names
+    the gates that decide the step (:func:`gate_names`; empty: every one).
     """
     metrics = [r.metrics for r in replications]
-    gates = _gates(scenario, metrics)
-    failed = tuple(name for name, gate in gates.items() if not gate["passed"])
+    gates = _gates(scenario, metrics, gating)
+    failed = tuple(name for name, gate in gates.items() if gate["gating"] and not gate["passed"])
     accepted = float(np.mean([m["volume"]["orders_accepted"] for m in metrics]))
     return CapacityStep(
         multiplier=float(multiplier),

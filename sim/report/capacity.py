@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.capacity import CapacityResult, CapacityStep
+from sim.report.console import format_duration
 
 __all__ = ["print_capacity", "step_line"]
 
@@ -24,9 +25,25 @@ def _busiest(step: CapacityStep) -> str:
     return ", ".join(f"{name} {figures['peak_hour_utilisation']:.0%}" for name, figures in ranked)
 
 
+def _failed(step: CapacityStep) -> str:
+    """The gating gates that failed, then the others that failed (``not gating``)."""
+    text = ", ".join(step.failed)
+    if step.failed_not_gating:
+        text += f"{'; ' if text else ''}not gating: {', '.join(step.failed_not_gating)}"
+    return text
+
+
+def _figure(step: CapacityStep, gate: str, value: float) -> str:
+    """A gate's mean as its kind reads: a latency as a duration, a threshold as a number."""
+    kind = str(step.gates[gate]["kind"])
+    return format_duration(value) if kind.endswith("(s)") else f"{value:.3g}"
+
+
 def step_line(step: CapacityStep) -> str:
     """One line on a judged step, for progress output."""
     verdict = "holds" if step.passed else f"fails {', '.join(step.failed)}"
+    if step.failed_not_gating:
+        verdict += f" (not gating: {', '.join(step.failed_not_gating)})"
     return (
         f"{_multiplier(step.multiplier)}: {step.orders_accepted:,.0f} orders, {verdict}; "
         f"busiest: {_busiest(step)}"
@@ -46,12 +63,14 @@ def print_capacity(result: CapacityResult, console: Console) -> None:
             _multiplier(step.multiplier),
             f"{step.orders_accepted:,.0f}",
             "pass" if step.passed else "FAIL",
-            ", ".join(step.failed) or "-",
+            _failed(step) or "-",
             _busiest(step),
         )
     console.print(table)
+    gates = result.settings.gates
+    judged = f"every SLA of {', '.join(gates)}" if gates else "every SLA"
     answer = (
-        f"capacity: between {_multiplier(result.passed)} (every SLA held with 95% "
+        f"capacity: between {_multiplier(result.passed)} ({judged} held with 95% "
         f"confidence) and {_multiplier(result.failed)} (one failed)"
     )
     if not result.bracketed:
@@ -59,6 +78,7 @@ def print_capacity(result: CapacityResult, console: Console) -> None:
     elif not result.converged:
         answer += f"; wider than the tolerance: {result.stop_reason}"
     console.print(answer, highlight=False, markup=False)
+    _print_failed_everywhere(result, console)
     b = result.bottleneck
     if b.resource is None:
         console.print("bottleneck: no resource reported", highlight=False, markup=False)
@@ -94,6 +114,37 @@ def print_capacity(result: CapacityResult, console: Console) -> None:
         console.print(
             f"after the overload at {_multiplier(overload.multiplier)}: {state} "
             f"({overload.reason})",
+            highlight=False,
+            markup=False,
+        )
+
+
+def _print_failed_everywhere(result: CapacityResult, console: Console) -> None:
+    """Gates that failed at every step, with their means from the lowest load to the highest.
+
+    A gate that holds nowhere leaves the search without a bracket; whether its mean moves
+    with the load tells a capacity limit from one set elsewhere (stock, a batch schedule).
+    """
+    steps = result.ascending
+    for name, values in result.failed_at_every_step.items():
+        means = ", ".join(f"{_figure(steps[0], name, mean)} at {m:.3g}x" for m, mean in values)
+        gating = steps[0].gates[name]["gating"]
+        console.print(
+            f"{name} failed at every step{'' if gating else ' (not gating)'}; its mean: {means}",
+            highlight=False,
+            markup=False,
+        )
+    gating_everywhere = [
+        name for name in result.failed_at_every_step if steps[0].gates[name]["gating"]
+    ]
+    if gating_everywhere and result.passed is None:
+        others = [name for name in steps[0].gates if name not in gating_everywhere]
+        hint = " ".join(f"--gate {name}" for name in others)
+        console.print(
+            "a gate that fails at every load and barely moves with it is not set by "
+            "capacity: search on the others"
+            + (f" ({hint})" if hint else "")
+            + ", or change what sets it",
             highlight=False,
             markup=False,
         )

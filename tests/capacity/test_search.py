@@ -162,3 +162,93 @@ def test_the_backlog_floor_of_the_settings_is_the_rule_the_search_applies() -> N
     unmet = capacity_search(_world(), strict, runner=FakeRunner()).bottleneck
     assert not unmet.saturated and unmet.resource == "erp.dialog"
     assert unmet.busy_without_backlog == {"erp.dialog": pytest.approx(4.25, rel=0.15)}
+
+
+STOCK = "allocation_delay"
+"""A second SLA the fake world fails at every load: its p95 is 100,000 s whatever the load
+(as a peak day's backorders wait days for receipts), against a 12-hour target."""
+
+
+def _world_with_stock_wait() -> Scenario:
+    world = _world()
+    slas = dict(world.slas)
+    slas[STOCK] = world.slas[METRIC].model_copy(update={"max_s": 43_200.0})
+    return world.model_copy(update={"slas": slas})
+
+
+class StockWaitRunner(FakeRunner):
+    """The fake runner, with the stock-bound allocation delay in every replication."""
+
+    def __call__(
+        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
+    ) -> list[Replication]:
+        done = super().__call__(tasks, workers, progress)
+        for replication in done:
+            latency = replication.metrics["sla"]
+            assert isinstance(latency, dict)
+            latency[STOCK] = {"observed_s": 100_000.0 * (1 + replication.index / 1000)}
+        return done
+
+
+def test_a_gate_failing_at_every_load_leaves_no_bracket_and_is_reported() -> None:
+    settings = CapacitySettings(low=0.5, high=16, widen=2, replications=3)
+    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    assert result.passed is None and not result.bracketed
+    assert [s.multiplier for s in result.ascending] == [0.125, 0.25, 0.5]
+    everywhere = result.failed_at_every_step
+    assert list(everywhere) == [STOCK]  # order creation holds at these loads
+    assert [m for m, _ in everywhere[STOCK]] == [0.125, 0.25, 0.5]
+    assert {round(mean) for _, mean in everywhere[STOCK]} == {100_100}
+    assert result.to_dict()["answer"]["failed_at_every_step"][STOCK][0]["multiplier"] == 0.125
+
+
+def test_gating_on_the_other_slas_finds_their_capacity_and_reports_the_rest() -> None:
+    settings = CapacitySettings(
+        low=0.5, high=16, tolerance=0.002, max_steps=30, replications=3, gates=(METRIC,)
+    )
+    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    assert result.bracketed and result.converged
+    assert result.passed is not None and result.failed is not None
+    # the family-wise alpha is split among the gating SLAs only (one): the bound is the
+    # one-SLA world's; split between two SLAs the answer would be lower, outside the bracket
+    assert result.passed <= _answer() < result.failed
+    split_in_two = 4.0 / (1 + float(stats.t.ppf(1 - 0.05 / 2, 2)) * 0.01 / math.sqrt(3))
+    assert result.passed > split_in_two
+    for step in result.steps:
+        assert step.gates[STOCK]["gating"] is False and not step.gates[STOCK]["passed"]
+        assert step.failed_not_gating == (STOCK,)
+        assert STOCK not in step.failed
+    assert list(result.failed_at_every_step) == [STOCK]
+    assert result.to_dict()["answer"]["gates"] == [METRIC]
+
+    from rich.console import Console
+
+    from sim.report.capacity import print_capacity
+
+    console = Console(record=True, width=200)
+    print_capacity(result, console)
+    text = console.export_text()
+    assert f"every SLA of {METRIC} held" in text
+    assert f"not gating: {STOCK}" in text
+    assert f"{STOCK} failed at every step (not gating); its mean: 27.8 h at" in text
+    assert "--gate" not in text  # the hint is for a search left without a bracket
+
+
+def test_the_hint_names_the_gates_to_search_on_when_one_fails_everywhere() -> None:
+    from rich.console import Console
+
+    from sim.report.capacity import print_capacity
+
+    settings = CapacitySettings(low=0.5, high=16, widen=1, replications=3)
+    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    console = Console(record=True, width=300)
+    print_capacity(result, console)
+    text = console.export_text()
+    assert f"{STOCK} failed at every step; its mean: 27.8 h at 0.25x, 27.8 h at 0.5x" in text
+    assert f"search on the others (--gate {METRIC})" in text
+
+
+def test_an_unknown_gate_is_refused_with_the_scenarios_gates() -> None:
+    settings = CapacitySettings(replications=3, gates=("allocation_dela",))
+    with pytest.raises(ValueError, match="no gate 'allocation_dela'; its gates: "):
+        capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())

@@ -17,8 +17,19 @@ SMALL = ["--low", "0.5", "--high", "4", "--max-steps", "2", "--replications", "2
 
 def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path) -> None:
     out = tmp_path / "capacity"
+    gate = ["--gate", "order_creation_latency"]  # the shrunk world's one SLA, by name
     done = o2csim(
-        "capacity", PEAK_DAY, "--pattern", "hybrid", *SMALL, "--workers", "2", "--out", out, *SETS
+        "capacity",
+        PEAK_DAY,
+        "--pattern",
+        "hybrid",
+        *SMALL,
+        *gate,
+        "--workers",
+        "2",
+        "--out",
+        out,
+        *SETS,
     )
     assert done.code == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -26,6 +37,7 @@ def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path
     assert "capacity: between 0.5x" in done.stdout and "and 4x" in done.stdout
     summary = json.loads((out / "capacity.json").read_text())
     assert summary["pattern"] == "hybrid"
+    assert summary["answer"]["gates"] == ["order_creation_latency"]
     assert summary["answer"]["multiplier_passed"] == 0.5
     assert summary["answer"]["multiplier_failed"] == 4
     assert summary["bottleneck"]["resource"] == "erp.dialog"
@@ -58,6 +70,7 @@ def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path
         (["--pattern", "no_such_pattern"], "--pattern no_such_pattern"),
         (["--set", "demand.orders_per_business_day=-1"], "orders_per_business_day"),
         (["--high", "1e9"], "lower --high"),
+        (["--gate", "allocation_dela"], "--gate allocation_dela: "),
     ],
 )
 def test_bad_input_exits_2_with_one_message(args: list[str], message: str, tmp_path: Path) -> None:
