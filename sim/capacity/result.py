@@ -81,6 +81,27 @@ class CapacityResult:
             for name in names
         }
 
+    @property
+    def not_monotone(self) -> dict[str, tuple[float, float]]:
+        """Gates that failed at one multiplier and held at a higher one: (failed at, held at).
+
+        Bisection assumes a gate that fails at some load fails at every higher load. A
+        gate that breaks the rule among the judged steps, lowest failure and the first
+        higher step it held at, may have put the bracket in the wrong place when it gates;
+        one that does not gate only says what the load does not set.
+        """
+        found: dict[str, tuple[float, float]] = {}
+        steps = self.ascending
+        for name in steps[0].gates if steps else ():
+            failed_at: float | None = None
+            for step in steps:
+                if not step.gates[name]["passed"]:
+                    failed_at = step.multiplier if failed_at is None else failed_at
+                elif failed_at is not None:
+                    found[name] = (failed_at, step.multiplier)
+                    break
+        return found
+
     def series(self) -> pd.DataFrame:
         """Every step's tidy hourly series, in ascending multiplier."""
         frames = [step.series for step in self.ascending]
@@ -103,6 +124,14 @@ class CapacityResult:
                 "converged": self.converged,
                 "stop_reason": self.stop_reason,
                 "gates": list(self.settings.gates) or "all",
+                "not_monotone": {
+                    name: {
+                        "failed_at": failed_at,
+                        "held_at": held_at,
+                        "gating": bool(self.steps[0].gates[name]["gating"]),
+                    }
+                    for name, (failed_at, held_at) in self.not_monotone.items()
+                },
                 "failed_at_every_step": {
                     name: [{"multiplier": m, "mean": mean} for m, mean in values]
                     for name, values in self.failed_at_every_step.items()

@@ -78,6 +78,7 @@ def print_capacity(result: CapacityResult, console: Console) -> None:
     elif not result.converged:
         answer += f"; wider than the tolerance: {result.stop_reason}"
     console.print(answer, highlight=False, markup=False)
+    _print_not_monotone(result, console)
     _print_failed_everywhere(result, console)
     b = result.bottleneck
     if b.resource is None:
@@ -148,3 +149,20 @@ def _print_failed_everywhere(result: CapacityResult, console: Console) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def _print_not_monotone(result: CapacityResult, console: Console) -> None:
+    """Gates that held at a higher load than one they failed at: bisection's assumption."""
+    steps = result.ascending
+    for name, (failed_at, held_at) in result.not_monotone.items():
+        gating = steps[0].gates[name]["gating"]
+        line = (
+            f"{name}{'' if gating else ' (not gating)'} is not monotone in the load: it "
+            f"failed at {failed_at:.3g}x and held at {held_at:.3g}x"
+        )
+        if gating:
+            line += (
+                "; the search assumes a gate that fails at one load fails at every higher "
+                "one, so the bracket may be in the wrong place"
+            )
+        console.print(line, highlight=False, markup=False)

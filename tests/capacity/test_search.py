@@ -252,3 +252,76 @@ def test_an_unknown_gate_is_refused_with_the_scenarios_gates() -> None:
     settings = CapacitySettings(replications=3, gates=("allocation_dela",))
     with pytest.raises(ValueError, match="no gate 'allocation_dela'; its gates: "):
         capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+
+
+class EasingRunner(FakeRunner):
+    """The fake runner with an allocation delay that eases as the load rises: 100,000 s / m
+    (as a peak day's, once a saturated ERP creates orders after their stock arrived)."""
+
+    def __call__(
+        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
+    ) -> list[Replication]:
+        done = super().__call__(tasks, workers, progress)
+        for task, replication in zip(tasks, done, strict=True):
+            multiplier = task.scenario.demand.orders_per_business_day / BASE
+            latency = replication.metrics["sla"]
+            assert isinstance(latency, dict)
+            latency[STOCK] = {"observed_s": 100_000.0 / multiplier * (1 + task.index / 1000)}
+        return done
+
+
+def _printed(result: object) -> str:
+    from rich.console import Console
+
+    from sim.report.capacity import print_capacity
+
+    console = Console(record=True, width=300)
+    print_capacity(result, console)  # type: ignore[arg-type]
+    return console.export_text()
+
+
+def test_a_gate_that_holds_at_a_higher_load_than_it_failed_is_reported() -> None:
+    # the delay holds from about 2.3x (100,000 / m within 43,200 s): it fails at 0.5x and
+    # 2x and holds at 16x; order creation fails from about 3.9x
+    settings = CapacitySettings(
+        low=0.5, high=16, tolerance=0.5, max_steps=5, replications=3, gates=(METRIC,)
+    )
+    result = capacity_search(_world_with_stock_wait(), settings, runner=EasingRunner())
+    assert result.passed is not None and result.passed <= _answer() < (result.failed or 0)
+    failed_at, held_at = result.not_monotone[STOCK]
+    assert failed_at == 0.5 and held_at > 2.3
+    assert METRIC not in result.not_monotone  # it fails from one load upwards
+    answer = result.to_dict()["answer"]["not_monotone"]
+    assert answer == {STOCK: {"failed_at": 0.5, "held_at": held_at, "gating": False}}
+    text = _printed(result)
+    assert f"{STOCK} (not gating) is not monotone in the load: it failed at 0.5x" in text
+    assert "may be in the wrong place" not in text  # it decides nothing here
+
+
+class BandRunner(FakeRunner):
+    """The fake runner with an allocation delay that fails only between 2.5x and 3.5x."""
+
+    def __call__(
+        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
+    ) -> list[Replication]:
+        done = super().__call__(tasks, workers, progress)
+        for task, replication in zip(tasks, done, strict=True):
+            multiplier = task.scenario.demand.orders_per_business_day / BASE
+            latency = replication.metrics["sla"]
+            assert isinstance(latency, dict)
+            observed = 100_000.0 if 2.5 <= multiplier <= 3.5 else 1_000.0
+            latency[STOCK] = {"observed_s": observed * (1 + task.index / 1000)}
+        return done
+
+
+def test_a_gating_gate_that_is_not_monotone_warns_about_the_bracket() -> None:
+    # 0.5x holds, 16x fails order creation (the delay holds there), the midpoint 2.83x
+    # fails the delay alone: the bracket ends at 2.83x, below order creation's 3.9x
+    settings = CapacitySettings(low=0.5, high=16, tolerance=0.5, max_steps=3, replications=3)
+    result = capacity_search(_world_with_stock_wait(), settings, runner=BandRunner())
+    assert [s.multiplier for s in result.ascending] == [0.5, pytest.approx(2.83, rel=0.01), 16]
+    assert result.failed == pytest.approx(2.83, rel=0.01)
+    assert result.not_monotone == {STOCK: (result.failed, 16)}
+    text = _printed(result)
+    assert f"{STOCK} is not monotone in the load: it failed at 2.83x and held at 16x" in text
+    assert "so the bracket may be in the wrong place" in text
