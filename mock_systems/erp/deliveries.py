@@ -20,7 +20,7 @@ from typing import Any
 from mock_systems.erp.parts import ErpState
 from mock_systems.erp.records import Delivery, SalesOrder
 from mock_systems.erp.status import ERP_STATUS_RANK
-from sim.engine import CallResult, Endpoint
+from sim.engine import NONE, CallResult, Endpoint
 
 __all__ = ["DeliveryUpdates"]
 
@@ -165,8 +165,15 @@ class DeliveryUpdates(ErpState):
     def record_tracking(
         self, delivery_no: str, scan_code: str, occurred_at: float, timeout: float = math.inf
     ) -> _Reply:
-        """Apply a carrier milestone to a delivery (only ones newer than the last applied)."""
-        delivery = self.deliveries[delivery_no]
+        """Apply a carrier milestone to a delivery (only ones newer than the last applied).
+
+        A delivery the ERP no longer holds (archived with its settled order: a late
+        duplicate scan) is answered once the call is served, keyed to no order: nothing
+        changed (False), so the sender does not retry.
+        """
+        delivery = self.deliveries.get(delivery_no)
+        if delivery is None:
+            return self._delivery_update.call(NONE, _nothing_changed, timeout)
         return self._delivery_update.call(
             delivery.customer_reference,
             partial(self._commit_tracking, delivery, scan_code, occurred_at),
@@ -218,3 +225,8 @@ class DeliveryUpdates(ErpState):
         if status == "DELIVERED" and self.config.invoice_on == "delivery":
             self._invoice(order, delivery)
         return True
+
+
+def _nothing_changed() -> bool:
+    """The answer to an update of a document the ERP does not hold: nothing changed."""
+    return False

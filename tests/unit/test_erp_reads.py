@@ -231,3 +231,24 @@ def test_contract_mapping_reads_notification_events_in_both_versions() -> None:
     # a payload that has neither a status nor the keys-only mark is still poison
     garbled = v1._replace(payload={"order_ref": 1, "delivery": delivery})
     assert contracts.mapped(garbled) is Outcome.POISON
+
+
+def test_a_scan_of_an_archived_delivery_is_answered_not_found_and_ignored() -> None:
+    """A late duplicate scan can reach the ERP after its settled order was archived: the
+    ERP answers (the call is served, keyed to no order) that it changed nothing."""
+    run, erp, delivery = _allocated()
+    at(run, 1100.0, lambda: erp.post_goods_issue(delivery, TRACKING))
+    at(run, 1200.0, lambda: erp.record_tracking(delivery, "delivered", 1150.0))
+    run.sim.run(until=1101.0 + 10 * DAY + 1)  # the customer has paid: the order is settled
+    archived = erp.archive_order(1)
+    assert archived is not None and archived.deliveries == (delivery,)
+    assert delivery not in erp.deliveries
+    rows = len(run.history)
+    when = run.sim.now + 10.0
+    answer = at(run, when, lambda: erp.record_tracking(delivery, "delivered", 1160.0))
+    run.sim.run(until=when + 2.0)
+    assert answer == [False]
+    call = run.history.select("endpoint.call")[-1]
+    assert call["actor"] == "endpoint:erp.delivery_update" and call["status"] == "ok"
+    assert call["order"] == -1
+    assert len(run.history) == rows + 1  # the call's row and nothing else
