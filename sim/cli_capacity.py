@@ -90,7 +90,7 @@ def capacity_command(
     """Find the highest arrival-rate multiplier at which every SLA holds, and the bottleneck."""
     from pydantic import ValidationError
 
-    from sim.capacity import OUTPUT_NAMES, CapacitySettings, capacity_search, gate_names, scaled
+    from sim.capacity import OUTPUT_NAMES, CapacitySettings, capacity_search, check_gates, scaled
     from sim.compare import CompareError, resolve_patterns, with_pattern
     from sim.report.capacity import print_capacity, step_line
     from sim.scenario import ScenarioError, check_work
@@ -119,13 +119,10 @@ def capacity_command(
             for e in exc.errors()
         )
         fail(problems)
-    known = gate_names(loaded)
-    unknown = [name for name in settings.gates if name not in known]
-    if unknown:
-        fail(
-            f"--gate {', '.join(unknown)}: {scenario} has no such SLA target or threshold "
-            f"line; its gates: {', '.join(known) or 'none'}"
-        )
+    try:
+        check_gates(loaded, settings.gates)
+    except ValueError as exc:
+        fail(f"--gate: {scenario}: {exc}")
     limit = ceiling(max_memory_gib)
     try:
         estimate = check_work(scaled(loaded, settings.high), limit, str(scenario), overrides)

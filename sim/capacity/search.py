@@ -31,7 +31,7 @@ from sim.capacity.metastability import assess_metastability
 from sim.capacity.result import CapacityResult
 from sim.capacity.scaling import scaled
 from sim.capacity.settings import CapacitySettings
-from sim.capacity.steps import CapacityStep, gate_names, judge_step
+from sim.capacity.steps import CapacityStep, check_gates, judge_step
 from sim.executors import ProcessExecutor
 from sim.replications import Replication, ReplicationTask, TaskProgress, run_tasks
 from sim.scenario import Scenario
@@ -152,13 +152,7 @@ def capacity_search(
     settings = settings or CapacitySettings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    known = gate_names(scenario)
-    unknown = [name for name in settings.gates if name not in known]
-    if unknown:
-        raise ValueError(
-            f"{scenario.name} has no gate {', '.join(map(repr, unknown))}; its gates: "
-            f"{', '.join(known) or 'none'}"
-        )
+    check_gates(scenario, settings.gates)
     study_seed = scenario.seed if seed is None else seed
     with ExitStack() as stack:
         if runner is run_tasks and workers > 1:

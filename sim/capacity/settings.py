@@ -122,9 +122,9 @@ class CapacitySettings(BaseModel):
     gates: tuple[str, ...] = Field(
         default=(),
         description="the SLA targets and threshold lines a step must hold to pass, by name; "
-        "empty: every one of the scenario. The others are still judged and reported. For a "
-        "gate set by something other than load (allocation delay waiting for stock), which "
-        "fails at every multiplier",
+        "empty: every one of the scenario. The others are still judged and reported. Leave "
+        "out a gate the load does not set (an allocation delay waiting for stock fails at "
+        "every multiplier)",
     )
     metastability: MetastabilityRule = MetastabilityRule()
 

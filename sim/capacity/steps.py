@@ -29,6 +29,7 @@ __all__ = [
     "LOAD",
     "SERIES_COLUMNS",
     "CapacityStep",
+    "check_gates",
     "gate_names",
     "judge_step",
     "step_series",
@@ -86,6 +87,17 @@ class CapacityStep:
 def gate_names(scenario: Scenario) -> tuple[str, ...]:
     """The scenario's gates as a step names them: its SLA targets, then its threshold lines."""
     return (*scenario.slas, *(parse_threshold(line).text for line in scenario.thresholds))
+
+
+def check_gates(scenario: Scenario, gates: Collection[str]) -> None:
+    """Refuse gate names the scenario does not have (ValueError naming the ones it has)."""
+    known = gate_names(scenario)
+    unknown = [name for name in gates if name not in known]
+    if unknown:
+        raise ValueError(
+            f"{scenario.name} has no gate {', '.join(map(repr, unknown))}; its gates: "
+            f"{', '.join(known) or 'none'}"
+        )
 
 
 def _gates(

@@ -70,7 +70,7 @@ def test_capacity_writes_the_answer_the_bottleneck_and_the_series(tmp_path: Path
         (["--pattern", "no_such_pattern"], "--pattern no_such_pattern"),
         (["--set", "demand.orders_per_business_day=-1"], "orders_per_business_day"),
         (["--high", "1e9"], "lower --high"),
-        (["--gate", "allocation_dela"], "--gate allocation_dela: "),
+        (["--gate", "allocation_dela"], "has no gate 'allocation_dela'; its gates: "),
     ],
 )
 def test_bad_input_exits_2_with_one_message(args: list[str], message: str, tmp_path: Path) -> None:
