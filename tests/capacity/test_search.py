@@ -9,7 +9,7 @@ replication ``i`` at multiplier ``m`` reports an order creation p95 of
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from scipy import stats
@@ -165,8 +165,9 @@ def test_the_backlog_floor_of_the_settings_is_the_rule_the_search_applies() -> N
 
 
 STOCK = "allocation_delay"
-"""A second SLA the fake world fails at every load: its p95 is 100,000 s whatever the load
-(as a peak day's backorders wait days for receipts), against a 12-hour target."""
+"""A second SLA, against a 12-hour target, whose p95 a :class:`DelayRunner` sets: failing at
+every load (as a peak day's backorders wait days for receipts), easing as the load rises, or
+failing in a band of loads."""
 
 
 def _world_with_stock_wait() -> Scenario:
@@ -176,23 +177,34 @@ def _world_with_stock_wait() -> Scenario:
     return world.model_copy(update={"slas": slas})
 
 
-class StockWaitRunner(FakeRunner):
-    """The fake runner, with the stock-bound allocation delay in every replication."""
+class DelayRunner(FakeRunner):
+    """The fake runner, with an allocation delay in every replication: ``delay(m)`` seconds
+    at multiplier ``m`` (times 1.000, 1.001, 1.002 over the three replications)."""
+
+    def __init__(self, delay: Callable[[float], float]) -> None:
+        super().__init__()
+        self.delay = delay
 
     def __call__(
         self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
     ) -> list[Replication]:
         done = super().__call__(tasks, workers, progress)
-        for replication in done:
+        for task, replication in zip(tasks, done, strict=True):
+            multiplier = task.scenario.demand.orders_per_business_day / BASE
             latency = replication.metrics["sla"]
             assert isinstance(latency, dict)
-            latency[STOCK] = {"observed_s": 100_000.0 * (1 + replication.index / 1000)}
+            latency[STOCK] = {"observed_s": self.delay(multiplier) * (1 + task.index / 1000)}
         return done
+
+
+def _stock_wait() -> DelayRunner:
+    """100,000 s whatever the load."""
+    return DelayRunner(lambda multiplier: 100_000.0)
 
 
 def test_a_gate_failing_at_every_load_leaves_no_bracket_and_is_reported() -> None:
     settings = CapacitySettings(low=0.5, high=16, widen=2, replications=3)
-    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    result = capacity_search(_world_with_stock_wait(), settings, runner=_stock_wait())
     assert result.passed is None and not result.bracketed
     assert [s.multiplier for s in result.ascending] == [0.125, 0.25, 0.5]
     everywhere = result.failed_at_every_step
@@ -206,7 +218,7 @@ def test_gating_on_the_other_slas_finds_their_capacity_and_reports_the_rest() ->
     settings = CapacitySettings(
         low=0.5, high=16, tolerance=0.002, max_steps=30, replications=3, gates=(METRIC,)
     )
-    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    result = capacity_search(_world_with_stock_wait(), settings, runner=_stock_wait())
     assert result.bracketed and result.converged
     assert result.passed is not None and result.failed is not None
     # the family-wise alpha is split among the gating SLAs only (one): the bound is the
@@ -240,7 +252,7 @@ def test_the_hint_names_the_gates_to_search_on_when_one_fails_everywhere() -> No
     from sim.report.capacity import print_capacity
 
     settings = CapacitySettings(low=0.5, high=16, widen=1, replications=3)
-    result = capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
+    result = capacity_search(_world_with_stock_wait(), settings, runner=_stock_wait())
     console = Console(record=True, width=300)
     print_capacity(result, console)
     text = console.export_text()
@@ -251,23 +263,7 @@ def test_the_hint_names_the_gates_to_search_on_when_one_fails_everywhere() -> No
 def test_an_unknown_gate_is_refused_with_the_scenarios_gates() -> None:
     settings = CapacitySettings(replications=3, gates=("allocation_dela",))
     with pytest.raises(ValueError, match="no gate 'allocation_dela'; its gates: "):
-        capacity_search(_world_with_stock_wait(), settings, runner=StockWaitRunner())
-
-
-class EasingRunner(FakeRunner):
-    """The fake runner with an allocation delay that eases as the load rises: 100,000 s / m
-    (as a peak day's, once a saturated ERP creates orders after their stock arrived)."""
-
-    def __call__(
-        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
-    ) -> list[Replication]:
-        done = super().__call__(tasks, workers, progress)
-        for task, replication in zip(tasks, done, strict=True):
-            multiplier = task.scenario.demand.orders_per_business_day / BASE
-            latency = replication.metrics["sla"]
-            assert isinstance(latency, dict)
-            latency[STOCK] = {"observed_s": 100_000.0 / multiplier * (1 + task.index / 1000)}
-        return done
+        capacity_search(_world_with_stock_wait(), settings, runner=_stock_wait())
 
 
 def _printed(result: object) -> str:
@@ -281,12 +277,18 @@ def _printed(result: object) -> str:
 
 
 def test_a_gate_that_holds_at_a_higher_load_than_it_failed_is_reported() -> None:
+    # an allocation delay that eases as the load rises, 100,000 s / m (as a peak day's,
+    # once a saturated ERP creates orders after their stock arrived)
     # the delay holds from about 2.3x (100,000 / m within 43,200 s): it fails at 0.5x and
     # 2x and holds at 16x; order creation fails from about 3.9x
     settings = CapacitySettings(
         low=0.5, high=16, tolerance=0.5, max_steps=5, replications=3, gates=(METRIC,)
     )
-    result = capacity_search(_world_with_stock_wait(), settings, runner=EasingRunner())
+    result = capacity_search(
+        _world_with_stock_wait(),
+        settings,
+        runner=DelayRunner(lambda multiplier: 100_000.0 / multiplier),
+    )
     assert result.passed is not None and result.passed <= _answer() < (result.failed or 0)
     failed_at, held_at = result.not_monotone[STOCK]
     assert failed_at == 0.5 and held_at > 2.3
@@ -298,27 +300,16 @@ def test_a_gate_that_holds_at_a_higher_load_than_it_failed_is_reported() -> None
     assert "may be in the wrong place" not in text  # it decides nothing here
 
 
-class BandRunner(FakeRunner):
-    """The fake runner with an allocation delay that fails only between 2.5x and 3.5x."""
-
-    def __call__(
-        self, tasks: Sequence[ReplicationTask], workers: int, progress: TaskProgress | None
-    ) -> list[Replication]:
-        done = super().__call__(tasks, workers, progress)
-        for task, replication in zip(tasks, done, strict=True):
-            multiplier = task.scenario.demand.orders_per_business_day / BASE
-            latency = replication.metrics["sla"]
-            assert isinstance(latency, dict)
-            observed = 100_000.0 if 2.5 <= multiplier <= 3.5 else 1_000.0
-            latency[STOCK] = {"observed_s": observed * (1 + task.index / 1000)}
-        return done
+def _band(multiplier: float) -> float:
+    """A delay that fails its 12-hour target only between 2.5x and 3.5x."""
+    return 100_000.0 if 2.5 <= multiplier <= 3.5 else 1_000.0
 
 
 def test_a_gating_gate_that_is_not_monotone_warns_about_the_bracket() -> None:
     # 0.5x holds, 16x fails order creation (the delay holds there), the midpoint 2.83x
     # fails the delay alone: the bracket ends at 2.83x, below order creation's 3.9x
     settings = CapacitySettings(low=0.5, high=16, tolerance=0.5, max_steps=3, replications=3)
-    result = capacity_search(_world_with_stock_wait(), settings, runner=BandRunner())
+    result = capacity_search(_world_with_stock_wait(), settings, runner=DelayRunner(_band))
     assert [s.multiplier for s in result.ascending] == [0.5, pytest.approx(2.83, rel=0.01), 16]
     assert result.failed == pytest.approx(2.83, rel=0.01)
     assert result.not_monotone == {STOCK: (result.failed, 16)}
