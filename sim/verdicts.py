@@ -39,6 +39,7 @@ __all__ = [
     "SlaVerdict",
     "ThresholdVerdict",
     "gate_count",
+    "gate_names",
     "lower_bound",
     "replicated_sla_verdicts",
     "replicated_threshold_verdicts",
@@ -252,6 +253,15 @@ def replicated_threshold_verdicts(
     return verdicts
 
 
+def gate_names(scenario: Scenario) -> tuple[str, ...]:
+    """A scenario's gates by the names their verdicts carry: SLA targets, then thresholds.
+
+    A threshold line is named by its parsed text, as :func:`replicated_threshold_verdicts`
+    keys it.
+    """
+    return (*scenario.slas, *(parse_threshold(line).text for line in scenario.thresholds))
+
+
 def gate_count(scenario: Scenario) -> int:
     """How many gates share the family-wise alpha: SLA targets plus threshold lines."""
-    return len(scenario.slas) + len(scenario.thresholds)
+    return len(gate_names(scenario))

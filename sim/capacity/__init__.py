@@ -21,7 +21,6 @@ from sim.capacity.steps import (
     SERIES_COLUMNS,
     CapacityStep,
     check_gates,
-    gate_names,
     judge_step,
     step_series,
 )
@@ -44,7 +43,6 @@ __all__ = [
     "capacity_search",
     "check_gates",
     "find_bottleneck",
-    "gate_names",
     "judge_step",
     "scaled",
     "step_series",

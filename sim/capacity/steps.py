@@ -5,7 +5,7 @@ seeds (the same at every step: common random numbers), judges every gate of the 
 (SLA targets and threshold lines) across them with the rule of :mod:`sim.verdicts`, and
 keeps the mean over replications of each hourly series of the runs' metrics
 (``resource_hourly`` and the ``awaiting_erp_order`` backlog): the step's :attr:`series`.
-A search may pass steps on some of the gates only (:func:`gate_names` lists them); the
+A search may pass steps on some of the gates only (:func:`sim.verdicts.gate_names`); the
 others are judged and reported beside them.
 """
 
@@ -21,8 +21,7 @@ import pandas as pd
 
 from sim.replications import Replication
 from sim.scenario import Scenario
-from sim.scenario.thresholds import parse_threshold
-from sim.verdicts import replicated_sla_verdicts, replicated_threshold_verdicts
+from sim.verdicts import gate_names, replicated_sla_verdicts, replicated_threshold_verdicts
 
 __all__ = [
     "BACKLOG",
@@ -30,7 +29,6 @@ __all__ = [
     "SERIES_COLUMNS",
     "CapacityStep",
     "check_gates",
-    "gate_names",
     "judge_step",
     "step_series",
 ]
@@ -82,11 +80,6 @@ class CapacityStep:
             "gates": self.gates,
             "resources": self.resources,
         }
-
-
-def gate_names(scenario: Scenario) -> tuple[str, ...]:
-    """The scenario's gates as a step names them: its SLA targets, then its threshold lines."""
-    return (*scenario.slas, *(parse_threshold(line).text for line in scenario.thresholds))
 
 
 def check_gates(scenario: Scenario, gates: Collection[str]) -> None:
@@ -197,7 +190,7 @@ def judge_step(
     """Judge ``scenario`` scaled by ``multiplier`` from its ``replications``' metrics.
 
     ``scenario`` is the unscaled one: its gates are those of every step. ``gating`` names
-    the gates that decide the step (:func:`gate_names`; empty: every one).
+    the gates that decide the step (:func:`sim.verdicts.gate_names`; empty: every one).
     """
     metrics = [r.metrics for r in replications]
     gates = _gates(scenario, metrics, gating)
